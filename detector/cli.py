@@ -1,0 +1,304 @@
+"""The ``mynumber`` command: a thin click layer over the library.
+
+Each command parses options, calls the library, renders, and maps errors to a one-line message and an exit
+status: 0 nothing found, 1 findings, 3 a serious (reportable) incident, 2 a usage error, 4 the scan could
+not run. No traceback reaches the user, and no message carries a raw number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import stat
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn, TextIO
+
+import click
+
+from . import __version__
+from .assess import EXIT_FAILED, EXIT_USAGE
+from .errors import MyNumberToolError, UsageError
+from .model import Confidence
+from .redact import redact
+
+FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_RedactingFilter())
+    handler.setFormatter(logging.Formatter("mynumber: %(levelname)s: %(message)s"))
+    root = logging.getLogger("detector")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(f"mynumber: error: {redact(message)}", err=True)
+    sys.exit(status)
+
+
+def parse_size(text: str) -> int:
+    """'500M', '2G', '1.5GiB', '4096' -> bytes (powers of 1024)."""
+    match = _SIZE.match(text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a size such as 4096, 500M or 2G")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * 1024 ** " kmgt".index(unit or " "))
+
+
+class _Output:
+    """Where a report goes: stdout, or a file created 0600 (it names people's files, and with --reveal it
+    holds their numbers). The file is created before the scan so the walk can skip it."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.fd: int | None = None
+        self.created = False
+        if path is None or path == "-":
+            self.path = None
+            return
+        try:
+            self.created = not os.path.exists(path)
+            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            st = os.fstat(self.fd)
+            if stat.S_ISREG(st.st_mode):
+                os.fchmod(self.fd, 0o600)
+        except OSError as exc:
+            _fail(f"{path}: cannot write the output: {exc.strerror}", EXIT_FAILED)
+
+    def identity(self) -> frozenset[tuple[int, int]]:
+        if self.fd is None:
+            return frozenset()
+        st = os.fstat(self.fd)
+        return frozenset({(st.st_dev, st.st_ino)})
+
+    def write(self, text: str) -> None:
+        if self.fd is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        data = text.encode("utf-8")
+        if stat.S_ISREG(os.fstat(self.fd).st_mode):
+            os.ftruncate(self.fd, 0)
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+        os.close(self.fd)
+        self.fd = None
+
+    def abandon(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+            if self.created and self.path:
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    pass
+
+
+class _Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.shown = False
+        self.start = time.monotonic()
+
+    def __call__(self, files: int, size: int, findings: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        rate = size / max(now - self.start, 1e-6) / 1e6
+        self.stream.write(f"\r\x1b[K  {files:,} files, {size / 1e6:,.1f} MB ({rate:,.0f} MB/s), "
+                          f"{findings:,} findings so far")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _run(action: Callable[[], int]) -> NoReturn:
+    try:
+        status = action()
+    except MyNumberToolError as exc:
+        _fail(str(exc), exc.exit_status)
+    except KeyboardInterrupt:
+        click.echo("mynumber: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        logging.getLogger("detector").debug("internal error", exc_info=True)
+        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_FAILED)
+    sys.exit(status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="mynumber")
+def main() -> None:
+    """Find exposed My Numbers (個人番号), count the distinct people, and assess the incident.
+
+    Exit status: 0 nothing found, 1 findings, 3 serious incident (reportable), 2 usage error,
+    4 the scan could not run.
+    """
+
+
+def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Output format."),
+        click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (created 0600)."),
+        click.option("--rules", "rules_dirs", multiple=True, metavar="DIR",
+                     help="A folder of rules files layered over the packaged rules (repeatable)."),
+        click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr."),
+        click.option("--verbose", "-v", count=True, help="More detail on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_common_output_options
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
+              show_default=True, help="Report findings at or above this confidence; the rest are counted.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Parallel processes (default: the number of cores).")
+@click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (loops are detected).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--max-file-size", metavar="SIZE", help="List files over SIZE (e.g. 500M, 2G) as unscanned.")
+@click.option("--public", "public_paths", multiple=True, metavar="PATH",
+              help="A folder reachable from outside the organisation, e.g. published by a web server.")
+@click.option("--key-file", metavar="FILE", help="Fingerprint key (default: $MYNUMBER_KEY, else the "
+                                                  "per-installation key).")
+@click.option("--reveal", is_flag=True, help="Write the raw numbers into --output FILE (0600), for "
+                                             "notifying the people concerned.")
+@click.option("--engine", type=click.Choice(["auto", "re", "hyperscan"]), default="auto", show_default=True,
+              help="Matching engine; all give identical results.")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
+def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...], quiet: bool,
+         verbose: int, min_confidence: str, jobs: int, follow_symlinks: bool, exclude: tuple[str, ...],
+         max_file_size: str | None, public_paths: tuple[str, ...], key_file: str | None, reveal: bool,
+         engine: str, progress: bool | None) -> None:
+    """Scan files and folders (PATH of - reads standard input) for My Numbers.
+
+    \b
+    Examples:
+      mynumber scan /srv/share
+      mynumber scan --public /var/www --format json -o scan.json /srv/share /var/www
+      journalctl -o cat | mynumber scan -
+    """
+    _setup_logging(verbose, quiet)
+    if reveal and (output is None or output == "-"):
+        _fail("--reveal writes raw numbers only into a file: give --output FILE", EXIT_USAGE)
+    size_limit = parse_size(max_file_size) if max_file_size else None
+
+    def action() -> int:
+        from .people import load_key
+        from .pipeline import ScanOptions, scan_paths
+        from .report import render
+
+        key = load_key(key_file)
+        out = _Output(output)
+        shown = _Progress(sys.stderr) if (progress if progress is not None else sys.stderr.isatty()) and not quiet \
+            else None
+        options = ScanOptions(key=key, rules_dirs=rules_dirs, jobs=jobs, follow_symlinks=follow_symlinks,
+                              excludes=exclude, max_file_size=size_limit,
+                              min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
+                              reveal=reveal, engine=engine, skip_inodes=out.identity())
+        try:
+            result = scan_paths(paths, options, progress=shown)
+        except BaseException:
+            out.abandon()
+            raise
+        finally:
+            if shown is not None:
+                shown.close()
+        out.write(render(result, fmt, reveal))
+        return result.exit_status
+
+    _run(action)
+
+
+@main.command()
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
+@_common_output_options
+def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...], quiet: bool,
+          verbose: int) -> None:
+    """Combine json results of several scans or hosts (made with the same key) into one result,
+    with one distinct-people count and one assessment."""
+    _setup_logging(verbose, quiet)
+
+    def action() -> int:
+        from .report import render
+        from .result import merge as merge_documents
+        from .rules import load_rules
+
+        documents = []
+        for name in scans:
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    documents.append((name, json.load(handle)))
+            except OSError as exc:
+                raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{name}: not a json document ({type(exc).__name__})") from None
+        result = merge_documents(documents, load_rules(rules_dirs).triggers)
+        _Output(output).write(render(result, fmt))
+        return result.exit_status
+
+    _run(action)
+
+
+@main.command()
+@click.argument("number", metavar="NUMBER|-")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Rules folder (for the sample list).")
+def check(number: str, rules_dirs: tuple[str, ...]) -> None:
+    """Say whether NUMBER is a valid My Number, and if not, why. Give - to read it from standard input
+    (keeps it out of the shell history). Exit status 0 valid, 1 not valid."""
+
+    def action() -> int:
+        from .mynumber import InvalidNumber, compact, mask, validate
+        from .rules import load_rules
+
+        text = sys.stdin.readline().strip() if number == "-" else number
+        try:
+            digits = validate(text)
+        except InvalidNumber as exc:
+            digits_only = compact(text)
+            shown = mask(digits_only) if digits_only.isdigit() and len(digits_only) >= 4 else "the input"
+            click.echo(f"not valid: {shown}: {exc}")
+            return 1
+        sample = load_rules(rules_dirs).samples.get(digits)
+        click.echo(f"valid: {mask(digits)} is a valid My Number (check digit correct)")
+        if sample:
+            click.echo(f"note: it is a well-known sample number ({sample}); scans report it as a sample, "
+                       "not as a person")
+        return 0
+
+    _run(action)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

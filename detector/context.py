@@ -1,0 +1,122 @@
+"""Context scoring: the words around a candidate, and the header of its table column, decide confidence.
+
+About one random 12-digit string in ten passes the check digit, so the checksum alone says little; the
+context says whether a number is a My Number (presidio's recognisers work the same way).
+
+- high: a My Number keyword within the window, nearer than any keyword of another number, or a column headed
+  by such a keyword;
+- medium: the 4-4-4 grouped form with no keyword, or a keyword with a nearer other-number keyword;
+- low: a bare 12-digit run with no context, or anything near only another number's keyword.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .model import Confidence
+from .rules import Rules, Term
+
+_IGNORED = re.compile(r"[\s_\-・･]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, without spaces, '_', '-' and '・': the form in which terms and text are compared."""
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnContext:
+    """What a table column's header says about the values below it."""
+
+    header: str
+    polarity: int  # +1 a My Number column, -1 another number's column, 0 nothing known
+    rule_id: str | None
+
+
+class ContextScorer:
+    """Scores candidates from the text around them, using the keyword rules."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.before = rules.window_before
+        self.after = rules.window_after
+        self.keywords = _TermSet(rules.keywords)
+        self.negatives = _TermSet(rules.negatives)
+
+    def column(self, header: str) -> ColumnContext:
+        """Classify a column header; a header is a label, so any term inside it counts."""
+        norm = normalise(header)
+        if not norm:
+            return ColumnContext(header, 0, None)
+        positive = self.keywords.longest_in(norm)
+        negative = self.negatives.longest_in(norm)
+        if positive and not negative:
+            return ColumnContext(header, +1, positive.rule_id)
+        if negative and not positive:
+            return ColumnContext(header, -1, negative.rule_id)
+        if positive and negative:
+            # "個人番号カード番号" vs "口座番号": the longer (more specific) term wins.
+            winner = max((positive, negative), key=lambda t: len(t.text))
+            return ColumnContext(header, +1 if winner is positive else -1, winner.rule_id)
+        return ColumnContext(header, 0, None)
+
+    def score(self, text: str, start: int, end: int, grouped: bool,
+              column: ColumnContext | None = None) -> tuple[Confidence, tuple[str, ...]]:
+        """Confidence and reason codes for the candidate ``text[start:end]``."""
+        before = normalise(text[max(0, start - self.before):start])
+        after = normalise(text[end:end + self.after])
+        pos = self.keywords.nearest(before, after)
+        neg = self.negatives.nearest(before, after)
+        reasons: list[str] = ["grouped" if grouped else "bare"]
+        base = Confidence.MEDIUM if grouped else Confidence.LOW
+        negative_nearer = neg is not None and (pos is None or neg[0] < pos[0])
+        if column is not None and column.polarity:
+            reasons.append(f"column:{column.rule_id}")
+            if column.polarity > 0 and not negative_nearer:
+                if pos is not None:
+                    reasons.append(f"keyword:{pos[1]}")
+                return Confidence.HIGH, tuple(reasons)
+            if column.polarity < 0 and pos is None:
+                return Confidence.LOW, tuple(reasons)
+        if pos is not None:
+            reasons.append(f"keyword:{pos[1]}")
+        if neg is not None and (pos is None or negative_nearer):
+            reasons.append(f"negative:{neg[1]}")
+        if pos is not None and not negative_nearer:
+            return Confidence.HIGH, tuple(reasons)
+        if pos is not None:
+            return Confidence.MEDIUM, tuple(reasons)
+        if neg is not None:
+            return Confidence.LOW, tuple(reasons)
+        return base, tuple(reasons)
+
+
+class _TermSet:
+    """Terms of one polarity as a single alternation, longest first, so each window is searched once."""
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        self.rule_of = {term.text: term.rule_id for term in terms}
+        ordered = sorted(self.rule_of, key=len, reverse=True)
+        self.regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def longest_in(self, norm: str) -> Term | None:
+        if self.regex is None:
+            return None
+        found = [m.group() for m in self.regex.finditer(norm)]
+        if not found:
+            return None
+        text = max(found, key=len)
+        return Term(self.rule_of[text], text)
+
+    def nearest(self, before: str, after: str) -> tuple[int, str] | None:
+        """(distance in normalised characters, rule id) of the term nearest to the candidate, if any."""
+        if self.regex is None:
+            return None
+        best: tuple[int, str] | None = None
+        for match in self.regex.finditer(before):
+            best = (len(before) - match.end(), self.rule_of[match.group()])
+        match = self.regex.search(after)
+        if match is not None and (best is None or match.start() < best[0]):
+            best = (match.start(), self.rule_of[match.group()])
+        return best

@@ -1,0 +1,42 @@
+"""The project's errors. Every message names the file and the reason, and never contains a raw number."""
+
+from __future__ import annotations
+
+
+class MyNumberToolError(Exception):
+    """Base class of every error this tool raises on purpose."""
+
+    exit_status = 4
+
+
+class UsageError(MyNumberToolError):
+    """The user asked for something that cannot work (bad option combination, bad value)."""
+
+    exit_status = 2
+
+
+class RulesError(UsageError):
+    """A rules file is malformed; the message names the file, the line where known, and the problem."""
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
+class KeyError_(MyNumberToolError):
+    """The fingerprint key could not be loaded or created."""
+
+
+class ScanError(MyNumberToolError):
+    """The scan as a whole could not run (a root that does not exist, an unwritable output)."""
+
+
+class UnscannableFile(MyNumberToolError):
+    """One file cannot be scanned; the scan lists it as unscanned with ``reason`` and goes on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

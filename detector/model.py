@@ -1,0 +1,166 @@
+"""The values that flow between pipeline stages.
+
+Raw digits exist only in :class:`Candidate` (between candidate finding and fingerprinting). From
+:class:`Finding` on, no type has a field that could hold a raw My Number, so no reporter, log line or
+state file can leak one by mistake. ``--reveal`` is a separate path (see :mod:`detector.pipeline`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Confidence(enum.IntEnum):
+    """How sure we are that a valid 12-digit number really is somebody's My Number."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown confidence {text!r} (use low, medium or high)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a file a number was found: a line, a sheet cell or a page, optionally inside an archive member."""
+
+    line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    page: int | None = None
+    member: str | None = None
+    column: str | None = None  # the table column header that gave context, if any
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("line", "sheet", "cell", "page", "member", "column"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Location:
+        return cls(**{k: data[k] for k in ("line", "sheet", "cell", "page", "member", "column") if k in data})
+
+    def describe(self) -> str:
+        """A short human description such as ``line 12`` or ``Sheet1!B7``."""
+        parts = []
+        if self.member:
+            parts.append(self.member)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.sheet is not None:
+            parts.append(f"{self.sheet}!{self.cell}" if self.cell else self.sheet)
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        return " ".join(parts) or "-"
+
+    def sort_key(self) -> tuple[str, int, str, str, int]:
+        return (self.member or "", self.line or 0, self.sheet or "", self.cell or "", self.page or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A valid-looking 12-digit number in a text, with what we need to score it. Holds raw digits."""
+
+    digits: str = field(repr=False)  # 12 ASCII digits; kept out of repr so a log line cannot leak it
+    grouped: bool  # written 4-4-4 with a separator
+    location: Location
+    confidence: Confidence
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One exposed My Number at one place. Never holds the number itself."""
+
+    path: str
+    location: Location
+    masked: str
+    fingerprint: str
+    confidence: Confidence
+    reasons: tuple[str, ...] = ()
+    public: bool = False
+    public_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "location": self.location.to_json(),
+            "masked": self.masked,
+            "fingerprint": self.fingerprint,
+            "confidence": self.confidence.label,
+            "public": self.public,
+            "reasons": list(self.reasons),
+        }
+        if self.public_reason:
+            out["public_reason"] = self.public_reason
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            path=str(data["path"]),
+            location=Location.from_json(data.get("location", {})),
+            masked=str(data["masked"]),
+            fingerprint=str(data["fingerprint"]),
+            confidence=Confidence.parse(str(data["confidence"])),
+            reasons=tuple(data.get("reasons", ())),
+            public=bool(data.get("public", False)),
+            public_reason=data.get("public_reason"),
+        )
+
+    def sort_key(self) -> tuple[str, tuple[str, int, str, str, int], str]:
+        return (self.path, self.location.sort_key(), self.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A well-known sample number (documentation, tutorials) found in a file: reported, never counted as a person."""
+
+    path: str
+    location: Location
+    masked: str
+    sample_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "location": self.location.to_json(), "masked": self.masked,
+                "sample": self.sample_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Unscanned:
+    """A file that could not be scanned, and why. The reason never contains file content."""
+
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What scanning one file produced. Picklable, so workers send it back to the parent; holds no raw number
+    except in ``revealed``, which is only filled when the user asked for ``--reveal``."""
+
+    path: str
+    size: int = 0
+    kind: str = "text"
+    scanned: bool = True
+    findings: list[Finding] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    unscanned: list[Unscanned] = field(default_factory=list)
+    revealed: dict[int, str] | None = None  # index into findings -> 12 digits, only with --reveal

@@ -1,0 +1,374 @@
+"""The pipeline: walk -> identify -> extract -> match -> fingerprint, over a pool of worker processes.
+
+The parent walks and batches files; workers open, identify, extract and match, and send back only what
+matters (findings, samples, unscanned entries; clean files as counts). Processes, not threads: Python's re
+holds the GIL, and two processes give twice the speed where two threads lose. Results are merged and sorted
+in :class:`~detector.result.ScanResult`, so the output does not depend on ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import csv
+import errno
+import logging
+import multiprocessing
+import os
+import stat
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .decode import SAMPLE_SIZE
+from .errors import UnscannableFile
+from .extract import Extractor, Source, TextUnit, registry
+from .extract.text import TextExtractor
+from .identify import DELIMITED, TEXT, FileKind, identify
+from .locations import PublicLocator
+from .matcher import TextScanner
+from .model import Candidate, Confidence, FileResult, Finding, Sample, Unscanned
+from .mynumber import mask
+from .people import Fingerprinter
+from .redact import redact
+from .result import ScanResult
+from .rules import Rules, load_rules
+from .walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
+
+log = logging.getLogger(__name__)
+
+BATCH_FILES = 256
+BATCH_BYTES = 16 * 1024 * 1024
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything that decides what a scan reads and reports (picklable: workers get a copy)."""
+
+    key: bytes = field(repr=False)
+    rules_dirs: tuple[str, ...] = ()
+    jobs: int = 0  # 0: the number of cores
+    follow_symlinks: bool = False
+    excludes: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    min_confidence: Confidence = Confidence.MEDIUM
+    public_paths: tuple[str, ...] = ()
+    reveal: bool = False
+    engine: str = "auto"
+    skip_inodes: frozenset[tuple[int, int]] = frozenset()
+
+
+class FileScanner:
+    """Scans one file (or stream) into a FileResult. One per process; holds the compiled rules."""
+
+    def __init__(self, options: ScanOptions, rules: Rules | None = None) -> None:
+        self.options = options
+        self.rules = rules or load_rules(options.rules_dirs)
+        self.text_scanner = TextScanner(self.rules, options.engine)
+        self.extractors: dict[str, Extractor] = registry()
+        self.fingerprint = Fingerprinter(options.key)
+        self.locator = PublicLocator(self.rules.public, options.public_paths)
+        self._open_flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        if not options.follow_symlinks:
+            self._open_flags |= getattr(os, "O_NOFOLLOW", 0)
+        self._noatime = getattr(os, "O_NOATIME", 0)
+
+    # -- files ----------------------------------------------------------------------------------------
+
+    def scan_file(self, path: str) -> FileResult:
+        """Never raises for a bad file: every problem becomes an unscanned entry with its reason."""
+        try:
+            fd = self._open(path)
+        except OSError as exc:
+            return _unscanned(path, _os_reason(exc))
+        try:
+            with os.fdopen(fd, "rb") as stream:
+                return self._scan_open(path, stream, os.fstat(fd))
+        except UnscannableFile as exc:
+            return _unscanned(path, redact(exc.reason))
+        except OSError as exc:
+            return _unscanned(path, _os_reason(exc))
+        except MemoryError:
+            return _unscanned(path, "not enough memory to scan this file")
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the scan
+            log.debug("internal error on %s: %s", path, redact(repr(exc)))
+            return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
+
+    def _open(self, path: str) -> int:
+        """Read-only, non-blocking (a FIFO swapped in after the walk cannot hang us), without updating the
+        access time where the kernel allows it: the scan must not change what it scans."""
+        if self._noatime:
+            try:
+                return os.open(path, self._open_flags | self._noatime)
+            except PermissionError:
+                self._noatime = 0  # only the owner (or root) may ask for O_NOATIME
+        return os.open(path, self._open_flags)
+
+    def _scan_open(self, path: str, stream: BinaryIO, st: os.stat_result) -> FileResult:
+        if not stat.S_ISREG(st.st_mode):
+            from .walk import special_file_reason
+
+            return _unscanned(path, special_file_reason(st.st_mode) or "not a regular file")
+        limit = self.options.max_file_size
+        if limit is not None and st.st_size > limit:
+            return _unscanned(path, f"too large: {st.st_size} bytes, over --max-file-size {limit}")
+        head = stream.read(SAMPLE_SIZE)
+        kind = identify(head)
+        extractor = self.extractors.get(kind.name)
+        if extractor is None:
+            return _unscanned(path, unsupported_reason(kind), kind=kind.name)
+        stream.seek(0)
+        result = self._run(path, extractor, Source(path, stream, head, st.st_size), kind)
+        result.size = st.st_size
+        return result
+
+    # -- streams ----------------------------------------------------------------------------------------
+
+    def scan_stream(self, stream: BinaryIO, path: str = STDIN) -> FileResult:
+        """Standard input (``journalctl -o cat | mynumber scan -``): always read as text, with line locations."""
+        head = stream.read(SAMPLE_SIZE)
+        kind = identify(head)
+        if kind.name not in (TEXT, DELIMITED):
+            kind = FileKind(TEXT, f"text (stream identified as {kind.description})")
+        counted = _CountingStream(head, stream)
+        result = self._run(path, self.extractors[kind.name], Source(path, counted, head, None), kind)
+        result.size = counted.size
+        return result
+
+    # -- the stages after identify --------------------------------------------------------------------------
+
+    def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
+        try:
+            candidates = self._candidates(extractor.extract(source))
+        except csv.Error:
+            # A table the csv module rejects is still text worth scanning, without column context.
+            source.stream.seek(0)
+            candidates = self._candidates(TextExtractor().extract(source))
+            kind = FileKind(TEXT, "text (malformed table)")
+        return self._people(path, candidates, kind.name)
+
+    def _candidates(self, units: Iterable[TextUnit]) -> list[Candidate]:
+        found: list[Candidate] = []
+        for unit in units:
+            found.extend(self.text_scanner.scan_unit(unit))
+        return found
+
+    def _people(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
+        """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
+        result = FileResult(path=path, kind=kind)
+        if not candidates:
+            return result
+        public_reason = self.locator.reason(path)
+        best: dict[tuple[str, str], tuple[Finding, str]] = {}
+        for candidate in candidates:
+            sample_id = self.rules.samples.get(candidate.digits)
+            if sample_id is not None:
+                result.samples.append(Sample(path, candidate.location, mask(candidate.digits), sample_id))
+                continue
+            finding = Finding(
+                path=path, location=candidate.location, masked=mask(candidate.digits),
+                fingerprint=self.fingerprint(candidate.digits), confidence=candidate.confidence,
+                reasons=candidate.reasons, public=public_reason is not None, public_reason=public_reason,
+            )
+            key = (repr(finding.location), finding.fingerprint)
+            if key not in best or finding.confidence > best[key][0].confidence:
+                best[key] = (finding, candidate.digits)
+        result.findings = [finding for finding, _ in best.values()]
+        if self.options.reveal:
+            result.revealed = {i: digits for i, (_, digits) in enumerate(best.values())}
+        return result
+
+
+class _CountingStream:
+    """A non-seekable stream whose first bytes were already read for identification: replays them, counts
+    bytes. seek(0) is only possible while the replayed head has not been passed."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream, self.pos, self.size = head, stream, 0, len(head)
+
+    def read(self, n: int = -1) -> bytes:
+        if self.pos < len(self.head):
+            end = len(self.head) if n < 0 else min(len(self.head), self.pos + n)
+            data = self.head[self.pos:end]
+            self.pos = end
+            if n < 0:
+                data += self._more(-1)
+            return data
+        return self._more(n)
+
+    def _more(self, n: int) -> bytes:
+        data = self.stream.read(n)
+        self.size += len(data)
+        self.pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if offset == 0 and whence == 0 and self.pos <= len(self.head):
+            self.pos = 0
+            return 0
+        raise OSError(errno.ESPIPE, "standard input cannot be re-read")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+
+def unsupported_reason(kind: FileKind) -> str:
+    if kind.name == "image":
+        return f"image: no text layer ({kind.description})"
+    if kind.name in ("pdf", "zip", "ole2"):
+        return f"unsupported type: {kind.description} (document and archive extraction is not in this version)"
+    if kind.name in ("gzip", "bzip2", "xz", "7z", "rar", "tar"):
+        return f"unsupported type: {kind.description} (archives are not unpacked in this version)"
+    return f"unsupported type: {kind.description}"
+
+
+def _unscanned(path: str, reason: str, kind: str = "unscanned") -> FileResult:
+    return FileResult(path=path, kind=kind, scanned=False, unscanned=[Unscanned(path, reason)])
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "vanished during the scan"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link not followed (use --follow-symlinks)"
+    if exc.errno == errno.EISDIR:
+        return "is a folder"
+    return f"cannot be read: {exc.strerror or type(exc).__name__}"
+
+
+# -- many files ----------------------------------------------------------------------------------------
+
+_worker: FileScanner | None = None
+
+
+def _init_worker(options: ScanOptions) -> None:
+    global _worker
+    _worker = FileScanner(options)
+
+
+def _scan_batch(paths: list[str]) -> tuple[list[FileResult], int, int, Counter[str]]:
+    """Scan a batch in a worker; files with nothing to report come back as counts only."""
+    assert _worker is not None
+    return _scan_batch_with(_worker, paths)
+
+
+def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> tuple[list[FileResult], int, int, Counter[str]]:
+    notable: list[FileResult] = []
+    clean_files = clean_bytes = 0
+    kinds: Counter[str] = Counter()
+    for path in paths:
+        result = scanner.scan_file(path)
+        if result.findings or result.samples or result.unscanned or not result.scanned:
+            notable.append(result)
+        else:
+            clean_files += 1
+            clean_bytes += result.size
+            kinds[result.kind] += 1
+    return notable, clean_files, clean_bytes, kinds
+
+
+ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
+
+
+def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCallback | None = None,
+               stdin: BinaryIO | None = None) -> ScanResult:
+    """Scan files and folders (``-`` is standard input) and return the finished result."""
+    rules = load_rules(options.rules_dirs)
+    roots = list(paths)
+    result = ScanResult(key_id=Fingerprinter(options.key).key_id, min_confidence=options.min_confidence,
+                        roots=roots, rules=list(rules.sources))
+    walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
+                               options.skip_inodes)
+    stats = WalkStats()
+    file_roots = [root for root in roots if root != STDIN]
+    jobs = options.jobs or os.cpu_count() or 1
+    local = FileScanner(options, rules)
+    if STDIN in roots:
+        result.add(local.scan_stream(stdin or _stdin()))
+
+    def report() -> None:
+        if progress is not None:
+            progress(result.files_scanned, result.bytes_scanned, len(result.findings))
+
+    entries = walk(file_roots, walk_options, stats)
+    if jobs <= 1:
+        for entry in entries:
+            result.add(local.scan_file(entry.path) if isinstance(entry, FileRef) else _as_result(entry))
+            report()
+    else:
+        _scan_parallel(entries, options, jobs, result, report)
+    result.excluded = stats.excluded
+    return result.finish(rules.triggers)
+
+
+def _stdin() -> BinaryIO:
+    import sys
+
+    return sys.stdin.buffer
+
+
+def _as_result(entry: Unscanned) -> FileResult:
+    return FileResult(path=entry.path, kind="unscanned", scanned=False, unscanned=[entry])
+
+
+def _batches(entries: Iterable[FileRef | Unscanned], result: ScanResult) -> Iterator[list[str]]:
+    """Batches of paths, small enough to balance two workers on a few big files."""
+    batch: list[str] = []
+    size = 0
+    for entry in entries:
+        if isinstance(entry, Unscanned):
+            result.add(_as_result(entry))
+            continue
+        batch.append(entry.path)
+        size += entry.size
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _scan_parallel(entries: Iterable[FileRef | Unscanned], options: ScanOptions, jobs: int, result: ScanResult,
+                   report: Callable[[], None]) -> None:
+    context = multiprocessing.get_context("fork")
+    with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                     initargs=(options,)) as pool:
+        pending: set[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]] = set()
+
+        def collect(done: Iterable[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]]) -> None:
+            for future in done:
+                notable, files, size, kinds = future.result()
+                for file_result in notable:
+                    result.add(file_result)
+                result.add_clean(files, size, kinds)
+            report()
+
+        for batch in _batches(entries, result):
+            pending.add(pool.submit(_scan_batch, batch))
+            if len(pending) >= jobs * 4:
+                done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                collect(done)
+        while pending:
+            done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+            collect(done)

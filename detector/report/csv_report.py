@@ -1,0 +1,27 @@
+"""csv: one row per finding, for spreadsheets. UTF-8 with a BOM so Excel in Japan opens it correctly."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..result import ScanResult
+
+COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "column", "masked", "fingerprint", "confidence",
+           "public", "public_reason", "reasons"]
+
+
+def render(result: ScanResult, reveal: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)
+    for item in result.to_json(reveal)["findings"]:
+        location = item["location"]
+        row = [item["path"], location.get("member", ""), location.get("line", ""), location.get("sheet", ""),
+               location.get("cell", ""), location.get("page", ""), location.get("column", ""), item["masked"],
+               item["fingerprint"], item["confidence"], "yes" if item["public"] else "no",
+               item.get("public_reason", ""), " ".join(item["reasons"])]
+        if reveal:
+            row.append(item.get("number", ""))
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()

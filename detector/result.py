@@ -1,0 +1,209 @@
+"""The result of a scan: per-file results merged into counts, distinct-people sets and an assessment.
+
+One :class:`ScanResult` collects what workers send back in any order and sorts at the end, so ``--jobs 1``
+and ``--jobs N`` give identical documents. The same class reads a saved json document back, which is how
+``mynumber merge`` combines scans from several hosts and runs.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .assess import Assessment, assess, exit_status
+from .errors import UsageError
+from .model import Confidence, FileResult, Finding, Location, Sample, Unscanned
+from .rules import Trigger
+
+SCHEMA = "mynumber/1"
+
+
+@dataclass
+class ScanResult:
+    """Everything a report needs. Holds raw numbers only in ``revealed``, filled only with --reveal."""
+
+    key_id: str
+    min_confidence: Confidence = Confidence.MEDIUM
+    roots: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=lambda: [socket.gethostname()])
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    rules: list[str] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    scanned_by_type: Counter[str] = field(default_factory=Counter)
+    excluded: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    held_back: Counter[str] = field(default_factory=Counter)
+    held_back_people: set[str] = field(default_factory=set)
+    samples: list[Sample] = field(default_factory=list)
+    unscanned: list[Unscanned] = field(default_factory=list)
+    revealed: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    merged_from: int = 1
+    assessment: Assessment | None = None
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+
+    # -- collecting -----------------------------------------------------------------------------------
+
+    def add(self, result: FileResult) -> None:
+        if result.scanned:
+            self.files_scanned += 1
+            self.bytes_scanned += result.size
+            self.scanned_by_type[result.kind] += 1
+        self.unscanned.extend(result.unscanned)
+        self.samples.extend(result.samples)
+        for index, finding in enumerate(result.findings):
+            if finding.confidence < self.min_confidence:
+                self.held_back[finding.confidence.label] += 1
+                self.held_back_people.add(finding.fingerprint)
+                continue
+            key = (finding.path, repr(finding.location.to_json()), finding.fingerprint)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            self.findings.append(finding)
+            if result.revealed is not None and index in result.revealed:
+                self.revealed[key] = result.revealed[index]
+
+    def add_clean(self, files: int, size: int, kinds: Counter[str]) -> None:
+        """Files scanned with nothing to report, counted without sending each one back from a worker."""
+        self.files_scanned += files
+        self.bytes_scanned += size
+        self.scanned_by_type.update(kinds)
+
+    def finish(self, triggers: tuple[Trigger, ...]) -> ScanResult:
+        self.findings.sort(key=Finding.sort_key)
+        self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
+        self.unscanned.sort(key=lambda u: (u.path, u.reason))
+        self.finished = self.finished or time.time()
+        self.assessment = assess(self.distinct_people, self.public_distinct_people, triggers)
+        return self
+
+    # -- figures ----------------------------------------------------------------------------------------
+
+    @property
+    def distinct_people(self) -> int:
+        return len({f.fingerprint for f in self.findings})
+
+    @property
+    def public_distinct_people(self) -> int:
+        return len({f.fingerprint for f in self.findings if f.public})
+
+    @property
+    def files_with_findings(self) -> int:
+        return len({f.path for f in self.findings})
+
+    @property
+    def exit_status(self) -> int:
+        assert self.assessment is not None, "finish() first"
+        return exit_status(len(self.findings), self.assessment)
+
+    def summary(self) -> dict[str, Any]:
+        assert self.assessment is not None, "finish() first"
+        reasons_count: Counter[str] = Counter(_reason_category(u.reason) for u in self.unscanned)
+        return {
+            "files_scanned": self.files_scanned,
+            "bytes_scanned": self.bytes_scanned,
+            "files_with_findings": self.files_with_findings,
+            "findings": len(self.findings),
+            "distinct_people": self.distinct_people,
+            "public_distinct_people": self.public_distinct_people,
+            "serious": self.assessment.serious,
+            "serious_reasons": self.assessment.reason_ids(),
+            "unscanned": len(self.unscanned),
+            "serious_details": self.assessment.details(),
+            "held_back": {"findings": sum(self.held_back.values()), "distinct_people": len(self.held_back_people),
+                          "by_confidence": dict(sorted(self.held_back.items())),
+                          "min_confidence": self.min_confidence.label},
+            "samples": len(self.samples),
+            "excluded": self.excluded,
+            "scanned_by_type": dict(sorted(self.scanned_by_type.items())),
+            "unscanned_by_reason": dict(sorted(reasons_count.items())),
+            "by_confidence": dict(sorted(Counter(f.confidence.label for f in self.findings).items())),
+        }
+
+    # -- the json document ----------------------------------------------------------------------------
+
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        findings = []
+        for finding in self.findings:
+            item = finding.to_json()
+            if reveal:
+                key = (finding.path, repr(finding.location.to_json()), finding.fingerprint)
+                if key in self.revealed:
+                    item["number"] = self.revealed[key]
+            findings.append(item)
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "mynumber", "version": __version__},
+            "scan": {
+                "roots": self.roots,
+                "hosts": self.hosts,
+                "started": _iso(self.started),
+                "finished": _iso(self.finished or self.started),
+                "duration_seconds": round((self.finished or self.started) - self.started, 3),
+                "key_id": self.key_id,
+                "min_confidence": self.min_confidence.label,
+                "rules": self.rules,
+                "merged_from": self.merged_from,
+            },
+            "summary": self.summary(),
+            "findings": findings,
+            "samples": [s.to_json() for s in self.samples],
+            "unscanned": [u.to_json() for u in self.unscanned],
+        }
+
+
+def _iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(timestamp))
+
+
+def _reason_category(reason: str) -> str:
+    """The part of an unscanned reason before any detail, for counting: "permission denied", "image"..."""
+    return reason.split(":", 1)[0].split(" (", 1)[0]
+
+
+def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...]) -> ScanResult:
+    """Combine saved scans (name, json document) made with the same key into one result."""
+    if not documents:
+        raise UsageError("merge needs at least one scan document")
+    key_ids = set()
+    for name, doc in documents:
+        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+            raise UsageError(f"{name}: not a mynumber scan document (schema {SCHEMA} expected)")
+        key_ids.add(doc.get("scan", {}).get("key_id"))
+    if len(key_ids) > 1:
+        raise UsageError("the scans were made with different fingerprint keys, so their people cannot be "
+                         "matched; scan again with the same --key-file or MYNUMBER_KEY")
+    first = documents[0][1]
+    minimum = max(Confidence.parse(d.get("scan", {}).get("min_confidence", "medium")) for _, d in documents)
+    merged = ScanResult(key_id=str(first.get("scan", {}).get("key_id")), min_confidence=minimum, hosts=[])
+    merged.merged_from = 0
+    for name, doc in documents:
+        scan = doc.get("scan", {})
+        summary = doc.get("summary", {})
+        merged.merged_from += int(scan.get("merged_from", 1))
+        merged.roots.extend(r for r in scan.get("roots", []) if r not in merged.roots)
+        merged.hosts.extend(h for h in scan.get("hosts", []) if h not in merged.hosts)
+        merged.rules = merged.rules or list(scan.get("rules", []))
+        merged.files_scanned += int(summary.get("files_scanned", 0))
+        merged.bytes_scanned += int(summary.get("bytes_scanned", 0))
+        merged.excluded += int(summary.get("excluded", 0))
+        merged.scanned_by_type.update(summary.get("scanned_by_type", {}))
+        held = summary.get("held_back", {})
+        merged.held_back.update(held.get("by_confidence", {}))
+        try:
+            file_result = FileResult(path=name, scanned=False)
+            file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]
+            file_result.unscanned = [Unscanned(str(u["path"]), str(u["reason"])) for u in doc.get("unscanned", [])]
+            file_result.samples = [Sample(str(s["path"]), Location.from_json(s.get("location", {})), str(s["masked"]),
+                                          str(s.get("sample", ""))) for s in doc.get("samples", [])]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{name}: malformed scan document ({type(exc).__name__}: {exc})") from None
+        merged.add(file_result)
+    merged.finished = time.time()
+    return merged.finish(triggers)

@@ -1,0 +1,294 @@
+"""Rules as data: TOML files in ``rules/`` loaded into validated, frozen objects.
+
+The packaged rules ship inside the wheel (``detector/rules``); in a source checkout they are read from the
+top-level ``rules/`` folder. ``--rules DIR`` layers a user's files of the same names over ours: entries with
+the same ``id`` replace ours, ``enabled = false`` removes one, new ids are added, scalar settings replace ours.
+Every problem is a :class:`RulesError` naming the file, the line where it can be found, and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import RulesError
+from .mynumber import InvalidNumber, validate
+
+SCHEMA = 1
+RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml")
+METRICS = ("distinct_people", "public_distinct_people")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A context keyword, already normalised (see :func:`detector.context.normalise`)."""
+
+    rule_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathRule:
+    """A glob over absolute paths, with why it exists (public location or exclude)."""
+
+    rule_id: str
+    glob: str
+    why: str
+    regex: re.Pattern[str]
+
+    def matches(self, posix_path: str) -> bool:
+        return self.regex.search(posix_path) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One reporting trigger: ``metric > more_than`` makes the incident serious."""
+
+    trigger_id: str
+    metric: str
+    more_than: int
+    article: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    rule_id: str
+    match: tuple[str, ...]
+    no_match: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    separators: tuple[str, ...]
+    samples: Mapping[str, str]  # 12 digits -> sample id
+    examples: tuple[Example, ...]
+    window_before: int
+    window_after: int
+    keywords: tuple[Term, ...]
+    negatives: tuple[Term, ...]
+    public: tuple[PathRule, ...]
+    excludes: tuple[PathRule, ...]
+    triggers: tuple[Trigger, ...]
+    sources: tuple[str, ...]
+
+
+def packaged_rules_dir() -> Path:
+    """The rules shipped with the package, or the source checkout's ``rules/`` folder."""
+    installed = resources.files("detector") / "rules"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rules(extra_dirs: Iterable[str | Path] = ()) -> Rules:
+    """Load the packaged rules, then each of ``extra_dirs`` over them in order."""
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    for directory in [packaged_rules_dir(), *map(Path, extra_dirs)]:
+        if not directory.is_dir():
+            raise RulesError(str(directory), "is not a folder of rules files")
+        for path in sorted(directory.glob("*.toml")):
+            if path.name not in RULE_FILES:
+                raise RulesError(str(path), f"unknown rules file; expected one of {', '.join(RULE_FILES)}")
+            layers.append((path, _read_toml(path)))
+    return _build(layers)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(str(path), f"cannot be read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise RulesError(str(path), f"not valid TOML: {exc}", int(match.group(1)) if match else None) from None
+    if data.get("schema") != SCHEMA:
+        raise RulesError(str(path), f"needs `schema = {SCHEMA}` (found {data.get('schema')!r})", 1)
+    data["__text__"] = text
+    return data
+
+
+class _Layered:
+    """Entries by id and scalars, merged layer over layer, remembering where each came from."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, dict[str, Any]]] = {}
+        self.origin: dict[tuple[str, str], Path] = {}
+        self.scalars: dict[str, Any] = {}
+
+    def add(self, path: Path, data: dict[str, Any]) -> None:
+        text = data["__text__"]
+        for key, value in data.items():
+            if key in ("schema", "__text__"):
+                continue
+            if isinstance(value, list):
+                table = self.entries.setdefault(key, {})
+                for index, entry in enumerate(value):
+                    if not isinstance(entry, dict):
+                        raise RulesError(str(path), f"[[{key}]] entries must be tables", _line_of(text, key))
+                    entry_id = entry.get("id")
+                    if not isinstance(entry_id, str) or not entry_id:
+                        raise RulesError(str(path), f"[[{key}]] entry {index + 1} needs an `id` string",
+                                         _line_of(text, f"[[{key}]]", index))
+                    entry = dict(entry, __line__=_line_of(text, f'"{entry_id}"'))
+                    if entry.get("enabled", True) is False:
+                        table.pop(entry_id, None)
+                    else:
+                        table[entry_id] = entry
+                        self.origin[(key, entry_id)] = path
+            elif isinstance(value, dict):
+                merged = dict(self.scalars.get(key, {}))
+                merged.update(value)
+                self.scalars[key] = merged
+                self.origin[(key, "")] = path
+            else:
+                raise RulesError(str(path), f"unknown setting `{key}`", _line_of(text, key))
+
+    def problem(self, kind: str, entry: dict[str, Any], message: str) -> RulesError:
+        path = self.origin.get((kind, entry.get("id", "")), Path("rules"))
+        return RulesError(str(path), f"{kind} {entry.get('id')!r}: {message}", entry.get("__line__"))
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            return None
+    return text.count("\n", 0, start) + 1
+
+
+def _require(layers: _Layered, kind: str, entry: dict[str, Any], key: str, typ: type) -> Any:
+    value = entry.get(key)
+    if not isinstance(value, typ) or (typ is str and not value):
+        raise layers.problem(kind, entry, f"needs `{key}` ({typ.__name__})")
+    return value
+
+
+def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
+    layers = _Layered()
+    for path, data in files:
+        layers.add(path, data)
+    from .context import normalise  # the same normalisation the matcher applies to text
+
+    candidate = layers.scalars.get("candidate", {})
+    separators = candidate.get("separators", [])
+    if not isinstance(separators, list) or not all(isinstance(s, str) and len(s) == 1 for s in separators):
+        raise RulesError(str(layers.origin.get(("candidate", ""), "detection.toml")),
+                         "candidate.separators must be a list of single characters")
+    if any(s.isdigit() for s in separators):
+        raise RulesError(str(layers.origin.get(("candidate", ""), "detection.toml")),
+                         "candidate.separators must not contain digits")
+
+    samples: dict[str, str] = {}
+    for entry in layers.entries.get("sample", {}).values():
+        number = _require(layers, "sample", entry, "number", str)
+        _require(layers, "sample", entry, "reason", str)
+        try:
+            digits = validate(number)
+        except InvalidNumber as exc:
+            raise layers.problem("sample", entry, f"number is not a valid My Number: {exc}") from None
+        samples[digits] = entry["id"]
+
+    examples = tuple(
+        Example(entry["id"], tuple(entry.get("match", ())), tuple(entry.get("no_match", ())))
+        for entry in layers.entries.get("example", {}).values()
+    )
+
+    window = layers.scalars.get("window", {})
+    before, after = window.get("before", 40), window.get("after", 24)
+    if not (isinstance(before, int) and isinstance(after, int) and 0 <= before <= 1000 and 0 <= after <= 1000):
+        raise RulesError(str(layers.origin.get(("window", ""), "context.toml")),
+                         "window.before and window.after must be whole numbers from 0 to 1000")
+
+    def terms(kind: str) -> tuple[Term, ...]:
+        out = []
+        for entry in layers.entries.get(kind, {}).values():
+            words = entry.get("terms")
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+                raise layers.problem(kind, entry, "needs `terms`, a list of non-empty strings")
+            out.extend(Term(entry["id"], normalise(word)) for word in words)
+        return tuple(out)
+
+    def path_rules(kind: str, why_key: str) -> tuple[PathRule, ...]:
+        out = []
+        for entry in layers.entries.get(kind, {}).values():
+            glob = _require(layers, kind, entry, "glob", str)
+            why = _require(layers, kind, entry, why_key, str)
+            try:
+                regex = glob_to_regex(glob)
+            except ValueError as exc:
+                raise layers.problem(kind, entry, f"bad glob: {exc}") from None
+            out.append(PathRule(entry["id"], glob, why, regex))
+        return tuple(out)
+
+    triggers = []
+    for entry in layers.entries.get("trigger", {}).values():
+        metric = _require(layers, "trigger", entry, "metric", str)
+        if metric not in METRICS:
+            raise layers.problem("trigger", entry, f"metric must be one of {', '.join(METRICS)}")
+        more_than = entry.get("more_than")
+        if not isinstance(more_than, int) or isinstance(more_than, bool) or more_than < 0:
+            raise layers.problem("trigger", entry, "needs `more_than`, a whole number >= 0")
+        triggers.append(Trigger(entry["id"], metric, more_than,
+                                _require(layers, "trigger", entry, "article", str),
+                                _require(layers, "trigger", entry, "description", str)))
+
+    return Rules(
+        separators=tuple(separators),
+        samples=samples,
+        examples=examples,
+        window_before=before,
+        window_after=after,
+        keywords=terms("keyword"),
+        negatives=terms("negative"),
+        public=path_rules("public", "description"),
+        excludes=path_rules("exclude", "reason"),
+        triggers=tuple(triggers),
+        sources=tuple(str(path) for path, _ in files),
+    )
+
+
+def glob_to_regex(glob: str) -> re.Pattern[str]:
+    """Compile a path glob: ``**`` any number of folders, ``*`` and ``?`` within one name, ``{a,b}``
+    alternatives. A glob without '/' matches that name at any depth; one starting with '/' is anchored at
+    the root; others match at any depth. A match also covers everything below the matched folder."""
+    if not glob or "\x00" in glob:
+        raise ValueError("empty glob")
+    anchored = glob.startswith("/")
+    body = glob.strip("/")
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if body.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+            continue
+        if body.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "{":
+            end = body.find("}", i)
+            if end < 0:
+                raise ValueError(f"unclosed '{{' in {glob!r}")
+            out.append("(?:" + "|".join(re.escape(alt) for alt in body[i + 1:end].split(",")) + ")")
+            i = end + 1
+            continue
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    prefix = "^/" if anchored else "(?:^|/)"
+    return re.compile(prefix + "".join(out) + "(?:/|$)")
