@@ -7,6 +7,7 @@ not run. No traceback reaches the user, and no message carries a raw number.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -105,10 +106,8 @@ class _Output:
             os.close(self.fd)
             self.fd = None
             if self.created and self.path:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(self.path)
-                except OSError:
-                    pass
 
 
 class _Progress:
@@ -147,7 +146,7 @@ def _run(action: Callable[[], int]) -> NoReturn:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+    except Exception as exc:
         logging.getLogger("detector").debug("internal error", exc_info=True)
         _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_FAILED)
     sys.exit(status)

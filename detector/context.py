@@ -116,7 +116,7 @@ class _TermSet:
         best: tuple[int, str] | None = None
         for match in self.regex.finditer(before):
             best = (len(before) - match.end(), self.rule_of[match.group()])
-        match = self.regex.search(after)
-        if match is not None and (best is None or match.start() < best[0]):
-            best = (match.start(), self.rule_of[match.group()])
+        following = self.regex.search(after)
+        if following is not None and (best is None or following.start() < best[0]):
+            best = (following.start(), self.rule_of[following.group()])
         return best

@@ -106,7 +106,7 @@ def _magic() -> object | None:
         import magic  # python-magic, over libmagic
 
         return magic.Magic(mime=True, keep_going=False)
-    except Exception:  # noqa: BLE001 - libmagic missing: we can still scan text
+    except Exception:
         return None
 
 
@@ -116,7 +116,7 @@ def _ask_libmagic(head: bytes) -> FileKind:
         return FileKind("unknown", "binary data (libmagic not available to identify it)")
     try:
         mime = str(detector.from_buffer(head))  # type: ignore[attr-defined]
-    except Exception as exc:  # noqa: BLE001 - libmagic errors on odd input; the file is then unidentified
+    except Exception as exc:
         return FileKind("unknown", f"unidentified data ({type(exc).__name__})")
     if mime.startswith("text/") or mime in ("application/json", "application/xml", "message/rfc822"):
         return _text_kind(head)
@@ -131,5 +131,5 @@ def describe(sample: bytes) -> str:
         import magic
 
         return str(magic.from_buffer(sample[:8192]))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "unidentified data"

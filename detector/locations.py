@@ -7,6 +7,7 @@ are checked, so a share folder linked into a web root counts as public when scan
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 
@@ -26,10 +27,8 @@ class PublicLocator:
             return None
         absolute = os.path.abspath(path)
         candidates = {absolute}
-        try:
+        with contextlib.suppress(OSError):
             candidates.add(os.path.realpath(path))
-        except OSError:
-            pass
         for abs_prefix, real_prefix, given in self.prefixes:
             for candidate in candidates:
                 for prefix in (abs_prefix, real_prefix):

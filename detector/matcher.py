@@ -27,10 +27,18 @@ from .model import Candidate, Location
 from .mynumber import FULLWIDTH_DIGITS, is_valid_digits
 from .rules import Rules
 
-try:  # pragma: no cover - depends on the platform
-    import hyperscan as _hyperscan
-except Exception:  # noqa: BLE001 - any failure to load the native library means "not available"
-    _hyperscan = None
+
+def _load_hyperscan() -> Any:
+    """The hyperscan bindings, or None where the wheel or the native library is missing."""
+    try:
+        import hyperscan
+
+        return hyperscan
+    except Exception:  # any failure to load the native library means "not available"
+        return None
+
+
+_hyperscan: Any = _load_hyperscan()
 
 # Bytes that can never be inside a candidate or its guard characters, nor the second byte of a CP932 or
 # EUC-JP character (all are ASCII below 0x40): a window cut just after one decodes exactly like the whole text.

@@ -91,7 +91,7 @@ class FileScanner:
             return _unscanned(path, _os_reason(exc))
         except MemoryError:
             return _unscanned(path, "not enough memory to scan this file")
-        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the scan
+        except Exception as exc:
             log.debug("internal error on %s: %s", path, redact(repr(exc)))
             return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
 
@@ -132,7 +132,7 @@ class FileScanner:
         if kind.name not in (TEXT, DELIMITED):
             kind = FileKind(TEXT, f"text (stream identified as {kind.description})")
         counted = _CountingStream(head, stream)
-        result = self._run(path, self.extractors[kind.name], Source(path, counted, head, None), kind)
+        result = self._run(path, self.extractors[kind.name], Source(path, counted, head, None), kind)  # type: ignore[arg-type]
         result.size = counted.size
         return result
 

@@ -209,7 +209,7 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
                          "window.before and window.after must be whole numbers from 0 to 1000")
 
     def terms(kind: str) -> tuple[Term, ...]:
-        out = []
+        out: list[Term] = []
         for entry in layers.entries.get(kind, {}).values():
             words = entry.get("terms")
             if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
@@ -218,7 +218,7 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
         return tuple(out)
 
     def path_rules(kind: str, why_key: str) -> tuple[PathRule, ...]:
-        out = []
+        out: list[PathRule] = []
         for entry in layers.entries.get(kind, {}).values():
             glob = _require(layers, kind, entry, "glob", str)
             why = _require(layers, kind, entry, why_key, str)

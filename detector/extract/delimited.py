@@ -21,7 +21,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 
 class DelimitedExtractor:
-    kinds = (DELIMITED,)
+    kinds: tuple[str, ...] = (DELIMITED,)
 
     def extract(self, source: Source) -> Iterator[TextUnit]:
         head = source.head

@@ -21,7 +21,7 @@ _SAFE_CUT = (b"\n", b"\t", b",", b";", b'"', b"<", b">", b"=", b"(", b")", b"/",
 
 
 class TextExtractor:
-    kinds = (TEXT,)
+    kinds: tuple[str, ...] = (TEXT,)
 
     def __init__(self, chunk_size: int = CHUNK_SIZE) -> None:
         self.chunk_size = chunk_size
