@@ -58,10 +58,13 @@ def identify(sample: bytes) -> FileKind:
             return FileKind(name, description)
     if sample[4:8] == b"ftyp" and sample[8:12] in _IMAGE_BRANDS:
         return FileKind("image", "HEIF/AVIF image")
-    if bom_of(sample) is not None or utf16_without_bom(sample[:4096]) is not None:
-        return FileKind(TEXT, "text")
+    bom = bom_of(sample)
+    utf16 = utf16_without_bom(sample[:4096]) if bom is None else None
+    if bom is not None or utf16 is not None:
+        encoding, skip = bom if bom is not None else (str(utf16), 0)
+        return _text_kind(sample[skip:16384].decode(encoding, "replace"))
     if _looks_like_text(sample[:8192]):
-        return _text_kind(sample)
+        return _text_kind(sample[:16384].decode("latin-1"))
     return _ask_libmagic(sample[:8192])
 
 
@@ -72,17 +75,19 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= len(head) // 100
 
 
-def _text_kind(sample: bytes) -> FileKind:
-    delimiter = sniff_delimiter(sample)
+def _text_kind(head: str) -> FileKind:
+    """Text, or a table when the first lines look like one. ``head`` is decoded; for single-byte-compatible
+    encodings latin-1 is enough, since delimiters, quotes and digits are ASCII."""
+    delimiter = sniff_delimiter(head)
     if delimiter is not None:
-        return FileKind(DELIMITED, "CSV text" if delimiter == b"," else "TSV text")
+        return FileKind(DELIMITED, "CSV text" if delimiter == "," else "TSV text")
     return FileKind(TEXT, "text")
 
 
-def sniff_delimiter(sample: bytes) -> bytes | None:
+def sniff_delimiter(head: str) -> str | None:
     """',' or '\\t' when the first lines look like a table: a header of labels, then rows with the same number
     of fields. Logs rarely have both, so they keep the fast text path."""
-    lines = sample[:16384].decode("latin-1").split("\n")
+    lines = head[:16384].split("\n")
     lines = [line for line in lines[:-1] if line.strip()][:6] if len(lines) > 1 else []
     if len(lines) < 2:
         return None
@@ -96,7 +101,7 @@ def sniff_delimiter(sample: bytes) -> bytes | None:
             header = [cell.strip() for cell in rows[0]]
             labelled = sum(1 for cell in header if cell and not any(ch.isdigit() for ch in cell))
             if labelled >= max(1, len(header) // 2):
-                return delimiter.encode()
+                return delimiter
     return None
 
 
@@ -119,7 +124,7 @@ def _ask_libmagic(head: bytes) -> FileKind:
     except Exception as exc:
         return FileKind("unknown", f"unidentified data ({type(exc).__name__})")
     if mime.startswith("text/") or mime in ("application/json", "application/xml", "message/rfc822"):
-        return _text_kind(head)
+        return _text_kind(head.decode("latin-1"))
     if mime.startswith("image/"):
         return FileKind("image", mime, mime)
     return FileKind("binary", mime, mime)

@@ -29,7 +29,7 @@ class DelimitedExtractor:
         encoding = bom[0] if bom else utf16_without_bom(head[:4096]) or detect_encoding(head[:SAMPLE_SIZE])
         if encoding == "ascii":
             encoding = "utf-8"
-        delimiter = (sniff_delimiter(head) or b",").decode()
+        delimiter = sniff_delimiter(head[bom[1] if bom else 0:16384].decode(encoding, "replace")) or ","
         stream = io.TextIOWrapper(source.stream, encoding=encoding, errors="replace", newline="")
         if bom:
             stream.read(1)  # the BOM, decoded to one U+FEFF

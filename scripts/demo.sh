@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set everything up, then scan the bundled sample share (fixtures/share) and print the summary.
+# The sample holds synthetic numbers only; one file sits in a web root (htdocs), so the verdict is serious.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+status=0
+MYNUMBER_KEY="${MYNUMBER_KEY:-demo-key-not-secret}" .venv/bin/mynumber scan fixtures/share "$@" || status=$?
+case $status in
+  0) echo "demo: exit status 0 - nothing found" ;;
+  1) echo "demo: exit status 1 - findings, no reporting trigger" ;;
+  3) echo "demo: exit status 3 - serious incident (reportable)" ;;
+  *) echo "demo: the scan failed with exit status $status" >&2; exit "$status" ;;
+esac
