@@ -17,9 +17,8 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .mynumber import FULLWIDTH_DIGITS, is_valid_digits, to_ascii
+from .mynumber import DIGIT_CLASS, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
 
-DIGIT_CLASS = "0-9" + FULLWIDTH_DIGITS[0] + "-" + FULLWIDTH_DIGITS[-1]
 _HYPHENS_AND_DOTS = "-.－‐−ー‑–"
 
 # Hints that a line holds an escaped number: percent-encoding, JSON \\uXXXX escapes, HTML character references.

@@ -12,18 +12,11 @@ context says whether a number is a My Number (presidio's recognisers work the sa
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .model import Confidence
+from .normalize import normalise
 from .rules import Rules, Term
-
-_IGNORED = re.compile(r"[\s_\-・･]+")
-
-
-def normalise(text: str) -> str:
-    """NFKC, case-folded, without spaces, '_', '-' and '・': the form in which terms and text are compared."""
-    return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ detector.mynumber.InvalidChecksum: the check digit is wrong
 from __future__ import annotations
 
 FULLWIDTH_DIGITS = "０１２３４５６７８９"
+DIGIT_CLASS = "0-9０-９"  # a regex character class body: half- and full-width digits
 _TO_ASCII = str.maketrans(FULLWIDTH_DIGITS, "0123456789")
 _SEPARATORS = " -.\u3000－‐−ー\t"
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)  # Q_n for n = 1..11, n counted from the right

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .candidates import DIGIT_CLASS
+from .mynumber import DIGIT_CLASS
 
 _SEP = r"[-. \u3000－‐−ー]?"
 _NUMBER_LIKE = re.compile(

@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import RulesError
 from .mynumber import InvalidNumber, validate
+from .normalize import normalise
 
 SCHEMA = 1
 RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml")
@@ -176,8 +177,6 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
     layers = _Layered()
     for path, data in files:
         layers.add(path, data)
-    from .context import normalise  # the same normalisation the matcher applies to text
-
     candidate = layers.scalars.get("candidate", {})
     separators = candidate.get("separators", [])
     if not isinstance(separators, list) or not all(isinstance(s, str) and len(s) == 1 for s in separators):
