@@ -163,4 +163,6 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     unscanned: list[Unscanned] = field(default_factory=list)
+    held_back: dict[str, int] = field(default_factory=dict)  # findings below --min-confidence, by confidence
+    held_back_people: set[str] = field(default_factory=set)  # their fingerprints: counted, never listed
     revealed: dict[int, str] | None = None  # index into findings -> 12 digits, only with --reveal

@@ -27,7 +27,7 @@ from .extract.text import TextExtractor
 from .identify import DELIMITED, TEXT, FileKind, identify
 from .locations import PublicLocator
 from .matcher import TextScanner
-from .model import Candidate, Confidence, FileResult, Finding, Sample, Unscanned
+from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, Unscanned
 from .mynumber import mask
 from .people import Fingerprinter
 from .redact import redact
@@ -160,20 +160,32 @@ class FileScanner:
         if not candidates:
             return result
         public_reason = self.locator.reason(path)
-        best: dict[tuple[str, str], tuple[Finding, str]] = {}
+        minimum = self.options.min_confidence
+        best: dict[tuple[Location, str], tuple[Finding, str]] = {}
+        held_back: dict[tuple[Location, str], Confidence] = {}
         for candidate in candidates:
             sample_id = self.rules.samples.get(candidate.digits)
             if sample_id is not None:
                 result.samples.append(Sample(path, candidate.location, mask(candidate.digits), sample_id))
                 continue
-            finding = Finding(
-                path=path, location=candidate.location, masked=mask(candidate.digits),
-                fingerprint=self.fingerprint(candidate.digits), confidence=candidate.confidence,
-                reasons=candidate.reasons, public=public_reason is not None, public_reason=public_reason,
-            )
-            key = (repr(finding.location), finding.fingerprint)
-            if key not in best or finding.confidence > best[key][0].confidence:
-                best[key] = (finding, candidate.digits)
+            fingerprint = self.fingerprint(candidate.digits)
+            key = (candidate.location, fingerprint)
+            if candidate.confidence < minimum:
+                # Below the bar: only counted (findings and distinct people), so workers send back no more.
+                if candidate.confidence > held_back.get(key, 0):
+                    held_back[key] = candidate.confidence
+                continue
+            if key in best and best[key][0].confidence >= candidate.confidence:
+                continue
+            best[key] = (Finding(
+                path=path, location=candidate.location, masked=mask(candidate.digits), fingerprint=fingerprint,
+                confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
+                public_reason=public_reason,
+            ), candidate.digits)
+        for key, confidence in held_back.items():
+            if key not in best:
+                result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + 1
+                result.held_back_people.add(key[1])
         result.findings = [finding for finding, _ in best.values()]
         if self.options.reveal:
             result.revealed = {i: digits for i, (_, digits) in enumerate(best.values())}
@@ -279,7 +291,7 @@ def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> tuple[list[FileR
     kinds: Counter[str] = Counter()
     for path in paths:
         result = scanner.scan_file(path)
-        if result.findings or result.samples or result.unscanned or not result.scanned:
+        if result.findings or result.samples or result.unscanned or result.held_back or not result.scanned:
             notable.append(result)
         else:
             clean_files += 1

@@ -40,12 +40,13 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     held_back: Counter[str] = field(default_factory=Counter)
     held_back_people: set[str] = field(default_factory=set)
+    held_back_people_merged: int = 0  # from merged documents, which keep only the count (an upper bound)
     samples: list[Sample] = field(default_factory=list)
     unscanned: list[Unscanned] = field(default_factory=list)
-    revealed: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    revealed: dict[tuple[str, Location, str], str] = field(default_factory=dict)
     merged_from: int = 1
     assessment: Assessment | None = None
-    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+    _seen: set[tuple[str, Location, str]] = field(default_factory=set, repr=False)
 
     # -- collecting -----------------------------------------------------------------------------------
 
@@ -56,12 +57,14 @@ class ScanResult:
             self.scanned_by_type[result.kind] += 1
         self.unscanned.extend(result.unscanned)
         self.samples.extend(result.samples)
+        self.held_back.update(result.held_back)
+        self.held_back_people |= result.held_back_people
         for index, finding in enumerate(result.findings):
             if finding.confidence < self.min_confidence:
                 self.held_back[finding.confidence.label] += 1
                 self.held_back_people.add(finding.fingerprint)
                 continue
-            key = (finding.path, repr(finding.location.to_json()), finding.fingerprint)
+            key = (finding.path, finding.location, finding.fingerprint)
             if key in self._seen:
                 continue
             self._seen.add(key)
@@ -116,7 +119,8 @@ class ScanResult:
             "serious_reasons": self.assessment.reason_ids(),
             "unscanned": len(self.unscanned),
             "serious_details": self.assessment.details(),
-            "held_back": {"findings": sum(self.held_back.values()), "distinct_people": len(self.held_back_people),
+            "held_back": {"findings": sum(self.held_back.values()),
+                          "distinct_people": len(self.held_back_people) + self.held_back_people_merged,
                           "by_confidence": dict(sorted(self.held_back.items())),
                           "min_confidence": self.min_confidence.label},
             "samples": len(self.samples),
@@ -133,7 +137,7 @@ class ScanResult:
         for finding in self.findings:
             item = finding.to_json()
             if reveal:
-                key = (finding.path, repr(finding.location.to_json()), finding.fingerprint)
+                key = (finding.path, finding.location, finding.fingerprint)
                 if key in self.revealed:
                     item["number"] = self.revealed[key]
             findings.append(item)
@@ -196,6 +200,7 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
         merged.scanned_by_type.update(summary.get("scanned_by_type", {}))
         held = summary.get("held_back", {})
         merged.held_back.update(held.get("by_confidence", {}))
+        merged.held_back_people_merged += int(held.get("distinct_people", 0))
         try:
             file_result = FileResult(path=name, scanned=False)
             file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]

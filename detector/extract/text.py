@@ -1,6 +1,6 @@
 """Plain text and logs: read in chunks, cut at line ends, handed to the matcher as raw bytes.
 
-Chunks of a few MiB keep a worker's memory small whatever the file size (a 1 GB single-line file included:
+Chunks of 1 MiB keep a worker's memory small whatever the file size (a 1 GB single-line file included:
 a line longer than a chunk is cut at a "safe" byte that can never be part of a number). Each chunk carries the
 tail of the previous one as context, so a keyword just before a cut still counts.
 """
@@ -14,7 +14,7 @@ from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
 from ..identify import TEXT
 from . import Source, TextUnit
 
-CHUNK_SIZE = 4 * 1024 * 1024
+CHUNK_SIZE = 1024 * 1024
 CONTEXT_BYTES = 512
 # Safe bytes: ASCII below 0x40 (never the second byte of a CP932 character), and never inside a number.
 _SAFE_CUT = (b"\n", b"\t", b",", b";", b'"', b"<", b">", b"=", b"(", b")", b"/", b"\r")
@@ -44,19 +44,19 @@ class TextExtractor:
         context = b""
         while True:
             block = stream.read(self.chunk_size)
-            data = carry + block
+            data = carry + block if carry else block
             if not data:
                 return
             at_end = not block
             cut = len(data) if at_end else _cut_point(data)
-            chunk = data[:cut]
+            if encoding is None and not data.isascii():
+                encoding = detect_encoding(data[:SAMPLE_SIZE])
+            # One copy per chunk: the unit is the previous tail and this chunk's complete lines, joined.
+            unit = data if not context and cut == len(data) else b"".join((context, memoryview(data)[:cut]))
+            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context))
+            line += data.count(b"\n", 0, cut)
+            context = _tail(data, cut)
             carry = data[cut:]
-            if encoding is None and not chunk.isascii():
-                encoding = detect_encoding(chunk[:SAMPLE_SIZE])
-            yield TextUnit(data=context + chunk, encoding=encoding or "ascii", first_line=line,
-                           scan_from=len(context))
-            line += chunk.count(b"\n")
-            context = _tail(chunk)
             if at_end and not carry:
                 return
 
@@ -91,9 +91,9 @@ def _cut_point(data: bytes) -> int:
     return best + 1 if best >= 0 else len(data)
 
 
-def _tail(chunk: bytes) -> bytes:
-    """The last bytes of a chunk, starting at a safe byte so the context decodes on a character boundary."""
-    tail = chunk[-CONTEXT_BYTES:]
+def _tail(data: bytes, cut: int) -> bytes:
+    """The last bytes before ``cut``, starting at a safe byte so the context decodes on a character boundary."""
+    tail = data[max(0, cut - CONTEXT_BYTES):cut]
     starts = [tail.find(b) for b in _SAFE_CUT]
     first = min((s for s in starts if s >= 0), default=-1)
     return tail[first + 1:] if first >= 0 else b""
