@@ -172,7 +172,7 @@ class TextScanner:
         contiguous, grouped, hints = ends
 
         if prefilter.ascii_only:
-            def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            def on_match(pattern_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
                 # One pattern for both forms: the byte before the last group is a separator when grouped.
                 (grouped if data[end - 6] < 0x30 else contiguous).append(end)
         else:
