@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import csv
 import errno
+import io
 import logging
 import multiprocessing
 import os
@@ -83,7 +84,7 @@ class FileScanner:
         except OSError as exc:
             return _unscanned(path, _os_reason(exc))
         try:
-            with os.fdopen(fd, "rb") as stream:
+            with io.FileIO(fd, "rb", closefd=True) as stream:
                 return self._scan_open(path, stream, os.fstat(fd))
         except UnscannableFile as exc:
             return _unscanned(path, redact(exc.reason))
@@ -105,7 +106,8 @@ class FileScanner:
                 self._noatime = 0  # only the owner (or root) may ask for O_NOATIME
         return os.open(path, self._open_flags)
 
-    def _scan_open(self, path: str, stream: BinaryIO, st: os.stat_result) -> FileResult:
+    def _scan_open(self, path: str, stream: io.FileIO, st: os.stat_result) -> FileResult:
+        """Unbuffered: the extractors read big chunks, and a small file is read once, for its head."""
         if not stat.S_ISREG(st.st_mode):
             from .walk import special_file_reason
 
@@ -118,7 +120,6 @@ class FileScanner:
         extractor = self.extractors.get(kind.name)
         if extractor is None:
             return _unscanned(path, unsupported_reason(kind), kind=kind.name)
-        stream.seek(0)
         result = self._run(path, extractor, Source(path, stream, head, st.st_size), kind)
         result.size = st.st_size
         return result
@@ -143,7 +144,8 @@ class FileScanner:
             candidates = self._candidates(extractor.extract(source))
         except csv.Error:
             # A table the csv module rejects is still text worth scanning, without column context.
-            source.stream.seek(0)
+            source.stream = source.from_start()
+            source.stream.read(len(source.head))
             candidates = self._candidates(TextExtractor().extract(source))
             kind = FileKind(TEXT, "text (malformed table)")
         return self._people(path, candidates, kind.name)
@@ -193,41 +195,29 @@ class FileScanner:
 
 
 class _CountingStream:
-    """A non-seekable stream whose first bytes were already read for identification: replays them, counts
-    bytes. seek(0) is only possible while the replayed head has not been passed."""
+    """Standard input after its head: counts the bytes read, so the summary can say how much was scanned."""
 
     def __init__(self, head: bytes, stream: BinaryIO) -> None:
-        self.head, self.stream, self.pos, self.size = head, stream, 0, len(head)
+        self.stream, self.size = stream, len(head)
 
     def read(self, n: int = -1) -> bytes:
-        if self.pos < len(self.head):
-            end = len(self.head) if n < 0 else min(len(self.head), self.pos + n)
-            data = self.head[self.pos:end]
-            self.pos = end
-            if n < 0:
-                data += self._more(-1)
-            return data
-        return self._more(n)
-
-    def _more(self, n: int) -> bytes:
         data = self.stream.read(n)
         self.size += len(data)
-        self.pos += len(data)
         return data
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if offset == 0 and whence == 0 and self.pos <= len(self.head):
-            self.pos = 0
-            return 0
-        raise OSError(errno.ESPIPE, "standard input cannot be re-read")
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
 
     @property
     def closed(self) -> bool:
@@ -235,12 +225,6 @@ class _CountingStream:
 
     def flush(self) -> None:
         pass
-
-    def seekable(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return False
 
 
 def unsupported_reason(kind: FileKind) -> str:
@@ -271,12 +255,7 @@ def _os_reason(exc: OSError) -> str:
 
 # -- many files ----------------------------------------------------------------------------------------
 
-_worker: FileScanner | None = None
-
-
-def _init_worker(options: ScanOptions) -> None:
-    global _worker
-    _worker = FileScanner(options)
+_worker: FileScanner | None = None  # in a worker: the parent's scanner, inherited through fork
 
 
 def _scan_batch(paths: list[str]) -> tuple[list[FileResult], int, int, Counter[str]]:
@@ -329,7 +308,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             result.add(local.scan_file(entry.path) if isinstance(entry, FileRef) else _as_result(entry))
             report()
     else:
-        _scan_parallel(entries, options, jobs, result, report)
+        local.text_scanner.warm()
+        _scan_parallel(entries, local, jobs, result, report)
     result.excluded = stats.excluded
     return result.finish(rules.triggers)
 
@@ -361,11 +341,14 @@ def _batches(entries: Iterable[FileRef | Unscanned], result: ScanResult) -> Iter
         yield batch
 
 
-def _scan_parallel(entries: Iterable[FileRef | Unscanned], options: ScanOptions, jobs: int, result: ScanResult,
+def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jobs: int, result: ScanResult,
                    report: Callable[[], None]) -> None:
+    """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
+    starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
+    global _worker
+    _worker = scanner
     context = multiprocessing.get_context("fork")
-    with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(options,)) as pool:
+    with futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         pending: set[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]] = set()
 
         def collect(done: Iterable[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]]) -> None:

@@ -35,12 +35,56 @@ class TextUnit:
 
 @dataclass(slots=True)
 class Source:
-    """An opened file handed to an extractor: its stream, its first bytes, and what it was identified as."""
+    """An opened file handed to an extractor: its first bytes (``head``, already read) and the stream
+    positioned just after them. ``size`` is None for a stream (standard input)."""
 
     path: str
     stream: BinaryIO
     head: bytes
     size: int | None
+
+    def from_start(self) -> BinaryIO:
+        """The file from its first byte, for extractors that need a whole stream (csv, zip...)."""
+        if self.stream.seekable():
+            self.stream.seek(0)
+            return self.stream
+        return _Replay(self.head, self.stream)  # type: ignore[return-value]
+
+
+class _Replay:
+    """A non-seekable stream whose head was already read: gives the head again, then the rest."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream, self.pos = head, stream, 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self.pos >= len(self.head):
+            return self.stream.read(n)
+        end = len(self.head) if n < 0 else min(len(self.head), self.pos + n)
+        data = self.head[self.pos:end]
+        self.pos = end
+        return data + self.stream.read(-1) if n < 0 else data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
 
 
 class Extractor(Protocol):

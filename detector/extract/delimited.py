@@ -30,7 +30,8 @@ class DelimitedExtractor:
         if encoding == "ascii":
             encoding = "utf-8"
         delimiter = sniff_delimiter(head[bom[1] if bom else 0:16384].decode(encoding, "replace")) or ","
-        stream = io.TextIOWrapper(source.stream, encoding=encoding, errors="replace", newline="")
+        binary = source.from_start()
+        stream = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
         if bom:
             stream.read(1)  # the BOM, decoded to one U+FEFF
         reader = csv.reader(stream, delimiter=delimiter)
@@ -46,7 +47,7 @@ class DelimitedExtractor:
                 if unit is not None:
                     yield unit
         finally:
-            if not source.stream.closed:
+            if not binary.closed:
                 stream.detach()  # the caller owns (and closes) the underlying file
 
 

@@ -8,6 +8,7 @@ tail of the previous one as context, so a keyword just before a cut still counts
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections.abc import Iterator
 
 from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
@@ -36,17 +37,19 @@ class TextExtractor:
         yield from self._raw(source, bom[1] if bom else 0, "utf-8" if bom else None)
 
     def _raw(self, source: Source, skip: int, encoding: str | None) -> Iterator[TextUnit]:
-        """Byte chunks cut at line ends (or safe bytes), each with the previous chunk's tail as context."""
-        stream = source.stream
-        stream.read(skip)  # the byte order mark
+        """Byte chunks cut at line ends (or safe bytes), each with the previous chunk's tail as context.
+        The first chunk is the head the file was identified by: a small file is read once."""
         carry = b""
         line = 1
         context = b""
-        while True:
-            block = stream.read(self.chunk_size)
+        whole = source.size is not None and len(source.head) >= source.size  # a small file: read once
+        rest = () if whole else iter(lambda: source.stream.read(self.chunk_size), b"")
+        for block in itertools.chain((source.head[skip:],), rest, (b"",)):
             data = carry + block if carry else block
             if not data:
-                return
+                if not block:
+                    return
+                continue
             at_end = not block
             cut = len(data) if at_end else _cut_point(data)
             if encoding is None and not data.isascii():
@@ -54,21 +57,22 @@ class TextExtractor:
             # One copy per chunk: the unit is the previous tail and this chunk's complete lines, joined.
             unit = data if not context and cut == len(data) else b"".join((context, memoryview(data)[:cut]))
             yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context))
-            line += data.count(b"\n", 0, cut)
-            context = _tail(data, cut)
             carry = data[cut:]
             if at_end and not carry:
                 return
+            line += data.count(b"\n", 0, cut)
+            context = _tail(data, cut)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
         """UTF-16 text, decoded incrementally; the matcher gets str units."""
         decoder = codecs.getincrementaldecoder(encoding)("replace")
-        source.stream.read(skip)
+        stream = source.from_start()
+        stream.read(skip)
         line = 1
         context = ""
         carry = ""
         while True:
-            block = source.stream.read(self.chunk_size)
+            block = stream.read(self.chunk_size)
             text = carry + decoder.decode(block, final=not block)
             if not text:
                 return
