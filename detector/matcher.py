@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import codecs
 import functools
+import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
@@ -348,10 +351,41 @@ def _byte_alternation(chars: str, encoding: str) -> tuple[str, int]:
 
 
 def _compile(expressions: list[str], ids: list[int], flags: list[int]) -> Any:
+    """A hyperscan block-mode database, from the on-disk cache when it holds one for exactly these patterns:
+    compiling takes 1-20 ms per database, loading 0.01 ms, and every run starts with them."""
+    key = hashlib.sha256(repr((_hyperscan_version(), expressions, ids, flags)).encode()).hexdigest()[:24]
+    cached = _cache_dir() / f"hyperscan-{key}.db"
+    try:
+        database = _hyperscan.loadb(cached.read_bytes(), _hyperscan.HS_MODE_BLOCK)
+        database.scratch = _hyperscan.Scratch(database)
+        return database
+    except (OSError, _hyperscan.error):
+        pass  # not cached yet (or unreadable, or from another build): compile
     database = _hyperscan.Database()
     database.compile(expressions=[e.encode("ascii") for e in expressions], ids=ids, elements=len(expressions),
                      flags=flags)
+    _store(cached, _hyperscan.dumpb(database))
     return database
+
+
+def _hyperscan_version() -> str:
+    return str(getattr(_hyperscan, "__version__", "?"))
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mynumber"
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically; a cache that cannot be written only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _compile_prefilter(encoding: str, separators: tuple[str, ...]) -> _Prefilter:

@@ -7,7 +7,7 @@ and ``--jobs N`` give identical documents. The same class reads a saved json doc
 
 from __future__ import annotations
 
-import socket
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +29,7 @@ class ScanResult:
     key_id: str
     min_confidence: Confidence = Confidence.MEDIUM
     roots: list[str] = field(default_factory=list)
-    hosts: list[str] = field(default_factory=lambda: [socket.gethostname()])
+    hosts: list[str] = field(default_factory=lambda: [os.uname().nodename])
     started: float = field(default_factory=time.time)
     finished: float | None = None
     rules: list[str] = field(default_factory=list)

