@@ -29,7 +29,7 @@ from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_
 from .context import ColumnContext, ContextScorer
 from .extract import TextUnit
 from .model import Candidate, Location
-from .mynumber import FULLWIDTH_DIGITS, is_valid_digits, to_ascii
+from .mynumber import FULLWIDTH_DIGITS, to_ascii
 from .rules import Rules
 
 
@@ -197,8 +197,8 @@ class TextScanner:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
             grouped = _valid_ascii_ends(data, grouped, 14, _GROUPED_DIGITS)
         elif prefilter.self_synchronising:
-            contiguous = [e for e in contiguous if _hit_is_valid(data, e, _CONTIGUOUS, prefilter)]
-            grouped = [e for e in grouped if _hit_is_valid(data, e, _GROUPED, prefilter)]
+            contiguous = _valid_utf8_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS, prefilter.span_bytes)
+            grouped = _valid_utf8_ends(data, grouped, 14, _GROUPED_DIGITS, prefilter.span_bytes)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
@@ -274,35 +274,44 @@ _GROUPED_DIGITS = (0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13)
 
 def _valid_ascii_ends(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...]) -> list[int]:
     """The hit ends (on ASCII data, the pattern bounded by one non-digit byte on each side) whose 12 digits
-    pass the check digit. A hit with one separator only (not a candidate) gives garbage here, never a false
-    rejection of a real candidate: bytes that are not digits keep their value, at most 127, so sums still
-    fit in a byte."""
+    pass the check digit."""
     if not ends:
         return ends
     joined = b"".join([data[e - 1 - width:e - 1] for e in ends])
-    count = len(ends)
+    return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
+
+
+def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:
+    """Indices of the ``width``-byte records of ``joined`` whose digits at ``digit_positions`` pass the check
+    digit, all in one pass at C speed. A record that is not 12 digits (a hit with one separator, a '?' from
+    a character that is not ASCII) gives garbage, never a false rejection of a real candidate: bytes that are
+    not digits keep their value, at most 127, so sums still fit in a byte."""
     total = 0
     for position, table in zip(digit_positions[:11], _RESIDUE_TABLES, strict=True):
         total += int.from_bytes(joined[position::width].translate(table), "big")
     expected = total.to_bytes(count, "big").translate(_CHECK_DIGIT_OF_SUM)
     actual = joined[digit_positions[11]::width]
     same = (int.from_bytes(expected, "big") ^ int.from_bytes(actual, "big")).to_bytes(count, "big")
-    return [ends[m.start()] for m in _ZERO_BYTE.finditer(same)]
+    return [m.start() for m in _ZERO_BYTE.finditer(same)]
 
 
 _ZERO_BYTE = re.compile(b"\x00")
 
 
-def _hit_is_valid(data: bytes, end: int, pattern_id: int, prefilter: _Prefilter) -> bool:
-    """Do the 12 digits of a UTF-8 prefilter hit ending at ``end`` pass the check digit? A UTF-8 slice decodes
-    correctly from any byte (continuation bytes are dropped); a hit that fails cannot be a candidate, and
-    every valid candidate has a hit of its own, so dropping it changes nothing."""
-    text = to_ascii(data[max(0, end - prefilter.span_bytes):end].decode("utf-8", "ignore"))
-    if text and not text[-1].isdigit():
-        text = text[:-1]
-    text = text[-14:] if pattern_id == _GROUPED else text[-12:]
-    digits = text[:4] + text[5:9] + text[10:14] if pattern_id == _GROUPED else text
-    return len(digits) == 12 and digits.isascii() and digits.isdigit() and is_valid_digits(digits)
+def _valid_utf8_ends(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...],
+                     span: int) -> list[int]:
+    """The UTF-8 hit ends whose 12 digits pass the check digit. A UTF-8 slice decodes correctly from any byte
+    (continuation bytes are dropped), so each hit's last ``width`` characters before its trailing byte are
+    taken, full-width digits made ASCII, and all are checked in one pass. A hit that fails cannot be a
+    candidate, and every valid candidate has a hit of its own, so dropping it changes nothing."""
+    if not ends:
+        return ends
+    texts = [data[max(0, end - span):end].decode("utf-8", "ignore") for end in ends]
+    # The trailing byte was one non-digit byte: an ASCII character, or the lead byte of a character that
+    # "ignore" dropped.
+    fixed = [(t[-1 - width:-1] if t and t[-1] < "\x80" else t[-width:]).rjust(width) for t in texts]
+    joined = to_ascii("".join(fixed)).encode("ascii", "replace")
+    return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
 
 
 def _snap_left(data: bytes, offset: int) -> int:
