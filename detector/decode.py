@@ -27,14 +27,30 @@ def bom_of(data: bytes) -> tuple[str, int] | None:
 
 def utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 text without a BOM: NUL bytes on every other position (ASCII characters' high bytes)."""
-    if len(sample) < 8 or sample.count(0) < len(sample) // 4:
+    if len(sample) < 8 or not sample.count(0):
         return None
+    if sample.count(0) < len(sample) // 4:
+        return _mostly_japanese_utf16(sample)
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     half = len(sample) // 2
     if odd > half * 0.6 and even < half * 0.1:
         return "utf-16-le"
     if even > half * 0.6 and odd < half * 0.1:
         return "utf-16-be"
+    return _mostly_japanese_utf16(sample)
+
+
+def _mostly_japanese_utf16(sample: bytes) -> str | None:
+    """Japanese text in UTF-16 has few NUL bytes (only its ASCII has them): decode and look at the text."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        texty = sum(1 for ch in text if ch.isprintable() or ch in "\t\r\n")
+        japanese = sum(1 for ch in text if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+        if texty >= len(text) * 0.95 and japanese >= len(text) * 0.3:
+            return encoding
     return None
 
 

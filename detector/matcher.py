@@ -307,9 +307,9 @@ def _valid_utf8_ends(data: bytes, ends: list[int], width: int, digit_positions: 
     if not ends:
         return ends
     texts = [data[max(0, end - span):end].decode("utf-8", "ignore") for end in ends]
-    # The trailing byte was one non-digit byte: an ASCII character, or the lead byte of a character that
-    # "ignore" dropped.
-    fixed = [(t[-1 - width:-1] if t and t[-1] < "\x80" else t[-width:]).rjust(width) for t in texts]
+    # The trailing byte was one non-digit byte: an ASCII character to drop, or the lead byte of a character
+    # that "ignore" already dropped.
+    fixed = [(t[-width:] if t[-1:].isdigit() else t[-1 - width:-1]).rjust(width) for t in texts]
     joined = to_ascii("".join(fixed)).encode("ascii", "replace")
     return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
 
