@@ -451,6 +451,6 @@ def _edge_windows(data: bytes) -> list[tuple[int, int]]:
     out = []
     if _EDGE_START.match(data, 0, _EDGE):
         out.append((0, _snap_right(data, _EDGE)))
-    if data and (0x30 <= data[-1] <= 0x39 or data[-1] >= 0x80) and _EDGE_END.search(data, max(0, len(data) - _EDGE)):
+    if _EDGE_END.search(data, max(0, len(data) - _EDGE)):
         out.append((_snap_left(data, len(data) - _EDGE), len(data)))
     return out
