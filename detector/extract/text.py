@@ -43,8 +43,9 @@ class TextExtractor:
         line = 1
         context = b""
         whole = source.size is not None and len(source.head) >= source.size  # a small file: read once
+        first = source.head[skip:] if whole else source.head[skip:] + source.stream.read(self.chunk_size)
         rest = () if whole else iter(lambda: source.stream.read(self.chunk_size), b"")
-        for block in itertools.chain((source.head[skip:],), rest, (b"",)):
+        for block in itertools.chain((first,), rest, (b"",)):
             data = carry + block if carry else block
             if not data:
                 if not block:
@@ -96,8 +97,11 @@ def _cut_point(data: bytes) -> int:
 
 
 def _tail(data: bytes, cut: int) -> bytes:
-    """The last bytes before ``cut``, starting at a safe byte so the context decodes on a character boundary."""
-    tail = data[max(0, cut - CONTEXT_BYTES):cut]
+    """The last bytes before ``cut``, starting at a safe byte so the context decodes on a character boundary.
+    ``data`` itself starts at one (a previous cut, or the file's start)."""
+    if cut <= CONTEXT_BYTES:
+        return data[:cut]
+    tail = data[cut - CONTEXT_BYTES:cut]
     starts = [tail.find(b) for b in _SAFE_CUT]
     first = min((s for s in starts if s >= 0), default=-1)
     return tail[first + 1:] if first >= 0 else b""
