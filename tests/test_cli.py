@@ -1,0 +1,301 @@
+"""The command end to end: exit statuses, public locations, the 100/101-people threshold, merge, formats,
+standard input, --jobs, and the unscanned reasons a responder has to see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import valid_number
+
+KEY = "test-key"
+
+
+def run(args: list[str], cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "MYNUMBER_KEY": KEY, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "detector", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, env=full_env, timeout=timeout)
+
+
+def scan_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    done = run(["scan", "--format", "json", *args], tmp_path)
+    assert done.returncode in (0, 1, 3), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def people_csv(path: Path, count: int, seed: int = 0) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = ["氏名,個人番号"] + [f"person{i},{valid_number(seed + i)}" for i in range(count)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_a_clean_tree_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "a.txt").write_text("no numbers here 12345\n")
+    status, doc = scan_json(tmp_path, "share")
+    assert status == 0 and doc["summary"]["findings"] == 0
+
+
+def test_findings_without_a_trigger_exit_1(tmp_path: Path) -> None:
+    people_csv(tmp_path / "share" / "hr.csv", 3)
+    status, doc = scan_json(tmp_path, "share")
+    assert status == 1
+    assert doc["summary"]["distinct_people"] == 3 and doc["summary"]["serious"] is False
+
+
+def test_the_json_document_has_the_documented_shape(tmp_path: Path) -> None:
+    people_csv(tmp_path / "share" / "hr.csv", 1)
+    _, doc = scan_json(tmp_path, "share")
+    assert doc["schema"] == "mynumber/1"
+    assert {"files_scanned", "bytes_scanned", "files_with_findings", "findings", "distinct_people",
+            "public_distinct_people", "serious", "serious_reasons", "unscanned"} <= set(doc["summary"])
+    finding = doc["findings"][0]
+    assert {"path", "location", "masked", "fingerprint", "confidence", "public"} <= set(finding)
+    assert finding["location"]["line"] == 2 and finding["masked"].startswith("********")
+    assert isinstance(doc["unscanned"], list)
+
+
+@pytest.mark.parametrize(("count", "status", "reasons"), [(100, 1, []), (101, 3, ["over_100_people"])])
+def test_more_than_100_people_is_serious(tmp_path: Path, count: int, status: int, reasons: list[str]) -> None:
+    people_csv(tmp_path / "share" / "list.csv", count)
+    code, doc = scan_json(tmp_path, "share")
+    assert code == status
+    assert doc["summary"]["distinct_people"] == count
+    assert doc["summary"]["serious_reasons"] == reasons
+
+
+def test_the_same_person_in_two_files_is_one_person(tmp_path: Path) -> None:
+    people_csv(tmp_path / "share" / "a.csv", 3)
+    people_csv(tmp_path / "share" / "b.csv", 3)
+    _, doc = scan_json(tmp_path, "share")
+    assert doc["summary"]["findings"] == 6 and doc["summary"]["distinct_people"] == 3
+
+
+def test_a_web_root_is_public_by_rule_and_one_person_is_enough(tmp_path: Path) -> None:
+    people_csv(tmp_path / "srv" / "htdocs" / "export.csv", 1)
+    people_csv(tmp_path / "srv" / "internal" / "hr.csv", 2, seed=50)
+    code, doc = scan_json(tmp_path, "srv")
+    assert code == 3 and doc["summary"]["serious_reasons"] == ["publicly_accessible"]
+    public = [f for f in doc["findings"] if f["public"]]
+    assert len(public) == 1 and public[0]["public_reason"].startswith("rule:htdocs")
+    assert doc["summary"]["public_distinct_people"] == 1
+
+
+def test_public_option_marks_a_folder_public_and_a_plain_share_is_not(tmp_path: Path) -> None:
+    people_csv(tmp_path / "published" / "a.csv", 1)
+    people_csv(tmp_path / "share" / "b.csv", 1, seed=9)
+    _, doc = scan_json(tmp_path, "--public", "published", "published", "share")
+    by_path = {Path(f["path"]).parts[0]: f for f in doc["findings"]}
+    assert by_path["published"]["public"] is True and by_path["published"]["public_reason"] == "--public published"
+    assert by_path["share"]["public"] is False
+
+
+def test_merge_counts_people_once_across_hosts(tmp_path: Path) -> None:
+    people_csv(tmp_path / "host1" / "a.csv", 60)
+    people_csv(tmp_path / "host2" / "b.csv", 60, seed=30)  # people 30..59 are on both hosts
+    for host in ("host1", "host2"):
+        assert run(["scan", host, "--format", "json", "-o", f"{host}.json"], tmp_path).returncode == 1
+    merged = run(["merge", "host1.json", "host2.json", "--format", "json"], tmp_path)
+    assert merged.returncode == 1, merged.stderr
+    assert json.loads(merged.stdout)["summary"]["distinct_people"] == 90
+    people_csv(tmp_path / "host3" / "c.csv", 20, seed=200)
+    run(["scan", "host3", "--format", "json", "-o", "host3.json"], tmp_path)
+    three = run(["merge", "host1.json", "host2.json", "host3.json", "--format", "json"], tmp_path)
+    assert three.returncode == 3 and json.loads(three.stdout)["summary"]["serious_reasons"] == ["over_100_people"]
+
+
+def test_merge_refuses_scans_made_with_different_keys(tmp_path: Path) -> None:
+    people_csv(tmp_path / "s" / "a.csv", 1)
+    run(["scan", "s", "--format", "json", "-o", "a.json"], tmp_path)
+    run(["scan", "s", "--format", "json", "-o", "b.json"], tmp_path, env={"MYNUMBER_KEY": "other"})
+    done = run(["merge", "a.json", "b.json"], tmp_path)
+    assert done.returncode == 2 and "different fingerprint keys" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "words"),
+    [(["scan", "--reveal", "."], 2, "--reveal"), (["scan", "--min-confidence", "huge", "."], 2, "huge"),
+     (["scan", "no-such-folder"], 4, "no-such-folder"), (["scan", "--max-file-size", "lots", "."], 2, "lots")],
+    ids=["reveal without output", "bad confidence", "missing root", "bad size"],
+)
+def test_usage_errors_and_a_scan_that_cannot_run(tmp_path: Path, args: list[str], status: int, words: str) -> None:
+    done = run(args, tmp_path)
+    assert done.returncode == status
+    assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_malformed_rules_file_is_a_usage_error_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "myrules").mkdir()
+    (tmp_path / "myrules" / "context.toml").write_text("schema = 1\n[[keyword]\nid='x'\n")
+    done = run(["scan", "--rules", "myrules", "."], tmp_path)
+    assert done.returncode == 2
+    assert "context.toml:2:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_format_renders(tmp_path: Path) -> None:
+    people_csv(tmp_path / "share" / "a.csv", 2)
+    outputs = {fmt: run(["scan", "share", "--format", fmt], tmp_path).stdout
+               for fmt in ("text", "json", "jsonl", "csv", "sarif")}
+    assert "distinct people" in outputs["text"] and "********" in outputs["text"]
+    events = [json.loads(line) for line in outputs["jsonl"].splitlines()]
+    assert [e["event"] for e in events] == ["finding", "finding", "summary"]
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"].lstrip("\ufeff"))))
+    assert len(rows) == 2 and rows[0]["masked"].startswith("********")
+    sarif = json.loads(outputs["sarif"])
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 2
+
+
+def test_output_files_are_created_0600(tmp_path: Path) -> None:
+    people_csv(tmp_path / "share" / "a.csv", 1)
+    run(["scan", "share", "--format", "json", "-o", "out.json"], tmp_path)
+    assert stat.S_IMODE((tmp_path / "out.json").stat().st_mode) == 0o600
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["findings"] == 1
+
+
+def test_min_confidence_low_reports_what_the_default_holds_back(tmp_path: Path) -> None:
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.log").write_text(f"cache key {valid_number(1)}\n")
+    _, default = scan_json(tmp_path, "s")
+    assert default["summary"]["findings"] == 0 and default["summary"]["held_back"]["findings"] == 1
+    _, low = scan_json(tmp_path, "s", "--min-confidence", "low")
+    assert low["summary"]["findings"] == 1 and low["findings"][0]["confidence"] == "low"
+
+
+def test_check_says_valid_invalid_and_sample(tmp_path: Path) -> None:
+    number = valid_number(4)
+    assert run(["check", number], tmp_path).returncode == 0
+    invalid = run(["check", number[:11] + str((int(number[11]) + 1) % 10)], tmp_path)
+    assert invalid.returncode == 1 and "check digit" in invalid.stdout
+    assert "sample" in run(["check", "1234-5678-9018"], tmp_path).stdout
+    assert run(["check", "-"], tmp_path, stdin=number + "\n").returncode == 0
+
+
+def test_standard_input_is_scanned_with_line_numbers(tmp_path: Path) -> None:
+    text = f"start\nuser=a my_number={valid_number(5)}\n"
+    done = run(["scan", "-", "--format", "json"], tmp_path, stdin=text)
+    doc = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert [(f["path"], f["location"]["line"]) for f in doc["findings"]] == [("-", 2)]
+
+
+def test_jobs_do_not_change_the_result(tmp_path: Path) -> None:
+    for i in range(30):
+        people_csv(tmp_path / "share" / f"d{i % 4}" / f"f{i}.csv", 5, seed=i * 3)
+    (tmp_path / "share" / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+
+    def stable(doc: dict[str, Any]) -> dict[str, Any]:
+        for key in ("started", "finished", "duration_seconds"):
+            doc["scan"].pop(key)
+        return doc
+
+    one = stable(scan_json(tmp_path, "share", "--jobs", "1")[1])
+    assert one == stable(scan_json(tmp_path, "share", "--jobs", "2")[1])
+
+
+def test_exclude_and_max_file_size(tmp_path: Path) -> None:
+    people_csv(tmp_path / "s" / "keep.csv", 1)
+    people_csv(tmp_path / "s" / "old" / "skip.csv", 1, seed=5)
+    people_csv(tmp_path / "s" / "big.csv", 200, seed=10)
+    _, doc = scan_json(tmp_path, "s", "--exclude", "**/old/**", "--max-file-size", "1K")
+    assert [Path(f["path"]).name for f in doc["findings"]] == ["keep.csv"]
+    assert doc["summary"]["excluded"] == 1
+    assert any(u["reason"].startswith("too large") for u in doc["unscanned"])
+
+
+def test_special_files_and_symlinks_are_listed_not_opened(tmp_path: Path) -> None:
+    share = tmp_path / "s"
+    people_csv(share / "a.csv", 1)
+    os.mkfifo(share / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(share / "sock"))
+    (share / "link.csv").symlink_to(share / "a.csv")
+    (share / "loop").symlink_to(share)
+    try:
+        _, doc = scan_json(tmp_path, "s")
+        reasons = {Path(u["path"]).name: u["reason"] for u in doc["unscanned"]}
+        assert reasons["pipe"].startswith("not a regular file: FIFO")
+        assert reasons["sock"].startswith("not a regular file: socket")
+        assert reasons["link.csv"].startswith("symbolic link not followed")
+        _, followed = scan_json(tmp_path, "s", "--follow-symlinks")
+        assert {Path(f["path"]).name for f in followed["findings"]} == {"a.csv", "link.csv"}
+    finally:
+        sock.close()
+
+
+def test_content_decides_not_the_name(tmp_path: Path) -> None:
+    people_csv(tmp_path / "s" / "table.png", 1)
+    (tmp_path / "s" / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    _, doc = scan_json(tmp_path, "s")
+    assert [Path(f["path"]).name for f in doc["findings"]] == ["table.png"]
+    assert doc["unscanned"][0]["reason"].startswith("image: no text layer")
+
+
+def test_a_file_that_vanishes_during_the_scan_is_listed(tmp_path: Path) -> None:
+    from detector.pipeline import ScanOptions, scan_paths
+
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"個人番号 {valid_number(6)}\n")
+
+    def delete_b(files: int, size: int, findings: int) -> None:
+        (tmp_path / "b.txt").unlink(missing_ok=True)
+
+    result = scan_paths([str(tmp_path)], ScanOptions(key=b"k", jobs=1), progress=delete_b)
+    assert [(Path(u.path).name, u.reason) for u in result.unscanned] == [("b.txt", "vanished during the scan")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to scan as an unprivileged user (root reads anything)")
+def test_permission_denied_is_listed_and_the_scan_goes_on() -> None:
+    """As root, chmod 000 does not stop reading: a forked child drops to user nobody and scans."""
+    import shutil
+    import tempfile
+
+    from detector.pipeline import ScanOptions, scan_paths
+
+    share = Path(tempfile.mkdtemp(prefix="mynumber-perm-"))
+    try:
+        share.chmod(0o755)
+        people_csv(share / "open.csv", 1)
+        people_csv(share / "secret.csv", 1, seed=7)
+        (share / "secret.csv").chmod(0o000)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: drop privileges, scan, report through the pipe
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                result = scan_paths([str(share)], ScanOptions(key=b"k", jobs=1))
+                report = json.dumps([[len(result.findings)], [[Path(u.path).name, u.reason]
+                                                              for u in result.unscanned]])
+                os.write(write_end, report.encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            findings, unscanned = json.loads(pipe.read())
+        os.waitpid(pid, 0)
+        assert findings == [1]
+        assert unscanned == [["secret.csv", "permission denied"]]
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def test_scanned_files_are_not_changed(tmp_path: Path) -> None:
+    people_csv(tmp_path / "s" / "a.csv", 3)
+    path = tmp_path / "s" / "a.csv"
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    before = (path.stat().st_mtime_ns, path.stat().st_atime_ns, path.read_bytes())
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    run(["scan", "s"], tmp_path)
+    after = (path.stat().st_mtime_ns, path.stat().st_atime_ns, path.read_bytes())
+    assert before == after
