@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from .decode import SAMPLE_SIZE
 from .errors import UnscannableFile
-from .extract import Extractor, Source, TextUnit, registry
+from .extract import Extractor, ForwardStream, Source, TextUnit, registry
 from .extract.text import TextExtractor
 from .identify import DELIMITED, TEXT, FileKind, identify
 from .locations import PublicLocator
@@ -193,7 +193,7 @@ class FileScanner:
         return result
 
 
-class _CountingStream:
+class _CountingStream(ForwardStream):
     """Standard input after its head: counts the bytes read, so the summary can say how much was scanned."""
 
     def __init__(self, head: bytes, stream: BinaryIO) -> None:
@@ -204,26 +204,6 @@ class _CountingStream:
         self.size += len(data)
         return data
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return False
-
-    @property
-    def closed(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        pass
 
 
 def unsupported_reason(kind: FileKind) -> str:

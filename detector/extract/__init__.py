@@ -51,19 +51,11 @@ class Source:
         return _Replay(self.head, self.stream)  # type: ignore[return-value]
 
 
-class _Replay:
-    """A non-seekable stream whose head was already read: gives the head again, then the rest."""
-
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
-        self.head, self.stream, self.pos = head, stream, 0
+class ForwardStream:
+    """What io.TextIOWrapper and the extractors need of a forward-only binary stream; subclasses give read()."""
 
     def read(self, n: int = -1) -> bytes:
-        if self.pos >= len(self.head):
-            return self.stream.read(n)
-        end = len(self.head) if n < 0 else min(len(self.head), self.pos + n)
-        data = self.head[self.pos:end]
-        self.pos = end
-        return data + self.stream.read(-1) if n < 0 else data
+        raise NotImplementedError
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         data = self.read(len(buffer))
@@ -85,6 +77,22 @@ class _Replay:
 
     def flush(self) -> None:
         pass
+
+
+class _Replay(ForwardStream):
+    """A non-seekable stream whose head was already read: gives the head again, then the rest."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream, self.pos = head, stream, 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self.pos >= len(self.head):
+            return self.stream.read(n)
+        end = len(self.head) if n < 0 else min(len(self.head), self.pos + n)
+        data = self.head[self.pos:end]
+        self.pos = end
+        return data + self.stream.read(-1) if n < 0 else data
+
 
 
 class Extractor(Protocol):
