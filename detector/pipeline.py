@@ -205,7 +205,6 @@ class _CountingStream(ForwardStream):
         return data
 
 
-
 def unsupported_reason(kind: FileKind) -> str:
     if kind.name == "image":
         return f"image: no text layer ({kind.description})"
