@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import zipfile
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from .decode import bom_of, utf16_without_bom
 
@@ -107,6 +109,46 @@ def sniff_delimiter(head: str) -> str | None:
             if labelled >= max(1, len(header) // 2):
                 return delimiter
     return None
+
+
+_ODF_KINDS = {
+    b"application/vnd.oasis.opendocument.spreadsheet": ("ods", "OpenDocument spreadsheet"),
+    b"application/vnd.oasis.opendocument.text": ("odt", "OpenDocument text"),
+    b"application/vnd.oasis.opendocument.presentation": ("odp", "OpenDocument presentation"),
+}
+_OOXML_PARTS = (
+    ("xl/workbook.xml", "xlsx", "Excel workbook (xlsx)"),
+    ("xl/workbook.bin", "xlsb", "Excel binary workbook (xlsb)"),
+    ("word/document.xml", "docx", "Word document (docx)"),
+    ("ppt/presentation.xml", "pptx", "PowerPoint presentation (pptx)"),
+)
+
+
+def identify_zip(stream: BinaryIO) -> FileKind:
+    """A zip file is an archive, an Office Open XML document or an OpenDocument file: its members decide
+    (the ``mimetype`` member of ODF, the main part of OOXML), not its name."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                odf = _ODF_KINDS.get(archive.read("mimetype")[:100].strip())
+                if odf is not None:
+                    return FileKind(*odf)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return FileKind("zip", "Zip archive (damaged)")
+    for part, name, description in _OOXML_PARTS:
+        if part in names:
+            return FileKind(name, description)
+    return FileKind("zip", "Zip archive")
+
+
+def unsupported_reason(kind: FileKind) -> str:
+    """Why a file of a kind no extractor reads is listed as unscanned."""
+    if kind.name == "image":
+        return f"image: no text layer ({kind.description})"
+    if kind.name in ("7z", "rar"):
+        return f"unsupported archive: {kind.description} (unpack it and scan the folder)"
+    return f"unsupported type: {kind.description}"
 
 
 @functools.cache

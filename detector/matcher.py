@@ -27,7 +27,7 @@ from typing import Any
 
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
 from .context import ColumnContext, ContextScorer
-from .extract import TextUnit
+from .extract import Span, TextUnit
 from .model import Candidate, Location
 from .mynumber import FULLWIDTH_DIGITS, to_ascii
 from .rules import Rules
@@ -101,15 +101,17 @@ class TextScanner:
             found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns)
         base = unit.location
         if unit.first_line is None or base != Location():
-            found = [replace(c, location=replace(base, line=c.location.line if unit.first_line else None,
-                                                 column=c.location.column)) for c in found]
+            found = [replace(c, location=replace(
+                base, line=c.location.line if unit.first_line else None, column=c.location.column,
+                cell=c.location.cell or base.cell, hidden=_joined(base.hidden, c.location.hidden)))
+                for c in found]
         return found
 
     def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
-                 columns: tuple[tuple[int, int, str], ...] = ()) -> list[Candidate]:
+                 columns: tuple[Span, ...] = ()) -> list[Candidate]:
         """Candidates in ``text`` starting at or after ``scan_from`` (text before it is context only);
         ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with their header."""
-        found: dict[tuple[int, str], Candidate] = {}
+        found: dict[tuple[int, int, str], Candidate] = {}
         line, line_pos = first_line, scan_from
         for m in self.finder.find(text, scan_from):
             line += text.count("\n", line_pos, m.start)
@@ -125,26 +127,30 @@ class TextScanner:
                 self._scan_escaped(found, text[start:end], line, column)
         return _ordered(found)
 
-    def _column_at(self, columns: tuple[tuple[int, int, str], ...], offset: int) -> ColumnContext | None:
-        for start, end, header in columns:
-            if start <= offset < end:
-                context = self._columns.get(header)
+    def _column_at(self, columns: tuple[Span, ...], offset: int) -> tuple[ColumnContext, Span] | None:
+        for span in columns:
+            if span.start <= offset < span.end:
+                context = self._columns.get(span.header)
                 if context is None:
-                    context = self._columns[header] = self.scorer.column(header)
-                return context
+                    context = self._columns[span.header] = self.scorer.column(span.header)
+                return context, span
         return None
 
-    def _keep(self, found: dict[tuple[int, str], Candidate], text: str, start: int, end: int, digits: str,
-              grouped: bool, line: int, column: ColumnContext | None, extra: tuple[str, ...]) -> None:
+    def _keep(self, found: dict[tuple[int, int, str], Candidate], text: str, start: int, end: int, digits: str,
+              grouped: bool, line: int, cell: tuple[ColumnContext, Span] | None, extra: tuple[str, ...]) -> None:
+        column, span = cell if cell is not None else (None, None)
         confidence, reasons = self.scorer.score(text, start, end, grouped, column)
-        key = (line, digits)
+        key = (line, span.start if span is not None else 0, digits)
         previous = found.get(key)
         if previous is None or confidence > previous.confidence:
-            location = Location(line=line, column=column.header if column is not None else None)
+            if span is None:
+                location = Location(line=line)
+            else:
+                location = Location(line=line, column=span.header or None, cell=span.cell, hidden=span.hidden)
             found[key] = Candidate(digits, grouped, location, confidence, reasons + extra)
 
-    def _scan_escaped(self, found: dict[tuple[int, str], Candidate], line_text: str, line: int,
-                      column: ColumnContext | None) -> None:
+    def _scan_escaped(self, found: dict[tuple[int, int, str], Candidate], line_text: str, line: int,
+                      column: tuple[ColumnContext, Span] | None) -> None:
         """A line with percent-, JSON- or HTML-escaped characters, scanned once more after unescaping."""
         if not has_escape_hint(line_text):
             return
@@ -211,7 +217,7 @@ class TextScanner:
                 if start not in hint_lines:
                     line_end = data.find(b"\n", end)
                     hint_lines[start] = len(data) if line_end < 0 else line_end
-        found: dict[tuple[int, str], Candidate] = {}
+        found: dict[tuple[int, int, str], Candidate] = {}
         line_at = _LineCounter(data, first_line, scan_from)
         for start, end in _merge(windows):
             self._scan_window(found, data, encoding, start, end, scan_from, line_at)
@@ -219,7 +225,7 @@ class TextScanner:
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
         return _ordered(found)
 
-    def _scan_window(self, found: dict[tuple[int, str], Candidate], data: bytes, encoding: str, start: int,
+    def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
                      end: int, scan_from: int, line_at: Callable[[int], int]) -> None:
         if start < scan_from:
             context = data[start:scan_from].decode(encoding, "replace")
@@ -343,7 +349,14 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _ordered(found: dict[tuple[int, str], Candidate]) -> list[Candidate]:
+def _joined(first: str | None, second: str | None) -> str | None:
+    """Two "hidden" notes (the sheet, the row) as one."""
+    if first and second:
+        return f"{first}, {second}"
+    return first or second
+
+
+def _ordered(found: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
     return [found[key] for key in sorted(found)]
 
 

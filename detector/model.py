@@ -41,10 +41,12 @@ class Location:
     page: int | None = None
     member: str | None = None
     column: str | None = None  # the table column header that gave context, if any
+    hidden: str | None = None  # "sheet", "row", "column"...: the value was hidden from view in its document
+    part: str | None = None  # a document part without a page: "header", "comment", "slide 3 notes"...
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in ("line", "sheet", "cell", "page", "member", "column"):
+        for key in _LOCATION_KEYS:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -52,7 +54,7 @@ class Location:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Location:
-        return cls(**{k: data[k] for k in ("line", "sheet", "cell", "page", "member", "column") if k in data})
+        return cls(**{k: data[k] for k in _LOCATION_KEYS if k in data})
 
     def describe(self) -> str:
         """A short human description such as ``line 12`` or ``Sheet1!B7``."""
@@ -65,10 +67,30 @@ class Location:
             parts.append(f"{self.sheet}!{self.cell}" if self.cell else self.sheet)
         if self.page is not None:
             parts.append(f"page {self.page}")
+        if self.part is not None:
+            parts.append(self.part)
+        if self.hidden:
+            parts.append(f"(hidden {self.hidden})")
         return " ".join(parts) or "-"
 
-    def sort_key(self) -> tuple[str, int, str, str, int]:
-        return (self.member or "", self.line or 0, self.sheet or "", self.cell or "", self.page or 0)
+    def sort_key(self) -> tuple[str, int, str, int, str, int, str]:
+        return (self.member or "", self.page or 0, self.sheet or "", _cell_order(self.cell), self.part or "",
+                self.line or 0, self.cell or "")
+
+
+_LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden")
+
+
+def _cell_order(cell: str | None) -> int:
+    """A1-style references in reading order (row, then column), not in string order (A10 before A2)."""
+    if not cell:
+        return 0
+    letters = cell.rstrip("0123456789")
+    row = int(cell[len(letters):] or 0)
+    column = 0
+    for ch in letters.upper():
+        column = column * 26 + ord(ch) - 64
+    return row * 20000 + column
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +144,7 @@ class Finding:
             public_reason=data.get("public_reason"),
         )
 
-    def sort_key(self) -> tuple[str, tuple[str, int, str, str, int], str]:
+    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str], str]:
         return (self.path, self.location.sort_key(), self.fingerprint)
 
 
@@ -142,13 +164,28 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class Unscanned:
-    """A file that could not be scanned, and why. The reason never contains file content."""
+    """A file (or a member inside one: an archive member, a mail attachment) that could not be scanned, and
+    why. The reason never contains file content; ``kind`` is the file type when it is known."""
 
     path: str
     reason: str
+    member: str | None = None
+    kind: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason}
+        out = {"path": self.path, "reason": self.reason}
+        if self.member is not None:
+            out["member"] = self.member
+        if self.kind is not None:
+            out["type"] = self.kind
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Unscanned:
+        return cls(str(data["path"]), str(data["reason"]), data.get("member"), data.get("type"))
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.path, self.member or "", self.reason)
 
 
 @dataclass(slots=True)

@@ -22,9 +22,10 @@ from typing import BinaryIO
 
 from .decode import SAMPLE_SIZE
 from .errors import UnscannableFile
-from .extract import Extractor, ForwardStream, Source, TextUnit, registry
+from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
+from .extract.containers import Expander
 from .extract.text import TextExtractor
-from .identify import DELIMITED, TEXT, FileKind, identify
+from .identify import DELIMITED, TEXT, FileKind, identify, identify_zip, unsupported_reason
 from .locations import PublicLocator
 from .matcher import TextScanner
 from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, Unscanned
@@ -67,6 +68,7 @@ class FileScanner:
         self.rules = rules or load_rules(options.rules_dirs)
         self.text_scanner = TextScanner(self.rules, options.engine)
         self.extractors: dict[str, Extractor] = registry()
+        self.expander = Expander(self.extractors, self.rules.limits)
         self.fingerprint = Fingerprinter(options.key)
         self.locator = PublicLocator(self.rules.public, options.public_paths)
         self._open_flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
@@ -116,6 +118,9 @@ class FileScanner:
             return _unscanned(path, f"too large: {st.st_size} bytes, over --max-file-size {limit}")
         head = stream.read(SAMPLE_SIZE)
         kind = identify(head)
+        if kind.name == "zip":
+            kind = identify_zip(stream)
+            stream.seek(len(head))
         extractor = self.extractors.get(kind.name)
         if extractor is None:
             return _unscanned(path, unsupported_reason(kind), kind=kind.name)
@@ -139,21 +144,33 @@ class FileScanner:
     # -- the stages after identify --------------------------------------------------------------------------
 
     def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
+        found: list[Candidate] = []
+        skipped: list[Unscanned] = []
         try:
-            candidates = self._candidates(extractor.extract(source))
+            self._collect(self.expander.items(extractor, source), path, kind, found, skipped)
         except csv.Error:
             # A table the csv module rejects is still text worth scanning, without column context.
+            found.clear()
             source.stream = source.from_start()
             source.stream.read(len(source.head))
-            candidates = self._candidates(TextExtractor().extract(source))
             kind = FileKind(TEXT, "text (malformed table)")
-        return self._people(path, candidates, kind.name)
+            self._collect(self.expander.items(TextExtractor(), source), path, kind, found, skipped)
+        except UnscannableFile as exc:
+            if not found and not skipped:
+                raise
+            # What was read before the damage is kept: a truncated copy of an archive still exposes people.
+            skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
+        result = self._people(path, found, kind.name)
+        result.unscanned = skipped
+        return result
 
-    def _candidates(self, units: Iterable[TextUnit]) -> list[Candidate]:
-        found: list[Candidate] = []
-        for unit in units:
-            found.extend(self.text_scanner.scan_unit(unit))
-        return found
+    def _collect(self, items: Iterable[TextUnit | Skipped], path: str, kind: FileKind, found: list[Candidate],
+                 skipped: list[Unscanned]) -> None:
+        for item in items:
+            if isinstance(item, TextUnit):
+                found.extend(self.text_scanner.scan_unit(item))
+            else:
+                skipped.append(Unscanned(path, redact(item.reason), item.member or None, item.kind))
 
     def _people(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
         """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
@@ -205,18 +222,9 @@ class _CountingStream(ForwardStream):
         return data
 
 
-def unsupported_reason(kind: FileKind) -> str:
-    if kind.name == "image":
-        return f"image: no text layer ({kind.description})"
-    if kind.name in ("pdf", "zip", "ole2"):
-        return f"unsupported type: {kind.description} (document and archive extraction is not in this version)"
-    if kind.name in ("gzip", "bzip2", "xz", "7z", "rar", "tar"):
-        return f"unsupported type: {kind.description} (archives are not unpacked in this version)"
-    return f"unsupported type: {kind.description}"
-
-
 def _unscanned(path: str, reason: str, kind: str = "unscanned") -> FileResult:
-    return FileResult(path=path, kind=kind, scanned=False, unscanned=[Unscanned(path, reason)])
+    return FileResult(path=path, kind=kind, scanned=False,
+                      unscanned=[Unscanned(path, reason, kind=None if kind == "unscanned" else kind)])
 
 
 def _os_reason(exc: OSError) -> str:

@@ -81,7 +81,7 @@ class ScanResult:
     def finish(self, triggers: tuple[Trigger, ...]) -> ScanResult:
         self.findings.sort(key=Finding.sort_key)
         self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
-        self.unscanned.sort(key=lambda u: (u.path, u.reason))
+        self.unscanned.sort(key=Unscanned.sort_key)
         self.finished = self.finished or time.time()
         self.assessment = assess(self.distinct_people, self.public_distinct_people, triggers)
         return self
@@ -108,6 +108,7 @@ class ScanResult:
     def summary(self) -> dict[str, Any]:
         assert self.assessment is not None, "finish() first"
         reasons_count: Counter[str] = Counter(_reason_category(u.reason) for u in self.unscanned)
+        unscanned_types: Counter[str] = Counter(u.kind or "other" for u in self.unscanned)
         return {
             "files_scanned": self.files_scanned,
             "bytes_scanned": self.bytes_scanned,
@@ -127,6 +128,7 @@ class ScanResult:
             "excluded": self.excluded,
             "scanned_by_type": dict(sorted(self.scanned_by_type.items())),
             "unscanned_by_reason": dict(sorted(reasons_count.items())),
+            "unscanned_by_type": dict(sorted(unscanned_types.items())),
             "by_confidence": dict(sorted(Counter(f.confidence.label for f in self.findings).items())),
         }
 
@@ -204,7 +206,7 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
         try:
             file_result = FileResult(path=name, scanned=False)
             file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]
-            file_result.unscanned = [Unscanned(str(u["path"]), str(u["reason"])) for u in doc.get("unscanned", [])]
+            file_result.unscanned = [Unscanned.from_json(u) for u in doc.get("unscanned", [])]
             file_result.samples = [Sample(str(s["path"]), Location.from_json(s.get("location", {})), str(s["masked"]),
                                           str(s.get("sample", ""))) for s in doc.get("samples", [])]
         except (KeyError, TypeError, ValueError) as exc:

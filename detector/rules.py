@@ -20,7 +20,8 @@ from .mynumber import InvalidNumber, validate
 from .normalize import normalise
 
 SCHEMA = 1
-RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml")
+RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml",
+              "limits.toml")
 METRICS = ("distinct_people", "public_distinct_people")
 
 
@@ -57,6 +58,18 @@ class Trigger:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """Limits against hostile containers (zip bombs, deep nesting, millions of members)."""
+
+    max_depth: int = 6
+    max_total_bytes: int = 8 << 30
+    max_members: int = 100_000
+    max_ratio: int = 400
+    ratio_checked_above: int = 16 << 20
+    max_in_memory_bytes: int = 512 << 20
+
+
+@dataclass(frozen=True, slots=True)
 class Example:
     rule_id: str
     match: tuple[str, ...]
@@ -76,6 +89,7 @@ class Rules:
     excludes: tuple[PathRule, ...]
     triggers: tuple[Trigger, ...]
     sources: tuple[str, ...]
+    limits: Limits = Limits()
 
 
 def packaged_rules_dir() -> Path:
@@ -240,6 +254,7 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
                                 _require(layers, "trigger", entry, "description", str)))
 
     return Rules(
+        limits=_limits(layers),
         separators=tuple(separators),
         samples=samples,
         examples=examples,
@@ -252,6 +267,22 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
         triggers=tuple(triggers),
         sources=tuple(str(path) for path, _ in files),
     )
+
+
+def _limits(layers: _Layered) -> Limits:
+    settings = dict(layers.scalars.get("archive", {}))
+    defaults = Limits()
+    values = {}
+    for name in Limits.__dataclass_fields__:
+        value = settings.pop(name, getattr(defaults, name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),
+                             f"archive.{name} must be a whole number >= 1")
+        values[name] = value
+    if settings:
+        raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),
+                         f"unknown setting archive.{sorted(settings)[0]}")
+    return Limits(**values)
 
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:

@@ -74,11 +74,13 @@ class Share:
         path.write_bytes(data)
 
     def expect(self, rel: str, line: int, number: str, confidence: str, public: bool = False,
-               column: str | None = None) -> None:
+               column: str | None = None, member: str | None = None) -> None:
         entry = self.files.setdefault(rel, {"findings": [], "samples": []})
         location: dict[str, Any] = {"line": line}
         if column:
             location["column"] = column
+        if member:
+            location["member"] = member
         entry["findings"].append({"location": location, "masked": masked(number), "confidence": confidence,
                                   "public": public, "person": number_id(number)})
 
@@ -199,7 +201,7 @@ def binaries(share: Share, archived: str) -> None:
         info = zipfile.ZipInfo("old/list.csv", date_time=(2020, 1, 1, 0, 0, 0))
         archive.writestr(info, f"氏名,個人番号\n鈴木,{archived}\n")
     share.write("archive/2020_退職者.zip", buffer.getvalue())
-    share.unscanned["archive/2020_退職者.zip"] = "unsupported type"
+    share.expect("archive/2020_退職者.zip", 2, archived, "high", column="個人番号", member="old/list.csv")
 
 
 def snapshot(share: Share, number: str) -> None:

@@ -43,10 +43,11 @@ def test_every_expected_finding_is_found_with_its_location_and_confidence(result
 
 def test_the_same_person_in_several_files_is_one_person(result: ScanResult) -> None:
     people_by_label: dict[str, set[str]] = defaultdict(set)
-    by_place = {(_rel(f.path), f.location.line): f.fingerprint for f in result.findings}
+    by_place = {(_rel(f.path), f.location.member, f.location.line): f.fingerprint for f in result.findings}
     for rel, entry in EXPECTED["files"].items():
         for item in entry["findings"]:
-            people_by_label[item["person"]].add(by_place[(rel, item["location"]["line"])])
+            where = (rel, item["location"].get("member"), item["location"]["line"])
+            people_by_label[item["person"]].add(by_place[where])
     assert all(len(fingerprints) == 1 for fingerprints in people_by_label.values())
     assert result.distinct_people == EXPECTED["distinct_people"] == len(people_by_label)
 

@@ -1,17 +1,34 @@
 """Extractors: one small plugin per format, turning an opened file into text units with their locations.
 
-An extractor never decides confidence or identity; it only says where text is. A unit is either raw bytes in
-a known encoding (the fast path for text files and logs: the matcher prefilters bytes) or decoded text (table
-cells, document parts). Extractors raise :class:`~detector.errors.UnscannableFile` for files they cannot read.
+An extractor never decides confidence or identity; it only says where text is. It yields three kinds of item:
+
+* :class:`TextUnit`: raw bytes in a known encoding (the fast path for text files and logs: the matcher
+  prefilters bytes) or decoded text (table rows, document paragraphs);
+* :class:`Member`: a file inside this one (an archive member, a mail attachment), which
+  :mod:`detector.extract.containers` identifies and extracts in turn, within the limits against hostile archives;
+* :class:`Skipped`: a part that cannot be read (an encrypted member, a limit reached), listed as unscanned.
+
+Extractors raise :class:`~detector.errors.UnscannableFile` for a whole file they cannot read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, NamedTuple, Protocol
 
 from ..model import Location
+
+
+class Span(NamedTuple):
+    """A table cell inside a unit's text: the header of its column gives context to the value, however far
+    below the header it is; ``cell`` (A1 reference) and ``hidden`` refine the location of what is found in it."""
+
+    start: int
+    end: int
+    header: str
+    cell: str | None = None
+    hidden: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +37,8 @@ class TextUnit:
 
     ``data`` + ``encoding`` or ``text``; characters (or bytes) before ``scan_from`` are context only, so a unit
     can carry the end of the previous chunk for keywords. ``first_line`` is the line number at ``scan_from``.
-    ``location`` holds the rest of the location (sheet, cell, page, member). ``columns`` marks table cells in
-    ``text`` as (start, end, header): the header of its column gives context to every row below it.
+    ``location`` holds the rest of the location (sheet, page, part, member). ``columns`` marks table cells in
+    ``text`` (see :class:`Span`).
     """
 
     text: str | None = None
@@ -30,7 +47,32 @@ class TextUnit:
     first_line: int | None = 1
     scan_from: int = 0
     location: Location = field(default_factory=Location)
-    columns: tuple[tuple[int, int, str], ...] = ()
+    columns: tuple[Span, ...] = ()
+
+
+@dataclass(slots=True)
+class Member:
+    """A file inside a container. ``name`` is its path inside the container; ``size`` its declared size and
+    ``compressed`` its stored size, when known, for the limits; ``transparent`` for a compression layer
+    (app.log.gz) whose single member adds no name to the location."""
+
+    name: str
+    stream: IO[bytes]
+    size: int | None = None
+    compressed: int | None = None
+    transparent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A part of a file that was not read, and why: listed as unscanned, never silently dropped."""
+
+    member: str
+    reason: str
+    kind: str | None = None
+
+
+Item = TextUnit | Member | Skipped
 
 
 @dataclass(slots=True)
@@ -94,19 +136,20 @@ class _Replay(ForwardStream):
         return data + self.stream.read(-1) if n < 0 else data
 
 
-
 class Extractor(Protocol):
     """Turns a source into text units. ``kinds`` are the :class:`~detector.identify.FileKind` names it reads."""
 
     kinds: tuple[str, ...]
 
-    def extract(self, source: Source) -> Iterator[TextUnit]: ...
+    def extract(self, source: Source) -> Iterator[Item]: ...
 
 
 def registry() -> dict[str, Extractor]:
     """Kind name -> extractor. Explicit, so what the tool can read is visible in one place."""
+    from .archive import CompressedExtractor, TarExtractor, ZipExtractor
     from .delimited import DelimitedExtractor
     from .text import TextExtractor
 
-    extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor()]
+    extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor(), ZipExtractor(), TarExtractor(),
+                                   CompressedExtractor()]
     return {kind: extractor for extractor in extractors for kind in extractor.kinds}

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
 from ..identify import DELIMITED, sniff_delimiter
 from ..model import Location
-from . import Source, TextUnit
+from . import Source, Span, TextUnit
 
 HEADER_SEARCH_ROWS = 20
 csv.field_size_limit(64 * 1024 * 1024)
@@ -65,6 +65,6 @@ def _row_unit(row: list[str], delimiter: str, headers: list[str], first_line: in
     for index, cell in enumerate(row):
         header = headers[index] if index < len(headers) else ""
         if header and len(cell) >= 12:
-            columns.append((offset, offset + len(cell), header))
+            columns.append(Span(offset, offset + len(cell), header))
         offset += len(cell) + 1
     return TextUnit(text=text, first_line=first_line, columns=tuple(columns), location=Location())

@@ -65,7 +65,8 @@ def render(result: ScanResult, reveal: bool = False) -> str:
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
-                    {"level": "warning", "message": {"text": f"not scanned: {u.reason}"},
+                    {"level": "warning",
+                     "message": {"text": f"not scanned: {u.member + ': ' if u.member else ''}{u.reason}"},
                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": u.path}}}]}
                     for u in result.unscanned
                 ],

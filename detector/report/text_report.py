@@ -50,7 +50,8 @@ def render(result: ScanResult, reveal: bool = False) -> str:
     if result.unscanned:
         lines.append("Not scanned (a person may need to look at these)")
         for entry in result.unscanned[:MAX_UNSCANNED_ROWS]:
-            lines.append(f"  {_pad(entry.path, 60)} {entry.reason}")
+            where = f"{entry.path} » {entry.member}" if entry.member else entry.path
+            lines.append(f"  {_pad(where, 60)} {entry.reason}")
         if len(result.unscanned) > MAX_UNSCANNED_ROWS:
             lines.append(f"  ... and {len(result.unscanned) - MAX_UNSCANNED_ROWS} more (see --format json)")
         lines.append("")

@@ -1,0 +1,179 @@
+"""Archives and compressed files: every member scanned with its inner path, within the limits against
+hostile archives; encrypted, oversized and corrupt parts listed as unscanned while the rest is still read."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import random
+import subprocess
+import tarfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from detector.model import Confidence, FileResult
+from detector.pipeline import FileScanner, ScanOptions
+from detector.rules import Limits, Rules
+
+from .conftest import valid_number
+
+A, B, C = valid_number(11), valid_number(12), valid_number(13)
+
+
+def scanner(rules: Rules, **limits: int) -> FileScanner:
+    return FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW),
+                       replace(rules, limits=replace(Limits(), **limits)))
+
+
+def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def tar_bytes(members: dict[str, bytes], mode: str = "w") -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as archive:  # type: ignore[call-overload]
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def scan(tmp_path: Path, name: str, data: bytes, file_scanner: FileScanner) -> FileResult:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return file_scanner.scan_file(str(path))
+
+
+def where(result: FileResult) -> list[tuple[str | None, int | None, str]]:
+    return [(f.location.member, f.location.line, f.masked[-4:]) for f in result.findings]
+
+
+def text(number: str, line: int = 1) -> bytes:
+    return ("\n" * (line - 1) + f"個人番号: {number}\n").encode()
+
+
+def test_a_zip_member_is_found_with_its_inner_path_and_line(tmp_path: Path, rules: Rules) -> None:
+    result = scan(tmp_path, "export.zip", zip_bytes({"hr/list.txt": text(A, 3), "readme.txt": b"nothing"}),
+                  scanner(rules))
+    assert where(result) == [("hr/list.txt", 3, A[-4:])]
+    assert result.kind == "zip" and not result.unscanned
+
+
+def test_a_zip_inside_a_zip_joins_the_inner_paths_with_an_exclamation_mark(tmp_path: Path, rules: Rules) -> None:
+    inner = zip_bytes({"data.csv": f"氏名,個人番号\n山田,{B}\n".encode()})
+    result = scan(tmp_path, "outer.zip", zip_bytes({"2024/inner.zip": inner, "a.txt": text(A)}), scanner(rules))
+    assert where(result) == [("2024/inner.zip!data.csv", 2, B[-4:]), ("a.txt", 1, A[-4:])]
+    assert result.findings[0].location.column == "個人番号"
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
+def test_tar_archives_plain_and_compressed(tmp_path: Path, rules: Rules, mode: str) -> None:
+    data = tar_bytes({"logs/app.log": text(A, 2), "logs/other.log": text(B)}, mode)
+    result = scan(tmp_path, "backup.tar" + mode[2:].replace("w", ""), data, scanner(rules))
+    assert where(result) == [("logs/app.log", 2, A[-4:]), ("logs/other.log", 1, B[-4:])]
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress])
+def test_a_compressed_log_is_read_as_the_log_itself_with_line_numbers(tmp_path: Path, rules: Rules,
+                                                                      compress: object) -> None:
+    data = compress(b"boot\n" * 1000 + text(C))  # type: ignore[operator]
+    result = scan(tmp_path, "app.log.1.gz", data, scanner(rules))
+    assert where(result) == [(None, 1001, C[-4:])]
+
+
+def test_member_names_from_japanese_windows_are_decoded_as_cp932(tmp_path: Path, rules: Rules) -> None:
+    # Windows' "send to compressed folder" writes CP932 names without the UTF-8 flag; zipfile cannot, so the
+    # name is encoded the Windows way for this test.
+    class WindowsName(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+            return self.filename.encode("cp932"), self.flag_bits
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(WindowsName("給与/名簿.txt"), text(A))
+    result = scan(tmp_path, "names.zip", buffer.getvalue(), scanner(rules))
+    assert where(result) == [("給与/名簿.txt", 1, A[-4:])]
+
+
+def test_an_encrypted_member_is_listed_and_the_others_are_scanned(tmp_path: Path, rules: Rules) -> None:
+    (tmp_path / "secret.txt").write_bytes(text(A))
+    (tmp_path / "open.txt").write_bytes(text(B))
+    try:
+        subprocess.run(["zip", "-q", "-P", "pw", "enc.zip", "secret.txt"], cwd=tmp_path, check=True)
+        subprocess.run(["zip", "-q", "enc.zip", "open.txt"], cwd=tmp_path, check=True)
+    except FileNotFoundError:
+        pytest.skip("the zip command is not installed")
+    result = scanner(rules).scan_file(str(tmp_path / "enc.zip"))
+    assert where(result) == [("open.txt", 1, B[-4:])]
+    assert [(u.member, u.reason.split(" ")[0]) for u in result.unscanned] == [("secret.txt", "encrypted")]
+
+
+def test_a_zip_bomb_member_is_stopped_by_the_ratio_limit(tmp_path: Path, rules: Rules) -> None:
+    bomb = zip_bytes({"a.txt": text(A), "bomb.txt": b"0" * 4_000_000, "z.txt": text(B)})
+    result = scan(tmp_path, "bomb.zip", bomb, scanner(rules, max_ratio=50, ratio_checked_above=1_000_000))
+    assert where(result) == [("a.txt", 1, A[-4:]), ("z.txt", 1, B[-4:])]
+    assert [u.member for u in result.unscanned] == ["bomb.txt"]
+    assert "compression ratio over 50:1" in result.unscanned[0].reason
+
+
+def test_nesting_deeper_than_the_limit_is_listed(tmp_path: Path, rules: Rules) -> None:
+    data = text(A)
+    for level in range(4):
+        data = zip_bytes({f"level{level}.{'zip' if level else 'txt'}": data})
+    result = scan(tmp_path, "deep.zip", data, scanner(rules, max_depth=3))
+    assert not result.findings
+    assert [u.member for u in result.unscanned] == ["level3.zip!level2.zip!level1.zip!level0.txt"]
+    assert "nested deeper than 3 levels" in result.unscanned[0].reason
+    assert where(scan(tmp_path, "deep.zip", data, scanner(rules, max_depth=4))) == [
+        ("level3.zip!level2.zip!level1.zip!level0.txt", 1, A[-4:])]
+
+
+def test_too_many_members_stops_with_one_entry(tmp_path: Path, rules: Rules) -> None:
+    data = zip_bytes({f"m{i:03d}.txt": text(valid_number(100 + i)) for i in range(50)})
+    result = scan(tmp_path, "many.zip", data, scanner(rules, max_members=10))
+    assert len(result.findings) == 10
+    assert len(result.unscanned) == 1 and "max_members" in result.unscanned[0].reason
+
+
+def test_total_unpacked_bytes_are_limited_per_file(tmp_path: Path, rules: Rules) -> None:
+    data = tar_bytes({"a.txt": text(A), "big.txt": b"x" * 200_000, "c.txt": text(B)}, "w:gz")
+    result = scan(tmp_path, "big.tgz", data, scanner(rules, max_total_bytes=100_000))
+    assert where(result) == [("a.txt", 1, A[-4:])]
+    assert len(result.unscanned) == 1 and "max_total_bytes" in result.unscanned[0].reason
+
+
+def test_a_truncated_archive_keeps_what_was_read_and_says_the_rest_is_missing(tmp_path: Path,
+                                                                               rules: Rules) -> None:
+    filler = random.Random(0).randbytes(100_000)  # does not compress: the last member starts far into the file
+    data = tar_bytes({"a.txt": text(A), "filler.bin": filler, "c.txt": text(B)}, "w:gz")
+    result = scan(tmp_path, "cut.tar.gz", data[: len(data) * 2 // 3], scanner(rules))
+    assert where(result) == [("a.txt", 1, A[-4:])]
+    assert result.unscanned and all("corrupt or truncated" in u.reason or "partly scanned" in u.reason
+                                    for u in result.unscanned)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_corrupt_zip_is_unscanned_with_a_reason(tmp_path: Path, rules: Rules, damage: str) -> None:
+    data = zip_bytes({"a.txt": text(A) * 100})
+    data = data[: len(data) // 2] if damage == "truncated" else b"PK\x03\x04" + bytes(500)
+    result = scan(tmp_path, "bad.zip", data, scanner(rules))
+    assert not result.findings
+    assert len(result.unscanned) == 1 and "zip" in result.unscanned[0].reason
+
+
+def test_an_unsupported_member_type_is_listed_by_type(tmp_path: Path, rules: Rules) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    result = scan(tmp_path, "photos.zip", zip_bytes({"card.png": png, "a.txt": text(A)}), scanner(rules))
+    assert where(result) == [("a.txt", 1, A[-4:])]
+    assert [(u.member, u.kind) for u in result.unscanned] == [("card.png", "image")]
+    assert result.unscanned[0].reason.startswith("image: no text layer")
