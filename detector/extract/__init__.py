@@ -149,7 +149,8 @@ def registry() -> dict[str, Extractor]:
     from .archive import CompressedExtractor, TarExtractor, ZipExtractor
     from .delimited import DelimitedExtractor
     from .text import TextExtractor
+    from .xlsx import XlsxExtractor
 
     extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor(), ZipExtractor(), TarExtractor(),
-                                   CompressedExtractor()]
+                                   CompressedExtractor(), XlsxExtractor()]
     return {kind: extractor for extractor in extractors for kind in extractor.kinds}
