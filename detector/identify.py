@@ -124,6 +124,15 @@ _OOXML_PARTS = (
 )
 
 
+def refine(kind: FileKind, stream: BinaryIO) -> FileKind:
+    """Look inside containers whose first bytes are not enough (zip, OLE2) on a seekable stream."""
+    if kind.name == "zip":
+        return identify_zip(stream)
+    if kind.name == "ole2":
+        return identify_ole2(stream)
+    return kind
+
+
 def identify_zip(stream: BinaryIO) -> FileKind:
     """A zip file is an archive, an Office Open XML document or an OpenDocument file: its members decide
     (the ``mimetype`` member of ODF, the main part of OOXML), not its name."""
@@ -142,10 +151,39 @@ def identify_zip(stream: BinaryIO) -> FileKind:
     return FileKind("zip", "Zip archive")
 
 
+_OLE2_STREAMS = (
+    ("EncryptedPackage", "encrypted", "encrypted Office document (password-protected)"),
+    ("Workbook", "xls", "legacy Excel workbook (xls)"),
+    ("Book", "xls", "legacy Excel workbook (xls, BIFF5)"),
+    ("WordDocument", "doc", "legacy Word document (doc)"),
+    ("PowerPoint Document", "ppt", "legacy PowerPoint presentation (ppt)"),
+)
+
+
+def identify_ole2(stream: BinaryIO) -> FileKind:
+    """An OLE2 compound file is a legacy xls, doc or ppt, an Outlook message, or the envelope of a
+    password-protected xlsx/docx/pptx: its stream names decide."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(stream) as ole:
+            names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+    except Exception:
+        return FileKind("ole2", "Composite Document File (damaged)")
+    for stream_name, kind, description in _OLE2_STREAMS:
+        if stream_name in names:
+            return FileKind(kind, description)
+    if any(name.startswith("__substg1.0_") for name in names):
+        return FileKind("msg", "Outlook message (msg)")
+    return FileKind("ole2", "Composite Document File")
+
+
 def unsupported_reason(kind: FileKind) -> str:
     """Why a file of a kind no extractor reads is listed as unscanned."""
     if kind.name == "image":
         return f"image: no text layer ({kind.description})"
+    if kind.name == "encrypted":
+        return f"encrypted: {kind.description}"
     if kind.name in ("7z", "rar"):
         return f"unsupported archive: {kind.description} (unpack it and scan the folder)"
     return f"unsupported type: {kind.description}"

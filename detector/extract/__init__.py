@@ -148,9 +148,11 @@ def registry() -> dict[str, Extractor]:
     """Kind name -> extractor. Explicit, so what the tool can read is visible in one place."""
     from .archive import CompressedExtractor, TarExtractor, ZipExtractor
     from .delimited import DelimitedExtractor
+    from .ods import OdsExtractor
     from .text import TextExtractor
+    from .xls import XlsExtractor
     from .xlsx import XlsxExtractor
 
     extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor(), ZipExtractor(), TarExtractor(),
-                                   CompressedExtractor(), XlsxExtractor()]
+                                   CompressedExtractor(), XlsxExtractor(), XlsExtractor(), OdsExtractor()]
     return {kind: extractor for extractor in extractors for kind in extractor.kinds}

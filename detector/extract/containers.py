@@ -25,13 +25,14 @@ from typing import BinaryIO
 
 from ..decode import SAMPLE_SIZE
 from ..errors import UnscannableFile
-from ..identify import identify, identify_zip, unsupported_reason
+from ..identify import identify, refine, unsupported_reason
 from ..redact import redact
 from ..rules import Limits
 from . import Extractor, ForwardStream, Member, Skipped, Source, TextUnit
 
 # Kinds whose readers need the whole file with random access: a nested one is read into memory first.
-WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp", "ole2", "xls", "pdf"})
+WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp", "ole2", "xls", "doc", "ppt",
+                              "msg", "encrypted", "pdf"})
 # Containers' own bytes are not counted against max_total_bytes: their members' bytes are.
 CONTAINER_KINDS = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "mbox", "email"})
 MEMBER_SEPARATOR = "!"
@@ -95,9 +96,8 @@ class Expander:
             if kind.name in WHOLE_FILE_KINDS:
                 whole = io.BytesIO(head + self._read_whole(stream, shown))
                 whole.seek(len(head))
-                if kind.name == "zip":
-                    kind = identify_zip(whole)
-                    whole.seek(len(head))
+                kind = refine(kind, whole)
+                whole.seek(len(head))
             extractor = self.extractors.get(kind.name)
             if extractor is None:
                 yield Skipped(shown, unsupported_reason(kind), kind.name)

@@ -85,6 +85,13 @@ class SheetUnits:
         return TextUnit(text=text, first_line=None, location=self.location, columns=tuple(spans))
 
 
+def hidden_note(row: bool, column: bool) -> str | None:
+    """How a cell was hidden, for its location."""
+    if row and column:
+        return "row, column"
+    return "row" if row else "column" if column else None
+
+
 def _is_label_row(cells: Sequence[Cell]) -> bool:
     texts = [cell.text for cell in cells if cell.text.strip()]
     return len(texts) >= 2 and not any(ch.isdigit() for text in texts for ch in text)

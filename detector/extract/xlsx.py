@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UnscannableFile
 from . import Item, Skipped, Source
-from .table import Cell, SheetUnits, split_ref
+from .table import Cell, SheetUnits, hidden_note, split_ref
 from .xmlstream import EndHandler, StartHandler, TextHandler, feed, local, parse_all, parser
 
 # Built-in number formats that show an integer as its digits.
@@ -236,7 +236,7 @@ class _SheetReader:
             if text:
                 hidden = None
                 if self.row_hidden or self.hidden_columns:
-                    hidden = _hidden(self.row_hidden, column in self.hidden_columns)
+                    hidden = hidden_note(self.row_hidden, column in self.hidden_columns)
                 self.cells.append(Cell(column, self.row_number, text, hidden))
         elif tag == "row":
             unit = self.units.row(self.cells)
@@ -340,11 +340,6 @@ def apply_digit_format(digits: str, code: str) -> str | None:
     shown = "".join(reversed(out))
     return remaining + shown if remaining else shown
 
-
-def _hidden(row: bool, column: bool) -> str | None:
-    if row and column:
-        return "row, column"
-    return "row" if row else "column" if column else None
 
 
 
