@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -79,12 +80,42 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _text_kind(head: str) -> FileKind:
-    """Text, or a table when the first lines look like one. ``head`` is decoded; for single-byte-compatible
-    encodings latin-1 is enough, since delimiters, quotes and digits are ASCII."""
+    """Text, a mail, or a table when the first lines look like one. ``head`` is decoded; for
+    single-byte-compatible encodings latin-1 is enough, since delimiters, quotes and digits are ASCII."""
+    mail = mail_kind(head)
+    if mail is not None:
+        return mail
     delimiter = sniff_delimiter(head)
     if delimiter is not None:
         return FileKind(DELIMITED, "CSV text" if delimiter == "," else "TSV text")
     return FileKind(TEXT, "text")
+
+
+_MAIL_HEADERS = frozenset({"from", "to", "cc", "subject", "date", "message-id", "mime-version", "received",
+                           "return-path", "content-type", "delivered-to", "reply-to", "x-mailer", "user-agent",
+                           "dkim-signature", "authentication-results", "content-transfer-encoding",
+                           "in-reply-to", "references", "sender", "x-original-to", "thread-topic"})
+_HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]")
+
+
+def mail_kind(head: str) -> FileKind | None:
+    """A mail (RFC 5322 headers from the first line) or an mbox mailbox ("From " line, then headers)."""
+    lines = head[:8192].split("\n", 40)[:40]
+    mbox = bool(lines) and lines[0].startswith("From ")
+    known = 0
+    for line in lines[1:] if mbox else lines:
+        line = line.rstrip("\r")
+        if not line:
+            break
+        if line[0] in " \t":
+            continue  # a folded header line
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            return None
+        known += match.group(1).lower() in _MAIL_HEADERS
+    if known < 2:
+        return None
+    return FileKind("mbox", "mbox mailbox") if mbox else FileKind("email", "mail message (RFC 5322)")
 
 
 def sniff_delimiter(head: str) -> str | None:

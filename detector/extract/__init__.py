@@ -148,11 +148,16 @@ def registry() -> dict[str, Extractor]:
     """Kind name -> extractor. Explicit, so what the tool can read is visible in one place."""
     from .archive import CompressedExtractor, TarExtractor, ZipExtractor
     from .delimited import DelimitedExtractor
+    from .documents import DocxExtractor, OdfTextExtractor, PptxExtractor
+    from .mail import EmailExtractor, MboxExtractor
     from .ods import OdsExtractor
+    from .pdf import PdfExtractor
     from .text import TextExtractor
     from .xls import XlsExtractor
     from .xlsx import XlsxExtractor
 
     extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor(), ZipExtractor(), TarExtractor(),
-                                   CompressedExtractor(), XlsxExtractor(), XlsExtractor(), OdsExtractor()]
+                                   CompressedExtractor(), XlsxExtractor(), XlsExtractor(), OdsExtractor(),
+                                   PdfExtractor(), DocxExtractor(), PptxExtractor(), OdfTextExtractor(),
+                                   EmailExtractor(), MboxExtractor()]
     return {kind: extractor for extractor in extractors for kind in extractor.kinds}

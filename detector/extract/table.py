@@ -60,8 +60,8 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 class SheetUnits:
     """Turns one sheet's rows into units."""
 
-    def __init__(self, sheet: str, hidden: str | None = None) -> None:
-        self.location = Location(sheet=sheet, hidden=hidden)
+    def __init__(self, sheet: str | None, hidden: str | None = None, location: Location | None = None) -> None:
+        self.location = location or Location(sheet=sheet, hidden=hidden)
         self.headers: dict[int, str] | None = None
         self.rows = 0
 
