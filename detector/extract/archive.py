@@ -2,8 +2,8 @@
 :class:`~detector.extract.Member` (see :mod:`detector.extract.containers` for the limits and nesting).
 
 Members are streamed, never written to disk. A tar is read as a stream (``r|``), so a tar.gz of any size is
-one pass. Zip member names without the UTF-8 flag are tried as CP932 (what Japanese Windows writes), so a
-finding in ``給与/2024.xlsx`` says so instead of mojibake.
+one pass. Zip member names without the UTF-8 flag are read as Info-ZIP (UTF-8) or Japanese Windows (CP932)
+wrote them, so a finding in ``給与/2024.xlsx`` says so instead of mojibake.
 """
 
 from __future__ import annotations
@@ -53,14 +53,37 @@ class ZipExtractor:
 
 
 def zip_member_name(info: zipfile.ZipInfo) -> str:
-    """The member's name as its author saw it: zips from Japanese Windows store CP932 names without the
-    UTF-8 flag, which zipfile decodes as CP437."""
+    """The member's name as its author saw it. Without the UTF-8 flag, zipfile decodes names as CP437, but
+    Info-ZIP on Linux stores UTF-8 (with a Unicode Path extra field) and Windows in Japan stores CP932."""
     if info.flag_bits & _UTF8_NAMES:
         return info.filename
+    unicode_path = _unicode_path_extra(info.extra)
+    if unicode_path is not None:
+        return unicode_path
     try:
-        return info.filename.encode("cp437").decode("cp932")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _unicode_path_extra(extra: bytes) -> str | None:
+    """Info-ZIP's Unicode Path extra field (0x7075): version, CRC of the header name, then the UTF-8 name."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, size = int.from_bytes(extra[pos:pos + 2], "little"), int.from_bytes(extra[pos + 2:pos + 4], "little")
+        if kind == 0x7075 and size > 5:
+            try:
+                return extra[pos + 9:pos + 4 + size].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        pos += 4 + size
+    return None
 
 
 class TarExtractor:

@@ -42,6 +42,7 @@ class Vocabulary:
     cells: frozenset[str]
     ignored: frozenset[str] = frozenset()
     spaces: str | None = None  # an element standing for N spaces (ODF text:s)
+    annotation: str | None = None  # a comment anchored inside a paragraph (ODF office:annotation)
 
 
 WORD = Vocabulary(
@@ -58,7 +59,7 @@ ODF = Vocabulary(
     paragraphs=frozenset({"text:p", "text:h"}), text=None, tabs=frozenset({"text:tab"}),
     breaks=frozenset({"text:line-break"}), table="table:table", row="table:table-row",
     cells=frozenset({"table:table-cell", "table:covered-table-cell"}), spaces="text:s",
-    ignored=frozenset({"text:tracked-changes-metadata"}),
+    ignored=frozenset({"text:tracked-changes-metadata"}), annotation="office:annotation",
 )
 
 
@@ -85,12 +86,19 @@ class _Flow:
         self.table_stack: list[_Table] = []
         self.collecting = 0  # inside a text element
         self.ignoring = 0
+        self.outside_annotation: list[tuple[str, int, str, list[list[str]], int]] = []
 
     # -- events -------------------------------------------------------------------------------------------
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.ignoring or name in self.v.ignored:
             self.ignoring += 1
+            return
+        if name == self.v.annotation:
+            # A comment anchored in a paragraph is a part of its own, not more text of that paragraph.
+            self.outside_annotation.append((self.part, self.paragraphs, self.previous, self.stack, self.collecting))
+            self.part, self.paragraphs, self.previous = f"{self.part} comment", 0, ""
+            self.stack, self.collecting = [], 0
             return
         if name in self.v.paragraphs:
             self.stack.append([])
@@ -111,6 +119,9 @@ class _Flow:
     def end(self, name: str) -> None:
         if self.ignoring:
             self.ignoring -= 1
+            return
+        if name == self.v.annotation and self.outside_annotation:
+            self.part, self.paragraphs, self.previous, self.stack, self.collecting = self.outside_annotation.pop()
             return
         if self.stack and (self.v.text is None or name in self.v.text):
             self.collecting -= 1
@@ -187,27 +198,7 @@ class _OdfPresentationFlow(_Flow):
             self.part, self.paragraphs, self.tables, self.previous = f"slide {self.slide}", 0, 0, ""
         elif name == "presentation:notes":
             self.part, self.paragraphs, self.previous = f"slide {self.slide} notes", 0, ""
-        elif name == "office:annotation":
-            self.part, self.paragraphs = f"{self.part} comment", 0
         super().start(name, attrs)
-
-    def end(self, name: str) -> None:
-        super().end(name)
-        if name == "office:annotation":
-            self.part = self.part.removesuffix(" comment")
-
-
-class _OdfTextFlow(_Flow):
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "office:annotation":
-            self.saved = (self.part, self.paragraphs)
-            self.part, self.paragraphs = f"{self.part} comment", 0
-        super().start(name, attrs)
-
-    def end(self, name: str) -> None:
-        super().end(name)
-        if name == "office:annotation":
-            self.part, self.paragraphs = self.saved
 
 
 def _read_part(archive: zipfile.ZipFile, path: str, flow: _Flow) -> Iterator[TextUnit]:
@@ -307,7 +298,7 @@ class OdfTextExtractor:
                 raise UnscannableFile("encrypted (password-protected OpenDocument file)")
             presentation = b"opendocument.presentation" in archive.read("mimetype")[:100] \
                 if "mimetype" in names else False
-            body: _Flow = _OdfPresentationFlow("slide 0") if presentation else _OdfTextFlow(ODF, "body")
+            body: _Flow = _OdfPresentationFlow("slide 0") if presentation else _Flow(ODF, "body")
             parts: list[tuple[str, _Flow]] = [("content.xml", body)]
             if "styles.xml" in names:
                 parts.append(("styles.xml", _Flow(ODF, "headers and footers")))
