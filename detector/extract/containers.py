@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import lzma
+import struct
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -36,6 +38,12 @@ WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp"
 # Containers' own bytes are not counted against max_total_bytes: their members' bytes are.
 CONTAINER_KINDS = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "mbox", "email"})
 MEMBER_SEPARATOR = "!"
+# What readers raise on damaged data: decompressors, zipfile, tarfile, struct unpacking of binary headers.
+DAMAGED_DATA: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, lzma.LZMAError, tarfile.TarError, struct.error, EOFError, OSError,
+    UnicodeDecodeError,
+)
+_DAMAGED_MEMBER: tuple[type[BaseException], ...] = (*DAMAGED_DATA, csv.Error)
 
 
 class LimitReached(UnscannableFile):
@@ -59,9 +67,13 @@ class Expander:
         self.limits = limits
 
     def items(self, extractor: Extractor, source: Source) -> Iterator[TextUnit | Skipped]:
-        """Text units and skipped parts of one file, members included."""
+        """Text units and skipped parts of one file, members included. Damaged data met by any reader
+        (a bad CRC, a truncated deflate stream) becomes :class:`UnscannableFile`."""
         budget = Budget(self.limits.max_total_bytes, self.limits.max_members)
-        yield from self._expand(extractor, source, "", 0, budget)
+        try:
+            yield from self._expand(extractor, source, "", 0, budget)
+        except DAMAGED_DATA as exc:
+            raise UnscannableFile(f"corrupt or truncated: {redact(_short(exc))}") from None
 
     def _expand(self, extractor: Extractor, source: Source, prefix: str, depth: int,
                 budget: Budget) -> Iterator[TextUnit | Skipped]:
@@ -113,7 +125,7 @@ class Expander:
                 yield Skipped(shown, exc.reason)
         except UnscannableFile as exc:
             yield Skipped(shown, redact(exc.reason))
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, csv.Error) as exc:
+        except _DAMAGED_MEMBER as exc:
             yield Skipped(shown, f"corrupt or truncated: {redact(_short(exc))}")
 
     def _read_whole(self, stream: _Limited, name: str) -> bytes:
