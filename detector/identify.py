@@ -22,6 +22,7 @@ TEXT, DELIMITED = "text", "delimited"
 
 _SIGNATURES: tuple[tuple[int, bytes, str, str], ...] = (
     (0, b"%PDF-", "pdf", "PDF document"),
+    (0, b"{\\rtf", "rtf", "Rich Text Format document"),
     (0, b"PK\x03\x04", "zip", "Zip archive or Office document"),
     (0, b"PK\x05\x06", "zip", "Zip archive (empty)"),
     (0, b"\x1f\x8b", "gzip", "gzip compressed data"),

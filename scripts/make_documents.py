@@ -172,6 +172,15 @@ def word_document(path: Path, n: dict[str, str]) -> None:
 
 
 def expect_word(expect: Expect, rel: str, n: dict[str, str], fmt: str) -> None:
+    if fmt == "rtf":  # LibreOffice writes the footer first and the comment inside its paragraph
+        expect.finding(rel, n["footer"], "high", part="paragraph 1")
+        expect.finding(rel, n["comment"], "high", part="paragraph 3")
+        expect.finding(rel, n["next_paragraph"], "high", part="paragraph 5")
+        expect.finding(rel, n["inline"], "high", part="paragraph 6")
+        expect.finding(rel, n["table_1"], "high", part="table 1", cell="C2", column="個人番号")
+        expect.finding(rel, n["table_2"], "high", part="table 1", cell="C3", column="個人番号")
+        expect.finding(rel, n["page_2"], "high", part="paragraph 8")
+        return
     if fmt == "pdf":
         for key in ("next_paragraph", "inline", "table_1", "table_2"):
             expect.finding(rel, n[key], "high", page=1)
@@ -190,6 +199,22 @@ def expect_word(expect: Expect, rel: str, n: dict[str, str], fmt: str) -> None:
     else:
         expect.finding(rel, n["footer"], "high", part="headers and footers, paragraph 1")
         expect.finding(rel, n["comment"], "high", part="body comment, paragraph 1")
+
+
+def text_box_document(path: Path, n: dict[str, str]) -> None:
+    """A flat ODF text with a text box (python-docx cannot draw one); LibreOffice turns it into docx and odt,
+    writing the box twice in the docx (DrawingML and a VML fallback), as Word does."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2" '
+        'office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text>'
+        "<text:p>社内報 11月号</text:p><text:p>"
+        '<draw:frame draw:name="box1" text:anchor-type="paragraph" svg:width="8cm" svg:height="3cm">'
+        f"<draw:text-box><text:p>お知らせ: マイナンバー {n['text_box']}</text:p></draw:text-box></draw:frame>"
+        "年末調整の案内です。</text:p></office:text></office:body></office:document>\n", encoding="utf-8")
 
 
 def presentation(path: Path, n: dict[str, str]) -> None:
@@ -259,7 +284,7 @@ def build() -> dict[str, Any]:
     numbers = Numbers(20261122_3)
     keys = ["numeric", "hidden_column", "fullwidth", "float", "hidden_sheet", "bank_decoy", "next_paragraph",
             "inline", "table_1", "table_2", "page_2", "footer", "comment", "slide_1", "slide_2_table", "notes",
-            "inner_zip", "tar_log", "gz_log", "mail_body", "mbox_qp", "html", "encrypted_zip"]
+            "inner_zip", "tar_log", "gz_log", "mail_body", "mbox_qp", "html", "encrypted_zip", "text_box"]
     n = {key: numbers.valid() for key in keys}
     n["zero_plain"], n["zero_grouped"] = numbers.valid(zero=True), numbers.valid(zero=True)
     if OUT.exists():
@@ -281,10 +306,16 @@ def build() -> dict[str, Any]:
     docx_path = OUT / "word" / "源泉徴収票.docx"
     docx_path.parent.mkdir(parents=True)
     word_document(docx_path, n)
-    for fmt in ("odt", "pdf"):
+    for fmt in ("odt", "pdf", "rtf"):
         soffice(docx_path, fmt, docx_path.parent)
-    for fmt in ("docx", "odt", "pdf"):
+    for fmt in ("docx", "odt", "pdf", "rtf"):
         expect_word(expect, f"word/源泉徴収票.{fmt}", n, fmt)
+
+    # A text box: the anchor paragraph's finding, once (the docx's VML fallback copy is not counted twice).
+    text_box_document(work / "社内報_テキストボックス.fodt", n)
+    for fmt in ("docx", "odt"):
+        soffice(work / "社内報_テキストボックス.fodt", fmt, docx_path.parent)
+        expect.finding(f"word/社内報_テキストボックス.{fmt}", n["text_box"], "high", part="body, paragraph 2")
 
     # Presentations.
     pptx = OUT / "slides" / "説明会.pptx"

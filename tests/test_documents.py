@@ -67,7 +67,8 @@ def test_the_public_web_page_makes_the_incident_serious(result: ScanResult) -> N
 
 def test_types_are_counted_for_scanned_and_unscanned_files(result: ScanResult) -> None:
     summary = result.summary()
-    assert {"xlsx", "xls", "ods", "docx", "odt", "pdf", "pptx", "odp", "zip", "gzip", "email", "mbox"} <= set(
+    assert {"xlsx", "xls", "ods", "docx", "odt", "pdf", "pptx", "odp", "zip", "gzip", "email", "mbox",
+                                                                                           "rtf"} <= set(
         summary["scanned_by_type"])
     assert summary["unscanned_by_type"]["image"] == 1
 

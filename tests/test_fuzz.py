@@ -30,6 +30,7 @@ FORMATS = {
     "docx": "word/源泉徴収票.docx",
     "odt": "word/源泉徴収票.odt",
     "pdf": "word/源泉徴収票.pdf",
+    "rtf": "word/源泉徴収票.rtf",
     "pptx": "slides/説明会.pptx",
     "odp": "slides/説明会.odp",
     "zip": "archive/bundle.zip",

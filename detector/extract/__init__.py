@@ -152,6 +152,7 @@ def registry() -> dict[str, Extractor]:
     from .mail import EmailExtractor, MboxExtractor
     from .ods import OdsExtractor
     from .pdf import PdfExtractor
+    from .rtf import RtfExtractor
     from .text import TextExtractor
     from .xls import XlsExtractor
     from .xlsx import XlsxExtractor
@@ -159,5 +160,5 @@ def registry() -> dict[str, Extractor]:
     extractors: list[Extractor] = [TextExtractor(), DelimitedExtractor(), ZipExtractor(), TarExtractor(),
                                    CompressedExtractor(), XlsxExtractor(), XlsExtractor(), OdsExtractor(),
                                    PdfExtractor(), DocxExtractor(), PptxExtractor(), OdfTextExtractor(),
-                                   EmailExtractor(), MboxExtractor()]
+                                   EmailExtractor(), MboxExtractor(), RtfExtractor()]
     return {kind: extractor for extractor in extractors for kind in extractor.kinds}

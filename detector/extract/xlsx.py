@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from ..errors import UnscannableFile
 from . import Item, Skipped, Source
 from .table import Cell, SheetUnits, hidden_note, split_ref
-from .xmlstream import EndHandler, StartHandler, TextHandler, feed, local, parse_all, parser
+from .xmlstream import EndHandler, StartHandler, TextHandler, XmlRefused, feed, local, parse_all, parser
 
 # Built-in number formats that show an integer as its digits.
 _BUILTIN_INTEGER_FORMATS = {1: "0", 49: "@"}
@@ -38,6 +38,8 @@ class XlsxExtractor:
         with archive:
             try:
                 workbook = _Workbook(archive)
+            except XmlRefused:
+                raise  # never handed to another parser
             except (KeyError, UnscannableFile, zipfile.BadZipFile, ValueError) as exc:
                 yield from _with_openpyxl(source, f"corrupt Excel workbook ({_short(exc)})")
                 return
