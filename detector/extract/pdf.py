@@ -20,7 +20,6 @@ from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Source, TextUnit
 
-MAX_PDF_BYTES = 1024 * 1024 * 1024
 NO_TEXT = "no text layer (a scanned image?): a person must look at it"
 ENCRYPTED = "encrypted (a password is needed to open this PDF)"
 
@@ -60,11 +59,9 @@ def _pdfium_pages(stream: BinaryIO) -> Iterator[str] | None:
         import pypdfium2 as pdfium
     except ImportError:
         return None
-    data = stream.read(MAX_PDF_BYTES + 1)
-    if len(data) > MAX_PDF_BYTES:
-        raise UnscannableFile(f"PDF over {MAX_PDF_BYTES} bytes")
     try:
-        document = pdfium.PdfDocument(data)
+        # pdfium reads the file through the stream, on demand: a large PDF is not loaded into memory.
+        document = pdfium.PdfDocument(stream, autoclose=False)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise UnscannableFile(ENCRYPTED) from None
