@@ -113,3 +113,33 @@ class _TermSet:
         if following is not None and (best is None or following.start() < best[0]):
             best = (following.start(), self.rule_of[following.group()])
         return best
+
+
+class ItemFinder:
+    """Which personal items (name, address, ...) sit beside a number: from the headers of its table row, or
+    from labels in the text around it. The labels are the ``[[item]]`` rules."""
+
+    def __init__(self, rules: Rules, window: int = 60) -> None:
+        self.window = window
+        self.item_of: dict[str, str] = {}
+        for item in rules.items:
+            for term in item.terms:
+                self.item_of.setdefault(term, item.item_id)
+        ordered = sorted(self.item_of, key=len, reverse=True)
+        self.regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._headers: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def in_text(self, norm: str) -> frozenset[str]:
+        if self.regex is None:
+            return frozenset()
+        return frozenset(self.item_of[m.group()] for m in self.regex.finditer(norm))
+
+    def near(self, text: str, start: int, end: int, headers: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Item ids, sorted: labels within ``window`` characters of ``text[start:end]``, and the row's headers."""
+        found = set(self.in_text(normalise(text[max(0, start - self.window):end + self.window])))
+        if headers:
+            cached = self._headers.get(headers)
+            if cached is None:
+                cached = self._headers[headers] = frozenset().union(*(self.in_text(normalise(h)) for h in headers))
+            found |= cached
+        return tuple(sorted(found))

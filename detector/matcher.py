@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
-from .context import ColumnContext, ContextScorer
+from .context import ColumnContext, ContextScorer, ItemFinder
 from .extract import Span, TextUnit
 from .model import Candidate, Location
 from .mynumber import FULLWIDTH_DIGITS, to_ascii
@@ -87,6 +87,7 @@ class TextScanner:
         self.engine = "hyperscan" if engine != "re" and _hyperscan is not None else "re"
         self.finder = DigitFinder(rules.separators)
         self.scorer = ContextScorer(rules)
+        self.items = ItemFinder(rules)
         self.separators = rules.separators
         self._prefilters: dict[str, _Prefilter] = {}
         self._columns: dict[str, ColumnContext] = {}
@@ -98,7 +99,7 @@ class TextScanner:
         if unit.data is not None:
             found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from)
         else:
-            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns)
+            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers)
         base = unit.location
         if unit.first_line is None or base != Location():
             found = [replace(c, location=replace(
@@ -108,7 +109,7 @@ class TextScanner:
         return found
 
     def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
-                 columns: tuple[Span, ...] = ()) -> list[Candidate]:
+                 columns: tuple[Span, ...] = (), headers: tuple[str, ...] = ()) -> list[Candidate]:
         """Candidates in ``text`` starting at or after ``scan_from`` (text before it is context only);
         ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with their header."""
         found: dict[tuple[int, int, str], Candidate] = {}
@@ -117,7 +118,7 @@ class TextScanner:
             line += text.count("\n", line_pos, m.start)
             line_pos = m.start
             column = self._column_at(columns, m.start) if columns else None
-            self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, column, ())
+            self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, column, (), headers)
         if has_escape_hint(text):
             line, line_pos = first_line, scan_from
             for start, end in iter_escape_hint_lines(text, scan_from):
@@ -137,17 +138,19 @@ class TextScanner:
         return None
 
     def _keep(self, found: dict[tuple[int, int, str], Candidate], text: str, start: int, end: int, digits: str,
-              grouped: bool, line: int, cell: tuple[ColumnContext, Span] | None, extra: tuple[str, ...]) -> None:
+              grouped: bool, line: int, cell: tuple[ColumnContext, Span] | None, extra: tuple[str, ...],
+              headers: tuple[str, ...] = ()) -> None:
         column, span = cell if cell is not None else (None, None)
         confidence, reasons = self.scorer.score(text, start, end, grouped, column)
         key = (line, span.start if span is not None else 0, digits)
         previous = found.get(key)
         if previous is None or confidence > previous.confidence:
+            items = self.items.near(text, start, end, headers)
             if span is None:
                 location = Location(line=line)
             else:
                 location = Location(line=line, column=span.header or None, cell=span.cell, hidden=span.hidden)
-            found[key] = Candidate(digits, grouped, location, confidence, reasons + extra)
+            found[key] = Candidate(digits, grouped, location, confidence, reasons + extra, items)
 
     def _scan_escaped(self, found: dict[tuple[int, int, str], Candidate], line_text: str, line: int,
                       column: tuple[ColumnContext, Span] | None) -> None:

@@ -102,6 +102,7 @@ class Candidate:
     location: Location
     confidence: Confidence
     reasons: tuple[str, ...]
+    items: tuple[str, ...] = ()  # personal items beside it (name, address...): see rules/items.toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ class Finding:
     reasons: tuple[str, ...] = ()
     public: bool = False
     public_reason: str | None = None
+    items: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -129,6 +131,8 @@ class Finding:
         }
         if self.public_reason:
             out["public_reason"] = self.public_reason
+        if self.items:
+            out["items"] = list(self.items)
         return out
 
     @classmethod
@@ -142,6 +146,7 @@ class Finding:
             reasons=tuple(data.get("reasons", ())),
             public=bool(data.get("public", False)),
             public_reason=data.get("public_reason"),
+            items=tuple(data.get("items", ())),
         )
 
     def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str], str]:

@@ -21,7 +21,7 @@ from .normalize import normalise
 
 SCHEMA = 1
 RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml",
-              "limits.toml")
+              "limits.toml", "items.toml")
 METRICS = ("distinct_people", "public_distinct_people")
 
 
@@ -58,6 +58,16 @@ class Trigger:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemRule:
+    """A kind of personal item (name, address...) and the labels that announce it."""
+
+    item_id: str
+    label_ja: str
+    label_en: str
+    terms: tuple[str, ...]  # normalised
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """Limits against hostile containers (zip bombs, deep nesting, millions of members)."""
 
@@ -90,6 +100,7 @@ class Rules:
     triggers: tuple[Trigger, ...]
     sources: tuple[str, ...]
     limits: Limits = Limits()
+    items: tuple[ItemRule, ...] = ()
 
 
 def packaged_rules_dir() -> Path:
@@ -253,7 +264,17 @@ def _build(files: list[tuple[Path, dict[str, Any]]]) -> Rules:
                                 _require(layers, "trigger", entry, "article", str),
                                 _require(layers, "trigger", entry, "description", str)))
 
+    items = []
+    for entry in layers.entries.get("item", {}).values():
+        words = entry.get("terms")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+            raise layers.problem("item", entry, "needs `terms`, a list of non-empty strings")
+        items.append(ItemRule(entry["id"], _require(layers, "item", entry, "label_ja", str),
+                              _require(layers, "item", entry, "label_en", str),
+                              tuple(normalise(word) for word in words)))
+
     return Rules(
+        items=tuple(items),
         limits=_limits(layers),
         separators=tuple(separators),
         samples=samples,

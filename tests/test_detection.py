@@ -162,3 +162,14 @@ def test_a_keyword_in_the_previous_chunk_still_counts(tmp_path: Path) -> None:
     scanner.extractors["text"] = TextExtractor(chunk_size=108)
     result = scanner.scan_file(str(path))
     assert [(f.location.line, f.confidence) for f in result.findings] == [(3, Confidence.HIGH)]
+
+
+def test_personal_items_beside_a_number_are_listed_from_row_headers_and_labels(tmp_path: Path) -> None:
+    """The PPC report asks which items leaked with the numbers: each finding names those in its record."""
+    table = scan_text(tmp_path, f"社員番号,氏名,生年月日,個人番号,振込先口座\nE1,山田,1980/01/01,{N},1234567\n",
+                      name="hr.csv")
+    assert table.findings[0].items == ("bank_account", "birth_date", "name")
+    prose = scan_text(tmp_path, f"山田太郎 住所 東京都千代田区1-1 マイナンバー {N}\n", name="memo.txt")
+    assert prose.findings[0].items == ("address",)
+    alone = scan_text(tmp_path, f"個人番号 {N}\n", name="alone.txt")
+    assert alone.findings[0].items == ()

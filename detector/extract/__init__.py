@@ -48,6 +48,7 @@ class TextUnit:
     scan_from: int = 0
     location: Location = field(default_factory=Location)
     columns: tuple[Span, ...] = ()
+    headers: tuple[str, ...] = ()  # a table row: the headers of its non-empty cells (for personal items)
 
 
 @dataclass(slots=True)

@@ -67,4 +67,6 @@ def _row_unit(row: list[str], delimiter: str, headers: list[str], first_line: in
         if header and len(cell) >= 12:
             columns.append(Span(offset, offset + len(cell), header))
         offset += len(cell) + 1
-    return TextUnit(text=text, first_line=first_line, columns=tuple(columns), location=Location())
+    row_headers = tuple(headers[i] for i, cell in enumerate(row) if i < len(headers) and headers[i] and cell.strip())
+    return TextUnit(text=text, first_line=first_line, columns=tuple(columns), location=Location(),
+                    headers=row_headers)

@@ -82,7 +82,9 @@ class SheetUnits:
                                   f"{column_letters(cell.column)}{cell.row}", cell.hidden))
             offset = end + len(CELL_SEPARATOR)
         text = CELL_SEPARATOR.join(cell.text for cell in cells)
-        return TextUnit(text=text, first_line=None, location=self.location, columns=tuple(spans))
+        row_headers = tuple(headers[cell.column] for cell in cells if cell.column in headers)
+        return TextUnit(text=text, first_line=None, location=self.location, columns=tuple(spans),
+                        headers=row_headers)
 
 
 def hidden_note(row: bool, column: bool) -> str | None:
