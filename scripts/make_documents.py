@@ -247,7 +247,7 @@ def japanese_mail(n: dict[str, str], attachment: bytes) -> bytes:
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = "総務部 <soumu@example.co.jp>"
     message["To"] = "経理部 <keiri@example.co.jp>"
-    message["Subject"] = "扶養控除等申告書の送付"
+    message["Subject"] = f"扶養控除等申告書の送付 (個人番号 {n['subject']})"  # RFC 2047 encoded words
     message["Date"] = "Mon, 16 Nov 2026 10:00:00 +0900"
     body = f"経理部 御中\n\n山田太郎さんのマイナンバーは {n['mail_body']} です。\n添付をご確認ください。\n"
     message.set_content(body.encode("iso-2022-jp"), maintype="text", subtype="plain", cte="7bit",
@@ -267,7 +267,8 @@ def mailbox(n: dict[str, str], docx_bytes: bytes) -> bytes:
     second["From"] = "keiri@example.co.jp"
     second["To"] = "jinji@example.co.jp"
     second["Subject"] = "源泉徴収票"
-    second.set_content("源泉徴収票を添付します。\n".encode("cp932"), maintype="text", subtype="plain",
+    second.set_content(f"源泉徴収票を添付します。\n担当者のマイナンバー: {n['mbox_sjis']}\n".encode("cp932"),
+                       maintype="text", subtype="plain",
                        cte="base64", params={"charset": "shift_jis"})
     second.add_attachment(docx_bytes, maintype="application",
                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -284,7 +285,8 @@ def build() -> dict[str, Any]:
     numbers = Numbers(20261122_3)
     keys = ["numeric", "hidden_column", "fullwidth", "float", "hidden_sheet", "bank_decoy", "next_paragraph",
             "inline", "table_1", "table_2", "page_2", "footer", "comment", "slide_1", "slide_2_table", "notes",
-            "inner_zip", "tar_log", "gz_log", "mail_body", "mbox_qp", "html", "encrypted_zip", "text_box"]
+            "inner_zip", "tar_log", "gz_log", "mail_body", "mbox_qp", "html", "encrypted_zip", "text_box",
+            "subject", "mbox_sjis"]
     n = {key: numbers.valid() for key in keys}
     n["zero_plain"], n["zero_grouped"] = numbers.valid(zero=True), numbers.valid(zero=True)
     if OUT.exists():
@@ -380,7 +382,9 @@ def build() -> dict[str, Any]:
     expect.finding("mail/申告書送付.eml", n["mail_body"], "high", part="body", line=3)
     expect.finding("mail/申告書送付.eml", n["table_1"], "high", member="扶養親族.csv", line=2, column="個人番号")
     (mail_dir / "inbox.mbox").write_bytes(mailbox(n, docx_path.read_bytes()))
+    expect.finding("mail/申告書送付.eml", n["subject"], "high", part="headers")
     expect.finding("mail/inbox.mbox", n["mbox_qp"], "high", part="message 1 body", line=2)
+    expect.finding("mail/inbox.mbox", n["mbox_sjis"], "high", part="message 2 body", line=2)
     for item in expect.files["word/源泉徴収票.docx"]["findings"]:
         number = next(v for v in n.values() if masked(v) == item["masked"])
         expect.finding("mail/inbox.mbox", number, item["confidence"], member="message 2/源泉徴収票.docx",
