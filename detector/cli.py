@@ -8,6 +8,7 @@ not run. No traceback reaches the user, and no message carries a raw number.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -254,18 +255,64 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
         from .result import merge as merge_documents
         from .rules import load_rules
 
-        documents = []
-        for name in scans:
-            try:
-                with open(name, encoding="utf-8") as handle:
-                    documents.append((name, json.load(handle)))
-            except OSError as exc:
-                raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise UsageError(f"{name}: not a json document ({type(exc).__name__})") from None
-        result = merge_documents(documents, load_rules(rules_dirs).triggers)
+        result = merge_documents(_read_documents(scans), load_rules(rules_dirs).triggers)
         _Output(output).write(render(result, fmt))
         return result.exit_status
+
+    _run(action)
+
+
+def _read_documents(names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Saved scans (json of scan or merge), each with its name for error messages."""
+    documents = []
+    for name in names:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                documents.append((name, json.load(handle)))
+        except OSError as exc:
+            raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{name}: not a json document ({type(exc).__name__})") from None
+    return documents
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--discovered {text!r}: give the date as YYYY-MM-DD") from None
+
+
+@main.command()
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True,
+              help="A self-contained HTML report, Markdown for a ticket, or json for other tools.")
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (created 0600), not stdout.")
+@click.option("--discovered", metavar="YYYY-MM-DD", help="The day the organisation learned of the incident "
+              "(day 1 of the reporting periods; default: today).")
+@click.option("--malicious", is_flag=True, help="The leak may have a wrongful purpose (an attack): PPC rule "
+              "Article 2 item 2, and 60 days for the final report.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
+def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str | None, malicious: bool,
+           lang: str, rules_dirs: tuple[str, ...]) -> None:
+    """Turn saved scans (json of scan or merge; several are merged) into an incident report: people, files,
+    the verdict and its articles, the PPC reporting deadlines, and a draft of the PPC report."""
+
+    def action() -> int:
+        from .incident import build_incident
+        from .report.incident import render_incident
+        from .result import merge as merge_documents
+        from .rules import load_rules
+
+        rules = load_rules(rules_dirs)
+        day = _parse_date(discovered)
+        result = merge_documents(_read_documents(scans), rules.triggers)
+        incident = build_incident(result, rules.items, day, malicious)
+        _Output(output).write(render_incident(incident, fmt, lang))
+        return 0
 
     _run(action)
 

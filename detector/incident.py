@@ -1,0 +1,186 @@
+"""The incident: what a responder must tell the PPC and the people concerned, built from a saved scan.
+
+:func:`build_incident` turns a :class:`~detector.result.ScanResult` (a scan or a merge, read back from its json)
+into an :class:`Incident`: the headline figures, the verdict with the articles it rests on, the deadlines, the
+figures behind the charts, the files with findings (people, confidence, public or not, masked examples and the
+other personal items found in the same records), the files still to look at by hand, and the facts the PPC's
+report form asks for. It is language-neutral: the renderers in :mod:`detector.report` word it in Japanese or
+English. Masked numbers only, like everything after the people stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .deadlines import Deadlines, deadlines
+from .model import Finding
+from .result import ScanResult
+from .rules import ItemRule
+
+LAW_ARTICLE = "番号法第29条の4第1項"
+RULE_NAME_JA = "特定個人情報の漏えい等に関する報告等に関する規則"
+# Reason id -> item of Article 2 of the PPC rule (the assessment rules name them too; this is for wording).
+RULE_ITEMS = {"malicious": 2, "publicly_accessible": 3, "over_100_people": 4}
+MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    reason_id: str
+    rule_item: int | None  # Article 2, item N of the PPC rule
+    value: int | None  # the metric that triggered it
+    more_than: int | None
+
+
+@dataclass(frozen=True)
+class FileRow:
+    path: str
+    people: int
+    findings: int
+    confidence: str  # the highest
+    public: bool
+    public_reason: str | None
+    examples: tuple[tuple[str, str], ...]  # (location, masked number)
+    items: tuple[str, ...]  # item ids
+
+
+@dataclass
+class Incident:
+    figures: dict[str, int]
+    serious: bool
+    reasons: list[Reason]
+    deadlines: Deadlines
+    discovered_assumed: bool  # no --discovered: today was used
+    people_by_folder: list[tuple[str, int]]
+    findings_by_type: list[tuple[str, int]]
+    public_people: int
+    internal_people: int
+    files: list[FileRow]
+    unscanned: list[dict[str, str]]
+    items: list[str]  # item ids found with any number, most frequent first
+    item_labels: dict[str, tuple[str, str]]  # id -> (ja, en)
+    roots: list[str]
+    hosts: list[str]
+    key_id: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def articles(self) -> list[str]:
+        if not self.serious:
+            return []
+        return [LAW_ARTICLE] + [f"{RULE_NAME_JA} 第2条第{r.rule_item}号" for r in self.reasons if r.rule_item]
+
+    def to_json(self, draft: dict[str, str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": "mynumber-incident/1",
+            "figures": self.figures,
+            "verdict": {"serious": self.serious, "reasons": [r.reason_id for r in self.reasons],
+                        "articles": self.articles,
+                        "details": [{"id": r.reason_id, "rule_item": r.rule_item, "value": r.value,
+                                     "more_than": r.more_than} for r in self.reasons]},
+            "deadlines": {**self.deadlines.to_json(), "malicious": self.deadlines.malicious,
+                          "discovered_assumed": self.discovered_assumed,
+                          "preliminary_basis": "the guidelines' 'promptly': about 3 to 5 days; day 5 given",
+                          "final_basis": f"day {60 if self.deadlines.malicious else 30}, the day of discovery "
+                                         "being day 1, moved to the next business day"},
+            "charts": {"people_by_folder": dict(self.people_by_folder),
+                       "findings_by_type": dict(self.findings_by_type),
+                       "exposure": {"public": self.public_people, "internal": self.internal_people}},
+            "files": [{"path": f.path, "people": f.people, "findings": f.findings, "confidence": f.confidence,
+                       "public": f.public, "public_reason": f.public_reason,
+                       "examples": [{"location": loc, "masked": masked} for loc, masked in f.examples],
+                       "items": list(f.items)} for f in self.files],
+            "items": self.items,
+            "unscanned": self.unscanned,
+            "scan": {"roots": self.roots, "hosts": self.hosts, "key_id": self.key_id},
+        }
+        if draft is not None:
+            out["ppc_draft"] = draft
+        return out
+
+
+def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discovered: dt.date | None = None,
+                   malicious: bool = False) -> Incident:
+    assert result.assessment is not None, "finish() the result first"
+    reasons = [Reason(d["id"], RULE_ITEMS.get(d["id"]), d["value"], d["more_than"])
+               for d in result.assessment.details()]
+    if malicious:
+        reasons.insert(0, Reason("malicious", RULE_ITEMS["malicious"], None, None))
+    public = {f.fingerprint for f in result.findings if f.public}
+    everyone = {f.fingerprint for f in result.findings}
+    item_counts: Counter[str] = Counter(item for f in result.findings for item in f.items)
+    return Incident(
+        figures={"distinct_people": result.distinct_people, "public_distinct_people": result.public_distinct_people,
+                 "files_with_findings": result.files_with_findings, "unscanned": len(result.unscanned),
+                 "findings": len(result.findings), "files_scanned": result.files_scanned,
+                 "held_back_findings": sum(result.held_back.values())},
+        serious=bool(reasons),
+        reasons=reasons,
+        deadlines=deadlines(discovered or dt.date.today(), malicious),
+        discovered_assumed=discovered is None,
+        people_by_folder=_people_by_folder(result.findings, result.roots),
+        findings_by_type=Counter(_file_type(f.path) for f in result.findings).most_common(),
+        public_people=len(public),
+        internal_people=len(everyone - public),
+        files=_file_rows(result.findings),
+        unscanned=[u.to_json() for u in result.unscanned],
+        items=[item for item, _ in item_counts.most_common()],
+        item_labels={rule.item_id: (rule.label_ja, rule.label_en) for rule in item_rules},
+        roots=list(result.roots),
+        hosts=list(result.hosts),
+        key_id=result.key_id,
+    )
+
+
+def _top_folder(path: str, roots: list[str]) -> str:
+    """The first folder below the scan root that holds ``path`` ("(top level)" for files in the root)."""
+    best = ""
+    for root in roots:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    rest = path[len(best):] if best else path.lstrip("/")
+    head, sep, _ = rest.partition("/")
+    return head if sep else "(top level)"
+
+
+def _people_by_folder(findings: list[Finding], roots: list[str]) -> list[tuple[str, int]]:
+    people: dict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        people[_top_folder(finding.path, roots)].add(finding.fingerprint)
+    return sorted(((folder, len(prints)) for folder, prints in people.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _file_type(path: str) -> str:
+    name = posixpath.basename(path).lower()
+    for double in (".tar.gz", ".tar.bz2", ".tar.xz"):
+        if name.endswith(double):
+            return double[1:]
+    _, ext = posixpath.splitext(name)
+    return ext[1:] if ext else "(none)"
+
+
+def _file_rows(findings: list[Finding]) -> list[FileRow]:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_path[finding.path].append(finding)
+    rows = []
+    for path, group in by_path.items():
+        public = next((f for f in group if f.public), None)
+        item_counts: Counter[str] = Counter(item for f in group for item in f.items)
+        rows.append(FileRow(
+            path=path,
+            people=len({f.fingerprint for f in group}),
+            findings=len(group),
+            confidence=max(f.confidence for f in group).label,
+            public=public is not None,
+            public_reason=public.public_reason if public is not None else None,
+            examples=tuple((f.location.describe(), f.masked) for f in group[:MAX_EXAMPLES]),
+            items=tuple(item for item, _ in item_counts.most_common()),
+        ))
+    return sorted(rows, key=lambda r: (not r.public, -r.people, r.path))
+

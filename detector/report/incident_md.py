@@ -1,0 +1,61 @@
+"""The incident report as Markdown, for pasting into a ticket: the same content as the HTML, without charts
+(their figures are given as short tables instead)."""
+
+from __future__ import annotations
+
+from ..incident import Incident
+from .incident_words import DRAFT_FIELDS, article_text, draft, item_label, words
+
+MAX_ROWS = 200
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(incident: Incident, lang: str = "ja") -> str:
+    w = words(lang)
+    f = incident.figures
+    d = incident.deadlines
+    joiner = "、" if lang == "ja" else ", "
+    lines = [f"# {w['title']}", "", f"_{w['subtitle']}_ · {w['scan']}: {', '.join(incident.roots) or '-'}", "",
+             f"## {w['figures']}", ""]
+    lines += [f"- {w[key]}: **{f[key]:,}**" for key in
+              ("distinct_people", "public_distinct_people", "files_with_findings", "unscanned")]
+    lines += ["", f"## {w['verdict']}", "", f"**{w['serious'] if incident.serious else w['not_serious']}**", ""]
+    for reason in incident.reasons:
+        value = f" ({reason.value:,})" if reason.value is not None else ""
+        lines.append(f"- {w.get('reason.' + reason.reason_id, reason.reason_id)}{value}")
+    if incident.articles:
+        lines += ["", f"{w['articles']}: " + joiner.join(article_text(a, lang) for a in incident.articles)]
+    final = w["final_60"] if d.malicious else w["final_30"]
+    lines += ["", f"## {w['deadlines']}", "", "| | |", "| --- | --- |",
+              f"| {w['discovered']} | {d.discovered.isoformat()} |",
+              f"| {w['preliminary_report']} | {d.preliminary_report.isoformat()} |",
+              f"| {w['final_report']} ({final}) | {d.final_report.isoformat()} |", "", w["deadline_note"]]
+    if incident.discovered_assumed:
+        lines += ["", f"**{w['assumed']}**"]
+    lines += ["", f"## {w['chart.folders']}", "", f"| {w['col.path']} | {w['col.people']} |", "| --- | ---: |"]
+    lines += [f"| {_cell(folder)} | {people:,} |" for folder, people in incident.people_by_folder]
+    lines += ["", f"## {w['files']}", "",
+              f"| {w['col.path']} | {w['col.people']} | {w['col.confidence']} | {w['col.public']} | "
+              f"{w['col.examples']} | {w['col.items']} |", "| --- | ---: | --- | --- | --- | --- |"]
+    for row in incident.files[:MAX_ROWS]:
+        public = f"{w['yes']} ({row.public_reason})" if row.public else w["no"]
+        examples = "; ".join(f"{loc}: `{masked}`" for loc, masked in row.examples)
+        items = joiner.join(item_label(incident, i, lang) for i in row.items) or w["none"]
+        lines.append(f"| {_cell(row.path)} | {row.people:,} | {w['confidence.' + row.confidence]} | "
+                     f"{_cell(public)} | {_cell(examples)} | {_cell(items)} |")
+    if len(incident.files) > MAX_ROWS:
+        lines.append(f"| … {len(incident.files) - MAX_ROWS:,} | | | | | |")
+    lines += ["", f"## {w['todo']}", ""]
+    if incident.unscanned:
+        lines += [f"| {w['col.path']} | {w['col.reason']} |", "| --- | --- |"]
+        lines += [f"| {_cell(u['path'] + (' » ' + u['member'] if u.get('member') else ''))} | {_cell(u['reason'])} |"
+                  for u in incident.unscanned[:MAX_ROWS]]
+    else:
+        lines.append(w["todo_none"])
+    fields = draft(incident, lang)
+    lines += ["", f"## {w['draft']}", "", w["draft_note"], ""]
+    lines += [f"- **{w['field.' + key]}**: {fields[key]}" for key in DRAFT_FIELDS]
+    return "\n".join(lines) + "\n"
