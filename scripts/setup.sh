@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Set up everything mynumber needs on a fresh Debian/Ubuntu machine with Python 3.11+:
 #   - Debian's libmagic1 (python-magic's library), installed with apt-get where missing;
-#   - a virtualenv in .venv with mynumber installed (editable) and its test tools.
+#   - a virtualenv in .venv with mynumber installed (editable) and its test tools;
+#   - with --browser, Debian's chromium too (the tests open the HTML incident report in it).
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+packages=()
 if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
-  echo "setup: installing libmagic1 (Debian package) for python-magic" >&2
+  packages+=(libmagic1)  # python-magic's library
+fi
+if [ "${1:-}" = "--browser" ]; then
+  # The test that renders the HTML incident report, and Japanese glyphs for its screenshot.
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${packages[*]}" >&2
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq libmagic1 >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 python=""

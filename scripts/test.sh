@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Set everything up, then run the checks CI runs: ruff, mypy (strict) and the test suite.
+# Set everything up (chromium included), then run the checks CI runs: ruff, mypy (strict) and the test suite.
+# A screenshot of the HTML incident report is kept in build/test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
+export MYNUMBER_REQUIRE_BROWSER=1  # the HTML report test must run here, not be skipped
 .venv/bin/ruff check detector tests scripts
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

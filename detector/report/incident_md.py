@@ -24,7 +24,7 @@ def render(incident: Incident, lang: str = "ja") -> str:
               ("distinct_people", "public_distinct_people", "files_with_findings", "unscanned")]
     lines += ["", f"## {w['verdict']}", "", f"**{w['serious'] if incident.serious else w['not_serious']}**", ""]
     for reason in incident.reasons:
-        value = f" ({reason.value:,})" if reason.value is not None else ""
+        value = f" ({w['people_count'].format(reason.value)})" if reason.value is not None else ""
         lines.append(f"- {w.get('reason.' + reason.reason_id, reason.reason_id)}{value}")
     if incident.articles:
         lines += ["", f"{w['articles']}: " + joiner.join(article_text(a, lang) for a in incident.articles)]

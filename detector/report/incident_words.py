@@ -67,6 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
         "confidence.high": "高",
         "confidence.medium": "中",
         "confidence.low": "低",
+        "people_count": "{:,}人",
     },
     "en": {
         "title": "My Number leak: incident report",
@@ -125,6 +126,7 @@ WORDS: dict[str, dict[str, str]] = {
         "confidence.high": "high",
         "confidence.medium": "medium",
         "confidence.low": "low",
+        "people_count": "{:,} people",
     },
 }
 DRAFT_FIELDS = ("summary", "items", "people", "cause", "secondary", "response", "publication", "prevention")
@@ -188,7 +190,7 @@ def draft(incident: Incident, lang: str) -> dict[str, str]:
                          if f["held_back_findings"] else ""),
             "cause": f"{todo} (e.g. a file placed in a public folder, wrong access rights, a misdirected mail)",
             "secondary": f"{todo} (misuse, access logs of the public location)",
-            "response": f"{f['distinct_people']} people to notify; identify them with `mynumber notify` against the "
+            "response": f"{f['distinct_people']} people to notify; identify them with mynumber notify against the "
                         f"HR roster. {todo} (how and when)",
             "publication": f"{todo} (whether and when the incident is made public)",
             "prevention": f"{todo}" + (" (including removal from public places and regular scans of them)"
