@@ -318,6 +318,44 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
 
 
 @main.command()
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False), metavar="ROSTER",
+              help="The HR roster: CSV (UTF-8 or CP932) or xlsx, with a header row.")
+@click.option("--number-column", required=True, metavar="COLUMN",
+              help="The roster column holding the My Number: its header, or its number counting from 1.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600), not stdout.")
+@click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
+              "per-installation key).")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
+def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, output: str | None,
+           key_file: str | None, rules_dirs: tuple[str, ...]) -> None:
+    """List the people to notify: the roster rows of everyone the scans found (matched by fingerprint, with
+    the files where each was found, without the My Number column), and the people found whom the roster
+    lacks, by masked number."""
+
+    def action() -> int:
+        from .notify import match, read_roster
+        from .people import load_key
+        from .result import merge as merge_documents
+        from .rules import load_rules
+
+        result = merge_documents(_read_documents(scans), load_rules(rules_dirs).triggers)
+        notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False))
+        text = notification.to_csv() if fmt == "csv" else json.dumps(notification.to_json(), ensure_ascii=False,
+                                                                     indent=2) + "\n"
+        _Output(output).write(text)
+        summary = notification.to_json()["summary"]
+        click.echo(f"mynumber: {summary['people_found']} people found: {summary['in_roster']} in the roster, "
+                   f"{summary['not_in_roster']} not in it (listed by masked number)"
+                   + (f"; {summary['invalid_roster_numbers']} roster rows without a valid number"
+                      if summary["invalid_roster_numbers"] else ""), err=True)
+        return 0
+
+    _run(action)
+
+
+@main.command()
 @click.argument("number", metavar="NUMBER|-")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Rules folder (for the sample list).")
 def check(number: str, rules_dirs: tuple[str, ...]) -> None:

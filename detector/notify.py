@@ -1,0 +1,162 @@
+"""The people to notify: an HR roster matched against a saved scan by fingerprint, never by raw number.
+
+The roster (CSV in UTF-8 or CP932, or an xlsx workbook) holds each person's My Number and contact columns. Its
+numbers are fingerprinted with the scan's key; the rows whose fingerprint the scan found are the people to
+notify, written with the files where each was found and without the My Number column. People the scan found
+but the roster lacks are listed too, by masked number, so that nobody is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .decode import bom_of, detect_encoding
+from .errors import UsageError
+from .extract.xlsx import number_as_shown
+from .mynumber import InvalidNumber, validate
+from .people import Fingerprinter
+from .result import ScanResult
+
+STATUS_MATCHED, STATUS_NOT_IN_ROSTER = "in_roster", "not_in_roster"
+
+
+@dataclass
+class Roster:
+    headers: list[str]
+    rows: list[list[str]]
+    number_index: int
+
+
+@dataclass
+class Notification:
+    """The roster rows of the people found, and the people found whom the roster lacks."""
+
+    headers: list[str]  # the roster's, without the number column
+    matched: list[tuple[list[str], str, list[str]]] = field(default_factory=list)  # row, masked, files
+    not_in_roster: list[tuple[str, list[str]]] = field(default_factory=list)  # masked, files
+    roster_rows: int = 0
+    invalid_roster_numbers: int = 0
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["status", "masked", *self.headers, "files"])
+        for row, masked, files in self.matched:
+            writer.writerow([STATUS_MATCHED, masked, *row, " | ".join(files)])
+        for masked, files in self.not_in_roster:
+            writer.writerow([STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)), " | ".join(files)])
+        return "\ufeff" + out.getvalue()  # a BOM, so Excel opens the Japanese text as UTF-8
+
+    def to_json(self) -> dict[str, Any]:
+        in_roster = [{"status": STATUS_MATCHED, "masked": masked, "files": files,
+                      "roster": dict(zip(self.headers, row, strict=False))} for row, masked, files in self.matched]
+        missing = [{"status": STATUS_NOT_IN_ROSTER, "masked": masked, "files": files}
+                   for masked, files in self.not_in_roster]
+        return {
+            "summary": {"people_found": len(self.matched) + len(self.not_in_roster),
+                        "in_roster": len(self.matched), "not_in_roster": len(self.not_in_roster),
+                        "roster_rows": self.roster_rows, "invalid_roster_numbers": self.invalid_roster_numbers},
+            "people": in_roster + missing,
+        }
+
+
+def read_roster(path: str, number_column: str) -> Roster:
+    """The roster's header row and rows; ``number_column`` is a header name or a 1-based column number."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the roster: {exc.strerror}") from None
+    table = _xlsx_rows(path, data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
+    if not table:
+        raise UsageError(f"{path}: the roster is empty")
+    headers = [cell.strip() for cell in table[0]]
+    index = _column_index(headers, number_column)
+    if index is None:
+        raise UsageError(f"{path}: no column {number_column!r} in the roster (columns: {', '.join(headers)})")
+    return Roster(headers, [row + [""] * (len(headers) - len(row)) for row in table[1:] if any(row)], index)
+
+
+def _column_index(headers: list[str], wanted: str) -> int | None:
+    if wanted.strip() in headers:
+        return headers.index(wanted.strip())
+    if wanted.isdigit() and 1 <= int(wanted) <= len(headers):
+        return int(wanted) - 1
+    return None
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    bom = bom_of(data)
+    encoding = bom[0] if bom else detect_encoding(data[:65536])
+    text = data[bom[1] if bom else 0:].decode("utf-8" if encoding == "ascii" else encoding, "replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_rows(path: str, data: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise UsageError(f"{path}: not a readable xlsx roster ({type(exc).__name__})") from None
+    try:
+        rows = []
+        for row in book.worksheets[0].iter_rows():
+            cells = []
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is None:
+                    cells.append("")
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    cells.append(number_as_shown(repr(value), getattr(cell, "number_format", None)))
+                else:
+                    cells.append(str(value))
+            rows.append(cells)
+        return rows
+    finally:
+        book.close()
+
+
+def _restore_leading_zeros(value: str) -> str:
+    """A roster column declared to hold My Numbers: a value of 9 to 11 digits is a number whose leading zeros a
+    spreadsheet dropped (stored as a number without a zero-padding format), so it is padded back to 12."""
+    text = value.strip()
+    return text.zfill(12) if text.isdigit() and 9 <= len(text) < 12 else text
+
+
+def match(roster: Roster, result: ScanResult, key: bytes) -> Notification:
+    fingerprint = Fingerprinter(key)
+    if result.key_id and fingerprint.key_id != result.key_id:
+        raise UsageError("the scan was made with another fingerprint key: give the same --key-file or "
+                         "MYNUMBER_KEY as for the scan")
+    files: dict[str, list[str]] = defaultdict(list)
+    masked: dict[str, str] = {}
+    for finding in result.findings:
+        if finding.path not in files[finding.fingerprint]:
+            files[finding.fingerprint].append(finding.path)
+        masked[finding.fingerprint] = finding.masked
+    headers = [h for i, h in enumerate(roster.headers) if i != roster.number_index]
+    out = Notification(headers, roster_rows=len(roster.rows))
+    matched: set[str] = set()
+    for row in roster.rows:
+        try:
+            digits = validate(_restore_leading_zeros(row[roster.number_index]))
+        except InvalidNumber:
+            out.invalid_roster_numbers += 1
+            continue
+        print_ = fingerprint(digits)
+        if print_ in files and print_ not in matched:
+            matched.add(print_)
+            out.matched.append(([c for i, c in enumerate(row) if i != roster.number_index], masked[print_],
+                                files[print_]))
+    out.not_in_roster = sorted((masked[p], files[p]) for p in files if p not in matched)
+    return out
