@@ -197,10 +197,12 @@ def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--engine", type=click.Choice(["auto", "re", "hyperscan"]), default="auto", show_default=True,
               help="Matching engine; all give identical results.")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
+@click.option("--state", "state_path", metavar="FILE", help="Incremental scan: keep what each file gave in FILE "
+              "(SQLite, 0600, no raw numbers) and read only new and changed files next time.")
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...], quiet: bool,
          verbose: int, min_confidence: str, jobs: int, follow_symlinks: bool, exclude: tuple[str, ...],
          max_file_size: str | None, public_paths: tuple[str, ...], key_file: str | None, reveal: bool,
-         engine: str, progress: bool | None) -> None:
+         engine: str, progress: bool | None, state_path: str | None) -> None:
     """Scan files and folders (PATH of - reads standard input) for My Numbers.
 
     \b
@@ -208,6 +210,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
       mynumber scan /srv/share
       mynumber scan --public /var/www --format json -o scan.json /srv/share /var/www
       journalctl -o cat | mynumber scan -
+      mynumber scan --state /var/lib/mynumber/share.db /srv/share    # nightly: reads only what changed
     """
     _setup_logging(verbose, quiet)
     if reveal and (output is None or output == "-"):
@@ -226,7 +229,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
         options = ScanOptions(key=key, rules_dirs=rules_dirs, jobs=jobs, follow_symlinks=follow_symlinks,
                               excludes=exclude, max_file_size=size_limit,
                               min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                              reveal=reveal, engine=engine, skip_inodes=out.identity())
+                              reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path)
         try:
             result = scan_paths(paths, options, progress=shown)
         except BaseException:

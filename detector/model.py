@@ -208,3 +208,20 @@ class FileResult:
     held_back: dict[str, int] = field(default_factory=dict)  # findings below --min-confidence, by confidence
     held_back_people: set[str] = field(default_factory=set)  # their fingerprints: counted, never listed
     revealed: dict[int, str] | None = None  # index into findings -> 12 digits, only with --reveal
+
+    def to_state(self) -> dict[str, Any]:
+        """What a state file keeps of a file's result: everything but raw numbers (``revealed`` is dropped)."""
+        return {"kind": self.kind, "size": self.size, "scanned": self.scanned,
+                "findings": [f.to_json() for f in self.findings], "samples": [s.to_json() for s in self.samples],
+                "unscanned": [u.to_json() for u in self.unscanned], "held_back": self.held_back,
+                "held_back_people": sorted(self.held_back_people)}
+
+    @classmethod
+    def from_state(cls, path: str, data: dict[str, Any]) -> FileResult:
+        return cls(path=path, size=int(data["size"]), kind=str(data["kind"]), scanned=bool(data["scanned"]),
+                   findings=[Finding.from_json(f) for f in data["findings"]],
+                   samples=[Sample(str(s["path"]), Location.from_json(s["location"]), str(s["masked"]),
+                                   str(s["sample"])) for s in data["samples"]],
+                   unscanned=[Unscanned.from_json(u) for u in data["unscanned"]],
+                   held_back={str(k): int(v) for k, v in data["held_back"].items()},
+                   held_back_people=set(data["held_back_people"]))

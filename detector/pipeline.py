@@ -34,6 +34,7 @@ from .people import Fingerprinter
 from .redact import redact
 from .result import ScanResult
 from .rules import Rules, load_rules
+from .state import State, config_id
 from .walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class ScanOptions:
     reveal: bool = False
     engine: str = "auto"
     skip_inodes: frozenset[tuple[int, int]] = frozenset()
+    state_path: str | None = None  # --state: reuse the results of unchanged files
 
 
 class FileScanner:
@@ -243,25 +245,29 @@ def _os_reason(exc: OSError) -> str:
 _worker: FileScanner | None = None  # in a worker: the parent's scanner, inherited through fork
 
 
-def _scan_batch(paths: list[str]) -> tuple[list[FileResult], int, int, Counter[str]]:
-    """Scan a batch in a worker; files with nothing to report come back as counts only."""
+Batch = tuple[list[FileResult], list[tuple[str, int, str]]]  # notable results; clean files (path, size, kind)
+
+
+def _scan_batch(paths: list[str]) -> Batch:
+    """Scan a batch in a worker; files with nothing to report come back as (path, size, kind) only."""
     assert _worker is not None
     return _scan_batch_with(_worker, paths)
 
 
-def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> tuple[list[FileResult], int, int, Counter[str]]:
+def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> Batch:
     notable: list[FileResult] = []
-    clean_files = clean_bytes = 0
-    kinds: Counter[str] = Counter()
+    clean: list[tuple[str, int, str]] = []
     for path in paths:
         result = scanner.scan_file(path)
-        if result.findings or result.samples or result.unscanned or result.held_back or not result.scanned:
+        if _is_notable(result):
             notable.append(result)
         else:
-            clean_files += 1
-            clean_bytes += result.size
-            kinds[result.kind] += 1
-    return notable, clean_files, clean_bytes, kinds
+            clean.append((path, result.size, result.kind))
+    return notable, clean
+
+
+def _is_notable(result: FileResult) -> bool:
+    return bool(result.findings or result.samples or result.unscanned or result.held_back or not result.scanned)
 
 
 ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
@@ -272,10 +278,12 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     """Scan files and folders (``-`` is standard input) and return the finished result."""
     rules = load_rules(options.rules_dirs)
     roots = list(paths)
-    result = ScanResult(key_id=Fingerprinter(options.key).key_id, min_confidence=options.min_confidence,
-                        roots=roots, rules=list(rules.sources))
+    key_id = Fingerprinter(options.key).key_id
+    result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
+                        rules=list(rules.sources))
+    state = _open_state(options, rules, key_id)
     walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
-                               options.skip_inodes)
+                               options.skip_inodes | _own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
     jobs = options.jobs or os.cpu_count() or 1
@@ -287,16 +295,107 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
-    entries = walk(file_roots, walk_options, stats)
-    if jobs <= 1:
-        for entry in entries:
-            result.add(local.scan_file(entry.path) if isinstance(entry, FileRef) else _as_result(entry))
-            report()
-    else:
-        local.text_scanner.warm()
-        _scan_parallel(entries, local, jobs, result, report)
+    entries: Iterable[FileRef | Unscanned] = walk(file_roots, walk_options, stats)
+    incremental = _Incremental(state, result, options.reveal) if state is not None else None
+    try:
+        if incremental is not None:
+            entries = incremental.changed(entries)
+        if jobs <= 1:
+            for entry in entries:
+                if isinstance(entry, FileRef):
+                    file_result = local.scan_file(entry.path)
+                    result.add(file_result)
+                    if incremental is not None:
+                        incremental.scanned(entry.path, file_result)
+                else:
+                    result.add(_as_result(entry))
+                report()
+        else:
+            local.text_scanner.warm()
+            _scan_parallel(entries, local, jobs, result, report, incremental)
+        if incremental is not None:
+            incremental.forget_unseen(file_roots)
+    finally:
+        if state is not None:
+            state.close()
     result.excluded = stats.excluded
     return result.finish(rules.triggers)
+
+
+def _own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
+    """(device, inode) of the state file and its SQLite companions, so a walk over their folder skips them."""
+    if state_path is None:
+        return frozenset()
+    found = set()
+    for path in (state_path, state_path + "-wal", state_path + "-shm", state_path + "-journal"):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return frozenset(found)
+
+
+def _open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
+    if options.state_path is None:
+        return None
+    config = config_id(rules.sources, min_confidence=options.min_confidence.label,
+                       public=sorted(options.public_paths), max_file_size=options.max_file_size,
+                       follow_symlinks=options.follow_symlinks)
+    return State(options.state_path, key_id, config)
+
+
+class _Incremental:
+    """With a state file: unchanged files' results come from the state; the rest are scanned and stored."""
+
+    def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
+        self.state, self.result, self.reveal = state, result, reveal
+        self.known = state.known()
+        self.refs: dict[str, FileRef] = {}  # files being scanned, for their identity when the result comes
+        self.seen: set[str] = set()
+
+    def changed(self, entries: Iterable[FileRef | Unscanned]) -> Iterator[FileRef | Unscanned]:
+        """The entries to scan; unchanged files are added to the result from the state on the way."""
+        for entry in entries:
+            if not isinstance(entry, FileRef):
+                yield entry
+                continue
+            key = os.path.abspath(entry.path)
+            self.seen.add(key)
+            known = self.known.get(key)
+            # With --reveal, files with findings are read again: the state never holds raw numbers.
+            if known is not None and known[0] == entry.identity and not (self.reveal and known[2]):
+                if known[2]:
+                    stored = self.state.result(key, entry.path)
+                    if stored is not None:
+                        self.result.add(stored)
+                        continue
+                else:
+                    self.result.add_clean(1, entry.size, Counter({known[1]: 1}))
+                    continue
+            self.refs[entry.path] = entry
+            yield entry
+
+    def scanned(self, path: str, file_result: FileResult) -> None:
+        ref = self.refs.pop(path, None)
+        if ref is not None:
+            self.state.put(os.path.abspath(path), ref.identity, file_result)
+
+    def scanned_clean(self, path: str, size: int, kind: str) -> None:
+        ref = self.refs.pop(path, None)
+        if ref is not None:
+            self.state.put_clean(os.path.abspath(path), ref.identity, kind)
+
+    def forget_unseen(self, roots: list[str]) -> None:
+        """Files under this run's roots that were not seen are gone (or now excluded): forget them. Files
+        under other roots sharing the state file are kept."""
+        prefixes = [os.path.abspath(root).rstrip("/") + "/" for root in roots]
+        absolute_roots = {os.path.abspath(root) for root in roots}
+        gone = [path for path in self.state.every_path() if path not in self.seen
+                and (path in absolute_roots or any(path.startswith(prefix) for prefix in prefixes))]
+        if gone:
+            log.info("state: %d files are gone since the last scan", len(gone))
+            self.state.forget(gone)
 
 
 def _stdin() -> BinaryIO:
@@ -327,7 +426,7 @@ def _batches(entries: Iterable[FileRef | Unscanned], result: ScanResult) -> Iter
 
 
 def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jobs: int, result: ScanResult,
-                   report: Callable[[], None]) -> None:
+                   report: Callable[[], None], incremental: _Incremental | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
     import multiprocessing  # only here: 7 ms of start-up that --jobs 1 does not need
@@ -336,14 +435,20 @@ def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner,
     _worker = scanner
     context = multiprocessing.get_context("fork")
     with futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        pending: set[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]] = set()
+        pending: set[futures.Future[Batch]] = set()
 
-        def collect(done: Iterable[futures.Future[tuple[list[FileResult], int, int, Counter[str]]]]) -> None:
+        def collect(done: Iterable[futures.Future[Batch]]) -> None:
             for future in done:
-                notable, files, size, kinds = future.result()
+                notable, clean = future.result()
                 for file_result in notable:
                     result.add(file_result)
-                result.add_clean(files, size, kinds)
+                    if incremental is not None:
+                        incremental.scanned(file_result.path, file_result)
+                result.add_clean(len(clean), sum(size for _, size, _ in clean),
+                                 Counter(kind for _, _, kind in clean))
+                if incremental is not None:
+                    for path, size, kind in clean:
+                        incremental.scanned_clean(path, size, kind)
             report()
 
         for batch in _batches(entries, result):

@@ -23,10 +23,21 @@ from .rules import PathRule, glob_to_regex
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """A regular file (or a symbolic link to one, when following links) to scan, with its size at walk time
-    (used to balance work between processes)."""
+    (used to balance work between processes) and its identity (for incremental scans with a state file)."""
 
     path: str
     size: int = 0
+    dev: int = 0
+    ino: int = 0
+    mtime_ns: int = 0
+
+    @classmethod
+    def of(cls, path: str, st: os.stat_result) -> FileRef:
+        return cls(path, st.st_size, st.st_dev, st.st_ino, st.st_mtime_ns)
+
+    @property
+    def identity(self) -> tuple[int, int, int, int]:
+        return (self.dev, self.ino, self.size, self.mtime_ns)
 
 
 @dataclass(slots=True)
@@ -84,7 +95,7 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats) -> Iterat
             visited.add((st.st_dev, st.st_ino))
             yield from _walk_dir(root, options, stats, visited)
         elif stat.S_ISREG(st.st_mode):
-            yield FileRef(root, st.st_size)
+            yield FileRef.of(root, st)
         else:
             yield Unscanned(root, special_file_reason(st.st_mode) or "not a regular file")
 
@@ -166,7 +177,7 @@ def _classify(entry: os.DirEntry[str], options: WalkOptions,
         elif entry.is_file(follow_symlinks=False):
             if options.skip_inodes and _is_own_output(entry, options.skip_inodes):
                 return None
-            return FileRef(path, entry.stat(follow_symlinks=False).st_size)
+            return FileRef.of(path, entry.stat(follow_symlinks=False))
         else:
             st = entry.stat(follow_symlinks=False)
             mode = st.st_mode
@@ -175,7 +186,7 @@ def _classify(entry: os.DirEntry[str], options: WalkOptions,
     except OSError as exc:
         return Unscanned(path, f"cannot be examined: {exc.strerror}")
     if stat.S_ISREG(mode):
-        return FileRef(path, st.st_size)
+        return FileRef.of(path, st)
     return Unscanned(path, special_file_reason(mode) or "not a regular file")
 
 

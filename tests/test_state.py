@@ -1,0 +1,193 @@
+"""Incremental scans with --state: unchanged files are not read again, yet the result is as if everything had
+been read; changed, new and deleted files are handled; the state is private, crash-safe, and refuses a file it
+does not own."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detector.errors import UsageError
+from detector.model import Confidence
+from detector.pipeline import FileScanner, ScanOptions, scan_paths
+from detector.result import ScanResult
+
+from .conftest import valid_number
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tree(base: Path, files: int = 30) -> Path:
+    share = base / "share"
+    for index in range(files):
+        folder = share / f"dept{index % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = f"個人番号 {valid_number(index)}\n" if index % 5 == 0 else f"memo {index}\n"
+        (folder / f"f{index:03d}.txt").write_text(text, encoding="utf-8")
+    return share
+
+
+def scan(share: Path, state: Path, monkeypatch: pytest.MonkeyPatch | None = None, **options: Any) -> tuple[
+        ScanResult, list[str]]:
+    """A --jobs 1 scan with a state file, and the paths the scanner actually read."""
+    read: list[str] = []
+    if monkeypatch is not None:
+        original = FileScanner.scan_file
+
+        def counting(self: FileScanner, path: str) -> Any:
+            read.append(path)
+            return original(self, path)
+
+        monkeypatch.setattr(FileScanner, "scan_file", counting)
+    result = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state), **options))
+    if monkeypatch is not None:
+        monkeypatch.undo()
+    return result, read
+
+
+def comparable(result: ScanResult) -> dict[str, Any]:
+    doc = result.to_json()
+    summary = {k: v for k, v in doc["summary"].items()}
+    return {"summary": summary, "findings": doc["findings"], "unscanned": doc["unscanned"]}
+
+
+def test_a_second_scan_reads_nothing_and_reports_everything(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, read_first = scan(share, state, monkeypatch)
+    second, read_second = scan(share, state, monkeypatch)
+    assert len(read_first) == 30 and read_second == []
+    assert comparable(second) == comparable(first)
+    assert first.distinct_people == 6
+    fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
+    assert comparable(fresh) == comparable(second)
+
+
+def test_changed_new_and_deleted_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    changed = share / "dept1" / "f001.txt"
+    changed.write_text(f"マイナンバー {valid_number(500)}\n", encoding="utf-8")
+    os.utime(changed, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+    (share / "dept0" / "f000.txt").unlink()
+    (share / "dept2" / "new.txt").write_text(f"個人番号 {valid_number(501)}\n", encoding="utf-8")
+    result, read = scan(share, state, monkeypatch)
+    assert sorted(Path(p).name for p in read) == ["f001.txt", "new.txt"]
+    fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
+    assert comparable(result) == comparable(fresh)
+    with sqlite3.connect(state) as db:
+        names = {Path(row[0]).name for row in db.execute("SELECT path FROM files")}
+    assert "f000.txt" not in names and {"f001.txt", "new.txt"} <= names
+
+
+def test_parallel_scans_use_and_fill_the_state_too(tmp_path: Path) -> None:
+    share, state = tree(tmp_path, 300), tmp_path / "state.db"
+    first = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=2, state_path=str(state)))
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 300
+    second = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=2, state_path=str(state)))
+    assert comparable(first) == comparable(second)
+
+
+def test_other_options_mean_every_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    _, read = scan(share, state, monkeypatch, min_confidence=Confidence.LOW)
+    assert len(read) == 30
+
+
+def test_the_state_is_private_and_holds_no_raw_number(tmp_path: Path) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    assert state.stat().st_mode & 0o777 == 0o600
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
+    for index in range(0, 30, 5):
+        assert valid_number(index).encode() not in data
+
+
+def test_reveal_reads_files_with_findings_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    result, read = scan(share, state, monkeypatch, reveal=True)
+    assert len(read) == 6 and len(result.revealed) == 6
+
+
+def test_a_state_inside_the_scanned_folder_is_not_scanned(tmp_path: Path) -> None:
+    share = tree(tmp_path)
+    first, _ = scan(share, share / "mynumber-state.db")
+    second, _ = scan(share, share / "mynumber-state.db")
+    assert first.files_scanned == second.files_scanned == 30
+
+
+@pytest.mark.parametrize("content", [b"hello, not a database\n" * 10, b"SQLite format 3\x00" + b"\x00" * 200],
+                         ids=["text", "damaged"])
+def test_a_foreign_or_damaged_file_is_refused_not_reset(tmp_path: Path, content: bytes) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    state.write_bytes(content)
+    with pytest.raises(UsageError, match="state"):
+        scan(share, state)
+    assert state.read_bytes() == content
+
+
+def test_another_applications_database_is_refused(tmp_path: Path) -> None:
+    share, state = tree(tmp_path), tmp_path / "other.db"
+    with sqlite3.connect(state) as db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+    with pytest.raises(UsageError, match="not a mynumber state file"):
+        scan(share, state)
+    with sqlite3.connect(state) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
+
+
+def test_another_key_is_refused(tmp_path: Path) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    with pytest.raises(UsageError, match="another fingerprint key"):
+        scan_paths([str(share)], ScanOptions(key=b"other-key", jobs=1, state_path=str(state)))
+
+
+def test_the_cli_says_what_is_wrong_with_a_state_file(tmp_path: Path) -> None:
+    share, state = tree(tmp_path), tmp_path / "notes.txt"
+    state.write_text("my notes\n" * 100, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "detector", "scan", str(share), "--state", str(state)],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "MYNUMBER_KEY": "k"})
+    assert done.returncode == 2
+    assert "not a mynumber state file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_scan_killed_midway_leaves_a_state_the_next_run_uses(tmp_path: Path) -> None:
+    share, state = tree(tmp_path, 6000), tmp_path / "state.db"
+    code = ("import sys, detector.state as s; s.COMMIT_EVERY_FILES = 100; s.COMMIT_EVERY_SECONDS = 0.05; "
+            "from detector.cli import main; sys.argv[0] = 'mynumber'; main()")
+    env = {**os.environ, "MYNUMBER_KEY": "state-key"}
+    process = subprocess.Popen([sys.executable, "-c", code, "scan", "--jobs", "1", "--state", str(state),
+                                str(share)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{state}?mode=ro", uri=True) as db:
+                stored = db.execute("SELECT count(*) FROM files").fetchone()[0]
+        except sqlite3.Error:
+            stored = 0
+        if stored >= 500:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    process.wait()
+    if stored < 500 or stored >= 6000:
+        pytest.skip("the scan finished before it could be interrupted on this machine")
+    result = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state)))
+    fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
+    assert comparable(result) == comparable(fresh)
+    assert json.loads(json.dumps(result.summary()))["files_scanned"] == 6000
