@@ -355,26 +355,33 @@ class _Incremental:
         self.seen: set[str] = set()
 
     def changed(self, entries: Iterable[FileRef | Unscanned]) -> Iterator[FileRef | Unscanned]:
-        """The entries to scan; unchanged files are added to the result from the state on the way."""
+        """The entries to scan; unchanged files are added to the result from the state on the way (clean ones
+        as counts, added once at the end: this loop runs for every file of the tree)."""
+        clean_files = clean_bytes = 0
+        clean_kinds: Counter[str] = Counter()
+        known_files, seen, reveal, abspath = self.known, self.seen, self.reveal, os.path.abspath
         for entry in entries:
             if not isinstance(entry, FileRef):
                 yield entry
                 continue
-            key = os.path.abspath(entry.path)
-            self.seen.add(key)
-            known = self.known.get(key)
+            key = entry.path if entry.path.startswith("/") else abspath(entry.path)
+            seen.add(key)
+            known = known_files.get(key)
             # With --reveal, files with findings are read again: the state never holds raw numbers.
-            if known is not None and known[0] == entry.identity and not (self.reveal and known[2]):
-                if known[2]:
+            if known is not None and known[0] == (entry.dev, entry.ino, entry.size, entry.mtime_ns):
+                if not known[2]:
+                    clean_files += 1
+                    clean_bytes += entry.size
+                    clean_kinds[known[1]] += 1
+                    continue
+                if not reveal:
                     stored = self.state.result(key, entry.path)
                     if stored is not None:
                         self.result.add(stored)
                         continue
-                else:
-                    self.result.add_clean(1, entry.size, Counter({known[1]: 1}))
-                    continue
             self.refs[entry.path] = entry
             yield entry
+        self.result.add_clean(clean_files, clean_bytes, clean_kinds)
 
     def scanned(self, path: str, file_result: FileResult) -> None:
         ref = self.refs.pop(path, None)
@@ -389,10 +396,11 @@ class _Incremental:
     def forget_unseen(self, roots: list[str]) -> None:
         """Files under this run's roots that were not seen are gone (or now excluded): forget them. Files
         under other roots sharing the state file are kept."""
-        prefixes = [os.path.abspath(root).rstrip("/") + "/" for root in roots]
+        prefixes = tuple(os.path.abspath(root).rstrip("/") + "/" for root in roots)
         absolute_roots = {os.path.abspath(root) for root in roots}
-        gone = [path for path in self.state.every_path() if path not in self.seen
-                and (path in absolute_roots or any(path.startswith(prefix) for prefix in prefixes))]
+        every = self.known.keys() if self.known else self.state.every_path()
+        gone = [path for path in every if path not in self.seen
+                and (path in absolute_roots or path.startswith(prefixes))]
         if gone:
             log.info("state: %d files are gone since the last scan", len(gone))
             self.state.forget(gone)

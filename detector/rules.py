@@ -306,6 +306,15 @@ def _limits(layers: _Layered) -> Limits:
     return Limits(**values)
 
 
+def glob_name_regex(glob: str) -> str:
+    """A regex (for ``fullmatch``) of the names the glob's last component matches: ``*.tmp`` -> ``[^/]*\\.tmp``,
+    ``{proc,sys}`` -> ``(?:proc|sys)``; ``**`` matches any name."""
+    last = glob.strip("/").rsplit("/", 1)[-1]
+    if "**" in last:
+        return ".*"
+    return glob_to_regex(last).pattern.removeprefix("(?:^|/)").removesuffix("(?:/|$)")
+
+
 def glob_to_regex(glob: str) -> re.Pattern[str]:
     """Compile a path glob: ``**`` any number of folders, ``*`` and ``?`` within one name, ``{a,b}``
     alternatives. A glob without '/' matches that name at any depth; one starting with '/' is anchored at

@@ -131,13 +131,13 @@ class State:
 
     # -- files ----------------------------------------------------------------------------------------------
 
-    def known(self) -> dict[str, tuple[tuple[int, int, int, int], str, bool]]:
+    def known(self) -> dict[str, tuple[tuple[int, int, int, int], str, int]]:
         """Every known file: its identity, kind, and whether it has a stored result (anything to report), in
         one query (a lookup per file would cost more than the walk). Empty when results cannot be reused."""
         if not self.reusable:
             return {}
-        return {path: ((dev, ino, size, mtime), kind, bool(notable)) for path, dev, ino, size, mtime, kind, notable
-                in self.db.execute("SELECT path, dev, ino, size, mtime_ns, kind, result IS NOT NULL FROM files")}
+        rows = self.db.execute("SELECT path, dev, ino, size, mtime_ns, kind, result IS NOT NULL FROM files")
+        return {row[0]: (row[1:5], row[5], row[6]) for row in rows}
 
     def every_path(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT path FROM files")]
