@@ -359,6 +359,121 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, ou
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--poll", type=float, is_flag=False, flag_value=1.0, default=None, metavar="[SECONDS]",
+              help="Poll every SECONDS (default 1) instead of inotify: for SMB/CIFS and NFS mounts, where the "
+                   "kernel sees no changes made by other machines.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
+              help="One json object per event, or one readable line.")
+@click.option("--output", "-o", metavar="FILE", help="Append events to FILE (created 0600), not stdout.")
+@click.option("--state", "state_path", metavar="FILE", help="Keep what each file gave and how far each log was "
+              "read in FILE (SQLite, 0600): a restart reads only what changed and repeats no event.")
+@click.option("--exec", "execute", metavar="CMD", help="Run CMD for each event with the event's json on its "
+              "standard input (CMD is split like a shell would, but no shell runs and no file name is put in it).")
+@click.option("--syslog", "use_syslog", is_flag=True, help="Also send a line per event to the local syslog.")
+@click.option("--settle", type=click.FloatRange(min=0), default=0.3, show_default=True, metavar="SECONDS",
+              help="Wait this long after the last change to a file still being written before reading it.")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
+              show_default=True)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--public", "public_paths", multiple=True, metavar="PATH",
+              help="A folder reachable from outside the organisation (repeatable).")
+@click.option("--key-file", metavar="FILE", help="Fingerprint key (default: $MYNUMBER_KEY, else the "
+              "per-installation key).")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="No log messages on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log messages on stderr.")
+def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | None, state_path: str | None,
+          execute: str | None, use_syslog: bool, settle: float, min_confidence: str, exclude: tuple[str, ...],
+          public_paths: tuple[str, ...], key_file: str | None, rules_dirs: tuple[str, ...], quiet: bool,
+          verbose: int) -> None:
+    """Watch folders and logs: report findings as files appear and change, files cleared of them, and
+    every change of the assessment, until SIGTERM or Ctrl-C (the state is saved first).
+
+    \b
+    Examples:
+      mynumber watch /srv/share /var/www --public /var/www
+      mynumber watch --poll 5 /mnt/nas --state /var/lib/mynumber/nas.db --syslog
+      mynumber watch /var/log/app --format text --exec "/usr/local/bin/page-oncall"
+    """
+    _setup_logging(verbose, quiet)
+    for path in paths:
+        if not os.path.isdir(path):
+            _fail(f"{path}: not a folder (watch follows folders; scan a single file with mynumber scan)",
+                  EXIT_USAGE)
+
+    def action() -> int:
+        import signal
+        import threading
+
+        from .people import load_key
+        from .pipeline import ScanOptions
+        from .watch import Watcher, WatchOptions, describe, observe
+
+        sink = _EventSink(output, fmt)
+        scan_options = ScanOptions(key=load_key(key_file), rules_dirs=rules_dirs, excludes=exclude,
+                                   min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
+                                   skip_inodes=sink.identity())
+        watcher = Watcher(list(paths), WatchOptions(scan_options, poll=poll, settle=settle, state_path=state_path,
+                                                    execute=execute, syslog=use_syslog), sink.write)
+        sink.describe = describe
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        observer = observe(watcher, paths, poll)
+        try:
+            watcher.start()
+            logging.getLogger("detector").info("watching %s (%s)", ", ".join(paths),
+                                               f"polling every {poll:g} s" if poll else "inotify")
+            watcher.run(stop)
+        finally:
+            observer.stop()
+            observer.join(timeout=10)
+            watcher.close()
+            sink.close()
+        return 0
+
+    _run(action)
+
+
+class _EventSink:
+    """Events out: json lines or readable lines, on stdout or appended to a 0600 file, flushed one by one."""
+
+    def __init__(self, path: str | None, fmt: str) -> None:
+        self.fmt = fmt
+        self.describe: Callable[[dict[str, Any]], str] | None = None
+        self.fd: int | None = None
+        if path is not None and path != "-":
+            try:
+                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+                os.fchmod(self.fd, 0o600)
+            except OSError as exc:
+                _fail(f"{path}: cannot write the events: {exc.strerror}", EXIT_FAILED)
+
+    def identity(self) -> frozenset[tuple[int, int]]:
+        if self.fd is None:
+            return frozenset()
+        st = os.fstat(self.fd)
+        return frozenset({(st.st_dev, st.st_ino)})
+
+    def write(self, event: dict[str, Any]) -> None:
+        if self.fmt == "text" and self.describe is not None:
+            line = f"{event['time']} {self.describe(event)}\n"
+        else:
+            line = json.dumps(event, ensure_ascii=False) + "\n"
+        if self.fd is None:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        else:
+            os.write(self.fd, line.encode("utf-8"))
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+@main.command()
 @click.argument("number", metavar="NUMBER|-")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Rules folder (for the sample list).")
 def check(number: str, rules_dirs: tuple[str, ...]) -> None:

@@ -161,7 +161,7 @@ class FileScanner:
                 raise
             # What was read before the damage is kept: a truncated copy of an archive still exposes people.
             skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
-        result = self._people(path, found, kind.name)
+        result = self.findings_of(path, found, kind.name)
         result.unscanned = skipped
         return result
 
@@ -173,7 +173,7 @@ class FileScanner:
             else:
                 skipped.append(Unscanned(path, redact(item.reason), item.member or None, item.kind))
 
-    def _people(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
+    def findings_of(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
         """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
         result = FileResult(path=path, kind=kind)
         if not candidates:
@@ -281,7 +281,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     key_id = Fingerprinter(options.key).key_id
     result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
                         rules=list(rules.sources))
-    state = _open_state(options, rules, key_id)
+    state = open_state(options, rules, key_id)
     walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
                                options.skip_inodes | _own_files(options.state_path))
     stats = WalkStats()
@@ -336,7 +336,7 @@ def _own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
     return frozenset(found)
 
 
-def _open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
+def open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
     if options.state_path is None:
         return None
     config = config_id(rules.sources, min_confidence=options.min_confidence.label,

@@ -43,6 +43,8 @@ CREATE TABLE files (
     result TEXT  -- json of the file's result when it has something to report; NULL for a clean file
 );
 """
+# How far `mynumber watch` has read each followed file (logs grow); created on demand.
+_FOLLOW = "CREATE TABLE IF NOT EXISTS follow (path TEXT PRIMARY KEY, offset INTEGER NOT NULL, lines INTEGER NOT NULL)"
 
 
 class StateError(UsageError):
@@ -160,10 +162,27 @@ class State:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, NULL)", (path, *identity, kind))
         self._maybe_commit()
 
+    def follow_records(self) -> dict[str, tuple[tuple[int, int, int, int], str, int, int, str | None]]:
+        """For ``watch``: every file's identity, kind, how far it was read (offset, lines) and its result."""
+        if not self.reusable:
+            return {}
+        self.db.execute(_FOLLOW)
+        rows = self.db.execute("SELECT files.path, dev, ino, size, mtime_ns, kind, coalesce(offset, size), "
+                               "coalesce(lines, 0), result FROM files LEFT JOIN follow USING (path)")
+        return {row[0]: (row[1:5], row[5], row[6], row[7], row[8]) for row in rows}
+
+    def put_followed(self, key: str, identity: tuple[int, int, int, int], result: FileResult, offset: int,
+                     lines: int) -> None:
+        self.db.execute(_FOLLOW)
+        self.put(key, identity, result)
+        self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (key, offset, lines))
+
     def forget(self, paths: Iterable[str]) -> int:
         count = 0
         for path in paths:
             self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+            with contextlib.suppress(sqlite3.OperationalError):  # no follow table: never watched
+                self.db.execute("DELETE FROM follow WHERE path = ?", (path,))
             count += 1
         self._maybe_commit()
         return count

@@ -1,0 +1,514 @@
+"""mynumber watch: follow shares and logs live, and say the moment My Numbers appear, go, or make the exposure
+reportable.
+
+watchdog's native observer (inotify on Linux) or its polling observer (for SMB/CIFS and NFS mounts, where the
+kernel sees no remote changes) feeds paths into a queue. A path is processed when it settles: at once after a
+close-after-write, else after ``settle`` seconds without news (a file saved in many writes is read once). Each
+file is known by its identity (device, inode), its size and what it gave:
+
+* a text file that only grew (a log) is read from where the last read stopped, with the line numbers going on;
+  one that shrank (copytruncate) is read again from the start; one renamed (rename-and-create rotation) keeps
+  its findings under its new name, without new events;
+* findings are compared with what the file gave before: only new ones are events, and a file whose findings
+  are all gone (deleted, moved away, rewritten) gives a ``cleared`` event. A file that disappears while a new
+  one with the same numbers on the same lines appears (a rotation that copies or compresses) gives neither;
+* after each change the assessment is made again over everything currently exposed, and an ``assessment``
+  event is emitted when it changes: above all when the distinct people cross 100 or a first number appears in a
+  public place.
+
+With ``--state`` what each file gave, and how far each log was read, is saved (on SIGTERM/SIGINT, and as it
+goes), so a restart emits no finding twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import shlex
+import stat
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .assess import Assessment
+from .decode import detect_encoding
+from .identify import TEXT
+from .model import FileResult, Finding
+from .pipeline import FileScanner, ScanOptions, open_state
+from .result import ScanResult
+from .rules import load_rules
+from .state import State
+from .walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
+
+log = logging.getLogger(__name__)
+
+CONTEXT_BYTES = 512
+TAIL_BYTES = 64
+ROTATION_GRACE_SECONDS = 2.0
+Event = dict[str, Any]
+FindingKey = tuple[str, str]  # (location as json, fingerprint)
+
+
+@dataclass
+class Tracked:
+    """What a file gave, and how far it was read (for logs that grow)."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    kind: str
+    offset: int  # bytes read
+    lines: int  # newlines in those bytes
+    result: FileResult
+    tail: bytes | None = None  # the last bytes read: if they change, the file was rewritten, not appended to
+    held: frozenset[tuple[int | None, str]] = frozenset()  # (line, fingerprint) it ever held: rotated copies
+
+    def finding_keys(self) -> dict[FindingKey, Finding]:
+        return {_key(f): f for f in self.result.findings}
+
+
+@dataclass
+class _Gone:
+    """A file with findings that disappeared: reported as cleared after the grace period, unless a new file
+    with the same numbers on the same lines (a rotated copy, a compressed rotation) shows up first."""
+
+    path: str
+    findings: dict[tuple[int | None, str], Finding]
+    deadline: float
+
+
+@dataclass
+class WatchOptions:
+    scan: ScanOptions
+    poll: float | None = None  # seconds between polls; None: the native observer
+    settle: float = 0.3
+    state_path: str | None = None
+    execute: str | None = None
+    syslog: bool = False
+    emit_initial: bool = True
+    rotation_grace: float = ROTATION_GRACE_SECONDS
+
+
+@dataclass
+class Watcher:
+    roots: list[str]
+    options: WatchOptions
+    emit: Callable[[Event], None]
+    tracked: dict[str, Tracked] = field(default_factory=dict)
+    pending: dict[str, float] = field(default_factory=dict)
+    gone: list[_Gone] = field(default_factory=list)
+    dirty: set[str] = field(default_factory=set)  # changed since the state was last saved
+    removed: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.rules = load_rules(self.options.scan.rules_dirs)
+        self.scanner = FileScanner(self.options.scan, self.rules)
+        self.walk_options = WalkOptions(self.options.scan.follow_symlinks,
+                                        self.rules.excludes + exclude_rules(self.options.scan.excludes),
+                                        self.options.scan.skip_inodes)
+        self.events: queue.Queue[tuple[str, str, str | None]] = queue.Queue()
+        self.assessment: Assessment | None = None
+        self.state: State | None = None
+        self.stats = {"events": 0, "files_read": 0}
+
+    # -- start ----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Scan what is there (reusing the state's results), emitting what is new since the last run."""
+        previous: dict[str, Tracked] = {}
+        if self.options.state_path is not None:
+            self.state = open_state(replace(self.options.scan, state_path=self.options.state_path), self.rules,
+                                    self.scanner.fingerprint.key_id)
+            previous = self._load_tracked()
+        self.last_save = time.monotonic()
+        for entry in walk(self.roots, self.walk_options, WalkStats()):
+            if isinstance(entry, FileRef):
+                self._initial(entry, previous.pop(os.path.abspath(entry.path), None))
+        for path, before in previous.items():  # gone while we were not watching
+            self.removed.add(path)
+            if before.result.findings:
+                self.emit_event({"event": "cleared", "path": path})
+        self._reassess()
+        self._save()
+
+    def _initial(self, ref: FileRef, before: Tracked | None) -> None:
+        if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == ref.identity:
+            self.tracked[ref.path] = replace(before, result=_moved(before.result, ref.path))
+            return
+        self.dirty.add(ref.path)
+        self._read(ref.path, before, emit=self.options.emit_initial or before is not None)
+
+    # -- events ---------------------------------------------------------------------------------------------
+
+    def notice(self, kind: str, path: str, dest: str | None = None) -> None:
+        """Called by the observer's thread: queue a change."""
+        self.events.put((kind, path, dest))
+
+    def run(self, stop: threading.Event) -> None:
+        """Process changes until ``stop`` is set."""
+        while not stop.is_set():
+            timeout = self._next_timeout()
+            try:
+                kind, path, dest = self.events.get(timeout=timeout)
+            except queue.Empty:
+                pass
+            else:
+                self._take(kind, path, dest)
+                while True:  # drain what arrived together
+                    try:
+                        kind, path, dest = self.events.get_nowait()
+                    except queue.Empty:
+                        break
+                    self._take(kind, path, dest)
+            self._process_due()
+
+    def _next_timeout(self) -> float:
+        deadlines = list(self.pending.values()) + [g.deadline for g in self.gone]
+        if not deadlines:
+            return 0.5
+        return max(0.0, min(min(deadlines) - time.monotonic(), 0.5))
+
+    def _take(self, kind: str, path: str, dest: str | None) -> None:
+        self.stats["events"] += 1
+        now = time.monotonic()
+        if kind == "moved" and dest is not None:
+            self._moved(path, dest)
+            return
+        if kind == "closed":
+            self.pending[path] = now  # written in one go and closed: no need to wait
+        else:
+            self.pending[path] = now + self.options.settle
+
+    def _moved(self, src: str, dest: str) -> None:
+        """A rename: a tracked file keeps its findings under its new name (rename-and-create rotation)."""
+        for old in [p for p in self.tracked if p == src or p.startswith(src.rstrip("/") + "/")]:
+            new = dest + old[len(src):]
+            record = self.tracked.pop(old)
+            self.removed.add(old)
+            if self._inside_roots(new):
+                self.tracked[new] = replace(record, result=_moved(record.result, new))
+                self.dirty.add(new)
+            elif record.result.findings:
+                self.emit_event({"event": "cleared", "path": old, "reason": "moved out of the watched folders"})
+        self.pending[dest] = time.monotonic() + self.options.settle  # a folder moved in, or a file to check
+
+    def _process_due(self) -> None:
+        now = time.monotonic()
+        due = sorted(path for path, deadline in self.pending.items() if deadline <= now)
+        changed = False
+        for path in due:
+            del self.pending[path]
+            changed |= self._process(path)
+        changed |= self._expire_gone(now)
+        if changed:
+            self._reassess()
+        if (self.dirty or self.removed) and now - self.last_save >= 2.0:
+            self._save()
+
+    def _process(self, path: str) -> bool:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return self._vanished(path)
+        except OSError:
+            return False
+        if stat.S_ISDIR(st.st_mode):
+            changed = False
+            for entry in walk([path], self.walk_options, WalkStats()):
+                if isinstance(entry, FileRef):
+                    changed |= self._read(entry.path, self.tracked.get(entry.path))
+            return changed
+        if not stat.S_ISREG(st.st_mode) or not self._inside_roots(path) or self._excluded(path):
+            return self._vanished(path) if path in self.tracked else False
+        before = self.tracked.get(path)
+        if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == (
+                st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns):
+            return False
+        return self._read(path, before)
+
+    def _vanished(self, path: str) -> bool:
+        changed = False
+        for old in [p for p in self.tracked if p == path or p.startswith(path.rstrip("/") + "/")]:
+            record = self.tracked.pop(old)
+            self.removed.add(old)
+            if record.result.findings:
+                self.gone.append(_Gone(old, {(f.location.line, f.fingerprint): f for f in record.result.findings},
+                                       time.monotonic() + self.options.rotation_grace))
+                changed = True
+        return changed
+
+    def _expire_gone(self, now: float) -> bool:
+        expired = [g for g in self.gone if g.deadline <= now]
+        self.gone = [g for g in self.gone if g.deadline > now]
+        for entry in expired:
+            if not self._kept_by_rotation(entry):
+                self.emit_event({"event": "cleared", "path": entry.path})
+        return bool(expired)
+
+    # -- reading --------------------------------------------------------------------------------------------
+
+    def _read(self, path: str, before: Tracked | None, emit: bool = True) -> bool:
+        """Read a new or changed file (only its new lines when it is a log that grew); emit what is new."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return self._vanished(path) if before is not None else False
+        self.stats["files_read"] += 1
+        grew = (before is not None and before.kind == TEXT and (before.dev, before.ino) == (st.st_dev, st.st_ino)
+                and st.st_size >= before.offset > 0 and _tail(path, before.offset) in (before.tail, None))
+        if grew and before is not None:
+            record = self._read_appended(path, before, st)
+        else:
+            result = self.scanner.scan_file(path)
+            record = Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, result.kind, st.st_size,
+                             _count_lines(path) if result.kind == TEXT else 0, result, _tail(path, st.st_size))
+        if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino):
+            record.held = before.held | {(f.location.line, f.fingerprint) for f in before.result.findings}
+        old = before.finding_keys() if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino) else {}
+        new = record.finding_keys()
+        added = [f for key, f in new.items() if key not in old]
+        added = self._not_rotated(self._not_a_rotated_copy(path, added))
+        self.tracked[path] = record
+        self.dirty.add(path)
+        if emit:
+            for finding in added:
+                self.emit_event({"event": "finding", **finding.to_json()})
+            if before is not None and before.result.findings and not record.result.findings:
+                self.emit_event({"event": "cleared", "path": path})
+        for entry in record.result.unscanned:
+            log.info("%s: not scanned: %s", entry.path, entry.reason)
+        return bool(added) or (before is not None and bool(before.result.findings) != bool(record.result.findings))
+
+    def _read_appended(self, path: str, before: Tracked, st: os.stat_result) -> Tracked:
+        """The lines added to a log since the last read, with the context of the lines before them."""
+        start = max(0, before.offset - CONTEXT_BYTES)
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(st.st_size - start)
+        context = before.offset - start
+        if start:
+            newline = data.find(b"\n", 0, context)  # the context starts at a line start
+            if newline >= 0:
+                data, context = data[newline + 1:], context - newline - 1
+        fresh = data[context:]
+        encoding = detect_encoding(fresh[:65536]) if not fresh.isascii() else "ascii"
+        candidates = self.scanner.text_scanner.scan_bytes(data, encoding, before.lines + 1, context)
+        appended = self.scanner.findings_of(path, candidates, TEXT)
+        known = before.finding_keys()
+        result = replace(before.result, size=st.st_size,
+                         findings=before.result.findings + [f for f in appended.findings if _key(f) not in known])
+        result.held_back = {k: before.result.held_back.get(k, 0) + appended.held_back.get(k, 0)
+                            for k in set(before.result.held_back) | set(appended.held_back)}
+        result.held_back_people = before.result.held_back_people | appended.held_back_people
+        return Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, TEXT, st.st_size,
+                       before.lines + fresh.count(b"\n"), result, data[-TAIL_BYTES:])
+
+    def _kept_by_rotation(self, gone: _Gone) -> bool:
+        """A file that went while its rotated copy (app.log.1 -> app.log.1.gz) holds its numbers is not cleared:
+        the numbers are still there."""
+        for path, record in self.tracked.items():
+            if _rotation_origin(path, {gone.path: record}) == gone.path:
+                kept = {(f.location.line, f.fingerprint) for f in record.result.findings}
+                if set(gone.findings) <= kept:
+                    return True
+        return False
+
+    def _not_a_rotated_copy(self, path: str, added: list[Finding]) -> list[Finding]:
+        """A new file named like a rotation of a followed file (app.log -> app.log.1, app.log-20261122,
+        app.log.1.gz) holding the same numbers on the same lines is that log's copy, made by copytruncate
+        or compression: its findings are not new."""
+        origin = _rotation_origin(path, self.tracked)
+        if origin is None or not added:
+            return added
+        source = self.tracked[origin]
+        known = source.held | {(f.location.line, f.fingerprint) for f in source.result.findings}
+        return [f for f in added if (f.location.line, f.fingerprint) not in known]
+
+    def _not_rotated(self, added: list[Finding]) -> list[Finding]:
+        """Findings of a new file that a file which just disappeared had on the same lines (a copy or a
+        compressed copy made by log rotation) are not new: the gone file is not reported as cleared either."""
+        if not self.gone or not added:
+            return added
+        for gone in self.gone:
+            matches = [f for f in added if (f.location.line, f.fingerprint) in gone.findings]
+            if matches and len(matches) >= len(gone.findings) // 2:
+                self.gone.remove(gone)
+                matched = {(f.location.line, f.fingerprint) for f in matches}
+                return [f for f in added if (f.location.line, f.fingerprint) not in matched]
+        return added
+
+    # -- assessment, output, state ------------------------------------------------------------------------
+
+    def current(self) -> ScanResult:
+        """Everything currently exposed, as a scan result (for the assessment's summary)."""
+        result = ScanResult(key_id=self.scanner.fingerprint.key_id, min_confidence=self.options.scan.min_confidence,
+                            roots=list(self.roots))
+        for record in self.tracked.values():
+            result.add(record.result)
+        return result.finish(self.rules.triggers)
+
+    def _reassess(self) -> None:
+        result = self.current()
+        assert result.assessment is not None
+        if self.assessment is None or result.assessment.reason_ids() != self.assessment.reason_ids():
+            self.emit_event({"event": "assessment", "summary": result.summary()})
+        self.assessment = result.assessment
+
+    def emit_event(self, event: Event) -> None:
+        event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        self.emit(event)
+        if self.options.execute:
+            _run_alert(self.options.execute, event)
+        if self.options.syslog:
+            _syslog(event)
+
+    def _load_tracked(self) -> dict[str, Tracked]:
+        assert self.state is not None
+        out = {}
+        for path, (identity, kind, offset, lines, blob) in self.state.follow_records().items():
+            from .state import load_result
+
+            dev, ino, size, mtime = identity
+            out[path] = Tracked(dev, ino, size, mtime, kind, offset, lines, load_result(path, kind, size, blob))
+        return out
+
+    def _save(self) -> None:
+        """Write what changed since the last save (the state is committed as it goes, so a crash loses little)."""
+        self.last_save = time.monotonic()
+        if self.state is None:
+            self.dirty.clear()
+            self.removed.clear()
+            return
+        for path in self.removed - set(self.tracked):
+            self.state.forget([os.path.abspath(path)])
+        for path in self.dirty:
+            record = self.tracked.get(path)
+            if record is not None:
+                self.state.put_followed(os.path.abspath(path), (record.dev, record.ino, record.size,
+                                                                record.mtime_ns), record.result, record.offset,
+                                        record.lines)
+        self.state.commit()
+        self.dirty.clear()
+        self.removed.clear()
+
+    def close(self) -> None:
+        self._save()
+        if self.state is not None:
+            self.state.close()
+
+    def _inside_roots(self, path: str) -> bool:
+        absolute = os.path.abspath(path)
+        return any(absolute == os.path.abspath(r) or absolute.startswith(os.path.abspath(r).rstrip("/") + "/")
+                   for r in self.roots)
+
+    def _excluded(self, path: str) -> bool:
+        absolute = os.path.abspath(path)
+        return any(rule.matches(absolute) for rule in self.walk_options.excludes)
+
+
+def _rotation_origin(path: str, tracked: dict[str, Any]) -> str | None:
+    """The followed file ``path`` is a rotation of, by name: ``app.log.1``, ``app.log-20261122``,
+    ``app.log.1.gz`` are rotations of ``app.log`` (the longest such name wins)."""
+    best = None
+    for other in tracked:
+        if other != path and len(path) > len(other) and path.startswith(other) and path[len(other)] in ".-_":
+            suffix = path[len(other) + 1:]
+            if suffix[:1].isdigit() or suffix in ("gz", "bz2", "xz", "zst", "old", "bak"):
+                best = other if best is None or len(other) > len(best) else best
+    return best
+
+
+def _key(finding: Finding) -> FindingKey:
+    return (json.dumps(finding.location.to_json(), sort_keys=True, ensure_ascii=False), finding.fingerprint)
+
+
+def _moved(result: FileResult, path: str) -> FileResult:
+    return replace(result, path=path, findings=[replace(f, path=path) for f in result.findings],
+                   samples=[replace(s, path=path) for s in result.samples],
+                   unscanned=[replace(u, path=path) for u in result.unscanned])
+
+
+def _tail(path: str, offset: int) -> bytes | None:
+    """The ``TAIL_BYTES`` before ``offset`` (None when they cannot be read): a log truncated and written
+    again (copytruncate) to the same length or longer has other bytes there."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, offset - TAIL_BYTES))
+            return handle.read(min(offset, TAIL_BYTES))
+    except OSError:
+        return None
+
+
+def _count_lines(path: str) -> int:
+    count = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+    return count
+
+
+def _run_alert(command: str, event: Event) -> None:
+    """Run the user's command with the event's json on its standard input; file names are never put into a
+    shell command line."""
+    try:
+        subprocess.run(shlex.split(command), input=json.dumps(event, ensure_ascii=False).encode(), timeout=60,
+                       check=False, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("--exec %s failed: %s", command, exc)
+
+
+def _syslog(event: Event) -> None:
+    import syslog
+
+    syslog.openlog("mynumber", syslog.LOG_PID, syslog.LOG_AUTH)
+    priority = syslog.LOG_WARNING if event["event"] != "cleared" else syslog.LOG_NOTICE
+    syslog.syslog(priority, describe(event))
+
+
+def describe(event: Event) -> str:
+    """One readable line per event (masked numbers only)."""
+    kind = event["event"]
+    if kind == "finding":
+        where = " ".join(f"{k}={v}" for k, v in event["location"].items())
+        public = f" PUBLIC ({event.get('public_reason', '')})" if event.get("public") else ""
+        return f"finding {event['path']} {where} {event['masked']} {event['confidence']}{public}"
+    if kind == "cleared":
+        return f"cleared {event['path']}"
+    summary = event["summary"]
+    verdict = "SERIOUS " + ",".join(summary["serious_reasons"]) if summary["serious"] else "not serious"
+    return (f"assessment {verdict}: {summary['distinct_people']} people "
+            f"({summary['public_distinct_people']} public) in {summary['files_with_findings']} files")
+
+
+def observe(watcher: Watcher, roots: Iterable[str], poll: float | None) -> Any:
+    """Start a watchdog observer feeding ``watcher``; returns it (call stop() and join())."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            kind = event.event_type
+            src = os.fsdecode(event.src_path)
+            if kind in ("opened", "closed_no_write"):
+                return
+            if kind == "moved":
+                watcher.notice("moved", src, os.fsdecode(event.dest_path))
+            elif kind == "closed":
+                watcher.notice("closed", src)
+            elif not (event.is_directory and kind == "modified"):
+                watcher.notice(kind, src)
+
+    observer = PollingObserver(timeout=poll) if poll else Observer()
+    handler = Handler()
+    for root in roots:
+        observer.schedule(handler, root, recursive=True)
+    observer.start()
+    return observer
+
