@@ -21,7 +21,7 @@ import pytest
 
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
-from detector.watch import WatchOptions, Watcher, observe
+from detector.watch import Watcher, WatchOptions, observe
 
 from .conftest import valid_number
 
@@ -259,3 +259,17 @@ def test_sigterm_stops_it_cleanly_after_saving_the_state(tmp_path: Path) -> None
 
     with sqlite3.connect(state) as db:
         assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+
+
+def test_a_file_that_vanishes_before_it_is_read_is_not_an_error(watching: tuple[Running, Path],
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    running, root = watching
+    for index in range(20):
+        path = root / f"tmp{index}.txt"
+        path.write_text(f"個人番号 {valid_number(60 + index)}\n", encoding="utf-8")
+        path.unlink()
+    (root / "stays.txt").write_text(f"個人番号 {valid_number(99)}\n", encoding="utf-8")
+    running.wait(lambda: len(findings(running, "stays.txt")) == 1)
+    running.quiet(1.0)
+    assert running.thread.is_alive()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
