@@ -408,7 +408,7 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
 
         from .people import load_key
         from .pipeline import ScanOptions
-        from .watch import Watcher, WatchOptions, describe, observe
+        from .watch import Supervised, Watcher, WatchOptions, describe
 
         sink = _EventSink(output, fmt)
         scan_options = ScanOptions(key=load_key(key_file), rules_dirs=rules_dirs, excludes=exclude,
@@ -420,15 +420,14 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        observer = observe(watcher, paths, poll)
+        observer = Supervised(watcher, list(paths), poll)
         try:
             watcher.start()
             logging.getLogger("detector").info("watching %s (%s)", ", ".join(paths),
                                                f"polling every {poll:g} s" if poll else "inotify")
-            watcher.run(stop)
+            watcher.run(stop, observer.check)
         finally:
             observer.stop()
-            observer.join(timeout=10)
             watcher.close()
             sink.close()
         return 0

@@ -22,6 +22,7 @@ goes), so a restart emits no finding twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -150,9 +151,12 @@ class Watcher:
         """Called by the observer's thread: queue a change."""
         self.events.put((kind, path, dest))
 
-    def run(self, stop: threading.Event) -> None:
-        """Process changes until ``stop`` is set."""
+    def run(self, stop: threading.Event, health: Callable[[], None] | None = None) -> None:
+        """Process changes until ``stop`` is set; ``health`` is called on each turn (it restarts a dead
+        observer)."""
         while not stop.is_set():
+            if health is not None:
+                health()
             timeout = self._next_timeout()
             try:
                 kind, path, dest = self.events.get(timeout=timeout)
@@ -484,6 +488,32 @@ def describe(event: Event) -> str:
     verdict = "SERIOUS " + ",".join(summary["serious_reasons"]) if summary["serious"] else "not serious"
     return (f"assessment {verdict}: {summary['distinct_people']} people "
             f"({summary['public_distinct_people']} public) in {summary['files_with_findings']} files")
+
+
+class Supervised:
+    """The observer, restarted when one of its threads has died (watchdog's emitters can fail on a race with a
+    folder that vanishes while it is listed); after a restart every root is read again, so nothing is missed."""
+
+    def __init__(self, watcher: Watcher, roots: list[str], poll: float | None) -> None:
+        self.watcher, self.roots, self.poll = watcher, roots, poll
+        self.restarts = 0
+        self.observer = observe(watcher, roots, poll)
+
+    def check(self) -> None:
+        threads = [self.observer, *getattr(self.observer, "emitters", ())]
+        if all(thread.is_alive() for thread in threads):
+            return
+        self.restarts += 1
+        log.warning("the file system observer stopped; restarting it and reading the watched folders again")
+        with contextlib.suppress(Exception):
+            self.observer.stop()
+        self.observer = observe(self.watcher, self.roots, self.poll)
+        for root in self.roots:
+            self.watcher.notice("modified", root)
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=10)
 
 
 def observe(watcher: Watcher, roots: Iterable[str], poll: float | None) -> Any:

@@ -21,7 +21,7 @@ import pytest
 
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
-from detector.watch import Watcher, WatchOptions, observe
+from detector.watch import Supervised, Watcher, WatchOptions
 
 from .conftest import valid_number
 
@@ -41,9 +41,9 @@ class Running:
                                                          state_path=str(state) if state else None, **options),
                                self._emit)
         self.stop = threading.Event()
-        self.observer = observe(self.watcher, [str(root)], poll)
+        self.observer = Supervised(self.watcher, [str(root)], poll)
         self.watcher.start()
-        self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,), daemon=True)
+        self.thread = threading.Thread(target=self.watcher.run, args=(self.stop, self.observer.check), daemon=True)
         self.thread.start()
 
     def _emit(self, event: dict[str, Any]) -> None:
@@ -70,7 +70,6 @@ class Running:
         self.stop.set()
         self.thread.join(timeout=10)
         self.observer.stop()
-        self.observer.join(timeout=10)
         self.watcher.close()
 
 
@@ -273,3 +272,15 @@ def test_a_file_that_vanishes_before_it_is_read_is_not_an_error(watching: tuple[
     running.quiet(1.0)
     assert running.thread.is_alive()
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_a_dead_observer_is_restarted_and_nothing_is_missed(watching: tuple[Running, Path]) -> None:
+    running, root = watching
+    dead = running.observer.observer
+    dead.stop()
+    dead.join(timeout=10)
+    (root / "while-down.txt").write_text(f"個人番号 {valid_number(70)}\n", encoding="utf-8")
+    running.wait(lambda: len(findings(running, "while-down.txt")) == 1)
+    assert running.observer.restarts == 1
+    (root / "after.txt").write_text(f"個人番号 {valid_number(71)}\n", encoding="utf-8")
+    running.wait(lambda: len(findings(running, "after.txt")) == 1)
