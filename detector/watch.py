@@ -32,11 +32,12 @@ import stat
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .assess import Assessment
+from .assess import Assessment, assess
 from .decode import detect_encoding
 from .identify import TEXT
 from .model import FileResult, Finding
@@ -115,6 +116,8 @@ class Watcher:
                                         self.options.scan.skip_inodes)
         self.events: queue.Queue[tuple[str, str, str | None]] = queue.Queue()
         self.assessment: Assessment | None = None
+        self.people: Counter[str] = Counter()  # fingerprint -> files holding it
+        self.public_people: Counter[str] = Counter()
         self.state: State | None = None
         self.stats = {"events": 0, "files_read": 0}
 
@@ -140,7 +143,7 @@ class Watcher:
 
     def _initial(self, ref: FileRef, before: Tracked | None) -> None:
         if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == ref.identity:
-            self.tracked[ref.path] = replace(before, result=_moved(before.result, ref.path))
+            self._set(ref.path, replace(before, result=_moved(before.result, ref.path)))
             return
         self.dirty.add(ref.path)
         self._read(ref.path, before, emit=self.options.emit_initial or before is not None)
@@ -193,10 +196,10 @@ class Watcher:
         """A rename: a tracked file keeps its findings under its new name (rename-and-create rotation)."""
         for old in [p for p in self.tracked if p == src or p.startswith(src.rstrip("/") + "/")]:
             new = dest + old[len(src):]
-            record = self.tracked.pop(old)
+            record = self._drop(old)
             self.removed.add(old)
             if self._inside_roots(new):
-                self.tracked[new] = replace(record, result=_moved(record.result, new))
+                self._set(new, replace(record, result=_moved(record.result, new)))
                 self.dirty.add(new)
             elif record.result.findings:
                 self.emit_event({"event": "cleared", "path": old, "reason": "moved out of the watched folders"})
@@ -223,11 +226,13 @@ class Watcher:
         except OSError:
             return False
         if stat.S_ISDIR(st.st_mode):
-            changed = False
+            # A folder created or moved in: its files are queued, not read here, so a file whose own events
+            # are on their way is read once, after it settles.
+            due = time.monotonic() + self.options.settle
             for entry in walk([path], self.walk_options, WalkStats()):
-                if isinstance(entry, FileRef):
-                    changed |= self._read(entry.path, self.tracked.get(entry.path))
-            return changed
+                if isinstance(entry, FileRef) and entry.path not in self.tracked:
+                    self.pending.setdefault(entry.path, due)
+            return False
         if not stat.S_ISREG(st.st_mode) or not self._inside_roots(path) or self._excluded(path):
             return self._vanished(path) if path in self.tracked else False
         before = self.tracked.get(path)
@@ -239,7 +244,7 @@ class Watcher:
     def _vanished(self, path: str) -> bool:
         changed = False
         for old in [p for p in self.tracked if p == path or p.startswith(path.rstrip("/") + "/")]:
-            record = self.tracked.pop(old)
+            record = self._drop(old)
             self.removed.add(old)
             if record.result.findings:
                 self.gone.append(_Gone(old, {(f.location.line, f.fingerprint): f for f in record.result.findings},
@@ -270,15 +275,16 @@ class Watcher:
             record = self._read_appended(path, before, st)
         else:
             result = self.scanner.scan_file(path)
-            record = Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, result.kind, st.st_size,
-                             _count_lines(path) if result.kind == TEXT else 0, result, _tail(path, st.st_size))
+            lines, tail = _lines_and_tail(path, st.st_size) if result.kind == TEXT else (0, None)
+            record = Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, result.kind, st.st_size, lines,
+                             result, tail)
         if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino):
             record.held = before.held | {(f.location.line, f.fingerprint) for f in before.result.findings}
         old = before.finding_keys() if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino) else {}
         new = record.finding_keys()
         added = [f for key, f in new.items() if key not in old]
         added = self._not_rotated(self._not_a_rotated_copy(path, added))
-        self.tracked[path] = record
+        self._set(path, record)
         self.dirty.add(path)
         if emit:
             for finding in added:
@@ -357,12 +363,31 @@ class Watcher:
             result.add(record.result)
         return result.finish(self.rules.triggers)
 
+    def _set(self, path: str, record: Tracked) -> None:
+        if path in self.tracked:
+            self._drop(path)
+        self.tracked[path] = record
+        for fingerprint in {f.fingerprint for f in record.result.findings}:
+            self.people[fingerprint] += 1
+        for fingerprint in {f.fingerprint for f in record.result.findings if f.public}:
+            self.public_people[fingerprint] += 1
+
+    def _drop(self, path: str) -> Tracked:
+        record = self.tracked.pop(path)
+        for counter, public_only in ((self.people, False), (self.public_people, True)):
+            for fingerprint in {f.fingerprint for f in record.result.findings if f.public or not public_only}:
+                counter[fingerprint] -= 1
+                if counter[fingerprint] <= 0:
+                    del counter[fingerprint]
+        return record
+
     def _reassess(self) -> None:
-        result = self.current()
-        assert result.assessment is not None
-        if self.assessment is None or result.assessment.reason_ids() != self.assessment.reason_ids():
-            self.emit_event({"event": "assessment", "summary": result.summary()})
-        self.assessment = result.assessment
+        """The assessment from the people currently exposed (kept as counts as files change, so a burst of
+        files costs no rebuild per file); the full summary is built only for an assessment event."""
+        assessment = assess(len(self.people), len(self.public_people), self.rules.triggers)
+        if self.assessment is None or assessment.reason_ids() != self.assessment.reason_ids():
+            self.emit_event({"event": "assessment", "summary": self.current().summary()})
+        self.assessment = assessment
 
     def emit_event(self, event: Event) -> None:
         event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -418,14 +443,19 @@ class Watcher:
 
 def _rotation_origin(path: str, tracked: dict[str, Any]) -> str | None:
     """The followed file ``path`` is a rotation of, by name: ``app.log.1``, ``app.log-20261122``,
-    ``app.log.1.gz`` are rotations of ``app.log`` (the longest such name wins)."""
-    best = None
-    for other in tracked:
-        if other != path and len(path) > len(other) and path.startswith(other) and path[len(other)] in ".-_":
-            suffix = path[len(other) + 1:]
-            if suffix[:1].isdigit() or suffix in ("gz", "bz2", "xz", "zst", "old", "bak"):
-                best = other if best is None or len(other) > len(best) else best
-    return best
+    ``app.log.1.gz`` are rotations of ``app.log`` (the longest such name wins). Looks up each shorter name
+    cut at a separator, so it costs the length of the name, not the number of files followed."""
+    start = path.rfind("/") + 1
+    for cut in range(len(path) - 1, start, -1):
+        if path[cut] not in ".-_":
+            continue
+        origin, suffix = path[:cut], path[cut + 1:]
+        if origin in tracked and (suffix[:1].isdigit() or suffix.split(".")[0] in _ROTATION_WORDS):
+            return origin
+    return None
+
+
+_ROTATION_WORDS = frozenset({"gz", "bz2", "xz", "zst", "old", "bak"})
 
 
 def _key(finding: Finding) -> FindingKey:
@@ -449,12 +479,22 @@ def _tail(path: str, offset: int) -> bytes | None:
         return None
 
 
-def _count_lines(path: str) -> int:
-    count = 0
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            count += block.count(b"\n")
-    return count
+def _lines_and_tail(path: str, size: int) -> tuple[int, bytes | None]:
+    """The newlines in the first ``size`` bytes and the last ``TAIL_BYTES`` of them, in one pass."""
+    count, last = 0, b""
+    try:
+        with open(path, "rb") as handle:
+            remaining = size
+            while remaining > 0:
+                block = handle.read(min(1 << 20, remaining))
+                if not block:
+                    break
+                remaining -= len(block)
+                count += block.count(b"\n")
+                last = (last + block)[-TAIL_BYTES:]
+    except OSError:
+        return count, None
+    return count, last
 
 
 def _run_alert(command: str, event: Event) -> None:
