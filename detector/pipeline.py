@@ -295,8 +295,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
-    entries: Iterable[FileRef | Unscanned] = walk(file_roots, walk_options, stats)
     incremental = _Incremental(state, result, options.reveal) if state is not None else None
+    entries: Iterable[FileRef | Unscanned] = walk(file_roots, walk_options, stats, incremental)
     try:
         if incremental is not None:
             entries = incremental.changed(entries)
@@ -353,35 +353,43 @@ class _Incremental:
         self.known = state.known()
         self.refs: dict[str, FileRef] = {}  # files being scanned, for their identity when the result comes
         self.seen: set[str] = set()
+        self.clean_files = self.clean_bytes = 0
+        self.clean_kinds: Counter[str] = Counter()
+
+    def unchanged(self, absolute: str, path: str, st: os.stat_result) -> bool:
+        """Asked by the walk for each regular file: True when the state's result stands (it is added to the
+        result here, clean files as counts), False when the file must be read."""
+        return self._reuse(absolute, path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+
+    def _reuse(self, absolute: str, path: str, identity: tuple[int, int, int, int]) -> bool:
+        self.seen.add(absolute)
+        known = self.known.get(absolute)
+        if known is None or known[0] != identity:
+            return False
+        if not known[2]:
+            self.clean_files += 1
+            self.clean_bytes += identity[2]
+            self.clean_kinds[known[1]] += 1
+            return True
+        if self.reveal:
+            return False  # files with findings are read again: the state never holds raw numbers
+        stored = self.state.result(absolute, path)
+        if stored is None:
+            return False
+        self.result.add(stored)
+        return True
 
     def changed(self, entries: Iterable[FileRef | Unscanned]) -> Iterator[FileRef | Unscanned]:
-        """The entries to scan; unchanged files are added to the result from the state on the way (clean ones
-        as counts, added once at the end: this loop runs for every file of the tree)."""
-        clean_files = clean_bytes = 0
-        clean_kinds: Counter[str] = Counter()
-        known_files, seen, reveal, abspath = self.known, self.seen, self.reveal, os.path.abspath
+        """The entries to scan (the walk already left out unchanged files, except roots given as files)."""
         for entry in entries:
-            if not isinstance(entry, FileRef):
-                yield entry
-                continue
-            key = entry.path if entry.path.startswith("/") else abspath(entry.path)
-            seen.add(key)
-            known = known_files.get(key)
-            # With --reveal, files with findings are read again: the state never holds raw numbers.
-            if known is not None and known[0] == (entry.dev, entry.ino, entry.size, entry.mtime_ns):
-                if not known[2]:
-                    clean_files += 1
-                    clean_bytes += entry.size
-                    clean_kinds[known[1]] += 1
+            if isinstance(entry, FileRef):
+                key = entry.path if entry.path.startswith("/") else os.path.abspath(entry.path)
+                if key not in self.seen and self._reuse(key, entry.path, entry.identity):
                     continue
-                if not reveal:
-                    stored = self.state.result(key, entry.path)
-                    if stored is not None:
-                        self.result.add(stored)
-                        continue
-            self.refs[entry.path] = entry
+                self.seen.add(key)
+                self.refs[entry.path] = entry
             yield entry
-        self.result.add_clean(clean_files, clean_bytes, clean_kinds)
+        self.result.add_clean(self.clean_files, self.clean_bytes, self.clean_kinds)
 
     def scanned(self, path: str, file_result: FileResult) -> None:
         ref = self.refs.pop(path, None)

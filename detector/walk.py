@@ -13,7 +13,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from .errors import ScanError
 from .model import Unscanned
@@ -74,8 +74,17 @@ def special_file_reason(mode: int) -> str | None:
     return None
 
 
-def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats) -> Iterator[FileRef | Unscanned]:
-    """Files under each root, depth first in name order, and Unscanned entries for what is skipped."""
+class KnownFiles(Protocol):
+    """What an incremental scan already knows (see :mod:`detector.state`): asked about each regular file as the
+    walk meets it, so an unchanged file costs one stat and one lookup, and is not yielded at all."""
+
+    def unchanged(self, absolute: str, path: str, st: os.stat_result) -> bool: ...
+
+
+def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats,
+         known: KnownFiles | None = None) -> Iterator[FileRef | Unscanned]:
+    """Files under each root, depth first in name order, and Unscanned entries for what is skipped; files that
+    ``known`` says are unchanged are left out."""
     visited: set[tuple[int, int]] = set()
     for root in roots:
         try:
@@ -93,7 +102,7 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats) -> Iterat
                 continue
         if stat.S_ISDIR(st.st_mode):
             visited.add((st.st_dev, st.st_ino))
-            yield from _walk_dir(root, options, stats, visited)
+            yield from _walk_dir(root, options, stats, visited, known)
         elif stat.S_ISREG(st.st_mode):
             yield FileRef.of(root, st)
         else:
@@ -124,8 +133,8 @@ class _Excludes:
         return None
 
 
-def _walk_dir(top: str, options: WalkOptions, stats: WalkStats,
-              visited: set[tuple[int, int]]) -> Iterator[FileRef | Unscanned]:
+def _walk_dir(top: str, options: WalkOptions, stats: WalkStats, visited: set[tuple[int, int]],
+              known: KnownFiles | None = None) -> Iterator[FileRef | Unscanned]:
     stack = [(top, os.path.abspath(top))]
     excludes = _Excludes(options.excludes)
     while stack:
@@ -143,8 +152,12 @@ def _walk_dir(top: str, options: WalkOptions, stats: WalkStats,
             yield Unscanned(directory, f"folder cannot be read: {exc.strerror}")
             continue
         subdirs = []
+        prefix = absolute_dir if absolute_dir != "/" else ""
         for entry in entries:
             if excludes.names is not None and excludes.excluded(absolute_dir, entry.name, stats):
+                continue
+            if known is not None and entry.is_file(follow_symlinks=False) and known.unchanged(
+                    f"{prefix}/{entry.name}", entry.path, entry.stat(follow_symlinks=False)):
                 continue
             result = _classify(entry, options, visited)
             if result is None:
