@@ -283,7 +283,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
                         rules=list(rules.sources))
     state = open_state(options, rules, key_id)
     walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
-                               options.skip_inodes | _own_files(options.state_path))
+                               options.skip_inodes | own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
     jobs = options.jobs or os.cpu_count() or 1
@@ -322,7 +322,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     return result.finish(rules.triggers)
 
 
-def _own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
+def own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
     """(device, inode) of the state file and its SQLite companions, so a walk over their folder skips them."""
     if state_path is None:
         return frozenset()

@@ -94,7 +94,8 @@ class State:
         elif os.path.getsize(path) == 0:
             created = True  # an empty file (touch state.db) is a new state, not a damaged one
         try:
-            db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+            # One thread at a time uses it, but not always the one that opened it (watch starts, then runs).
+            db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED", check_same_thread=False)
             if created:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('application', ?), ('version', ?)", (APPLICATION, str(VERSION)))

@@ -41,7 +41,8 @@ from .assess import Assessment, assess
 from .decode import detect_encoding
 from .identify import TEXT
 from .model import FileResult, Finding
-from .pipeline import FileScanner, ScanOptions, open_state
+from .pipeline import FileScanner, ScanOptions, open_state, own_files
+from .redact import redact
 from .result import ScanResult
 from .rules import load_rules
 from .state import State
@@ -116,6 +117,7 @@ class Watcher:
                                         self.options.scan.skip_inodes)
         self.events: queue.Queue[tuple[str, str, str | None]] = queue.Queue()
         self.assessment: Assessment | None = None
+        self.own_files: frozenset[tuple[int, int]] = self.options.scan.skip_inodes
         self.people: Counter[str] = Counter()  # fingerprint -> files holding it
         self.public_people: Counter[str] = Counter()
         self.state: State | None = None
@@ -131,6 +133,9 @@ class Watcher:
                                     self.scanner.fingerprint.key_id)
             previous = self._load_tracked()
         self.last_save = time.monotonic()
+        if self.options.state_path is not None:
+            self.own_files = self.own_files | own_files(self.options.state_path)
+            self.walk_options = replace(self.walk_options, skip_inodes=self.walk_options.skip_inodes | self.own_files)
         for entry in walk(self.roots, self.walk_options, WalkStats()):
             if isinstance(entry, FileRef):
                 self._initial(entry, previous.pop(os.path.abspath(entry.path), None))
@@ -211,7 +216,10 @@ class Watcher:
         changed = False
         for path in due:
             del self.pending[path]
-            changed |= self._process(path)
+            try:
+                changed |= self._process(path)
+            except Exception as exc:  # one bad file must not stop the watch
+                log.error("%s: could not be processed (%s); the watch goes on", path, redact(repr(exc)))
         changed |= self._expire_gone(now)
         if changed:
             self._reassess()
@@ -233,6 +241,8 @@ class Watcher:
                 if isinstance(entry, FileRef) and entry.path not in self.tracked:
                     self.pending.setdefault(entry.path, due)
             return False
+        if (st.st_dev, st.st_ino) in self.own_files:
+            return False  # our own event output or state file
         if not stat.S_ISREG(st.st_mode) or not self._inside_roots(path) or self._excluded(path):
             return self._vanished(path) if path in self.tracked else False
         before = self.tracked.get(path)

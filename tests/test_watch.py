@@ -284,3 +284,20 @@ def test_a_dead_observer_is_restarted_and_nothing_is_missed(watching: tuple[Runn
     assert running.observer.restarts == 1
     (root / "after.txt").write_text(f"個人番号 {valid_number(71)}\n", encoding="utf-8")
     running.wait(lambda: len(findings(running, "after.txt")) == 1)
+
+
+def test_its_own_state_inside_the_watched_folder_is_not_watched(tmp_path: Path) -> None:
+    root = tmp_path / "share"
+    root.mkdir()
+    running = Running(root, None, root / "watch.db")
+    try:
+        for index in range(5):
+            (root / f"n{index}.txt").write_text(f"個人番号 {valid_number(80 + index)}\n", encoding="utf-8")
+        running.wait(lambda: len(running.of("finding")) == 5)
+        running.quiet(2.5)  # the state is saved every 2 s
+        assert not any("watch.db" in path for path in running.watcher.tracked)
+        reads = running.watcher.stats["files_read"]
+        running.quiet(2.5)
+        assert running.watcher.stats["files_read"] == reads  # saving the state triggers no reading
+    finally:
+        running.close()
