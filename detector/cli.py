@@ -61,6 +61,27 @@ def parse_size(text: str) -> int:
     return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
+def _open_private(path: str, what: str, append: bool = False) -> int:
+    """A file only its owner can read (it names people's files, and may hold their numbers): created 0600,
+    an existing regular file narrowed to 0600."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_APPEND if append else 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)
+    except OSError as exc:
+        _fail(f"{path}: cannot write {what}: {exc.strerror}", EXIT_FAILED)
+    return fd
+
+
+def _identity(fd: int | None) -> frozenset[tuple[int, int]]:
+    """(device, inode) of an open output, so a walk over its folder skips it."""
+    if fd is None:
+        return frozenset()
+    st = os.fstat(fd)
+    return frozenset({(st.st_dev, st.st_ino)})
+
+
 class _Output:
     """Where a report goes: stdout, or a file created 0600 (it names people's files, and with --reveal it
     holds their numbers). The file is created before the scan so the walk can skip it."""
@@ -72,20 +93,11 @@ class _Output:
         if path is None or path == "-":
             self.path = None
             return
-        try:
-            self.created = not os.path.exists(path)
-            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            st = os.fstat(self.fd)
-            if stat.S_ISREG(st.st_mode):
-                os.fchmod(self.fd, 0o600)
-        except OSError as exc:
-            _fail(f"{path}: cannot write the output: {exc.strerror}", EXIT_FAILED)
+        self.created = not os.path.exists(path)
+        self.fd = _open_private(path, "the output")
 
     def identity(self) -> frozenset[tuple[int, int]]:
-        if self.fd is None:
-            return frozenset()
-        st = os.fstat(self.fd)
-        return frozenset({(st.st_dev, st.st_ino)})
+        return _identity(self.fd)
 
     def write(self, text: str) -> None:
         if self.fd is None:
@@ -443,17 +455,10 @@ class _EventSink:
         self.describe: Callable[[dict[str, Any]], str] | None = None
         self.fd: int | None = None
         if path is not None and path != "-":
-            try:
-                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
-                os.fchmod(self.fd, 0o600)
-            except OSError as exc:
-                _fail(f"{path}: cannot write the events: {exc.strerror}", EXIT_FAILED)
+            self.fd = _open_private(path, "the events", append=True)
 
     def identity(self) -> frozenset[tuple[int, int]]:
-        if self.fd is None:
-            return frozenset()
-        st = os.fstat(self.fd)
-        return frozenset({(st.st_dev, st.st_ino)})
+        return _identity(self.fd)
 
     def write(self, event: dict[str, Any]) -> None:
         if self.fmt == "text" and self.describe is not None:

@@ -13,10 +13,12 @@ Extractors raise :class:`~detector.errors.UnscannableFile` for a whole file they
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO, NamedTuple, Protocol
 
+from ..errors import UnscannableFile
 from ..model import Location
 
 
@@ -92,6 +94,20 @@ class Source:
             self.stream.seek(0)
             return self.stream
         return _Replay(self.head, self.stream)  # type: ignore[return-value]
+
+    def read_whole(self, limit: int, what: str) -> bytes:
+        """The whole file, for readers that need it in memory; over ``limit`` bytes it is not read."""
+        data = self.from_start().read(limit + 1)
+        if len(data) > limit:
+            raise UnscannableFile(f"{what} over {limit} bytes")
+        return data
+
+    def open_zip(self, what: str) -> zipfile.ZipFile:
+        """The file as a zip (an archive, an Office or OpenDocument file), or the reason it is not one."""
+        try:
+            return zipfile.ZipFile(self.from_start())
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise UnscannableFile(f"corrupt or truncated {what} ({exc})") from None
 
 
 class ForwardStream:

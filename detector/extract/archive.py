@@ -28,11 +28,7 @@ class ZipExtractor:
     kinds: tuple[str, ...] = ("zip",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        try:
-            archive = zipfile.ZipFile(source.from_start())
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-            raise UnscannableFile(f"corrupt or truncated zip archive ({exc})") from None
-        with archive:
+        with source.open_zip("zip archive") as archive:
             for info in archive.infolist():
                 if info.is_dir():
                     continue

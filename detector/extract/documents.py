@@ -209,13 +209,6 @@ def _read_part(archive: zipfile.ZipFile, path: str, flow: _Flow) -> Iterator[Tex
                 flow.ready.clear()
 
 
-def _open(source: Source, what: str) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(source.from_start())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise UnscannableFile(f"corrupt or truncated {what} ({exc})") from None
-
-
 def _parts(archive: zipfile.ZipFile, parts: list[tuple[str, _Flow]]) -> Iterator[Item]:
     for path, flow in parts:
         try:
@@ -236,7 +229,7 @@ class DocxExtractor:
     kinds: tuple[str, ...] = ("docx",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        with _open(source, "Word document") as archive:
+        with source.open_zip("Word document") as archive:
             names = archive.namelist()
             parts: list[tuple[str, _Flow]] = [("word/document.xml", _Flow(WORD, "body"))]
             for kind in ("header", "footer"):
@@ -254,7 +247,7 @@ class PptxExtractor:
     kinds: tuple[str, ...] = ("pptx",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        with _open(source, "PowerPoint presentation") as archive:
+        with source.open_zip("PowerPoint presentation") as archive:
             names = archive.namelist()
             slides = _numbered(names, r"ppt/slides/slide(\d+)\.xml")
             slide_of = {name: number for number, name in slides}
@@ -289,7 +282,7 @@ class OdfTextExtractor:
     kinds: tuple[str, ...] = ("odt", "odp")
 
     def extract(self, source: Source) -> Iterator[Item]:
-        with _open(source, "OpenDocument file") as archive:
+        with source.open_zip("OpenDocument file") as archive:
             names = archive.namelist()
             if "content.xml" not in names:
                 raise UnscannableFile("OpenDocument file without content.xml")

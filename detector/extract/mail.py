@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from email.message import Message
 from typing import BinaryIO
 
-from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Member, Skipped, Source, TextUnit
 
@@ -33,10 +32,7 @@ class EmailExtractor:
     kinds: tuple[str, ...] = ("email",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        data = source.from_start().read(MAX_MESSAGE_BYTES + 1)
-        if len(data) > MAX_MESSAGE_BYTES:
-            raise UnscannableFile(f"mail message over {MAX_MESSAGE_BYTES} bytes")
-        yield from message_items(data, "")
+        yield from message_items(source.read_whole(MAX_MESSAGE_BYTES, "mail message"), "")
 
 
 class MboxExtractor:

@@ -27,11 +27,7 @@ class OdsExtractor:
     kinds: tuple[str, ...] = ("ods",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        try:
-            archive = zipfile.ZipFile(source.from_start())
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise UnscannableFile(f"corrupt or truncated OpenDocument spreadsheet ({exc})") from None
-        with archive:
+        with source.open_zip("OpenDocument spreadsheet") as archive:
             if "content.xml" not in archive.namelist():
                 raise UnscannableFile("OpenDocument spreadsheet without content.xml")
             if _encrypted(archive):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Source, TextUnit
 from .table import Cell, SheetUnits
@@ -33,9 +32,7 @@ class RtfExtractor:
     kinds: tuple[str, ...] = ("rtf",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        data = source.from_start().read(MAX_RTF_BYTES + 1)
-        if len(data) > MAX_RTF_BYTES:
-            raise UnscannableFile(f"RTF file over {MAX_RTF_BYTES} bytes")
+        data = source.read_whole(MAX_RTF_BYTES, "RTF file")
         previous = ""
         paragraphs = tables = 0
         table: SheetUnits | None = None

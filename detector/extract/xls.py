@@ -24,9 +24,7 @@ class XlsExtractor:
     def extract(self, source: Source) -> Iterator[Item]:
         import xlrd  # only when an xls is met
 
-        data = source.from_start().read(MAX_XLS_BYTES + 1)
-        if len(data) > MAX_XLS_BYTES:
-            raise UnscannableFile(f"legacy Excel workbook over {MAX_XLS_BYTES} bytes")
+        data = source.read_whole(MAX_XLS_BYTES, "legacy Excel workbook")
         try:
             book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
                                       logfile=_Quiet())

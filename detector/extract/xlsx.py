@@ -31,11 +31,7 @@ class XlsxExtractor:
     kinds: tuple[str, ...] = ("xlsx",)
 
     def extract(self, source: Source) -> Iterator[Item]:
-        try:
-            archive = zipfile.ZipFile(source.from_start())
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise UnscannableFile(f"corrupt or truncated Excel workbook ({exc})") from None
-        with archive:
+        with source.open_zip("Excel workbook") as archive:
             try:
                 workbook = _Workbook(archive)
             except XmlRefused:
