@@ -198,7 +198,7 @@ def expect_word(expect: Expect, rel: str, n: dict[str, str], fmt: str) -> None:
         expect.finding(rel, n["comment"], "high", part="comments, paragraph 1")
     else:
         expect.finding(rel, n["footer"], "high", part="headers and footers, paragraph 1")
-        expect.finding(rel, n["comment"], "high", part="body comment, paragraph 1")
+        expect.finding(rel, n["comment"], "high", part="body comments, paragraph 1")
 
 
 def text_box_document(path: Path, n: dict[str, str]) -> None:
@@ -215,6 +215,26 @@ def text_box_document(path: Path, n: dict[str, str]) -> None:
         '<draw:frame draw:name="box1" text:anchor-type="paragraph" svg:width="8cm" svg:height="3cm">'
         f"<draw:text-box><text:p>お知らせ: マイナンバー {n['text_box']}</text:p></draw:text-box></draw:frame>"
         "年末調整の案内です。</text:p></office:text></office:body></office:document>\n", encoding="utf-8")
+
+
+def commented_slides(path: Path, n: dict[str, str]) -> None:
+    """A flat ODF presentation with a comment on its slide (python-pptx cannot write comments); LibreOffice
+    turns it into pptx (ppt/comments/comment1.xml, related to the slide) and odp."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+        'xmlns:officeooo="http://openoffice.org/2009/office" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.presentation">'
+        '<office:body><office:presentation><draw:page draw:name="page1">'
+        '<draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="3cm"><draw:text-box>'
+        "<text:p>年末調整 説明会資料</text:p></draw:text-box></draw:frame>"
+        '<officeooo:annotation svg:x="1cm" svg:y="1cm" svg:width="1cm" svg:height="1cm"><dc:creator>総務部</dc:creator>'
+        f"<dc:date>2026-11-01T10:00:00</dc:date><text:p>確認用 マイナンバー {n['slide_comment']}</text:p>"
+        "</officeooo:annotation></draw:page></office:presentation></office:body></office:document>\n",
+        encoding="utf-8")
 
 
 def presentation(path: Path, n: dict[str, str]) -> None:
@@ -286,7 +306,7 @@ def build() -> dict[str, Any]:
     keys = ["numeric", "hidden_column", "fullwidth", "float", "hidden_sheet", "bank_decoy", "next_paragraph",
             "inline", "table_1", "table_2", "page_2", "footer", "comment", "slide_1", "slide_2_table", "notes",
             "inner_zip", "tar_log", "gz_log", "mail_body", "mbox_qp", "html", "encrypted_zip", "text_box",
-            "subject", "mbox_sjis"]
+            "subject", "mbox_sjis", "slide_comment"]
     n = {key: numbers.valid() for key in keys}
     n["zero_plain"], n["zero_grouped"] = numbers.valid(zero=True), numbers.valid(zero=True)
     if OUT.exists():
@@ -326,6 +346,10 @@ def build() -> dict[str, Any]:
     soffice(pptx, "odp", pptx.parent)
     for fmt in ("pptx", "odp"):
         expect_presentation(expect, f"slides/説明会.{fmt}", n, fmt)
+    commented_slides(work / "コメント付き.fodp", n)
+    for fmt in ("pptx", "odp"):
+        soffice(work / "コメント付き.fodp", fmt, pptx.parent)
+        expect.finding(f"slides/コメント付き.{fmt}", n["slide_comment"], "high", part="slide 1 comments, paragraph 1")
 
     # Password-protected files: listed as unscanned, never silently skipped.
     locked = OUT / "locked"

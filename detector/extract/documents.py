@@ -42,7 +42,7 @@ class Vocabulary:
     cells: frozenset[str]
     ignored: frozenset[str] = frozenset()
     spaces: str | None = None  # an element standing for N spaces (ODF text:s)
-    annotation: str | None = None  # a comment anchored inside a paragraph (ODF office:annotation)
+    annotations: frozenset[str] = frozenset()  # comments anchored in the text (ODF office:annotation)
 
 
 WORD = Vocabulary(
@@ -59,7 +59,8 @@ ODF = Vocabulary(
     paragraphs=frozenset({"text:p", "text:h"}), text=None, tabs=frozenset({"text:tab"}),
     breaks=frozenset({"text:line-break"}), table="table:table", row="table:table-row",
     cells=frozenset({"table:table-cell", "table:covered-table-cell"}), spaces="text:s",
-    ignored=frozenset({"text:tracked-changes-metadata"}), annotation="office:annotation",
+    ignored=frozenset({"text:tracked-changes-metadata"}),
+    annotations=frozenset({"office:annotation", "officeooo:annotation"}),  # the second: comments on slides
 )
 
 
@@ -94,10 +95,10 @@ class _Flow:
         if self.ignoring or name in self.v.ignored:
             self.ignoring += 1
             return
-        if name == self.v.annotation:
+        if name in self.v.annotations:
             # A comment anchored in a paragraph is a part of its own, not more text of that paragraph.
             self.outside_annotation.append((self.part, self.paragraphs, self.previous, self.stack, self.collecting))
-            self.part, self.paragraphs, self.previous = f"{self.part} comment", 0, ""
+            self.part, self.paragraphs, self.previous = f"{self.part} comments", 0, ""
             self.stack, self.collecting = [], 0
             return
         if name in self.v.paragraphs:
@@ -120,7 +121,7 @@ class _Flow:
         if self.ignoring:
             self.ignoring -= 1
             return
-        if name == self.v.annotation and self.outside_annotation:
+        if name in self.v.annotations and self.outside_annotation:
             self.part, self.paragraphs, self.previous, self.stack, self.collecting = self.outside_annotation.pop()
             return
         if self.stack and (self.v.text is None or name in self.v.text):
@@ -200,6 +201,11 @@ class _OdfPresentationFlow(_Flow):
             self.part, self.paragraphs, self.previous = f"slide {self.slide} notes", 0, ""
         super().start(name, attrs)
 
+    def end(self, name: str) -> None:
+        super().end(name)
+        if name == "presentation:notes":
+            self.part = f"slide {self.slide}"
+
 
 def _read_part(archive: zipfile.ZipFile, path: str, flow: _Flow) -> Iterator[TextUnit]:
     with archive.open(path) as stream:
@@ -257,9 +263,25 @@ class PptxExtractor:
             for number, name in _numbered(names, r"ppt/notesSlides/notesSlide(\d+)\.xml"):
                 slide = _notes_slide(archive, name, slide_of)
                 parts.append((name, _Flow(DRAWING, f"slide {slide} notes" if slide else f"notes {number}")))
+            comment_slides = _comment_slides(archive, slides)
             for number, name in _numbered(names, r"ppt/comments/(?:modernC|c)omment\w*?(\d+)\.xml"):
-                parts.append((name, _Flow(DRAWING, f"comments {number}")))
+                slide = comment_slides.get(name)
+                parts.append((name, _Flow(DRAWING, f"slide {slide} comments" if slide else f"comments {number}")))
             yield from _parts(archive, parts)
+
+
+def _comment_slides(archive: zipfile.ZipFile, slides: list[tuple[int, str]]) -> dict[str, int]:
+    """Comment part -> the slide it belongs to, from each slide's relationships."""
+    out: dict[str, int] = {}
+    for number, slide in slides:
+        rels = posixpath.join(posixpath.dirname(slide), "_rels", posixpath.basename(slide) + ".rels")
+        try:
+            data = archive.read(rels).decode("utf-8", "replace")
+        except KeyError:
+            continue
+        for target in re.findall(r'Target="([^"]*omment[^"]*)"', data):
+            out[posixpath.normpath(posixpath.join(posixpath.dirname(slide), target))] = number
+    return out
 
 
 def _notes_slide(archive: zipfile.ZipFile, notes: str, slide_of: dict[str, int]) -> int | None:
