@@ -7,8 +7,8 @@ import io
 
 from ..result import ScanResult
 
-COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "column", "masked", "fingerprint", "confidence",
-           "public", "public_reason", "reasons"]
+COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", "column", "masked", "fingerprint",
+           "confidence", "public", "public_reason", "items", "reasons"]
 
 
 def render(result: ScanResult, reveal: bool = False) -> str:
@@ -17,10 +17,10 @@ def render(result: ScanResult, reveal: bool = False) -> str:
     writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)
     for item in result.to_json(reveal)["findings"]:
         location = item["location"]
-        row = [item["path"], location.get("member", ""), location.get("line", ""), location.get("sheet", ""),
-               location.get("cell", ""), location.get("page", ""), location.get("column", ""), item["masked"],
-               item["fingerprint"], item["confidence"], "yes" if item["public"] else "no",
-               item.get("public_reason", ""), " ".join(item["reasons"])]
+        row = [item["path"], *(location.get(key, "") for key in
+                               ("member", "line", "sheet", "cell", "page", "part", "hidden", "column")),
+               item["masked"], item["fingerprint"], item["confidence"], "yes" if item["public"] else "no",
+               item.get("public_reason", ""), " ".join(item.get("items", ())), " ".join(item["reasons"])]
         if reveal:
             row.append(item.get("number", ""))
         writer.writerow(row)
