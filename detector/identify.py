@@ -156,6 +156,9 @@ _OOXML_PARTS = (
 )
 
 
+REFINED_KINDS = frozenset({"zip", "ole2"})
+
+
 def refine(kind: FileKind, stream: BinaryIO) -> FileKind:
     """Look inside containers whose first bytes are not enough (zip, OLE2) on a seekable stream."""
     if kind.name == "zip":

@@ -25,7 +25,7 @@ from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
 from .extract.text import TextExtractor
-from .identify import DELIMITED, TEXT, FileKind, identify, refine, unsupported_reason
+from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, refine, unsupported_reason
 from .locations import PublicLocator
 from .matcher import TextScanner
 from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, Unscanned
@@ -120,8 +120,9 @@ class FileScanner:
             return _unscanned(path, f"too large: {st.st_size} bytes, over --max-file-size {limit}")
         head = stream.read(SAMPLE_SIZE)
         kind = identify(head)
-        kind = refine(kind, stream)
-        stream.seek(len(head))
+        if kind.name in REFINED_KINDS:  # a zip or OLE2 file: its members say what it is
+            kind = refine(kind, stream)
+            stream.seek(len(head))
         extractor = self.extractors.get(kind.name)
         if extractor is None:
             return _unscanned(path, unsupported_reason(kind), kind=kind.name)

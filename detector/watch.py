@@ -118,6 +118,8 @@ class Watcher:
         self.events: queue.Queue[tuple[str, str, str | None]] = queue.Queue()
         self.assessment: Assessment | None = None
         self.own_files: frozenset[tuple[int, int]] = self.options.scan.skip_inodes
+        self.root_paths = frozenset(os.path.abspath(root) for root in self.roots)
+        self.root_prefixes = tuple(path.rstrip("/") + "/" for path in self.root_paths)
         self.people: Counter[str] = Counter()  # fingerprint -> files holding it
         self.public_people: Counter[str] = Counter()
         self.state: State | None = None
@@ -443,8 +445,7 @@ class Watcher:
 
     def _inside_roots(self, path: str) -> bool:
         absolute = os.path.abspath(path)
-        return any(absolute == os.path.abspath(r) or absolute.startswith(os.path.abspath(r).rstrip("/") + "/")
-                   for r in self.roots)
+        return absolute in self.root_paths or absolute.startswith(self.root_prefixes)
 
     def _excluded(self, path: str) -> bool:
         absolute = os.path.abspath(path)

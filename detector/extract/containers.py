@@ -107,7 +107,6 @@ class Expander:
             whole: BinaryIO = stream  # type: ignore[assignment]
             if kind.name in WHOLE_FILE_KINDS:
                 whole = io.BytesIO(head + self._read_whole(stream, shown))
-                whole.seek(len(head))
                 kind = refine(kind, whole)
                 whole.seek(len(head))
             extractor = self.extractors.get(kind.name)
