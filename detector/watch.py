@@ -134,10 +134,9 @@ class Watcher:
             self.state = open_state(replace(self.options.scan, state_path=self.options.state_path), self.rules,
                                     self.scanner.fingerprint.key_id)
             previous = self._load_tracked()
-        self.last_save = time.monotonic()
-        if self.options.state_path is not None:
             self.own_files = self.own_files | own_files(self.options.state_path)
             self.walk_options = replace(self.walk_options, skip_inodes=self.walk_options.skip_inodes | self.own_files)
+        self.last_save = time.monotonic()
         for entry in walk(self.roots, self.walk_options, WalkStats()):
             if isinstance(entry, FileRef):
                 self._initial(entry, previous.pop(os.path.abspath(entry.path), None))
@@ -152,7 +151,6 @@ class Watcher:
         if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == ref.identity:
             self._set(ref.path, replace(before, result=_moved(before.result, ref.path)))
             return
-        self.dirty.add(ref.path)
         self._read(ref.path, before, emit=self.options.emit_initial or before is not None)
 
     # -- events ---------------------------------------------------------------------------------------------
@@ -281,8 +279,9 @@ class Watcher:
         except OSError:
             return self._vanished(path) if before is not None else False
         self.stats["files_read"] += 1
-        grew = (before is not None and before.kind == TEXT and (before.dev, before.ino) == (st.st_dev, st.st_ino)
-                and st.st_size >= before.offset > 0 and _tail(path, before.offset) in (before.tail, None))
+        same = before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino)
+        grew = (same and before is not None and before.kind == TEXT and st.st_size >= before.offset > 0
+                and _tail(path, before.offset) in (before.tail, None))
         if grew and before is not None:
             record = self._read_appended(path, before, st)
         else:
@@ -290,9 +289,10 @@ class Watcher:
             lines, tail = _lines_and_tail(path, st.st_size) if result.kind == TEXT else (0, None)
             record = Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, result.kind, st.st_size, lines,
                              result, tail)
-        if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino):
+        old: dict[FindingKey, Finding] = {}
+        if same and before is not None:
             record.held = before.held | {(f.location.line, f.fingerprint) for f in before.result.findings}
-        old = before.finding_keys() if before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino) else {}
+            old = before.finding_keys()
         new = record.finding_keys()
         added = [f for key, f in new.items() if key not in old]
         added = self._not_rotated(self._not_a_rotated_copy(path, added))
