@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Set everything up, then scan the bundled sample share (fixtures/share) and print the summary.
+# Set everything up, then scan the bundled sample share (fixtures/share) and print the summary; then write the
+# incident report of the same scan to build/demo-report.html (open it in a browser).
 # The sample holds synthetic numbers only; one file sits in a web root (htdocs), so the verdict is serious.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export MYNUMBER_KEY="${MYNUMBER_KEY:-demo-key-not-secret}"
 status=0
-MYNUMBER_KEY="${MYNUMBER_KEY:-demo-key-not-secret}" .venv/bin/mynumber scan fixtures/share "$@" || status=$?
+.venv/bin/mynumber scan fixtures/share "$@" || status=$?
 case $status in
   0) echo "demo: exit status 0 - nothing found" ;;
   1) echo "demo: exit status 1 - findings, no reporting trigger" ;;
   3) echo "demo: exit status 3 - serious incident (reportable)" ;;
   *) echo "demo: the scan failed with exit status $status" >&2; exit "$status" ;;
 esac
+mkdir -p build
+.venv/bin/mynumber scan fixtures/share --quiet --format json --output build/demo-scan.json || true
+.venv/bin/mynumber report build/demo-scan.json --output build/demo-report.html
+echo "demo: incident report written to build/demo-report.html (mynumber report --lang en for English)"
