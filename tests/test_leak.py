@@ -104,3 +104,30 @@ def test_the_state_and_cache_files_hold_no_number(share: Path) -> None:
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     for path in files:
         assert_no_number(path.read_bytes(), str(path))
+
+
+def test_no_number_from_documents_archives_or_mail_leaks(tmp_path: Path) -> None:
+    """fixtures/documents (workbooks, PDFs, Word, slides, archives, mail, encrypted and damaged parts): the raw
+    numbers, learnt from a --reveal file, appear in no scan output of any format, no log, and no report."""
+    root = Path(__file__).resolve().parent.parent
+    documents = root / "fixtures" / "documents"
+    revealed = tmp_path / "revealed.json"
+    run(["scan", str(documents), "--min-confidence", "low", "--reveal", "--format", "json", "-o", str(revealed)],
+        root)
+    numbers = {f["number"] for f in json.loads(revealed.read_text(encoding="utf-8"))["findings"]}
+    assert len(numbers) >= 25
+    outputs = []
+    for fmt in ("text", "json", "jsonl", "csv", "sarif"):
+        done = run(["scan", str(documents), "--min-confidence", "low", "-vv", "--format", fmt], root)
+        outputs.append((f"scan --format {fmt}", done.stdout + done.stderr))
+    scan = tmp_path / "scan.json"
+    run(["scan", str(documents), "--format", "json", "-o", str(scan)], root)
+    for fmt in ("html", "md", "json"):
+        done = run(["report", str(scan), "--format", fmt, "--discovered", "2026-11-20"], root)
+        outputs.append((f"report --format {fmt}", done.stdout + done.stderr))
+    for where, data in outputs:
+        text = data.decode("utf-8", "replace")
+        for number in numbers:
+            groups = (number[:4], number[4:8], number[8:])
+            for form in (number, "-".join(groups), " ".join(groups), number.translate(FW)):
+                assert form not in text, f"{where} holds a raw number"
