@@ -208,6 +208,9 @@ class TextScanner:
         elif prefilter.self_synchronising:
             contiguous = _valid_utf8_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS, prefilter.span_bytes)
             grouped = _valid_utf8_ends(data, grouped, 14, _GROUPED_DIGITS, prefilter.span_bytes)
+        else:
+            contiguous = _valid_ascii_run_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
+            grouped = _valid_ascii_run_ends(data, grouped, 14, _GROUPED_DIGITS)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
@@ -288,6 +291,28 @@ def _valid_ascii_ends(data: bytes, ends: list[int], width: int, digit_positions:
         return ends
     joined = b"".join([data[e - 1 - width:e - 1] for e in ends])
     return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
+
+
+def _valid_ascii_run_ends(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...]) -> list[int]:
+    """CP932 and EUC-JP hits: those whose last ``width`` bytes before the trailing byte are ASCII digits (and,
+    grouped, ASCII separators) are checked like ASCII hits; the others (full-width digits) are kept for their
+    window. Bytes 0x30-0x39 are never the second byte of a CP932 or EUC-JP character, so such a record is
+    exactly the candidate's digits, whatever the alignment; a hit that fails cannot be a candidate."""
+    if not ends:
+        return ends
+    ascii_ends, other = [], []
+    digits_only = bytes(range(0x30, 0x3A))
+    for end in ends:
+        record = data[end - 1 - width:end - 1]
+        payload = record if width == 12 else record[:4] + record[5:9] + record[10:]
+        separators_ascii = width == 12 or (record[4:5] == record[9:10] and record[4] < 0x30)
+        if len(record) == width and separators_ascii and not payload.translate(None, digits_only):
+            ascii_ends.append(end)
+        else:
+            other.append(end)
+    if not ascii_ends:
+        return other
+    return sorted(other + _valid_ascii_ends(data, ascii_ends, width, digit_positions))
 
 
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:
