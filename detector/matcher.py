@@ -210,6 +210,8 @@ class TextScanner:
             grouped = _valid_utf8_ends(data, grouped, 14, _GROUPED_DIGITS, prefilter.span_bytes)
         else:
             contiguous = _valid_ascii_run_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
+            if encoding == "cp932":
+                contiguous = _valid_cp932_fullwidth_ends(data, contiguous)
             grouped = _valid_ascii_run_ends(data, grouped, 14, _GROUPED_DIGITS)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
@@ -313,6 +315,31 @@ def _valid_ascii_run_ends(data: bytes, ends: list[int], width: int, digit_positi
     if not ascii_ends:
         return other
     return sorted(other + _valid_ascii_ends(data, ascii_ends, width, digit_positions))
+
+
+_CP932_FULLWIDTH_DIGIT = bytes.maketrans(bytes(range(0x4F, 0x59)), b"0123456789")
+
+
+def _valid_cp932_fullwidth_ends(data: bytes, ends: list[int]) -> list[int]:
+    """CP932 hits of 12 full-width digits (0x82 0x4F..0x58 each) are checked like ASCII hits; the others are
+    kept. The second bytes 0x4F-0x58 can never start a CP932 character, so if the first 0x82 were really the
+    trail byte of the character before, only the first digit would be misread, and the run would hold 11
+    digits, not a candidate: a real candidate is always read right, and a hit that fails cannot be one."""
+    if not ends:
+        return ends
+    fullwidth, other = [], []
+    for end in ends:
+        record = data[end - 25:end - 1]
+        if (len(record) == 24 and record[0::2] == b"\x82" * 12
+                and not record[1::2].translate(None, bytes(range(0x4F, 0x59)))):
+            fullwidth.append(end)
+        else:
+            other.append(end)
+    if not fullwidth:
+        return other
+    joined = b"".join(data[end - 25:end - 1][1::2].translate(_CP932_FULLWIDTH_DIGIT) for end in fullwidth)
+    valid = [fullwidth[i] for i in _valid_indices(joined, len(fullwidth), 12, _CONTIGUOUS_DIGITS)]
+    return sorted(other + valid)
 
 
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:
