@@ -134,9 +134,14 @@ class ItemFinder:
             return frozenset()
         return frozenset(self.item_of[m.group()] for m in self.regex.finditer(norm))
 
-    def near(self, text: str, start: int, end: int, headers: tuple[str, ...] = ()) -> tuple[str, ...]:
-        """Item ids, sorted: labels within ``window`` characters of ``text[start:end]``, and the row's headers."""
-        found = set(self.in_text(normalise(text[max(0, start - self.window):end + self.window])))
+    def around(self, text: str, start: int, end: int) -> str:
+        """The text whose labels count for ``text[start:end]`` (kept with the candidate: the items are found
+        only for candidates that become findings, not for the many held back in a dense log)."""
+        return text[max(0, start - self.window):end + self.window]
+
+    def near(self, around: str, headers: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Item ids, sorted: labels in ``around`` (see :meth:`around`), and the row's headers."""
+        found = set(self.in_text(normalise(around)))
         if headers:
             cached = self._headers.get(headers)
             if cached is None:

@@ -145,12 +145,12 @@ class TextScanner:
         key = (line, span.start if span is not None else 0, digits)
         previous = found.get(key)
         if previous is None or confidence > previous.confidence:
-            items = self.items.near(text, start, end, headers)
+            around = self.items.around(text, start, end)
             if span is None:
                 location = Location(line=line)
             else:
                 location = Location(line=line, column=span.header or None, cell=span.cell, hidden=span.hidden)
-            found[key] = Candidate(digits, grouped, location, confidence, reasons + extra, items)
+            found[key] = Candidate(digits, grouped, location, confidence, reasons + extra, around, headers)
 
     def _scan_escaped(self, found: dict[tuple[int, int, str], Candidate], line_text: str, line: int,
                       column: tuple[ColumnContext, Span] | None) -> None:

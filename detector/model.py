@@ -102,7 +102,8 @@ class Candidate:
     location: Location
     confidence: Confidence
     reasons: tuple[str, ...]
-    items: tuple[str, ...] = ()  # personal items beside it (name, address...): see rules/items.toml
+    around: str = field(default="", repr=False)  # the text around it, for the personal items beside it
+    headers: tuple[str, ...] = ()  # a table row's headers, for the same
 
 
 @dataclass(frozen=True, slots=True)

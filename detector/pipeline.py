@@ -200,7 +200,8 @@ class FileScanner:
             best[key] = (Finding(
                 path=path, location=candidate.location, masked=mask(candidate.digits), fingerprint=fingerprint,
                 confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
-                public_reason=public_reason, items=candidate.items,
+                public_reason=public_reason,
+                items=self.text_scanner.items.near(candidate.around, candidate.headers),
             ), candidate.digits)
         for key, confidence in held_back.items():
             if key not in best:
