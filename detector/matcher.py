@@ -97,7 +97,7 @@ class TextScanner:
     def scan_unit(self, unit: TextUnit) -> list[Candidate]:
         """Candidates in an extractor's unit, with the unit's location filled in."""
         if unit.data is not None:
-            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from)
+            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from, unit.newlines)
         else:
             found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers)
         base = unit.location
@@ -166,20 +166,22 @@ class TextScanner:
 
     # -- raw bytes ------------------------------------------------------------------------------------
 
-    def scan_bytes(self, data: bytes, encoding: str, first_line: int = 1, scan_from: int = 0) -> list[Candidate]:
+    def scan_bytes(self, data: bytes, encoding: str, first_line: int = 1, scan_from: int = 0,
+                   newlines: list[int] | None = None) -> list[Candidate]:
         """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from``, which must be a
-        character boundary; bytes before it are context only."""
+        character boundary; bytes before it are context only. ``newlines``, when given, receives the number of
+        newlines after ``scan_from`` (see :class:`~detector.extract.TextUnit`)."""
         encoding = canonical_encoding(encoding)
         if self.engine == "re" or encoding not in _PREFILTER_ENCODINGS:
             return self._scan_bytes_decoded(data, encoding, first_line, scan_from)
-        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from)
+        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines)
 
     def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
         context = data[:scan_from].decode(encoding, "replace")
         return self.scan_str(context + data[scan_from:].decode(encoding, "replace"), first_line, len(context))
 
-    def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int,
-                                scan_from: int) -> list[Candidate]:
+    def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                                newlines: list[int] | None = None) -> list[Candidate]:
         prefilter = self._prefilter("ascii" if data.isascii() else encoding)
         ends: tuple[list[int], list[int], list[int]] = ([], [], [])  # by pattern id
         contiguous, grouped, hints = ends
@@ -201,6 +203,8 @@ class TextScanner:
                 hint_database.scan(data, match_event_handler=on_hint)
         edges = _edge_windows(data)
         if not (contiguous or grouped or hints or edges):
+            if newlines is not None:
+                newlines.append(data.count(b"\n", scan_from))
             return []
         if prefilter.ascii_only:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
@@ -231,6 +235,8 @@ class TextScanner:
             self._scan_window(found, data, encoding, start, end, scan_from, line_at)
         for start, end in sorted(hint_lines.items()):
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
+        if newlines is not None:
+            newlines.append(line_at(len(data)) - first_line)  # counted on from the last window only
         return _ordered(found)
 
     def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,

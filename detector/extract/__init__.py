@@ -51,6 +51,9 @@ class TextUnit:
     location: Location = field(default_factory=Location)
     columns: tuple[Span, ...] = ()
     headers: tuple[str, ...] = ()  # a table row: the headers of its non-empty cells (for personal items)
+    # A one-slot box the matcher may fill with the number of newlines after ``scan_from``, having counted
+    # them anyway for its line numbers, so that the extractor need not count them again for the next unit.
+    newlines: list[int] | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

@@ -57,11 +57,13 @@ class TextExtractor:
                 encoding = detect_encoding(data[:SAMPLE_SIZE])
             # One copy per chunk: the unit is the previous tail and this chunk's complete lines, joined.
             unit = data if not context and cut == len(data) else b"".join((context, memoryview(data)[:cut]))
-            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context))
+            counted: list[int] = []
+            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context),
+                           newlines=counted)
             carry = data[cut:]
             if at_end and not carry:
                 return
-            line += data.count(b"\n", 0, cut)
+            line += counted[0] if counted else data.count(b"\n", 0, cut)
             context = _tail(data, cut)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
