@@ -71,7 +71,6 @@ class _Prefilter:
     database: Any
     hints: tuple[tuple[tuple[bytes, ...], Any], ...]  # (trigger bytes, database) per escape hint
     ascii_only: bool
-    self_synchronising: bool  # UTF-8 (or ASCII): any slice decodes correctly (see _hit_is_valid)
     span_bytes: int  # the most bytes a candidate plus its two boundary bytes can take
     bytes_per_char: int
 
@@ -209,14 +208,8 @@ class TextScanner:
         if prefilter.ascii_only:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
             grouped = _valid_ascii_ends(data, grouped, 14, _GROUPED_DIGITS)
-        elif prefilter.self_synchronising:
-            contiguous = _valid_utf8_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS, prefilter.span_bytes)
-            grouped = _valid_utf8_ends(data, grouped, 14, _GROUPED_DIGITS, prefilter.span_bytes)
         else:
-            contiguous = _valid_ascii_run_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
-            if encoding == "cp932":
-                contiguous = _valid_cp932_fullwidth_ends(data, contiguous)
-            grouped = _valid_ascii_run_ends(data, grouped, 14, _GROUPED_DIGITS)
+            contiguous, grouped = _valid_multibyte_ends(data, encoding, contiguous, grouped, prefilter.span_bytes)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
@@ -301,51 +294,89 @@ def _valid_ascii_ends(data: bytes, ends: list[int], width: int, digit_positions:
     return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
 
 
-def _valid_ascii_run_ends(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...]) -> list[int]:
-    """CP932 and EUC-JP hits: those whose last ``width`` bytes before the trailing byte are ASCII digits (and,
-    grouped, ASCII separators) are checked like ASCII hits; the others (full-width digits) are kept for their
-    window. Bytes 0x30-0x39 are never the second byte of a CP932 or EUC-JP character, so such a record is
-    exactly the candidate's digits, whatever the alignment; a hit that fails cannot be a candidate."""
-    if not ends:
-        return ends
-    ascii_ends, other = [], []
-    digits_only = bytes(range(0x30, 0x3A))
+RecordReader = Callable[[bytes, int], "bytes | None"]
+
+
+def _prechecked(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...],
+                read: RecordReader) -> tuple[list[int], list[int]]:
+    """(the hits whose digits ``read`` could take and that pass the check digit, the hits it could not read).
+    A hit that was read and fails cannot be a candidate: it is dropped without a window."""
+    readable, records, unread = [], [], []
     for end in ends:
-        record = data[end - 1 - width:end - 1]
-        payload = record if width == 12 else record[:4] + record[5:9] + record[10:]
-        separators_ascii = width == 12 or (record[4:5] == record[9:10] and record[4] < 0x30)
-        if len(record) == width and separators_ascii and not payload.translate(None, digits_only):
-            ascii_ends.append(end)
+        record = read(data, end)
+        if record is None:
+            unread.append(end)
         else:
-            other.append(end)
-    if not ascii_ends:
-        return other
-    return sorted(other + _valid_ascii_ends(data, ascii_ends, width, digit_positions))
+            readable.append(end)
+            records.append(record)
+    if not readable:
+        return [], unread
+    valid = _valid_indices(b"".join(records), len(readable), width, digit_positions)
+    return [readable[i] for i in valid], unread
 
 
-_CP932_FULLWIDTH_DIGIT = bytes.maketrans(bytes(range(0x4F, 0x59)), b"0123456789")
+_ASCII_DIGITS = bytes(range(0x30, 0x3A))
 
 
-def _valid_cp932_fullwidth_ends(data: bytes, ends: list[int]) -> list[int]:
-    """CP932 hits of 12 full-width digits (0x82 0x4F..0x58 each) are checked like ASCII hits; the others are
-    kept. The second bytes 0x4F-0x58 can never start a CP932 character, so if the first 0x82 were really the
-    trail byte of the character before, only the first digit would be misread, and the run would hold 11
-    digits, not a candidate: a real candidate is always read right, and a hit that fails cannot be one."""
-    if not ends:
-        return ends
-    fullwidth, other = [], []
-    for end in ends:
-        record = data[end - 25:end - 1]
-        if (len(record) == 24 and record[0::2] == b"\x82" * 12
-                and not record[1::2].translate(None, bytes(range(0x4F, 0x59)))):
-            fullwidth.append(end)
-        else:
-            other.append(end)
-    if not fullwidth:
-        return other
-    joined = b"".join(data[end - 25:end - 1][1::2].translate(_CP932_FULLWIDTH_DIGIT) for end in fullwidth)
-    valid = [fullwidth[i] for i in _valid_indices(joined, len(fullwidth), 12, _CONTIGUOUS_DIGITS)]
-    return sorted(other + valid)
+def _ascii_contiguous(data: bytes, end: int) -> bytes | None:
+    """The 12 bytes before a hit's trailing byte when they are ASCII digits. Bytes 0x30-0x39 are never part
+    of a multi-byte character in UTF-8, CP932 or EUC-JP, so they are the candidate's digits whatever the
+    alignment."""
+    record = data[end - 13:end - 1]
+    return record if len(record) == 12 and not record.translate(None, _ASCII_DIGITS) else None
+
+
+def _ascii_grouped(data: bytes, end: int) -> bytes | None:
+    """The 14 bytes before a hit's trailing byte when they are 4-4-4 ASCII digits joined twice by the same
+    ASCII separator."""
+    record = data[end - 15:end - 1]
+    if len(record) != 14 or record[4:5] != record[9:10] or record[4] >= 0x30:
+        return None
+    return record if not (record[:4] + record[5:9] + record[10:]).translate(None, _ASCII_DIGITS) else None
+
+
+_CP932_FULLWIDTH = bytes.maketrans(bytes(range(0x4F, 0x59)), b"0123456789")
+_UTF8_FULLWIDTH = bytes.maketrans(bytes(range(0x90, 0x9A)), b"0123456789")
+
+
+def _cp932_fullwidth(data: bytes, end: int) -> bytes | None:
+    """Twelve full-width digits in CP932 (0x82 0x4F..0x58). Their second bytes never start a character, so if
+    the first 0x82 were really the trail byte of the character before, only the first digit would be misread,
+    in a run then 11 digits long: never a real candidate."""
+    record = data[end - 25:end - 1]
+    if len(record) != 24 or record[0::2] != b"\x82" * 12:
+        return None
+    digits = record[1::2]
+    return digits.translate(_CP932_FULLWIDTH) if not digits.translate(None, bytes(range(0x4F, 0x59))) else None
+
+
+def _utf8_fullwidth(data: bytes, end: int) -> bytes | None:
+    """Twelve full-width digits in UTF-8 (EF BC 90..99): the lead byte 0xEF is never a continuation byte."""
+    record = data[end - 37:end - 1]
+    if len(record) != 36 or record[0::3] != b"\xef" * 12 or record[1::3] != b"\xbc" * 12:
+        return None
+    digits = record[2::3]
+    return digits.translate(_UTF8_FULLWIDTH) if not digits.translate(None, bytes(range(0x90, 0x9A))) else None
+
+
+_FULLWIDTH_READERS: dict[str, RecordReader] = {"utf-8": _utf8_fullwidth, "cp932": _cp932_fullwidth}
+
+
+def _valid_multibyte_ends(data: bytes, encoding: str, contiguous: list[int], grouped: list[int],
+                          span: int) -> tuple[list[int], list[int]]:
+    """Hits in UTF-8, CP932 or EUC-JP text, without the ones whose check digit fails. Hits of ASCII digits,
+    and of twelve full-width digits where the encoding makes them unambiguous, are checked from their bytes;
+    the rest are decoded (UTF-8) or kept for their window."""
+    ascii_valid, rest = _prechecked(data, contiguous, 12, _CONTIGUOUS_DIGITS, _ascii_contiguous)
+    reader = _FULLWIDTH_READERS.get(encoding)
+    if reader is not None:
+        fullwidth_valid, rest = _prechecked(data, rest, 12, _CONTIGUOUS_DIGITS, reader)
+        ascii_valid += fullwidth_valid
+    grouped_valid, grouped_rest = _prechecked(data, grouped, 14, _GROUPED_DIGITS, _ascii_grouped)
+    if encoding == "utf-8":
+        rest = _valid_utf8_ends(data, rest, 12, _CONTIGUOUS_DIGITS, span)
+        grouped_rest = _valid_utf8_ends(data, grouped_rest, 14, _GROUPED_DIGITS, span)
+    return sorted(ascii_valid + rest), sorted(grouped_valid + grouped_rest)
 
 
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:
@@ -496,7 +527,7 @@ def _compile_prefilter(encoding: str, separators: tuple[str, ...]) -> _Prefilter
                           [_CONTIGUOUS, _GROUPED], [0, 0])
     hints = _hint_databases()
     span = 12 * digit_len + 2 * sep_len + 2
-    return _Prefilter(digits, hints, ascii_only, encoding in ("ascii", "utf-8"), span,
+    return _Prefilter(digits, hints, ascii_only, span,
                       _MAX_BYTES_PER_CHAR.get(encoding, 4))
 
 
