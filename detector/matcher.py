@@ -294,89 +294,90 @@ def _valid_ascii_ends(data: bytes, ends: list[int], width: int, digit_positions:
     return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
 
 
-RecordReader = Callable[[bytes, int], "bytes | None"]
+def _zero_records(joined: bytes, count: int, width: int, tables: tuple[bytes, ...]) -> list[int]:
+    """Indices of the ``width``-byte records of ``joined`` whose every byte maps to 0 through the table of its
+    position (``tables`` repeats with its own period), at C speed: a byte table per position, the records
+    added as big integers (at most ``width`` per byte, so nothing carries), and the zero bytes found."""
+    total = 0
+    for position in range(width):
+        total += int.from_bytes(joined[position::width].translate(tables[position % len(tables)]), "big")
+    return [m.start() for m in _ZERO_BYTE.finditer(total.to_bytes(count, "big"))]
 
 
-def _prechecked(data: bytes, ends: list[int], width: int, digit_positions: tuple[int, ...],
-                read: RecordReader) -> tuple[list[int], list[int]]:
-    """(the hits whose digits ``read`` could take and that pass the check digit, the hits it could not read).
-    A hit that was read and fails cannot be a candidate: it is dropped without a window."""
-    readable, records, unread = [], [], []
-    for end in ends:
-        record = read(data, end)
-        if record is None:
-            unread.append(end)
-        else:
-            readable.append(end)
-            records.append(record)
+def _table(zero: bytes) -> bytes:
+    """A translation table: the bytes of ``zero`` to 0, every other byte to 1."""
+    return bytes(0 if b in zero else 1 for b in range(256))
+
+
+_ASCII_DIGIT_TABLE = (_table(bytes(range(0x30, 0x3A))),)
+_ASCII_GROUPED_TABLES = tuple(_table(bytes(range(0x30, 0x3A))) if i not in (4, 9) else _table(bytes(range(0x30)))
+                              for i in range(14))
+# Twelve full-width digits: UTF-8 EF BC 90..99 (the lead byte 0xEF is never a continuation byte); CP932
+# 82 4F..58 (the second bytes never start a character, so a misread first 0x82 would leave an 11-digit run,
+# never a real candidate).
+_FULLWIDTH = {
+    "utf-8": (3, (_table(b"\xef"), _table(b"\xbc"), _table(bytes(range(0x90, 0x9A)))),
+              bytes.maketrans(bytes(range(0x90, 0x9A)), b"0123456789")),
+    "cp932": (2, (_table(b"\x82"), _table(bytes(range(0x4F, 0x59)))),
+              bytes.maketrans(bytes(range(0x4F, 0x59)), b"0123456789")),
+}
+
+
+def _records(data: bytes, ends: list[int], width: int) -> bytes:
+    """The ``width`` bytes before each hit's trailing byte, joined (blank where the data starts too late)."""
+    return b"".join([data[end - 1 - width:end - 1] if end > width else b" " * width for end in ends])
+
+
+def _split_checked(ends: list[int], readable: list[int], digits: bytes, width: int,
+                   digit_positions: tuple[int, ...]) -> tuple[list[int], list[int]]:
+    """(readable hits whose digits pass the check digit, the hits that were not readable)."""
+    chosen = set(readable)
+    unread = [end for i, end in enumerate(ends) if i not in chosen]
     if not readable:
         return [], unread
-    valid = _valid_indices(b"".join(records), len(readable), width, digit_positions)
-    return [readable[i] for i in valid], unread
+    valid = _valid_indices(digits, len(readable), width, digit_positions)
+    return [ends[readable[i]] for i in valid], unread
 
 
-_ASCII_DIGITS = bytes(range(0x30, 0x3A))
+def _ascii_checked(data: bytes, ends: list[int], grouped: bool) -> tuple[list[int], list[int]]:
+    """Hits whose record is ASCII digits (4-4-4 with one ASCII separator twice, when grouped): bytes 0x30-0x39
+    are never part of a multi-byte character in UTF-8, CP932 or EUC-JP, so they are the candidate's digits."""
+    if not ends:
+        return [], []
+    width, tables, positions = (14, _ASCII_GROUPED_TABLES, _GROUPED_DIGITS) if grouped else (
+        12, _ASCII_DIGIT_TABLE, _CONTIGUOUS_DIGITS)
+    joined = _records(data, ends, width)
+    readable = _zero_records(joined, len(ends), width, tables)
+    if grouped:
+        readable = [i for i in readable if joined[i * 14 + 4] == joined[i * 14 + 9]]
+    digits = b"".join(joined[i * width:(i + 1) * width] for i in readable)
+    return _split_checked(ends, readable, digits, width, positions)
 
 
-def _ascii_contiguous(data: bytes, end: int) -> bytes | None:
-    """The 12 bytes before a hit's trailing byte when they are ASCII digits. Bytes 0x30-0x39 are never part
-    of a multi-byte character in UTF-8, CP932 or EUC-JP, so they are the candidate's digits whatever the
-    alignment."""
-    record = data[end - 13:end - 1]
-    return record if len(record) == 12 and not record.translate(None, _ASCII_DIGITS) else None
-
-
-def _ascii_grouped(data: bytes, end: int) -> bytes | None:
-    """The 14 bytes before a hit's trailing byte when they are 4-4-4 ASCII digits joined twice by the same
-    ASCII separator."""
-    record = data[end - 15:end - 1]
-    if len(record) != 14 or record[4:5] != record[9:10] or record[4] >= 0x30:
-        return None
-    return record if not (record[:4] + record[5:9] + record[10:]).translate(None, _ASCII_DIGITS) else None
-
-
-_CP932_FULLWIDTH = bytes.maketrans(bytes(range(0x4F, 0x59)), b"0123456789")
-_UTF8_FULLWIDTH = bytes.maketrans(bytes(range(0x90, 0x9A)), b"0123456789")
-
-
-def _cp932_fullwidth(data: bytes, end: int) -> bytes | None:
-    """Twelve full-width digits in CP932 (0x82 0x4F..0x58). Their second bytes never start a character, so if
-    the first 0x82 were really the trail byte of the character before, only the first digit would be misread,
-    in a run then 11 digits long: never a real candidate."""
-    record = data[end - 25:end - 1]
-    if len(record) != 24 or record[0::2] != b"\x82" * 12:
-        return None
-    digits = record[1::2]
-    return digits.translate(_CP932_FULLWIDTH) if not digits.translate(None, bytes(range(0x4F, 0x59))) else None
-
-
-def _utf8_fullwidth(data: bytes, end: int) -> bytes | None:
-    """Twelve full-width digits in UTF-8 (EF BC 90..99): the lead byte 0xEF is never a continuation byte."""
-    record = data[end - 37:end - 1]
-    if len(record) != 36 or record[0::3] != b"\xef" * 12 or record[1::3] != b"\xbc" * 12:
-        return None
-    digits = record[2::3]
-    return digits.translate(_UTF8_FULLWIDTH) if not digits.translate(None, bytes(range(0x90, 0x9A))) else None
-
-
-_FULLWIDTH_READERS: dict[str, RecordReader] = {"utf-8": _utf8_fullwidth, "cp932": _cp932_fullwidth}
+def _fullwidth_checked(data: bytes, ends: list[int], encoding: str) -> tuple[list[int], list[int]]:
+    """Hits whose record is twelve full-width digits, where the encoding makes them unambiguous."""
+    if not ends or encoding not in _FULLWIDTH:
+        return [], ends
+    size, tables, to_ascii_digits = _FULLWIDTH[encoding]
+    width = 12 * size
+    joined = _records(data, ends, width)
+    readable = _zero_records(joined, len(ends), width, tables)
+    digits = b"".join(joined[i * width + size - 1:(i + 1) * width:size] for i in readable)
+    return _split_checked(ends, readable, digits.translate(to_ascii_digits), 12, _CONTIGUOUS_DIGITS)
 
 
 def _valid_multibyte_ends(data: bytes, encoding: str, contiguous: list[int], grouped: list[int],
                           span: int) -> tuple[list[int], list[int]]:
     """Hits in UTF-8, CP932 or EUC-JP text, without the ones whose check digit fails. Hits of ASCII digits,
-    and of twelve full-width digits where the encoding makes them unambiguous, are checked from their bytes;
-    the rest are decoded (UTF-8) or kept for their window."""
-    ascii_valid, rest = _prechecked(data, contiguous, 12, _CONTIGUOUS_DIGITS, _ascii_contiguous)
-    reader = _FULLWIDTH_READERS.get(encoding)
-    if reader is not None:
-        fullwidth_valid, rest = _prechecked(data, rest, 12, _CONTIGUOUS_DIGITS, reader)
-        ascii_valid += fullwidth_valid
-    grouped_valid, grouped_rest = _prechecked(data, grouped, 14, _GROUPED_DIGITS, _ascii_grouped)
+    and of twelve full-width digits where the encoding makes them unambiguous, are checked from their bytes
+    (a hit read and failing cannot be a candidate); the rest are decoded (UTF-8) or kept for their window."""
+    ascii_valid, rest = _ascii_checked(data, contiguous, grouped=False)
+    fullwidth_valid, rest = _fullwidth_checked(data, rest, encoding)
+    grouped_valid, grouped_rest = _ascii_checked(data, grouped, grouped=True)
     if encoding == "utf-8":
         rest = _valid_utf8_ends(data, rest, 12, _CONTIGUOUS_DIGITS, span)
         grouped_rest = _valid_utf8_ends(data, grouped_rest, 14, _GROUPED_DIGITS, span)
-    return sorted(ascii_valid + rest), sorted(grouped_valid + grouped_rest)
+    return sorted(ascii_valid + fullwidth_valid + rest), sorted(grouped_valid + grouped_rest)
 
 
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:

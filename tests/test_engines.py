@@ -26,7 +26,8 @@ PIECES = st.sampled_from([
     "\n", " ", "-", ".", "ー", "－", "%EF%BC%91", "%2D", "+", "\\uff11", "&#65297;", "山田", "です。", "x", ",",
     "0", "7", "１", "\t",
     # numbers whose check digit fails, and grouped ASCII forms: the CP932/EUC-JP pre-check drops these hits
-    *(invalid_number(i) for i in range(3)), " ".join((NUMBERS[2][:4], NUMBERS[2][4:8], NUMBERS[2][8:])),
+    *(invalid_number(i) for i in range(3)), *(invalid_number(i).translate(FW) for i in range(3)),
+    " ".join((NUMBERS[2][:4], NUMBERS[2][4:8], NUMBERS[2][8:])),
     ".".join((NUMBERS[3][:4], NUMBERS[3][4:8], NUMBERS[3][8:])), "1" + NUMBERS[4],
 ])
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
