@@ -23,12 +23,14 @@ _HYPHENS_AND_DOTS = "-.－‐−ー‑–"
 
 # Hints that a line holds an escaped number: percent-encoding, JSON \\uXXXX escapes, HTML character references,
 # and digits joined by an escaped separator. Each is paired with the bytes it cannot occur without, so a
-# prefilter runs it only over data holding one of them.
+# prefilter runs it only over data holding one of them. ("\\u", not a bare backslash: 0x5C is the second byte
+# of many CP932 characters, such as ソ and 表, so it is in nearly every chunk of Japanese text.)
+_BACKSLASH_U = (b"\\u", b"\\U")
 ESCAPE_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
     ((b"%",), r"%(?:ef%bc%9[0-9]|3[0-9])"),
-    ((b"\\",), r"\\u(?:ff1[0-9]|003[0-9])"),
+    (_BACKSLASH_U, r"\\u(?:ff1[0-9]|003[0-9])"),
     ((b"&",), r"&#(?:6529[6-9]|6530[0-5]|4[89]|5[0-7]|x(?:ff1[0-9]|3[0-9]));"),
-    ((b"+", b"%", b"\\"), r"[0-9]{4}(?:\+|%[0-9a-f]{2}|\\u[0-9a-f]{4})[0-9]"),
+    ((b"+", b"%", *_BACKSLASH_U), r"[0-9]{4}(?:\+|%[0-9a-f]{2}|\\u[0-9a-f]{4})[0-9]"),
 )
 ESCAPE_HINT = "|".join(pattern for _, pattern in ESCAPE_HINTS)
 _ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)

@@ -197,8 +197,9 @@ class TextScanner:
             hints.append(end)
 
         prefilter.database.scan(data, match_event_handler=on_match)
+        present = _present_triggers(data)
         for triggers, hint_database in prefilter.hints:
-            if any(trigger in data for trigger in triggers):
+            if not present.isdisjoint(triggers):
                 hint_database.scan(data, match_event_handler=on_hint)
         edges = _edge_windows(data)
         if not (contiguous or grouped or hints or edges):
@@ -538,6 +539,23 @@ def _hint_databases() -> tuple[tuple[tuple[bytes, ...], Any], ...]:
     apart 1 ms each; and each runs only over data holding its trigger bytes."""
     return tuple((triggers, _compile([pattern], [_HINT], [_hyperscan.HS_FLAG_CASELESS]))
                  for triggers, pattern in ESCAPE_HINTS)
+
+
+_TRIGGERS = sorted({trigger for triggers, _ in ESCAPE_HINTS for trigger in triggers})
+_SINGLE_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) == 1)
+_LONGER_TRIGGERS = re.compile(b"|".join(re.escape(t) for t in _TRIGGERS if len(t) > 1) or b"(?!)")
+_LONGER_FIRST_BYTES = tuple({t[:1] for t in _TRIGGERS if len(t) > 1})
+
+
+def _present_triggers(data: bytes) -> set[bytes]:
+    """The escape hints' triggers present in ``data``, each looked for once per chunk. Single bytes are found
+    by memchr; longer triggers ("\\u") only where their first byte is, and all in one regex pass: 0x5C is in
+    nearly every chunk of CP932 text (the second byte of characters such as ソ and 表), and a two-byte
+    ``in`` costs fifty times a one-byte one."""
+    present = {trigger for trigger in _SINGLE_TRIGGERS if trigger in data}
+    if any(first in data for first in _LONGER_FIRST_BYTES):
+        present.update(_LONGER_TRIGGERS.findall(data))
+    return present
 
 
 _EDGE = 64
