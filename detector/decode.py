@@ -7,6 +7,7 @@ mis-detection, so the worst case of a wrong guess is a missed full-width number,
 from __future__ import annotations
 
 import codecs
+import re
 
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -61,9 +62,12 @@ def _decodes(sample: bytes, encoding: str) -> str | None:
         return None
 
 
+_KANA = re.compile("[\u3041-\u30ff]")
+
+
 def _japanese_score(text: str) -> int:
     """How much of ``text`` is kana: right guesses between CP932 and EUC-JP give far more kana."""
-    return sum(1 for ch in text if "\u3041" <= ch <= "\u30ff")
+    return len(_KANA.findall(text))
 
 
 def detect_encoding(sample: bytes) -> str:
