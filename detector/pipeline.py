@@ -69,7 +69,7 @@ class FileScanner:
         self.options = options
         self.rules = rules or load_rules(options.rules_dirs)
         self.text_scanner = TextScanner(self.rules, options.engine)
-        self.extractors: dict[str, Extractor] = registry()
+        self.extractors = registry()
         self.expander = Expander(self.extractors, self.rules.limits)
         self.fingerprint = Fingerprinter(options.key)
         self.locator = PublicLocator(self.rules.public, options.public_paths)

@@ -60,3 +60,14 @@ def test_no_stage_imports_a_later_stage(stage: str, path: Path) -> None:
 
 def test_every_module_has_a_place_in_the_order() -> None:
     assert {stage for stage, _ in _modules()} <= FOUNDATION | set(STAGES)
+
+
+def test_the_extractor_registry_names_each_extractor_for_its_own_kinds() -> None:
+    """The registry imports extractors lazily from a table: the table and each extractor's ``kinds`` agree."""
+    from detector.extract import EXTRACTORS, registry
+
+    extractors = registry()
+    for kind in EXTRACTORS:
+        assert kind in extractors[kind].kinds
+    claimed = {kind for kind in EXTRACTORS for kind in extractors[kind].kinds}
+    assert claimed == set(EXTRACTORS)
