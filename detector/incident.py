@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .deadlines import Deadlines, deadlines
@@ -66,7 +66,6 @@ class Incident:
     roots: list[str]
     hosts: list[str]
     key_id: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def articles(self) -> list[str]:

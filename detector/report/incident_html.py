@@ -45,7 +45,7 @@ def render(incident: Incident, lang: str = "ja") -> str:
         f'{escape(", ".join(incident.roots) or "-")}</p>',
         _figures(incident, w),
         _verdict(incident, w, lang),
-        _deadlines(incident, w),
+        _deadlines(incident, w, lang),
         _charts(incident, w),
         _files(incident, w, lang),
         _unscanned(incident, w),
@@ -76,12 +76,12 @@ def _verdict(incident: Incident, w: dict[str, str], lang: str) -> str:
     return out
 
 
-def _deadlines(incident: Incident, w: dict[str, str]) -> str:
+def _deadlines(incident: Incident, w: dict[str, str], lang: str) -> str:
     d = incident.deadlines
     final_label = f"{w['final_report']} ({w['final_60'] if d.malicious else w['final_30']})"
     rows = [(w["discovered"], d.discovered), (w["preliminary_report"], d.preliminary_report),
             (final_label, d.final_report)]
-    body = "".join(f"<tr><th>{escape(label)}</th><td>{day.isoformat()} ({_weekday(day, w)})</td></tr>"
+    body = "".join(f"<tr><th>{escape(label)}</th><td>{day.isoformat()} ({_weekday(day, lang)})</td></tr>"
                    for label, day in rows)
     note = f"<p>{escape(w['deadline_note'])}</p>"
     if incident.discovered_assumed:
@@ -89,8 +89,8 @@ def _deadlines(incident: Incident, w: dict[str, str]) -> str:
     return f'<h2>{escape(w["deadlines"])}</h2><table id="deadlines">{body}</table>{note}'
 
 
-def _weekday(day: dt.date, w: dict[str, str]) -> str:
-    names = "月火水木金土日" if w is WORDS_JA else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+def _weekday(day: dt.date, lang: str) -> str:
+    names = "月火水木金土日" if lang == "ja" else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     return names[day.weekday()]
 
 
@@ -164,5 +164,3 @@ def _draft(incident: Incident, w: dict[str, str], lang: str) -> str:
     return (f'<h2>{escape(w["draft"])}</h2><p>{escape(w["draft_note"])}</p><table id="draft">{"".join(rows)}'
             "</table>")
 
-
-WORDS_JA = words("ja")
