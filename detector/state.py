@@ -76,6 +76,7 @@ class State:
         self.db.commit()
         self.pending = 0
         self.last_commit = time.monotonic()
+        self.following = False  # the follow table (watch's offsets) is known to exist
 
     # -- opening ------------------------------------------------------------------------------------------
 
@@ -167,14 +168,19 @@ class State:
         """For ``watch``: every file's identity, kind, how far it was read (offset, lines) and its result."""
         if not self.reusable:
             return {}
-        self.db.execute(_FOLLOW)
+        self._ensure_follow()
         rows = self.db.execute("SELECT files.path, dev, ino, size, mtime_ns, kind, coalesce(offset, size), "
                                "coalesce(lines, 0), result FROM files LEFT JOIN follow USING (path)")
         return {row[0]: (row[1:5], row[5], row[6], row[7], row[8]) for row in rows}
 
+    def _ensure_follow(self) -> None:
+        if not self.following:
+            self.db.execute(_FOLLOW)
+            self.following = True
+
     def put_followed(self, key: str, identity: tuple[int, int, int, int], result: FileResult, offset: int,
                      lines: int) -> None:
-        self.db.execute(_FOLLOW)
+        self._ensure_follow()
         self.put(key, identity, result)
         self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (key, offset, lines))
 
