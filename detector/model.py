@@ -8,7 +8,7 @@ state file can leak one by mistake. ``--reveal`` is a separate path (see :mod:`d
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -209,6 +209,17 @@ class FileResult:
     held_back: dict[str, int] = field(default_factory=dict)  # findings below --min-confidence, by confidence
     held_back_people: set[str] = field(default_factory=set)  # their fingerprints: counted, never listed
     revealed: dict[int, str] | None = None  # index into findings -> 12 digits, only with --reveal
+
+    @property
+    def notable(self) -> bool:
+        """Anything to report or to keep (a clean file is only counted)."""
+        return bool(self.findings or self.samples or self.unscanned or self.held_back or not self.scanned)
+
+    def under(self, path: str) -> FileResult:
+        """The same result reported under another path (a renamed file, a root given differently)."""
+        return replace(self, path=path, findings=[replace(f, path=path) for f in self.findings],
+                       samples=[replace(s, path=path) for s in self.samples],
+                       unscanned=[replace(u, path=path) for u in self.unscanned])
 
     def to_state(self) -> dict[str, Any]:
         """What a state file keeps of a file's result: everything but raw numbers (``revealed`` is dropped)."""

@@ -261,15 +261,11 @@ def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> Batch:
     clean: list[tuple[str, int, str]] = []
     for path in paths:
         result = scanner.scan_file(path)
-        if _is_notable(result):
+        if result.notable:
             notable.append(result)
         else:
             clean.append((path, result.size, result.kind))
     return notable, clean
-
-
-def _is_notable(result: FileResult) -> bool:
-    return bool(result.findings or result.samples or result.unscanned or result.held_back or not result.scanned)
 
 
 ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
@@ -398,7 +394,7 @@ class _Incremental:
         if ref is not None:
             self.state.put(os.path.abspath(path), ref.identity, file_result)
 
-    def scanned_clean(self, path: str, size: int, kind: str) -> None:
+    def scanned_clean(self, path: str, kind: str) -> None:
         ref = self.refs.pop(path, None)
         if ref is not None:
             self.state.put_clean(os.path.abspath(path), ref.identity, kind)
@@ -465,8 +461,8 @@ def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner,
                 result.add_clean(len(clean), sum(size for _, size, _ in clean),
                                  Counter(kind for _, _, kind in clean))
                 if incremental is not None:
-                    for path, size, kind in clean:
-                        incremental.scanned_clean(path, size, kind)
+                    for path, _, kind in clean:
+                        incremental.scanned_clean(path, kind)
             report()
 
         for batch in _batches(entries, result):

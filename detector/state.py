@@ -21,7 +21,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +153,7 @@ class State:
         return load_result(shown_path, row[0], row[1], row[2])
 
     def put(self, key: str, identity: tuple[int, int, int, int], result: FileResult) -> None:
-        notable = result.findings or result.samples or result.unscanned or result.held_back or not result.scanned
-        blob = json.dumps(result.to_state(), ensure_ascii=False) if notable else None
+        blob = json.dumps(result.to_state(), ensure_ascii=False) if result.notable else None
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (key, *identity, result.kind, blob))
         self._maybe_commit()
@@ -215,8 +213,4 @@ def load_result(path: str, kind: str, size: int, blob: str | None) -> FileResult
     entries reported under ``path`` (the root may be given differently from one run to the next)."""
     if blob is None:
         return FileResult(path=path, size=size, kind=kind)
-    result = FileResult.from_state(path, json.loads(blob))
-    result.findings = [replace(f, path=path) for f in result.findings]
-    result.samples = [replace(s, path=path) for s in result.samples]
-    result.unscanned = [replace(u, path=path) for u in result.unscanned]
-    return result
+    return FileResult.from_state(path, json.loads(blob)).under(path)

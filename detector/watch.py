@@ -149,7 +149,7 @@ class Watcher:
 
     def _initial(self, ref: FileRef, before: Tracked | None) -> None:
         if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == ref.identity:
-            self._set(ref.path, replace(before, result=_moved(before.result, ref.path)))
+            self._set(ref.path, replace(before, result=before.result.under(ref.path)))
             return
         self._read(ref.path, before, emit=self.options.emit_initial or before is not None)
 
@@ -199,12 +199,12 @@ class Watcher:
 
     def _moved(self, src: str, dest: str) -> None:
         """A rename: a tracked file keeps its findings under its new name (rename-and-create rotation)."""
-        for old in [p for p in self.tracked if p == src or p.startswith(src.rstrip("/") + "/")]:
+        for old in self._tracked_under(src):
             new = dest + old[len(src):]
             record = self._drop(old)
             self.removed.add(old)
             if self._inside_roots(new):
-                self._set(new, replace(record, result=_moved(record.result, new)))
+                self._set(new, replace(record, result=record.result.under(new)))
                 self.dirty.add(new)
             elif record.result.findings:
                 self.emit_event({"event": "cleared", "path": old, "reason": "moved out of the watched folders"})
@@ -251,9 +251,14 @@ class Watcher:
             return False
         return self._read(path, before)
 
+    def _tracked_under(self, path: str) -> list[str]:
+        """The followed files that are ``path`` or lie below it (a folder moved or deleted)."""
+        prefix = path.rstrip("/") + "/"
+        return [p for p in self.tracked if p == path or p.startswith(prefix)]
+
     def _vanished(self, path: str) -> bool:
         changed = False
-        for old in [p for p in self.tracked if p == path or p.startswith(path.rstrip("/") + "/")]:
+        for old in self._tracked_under(path):
             record = self._drop(old)
             self.removed.add(old)
             if record.result.findings:
@@ -471,12 +476,6 @@ _ROTATION_WORDS = frozenset({"gz", "bz2", "xz", "zst", "old", "bak"})
 
 def _key(finding: Finding) -> FindingKey:
     return (json.dumps(finding.location.to_json(), sort_keys=True, ensure_ascii=False), finding.fingerprint)
-
-
-def _moved(result: FileResult, path: str) -> FileResult:
-    return replace(result, path=path, findings=[replace(f, path=path) for f in result.findings],
-                   samples=[replace(s, path=path) for s in result.samples],
-                   unscanned=[replace(u, path=path) for u in result.unscanned])
 
 
 def _tail(path: str, offset: int) -> bytes | None:
