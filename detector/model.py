@@ -237,3 +237,24 @@ class FileResult:
                    unscanned=[Unscanned.from_json(u) for u in data["unscanned"]],
                    held_back={str(k): int(v) for k, v in data["held_back"].items()},
                    held_back_people=set(data["held_back_people"]))
+
+
+STDIN = "-"  # a root that means standard input
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything that decides what a scan reads and reports (picklable: workers get a copy)."""
+
+    key: bytes = field(repr=False)
+    rules_dirs: tuple[str, ...] = ()
+    jobs: int = 0  # 0: the number of cores
+    follow_symlinks: bool = False
+    excludes: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    min_confidence: Confidence = Confidence.MEDIUM
+    public_paths: tuple[str, ...] = ()
+    reveal: bool = False
+    engine: str = "auto"
+    skip_inodes: frozenset[tuple[int, int]] = frozenset()
+    state_path: str | None = None  # --state: reuse the results of unchanged files

@@ -20,9 +20,10 @@ import logging
 import os
 import sqlite3
 import time
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .model import FileResult
@@ -44,6 +45,16 @@ CREATE TABLE files (
 """
 # How far `mynumber watch` has read each followed file (logs grow); created on demand.
 _FOLLOW = "CREATE TABLE IF NOT EXISTS follow (path TEXT PRIMARY KEY, offset INTEGER NOT NULL, lines INTEGER NOT NULL)"
+# A snapshot of each folder as the last scan left it (see FolderSnapshot); added to older states on first use.
+_FOLDERS = """
+CREATE TABLE IF NOT EXISTS folders (
+    path TEXT PRIMARY KEY,
+    names BLOB NOT NULL,       -- the files' names, UTF-8 (undecodable bytes kept), joined by NUL
+    identities BLOB NOT NULL,  -- (device, inode, size, mtime_ns) of each file, as signed 64-bit integers
+    kinds TEXT NOT NULL,       -- each file's kind, joined by NUL
+    notable BLOB NOT NULL      -- one byte per file: 1 when it has a stored result (anything to report)
+)"""
+Identity = tuple[int, int, int, int]
 
 
 class StateError(UsageError):
@@ -60,6 +71,61 @@ def config_id(rules_sources: Iterable[str], **options: Any) -> str:
     return digest.hexdigest()[:32]
 
 
+def storable(path: str) -> str:
+    """``path`` as SQLite can store it: a name that is not valid UTF-8 (its bytes kept by Python as surrogates)
+    gets its undecodable bytes written as ``\\xNN``, so such a file is remembered instead of failing the scan."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+class FolderSnapshot(NamedTuple):
+    """A folder's files as the last scan left them, as stored: names in listing order, identities, kinds, and
+    which have a stored result. The walk packs a folder's listing the same way and compares the bytes, so an
+    unchanged folder costs no Python work per file; its clean files are then counted in bulk."""
+
+    names: bytes  # UTF-8 (undecodable bytes kept), joined by NUL
+    identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
+    kinds: str  # joined by NUL
+    notable: bytes  # one byte a file: 1 when it has a stored result
+
+    @staticmethod
+    def pack(names: list[str], identities: list[int]) -> tuple[bytes, bytes] | None:
+        """A listing (names; identities flat, four numbers a file) as stored; None when a number does not fit
+        in 64 bits (such a folder is compared file by file)."""
+        try:
+            numbers = array("q", identities)
+        except OverflowError:
+            return None
+        return "\0".join(names).encode("utf-8", "surrogateescape"), numbers.tobytes()
+
+    def holds_together(self) -> bool:
+        """The columns agree on the number of files (a damaged row is treated as no snapshot)."""
+        if not (isinstance(self.names, bytes) and isinstance(self.identities, bytes) and isinstance(self.kinds, str)
+                and isinstance(self.notable, bytes)):
+            return False
+        count = len(self.notable)
+        files_in_kinds = self.kinds.count("\0") + 1 if self.kinds else 0
+        files_in_names = self.names.count(0) + 1 if self.names else 0
+        return len(self.identities) == 32 * count and files_in_kinds == count == files_in_names
+
+    def numbers(self) -> array[int]:
+        numbers = array("q")
+        numbers.frombytes(self.identities)
+        return numbers
+
+    def by_name(self) -> dict[str, tuple[Identity, str, int]]:
+        """Each file's identity, kind and whether it has a result (for a folder that changed)."""
+        names = self.names.decode("utf-8", "surrogateescape").split("\0") if self.names else []
+        kinds = self.kinds.split("\0") if self.kinds else []
+        flat = self.numbers().tolist()
+        identities = zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
+        return {name: (identity, kind, flag)
+                for name, identity, kind, flag in zip(names, identities, kinds, self.notable, strict=True)}
+
+
 class State:
     """One open state file."""
 
@@ -67,15 +133,26 @@ class State:
         self.path = path
         self.db = self._open(path)
         self._check(key_id)
+        self.db.execute(_FOLDERS)
         stored = self._meta("config")
         self.reusable = stored == config
+        self.following = False  # the follow table (watch's offsets) is known to exist
         if stored is not None and not self.reusable:
             log.info("%s: the rules or options changed since the last scan; every file is read again", path)
+            self._clear()
         self._set_meta("config", config)
         self.db.commit()
+        self.empty = self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM files)").fetchone()[0] == 1
         self.pending = 0
         self.last_commit = time.monotonic()
-        self.following = False  # the follow table (watch's offsets) is known to exist
+
+    def _clear(self) -> None:
+        """Results made under other rules or options are never reused, not even by a later scan of another
+        root with the new ones: they are dropped."""
+        self.db.execute("DELETE FROM files")
+        self.db.execute("DELETE FROM folders")
+        self._ensure_follow()
+        self.db.execute("DELETE FROM follow")
 
     # -- opening ------------------------------------------------------------------------------------------
 
@@ -134,32 +211,58 @@ class State:
 
     # -- files ----------------------------------------------------------------------------------------------
 
-    def known(self) -> dict[str, tuple[tuple[int, int, int, int], str, int]]:
-        """Every known file: its identity, kind, and whether it has a stored result (anything to report), in
-        one query (a lookup per file would cost more than the walk). Empty when results cannot be reused."""
-        if not self.reusable:
-            return {}
-        rows = self.db.execute("SELECT path, dev, ino, size, mtime_ns, kind, result IS NOT NULL FROM files")
-        return {row[0]: (row[1:5], row[5], row[6]) for row in rows}
+    def record(self, path: str) -> tuple[Identity, str, int] | None:
+        """One file's identity, kind and whether it has a stored result; None when unknown or not reusable."""
+        if not self.reusable or self.empty:
+            return None
+        row = self.db.execute("SELECT dev, ino, size, mtime_ns, kind, result IS NOT NULL FROM files WHERE path = ?",
+                              (storable(path),)).fetchone()
+        return None if row is None else (row[:4], row[4], row[5])
 
-    def every_path(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT path FROM files")]
-
-    def result(self, key: str, shown_path: str) -> FileResult | None:
-        """The stored result of the file ``key`` (its absolute path), reported under ``shown_path``."""
-        row = self.db.execute("SELECT kind, size, result FROM files WHERE path = ?", (key,)).fetchone()
-        if row is None:
+    def result(self, key: str, shown_path: str, identity: Identity | None = None) -> FileResult | None:
+        """The stored result of the file ``key`` (its absolute path), reported under ``shown_path``; None when
+        there is none, or none for that identity."""
+        row = self.db.execute("SELECT kind, size, result, dev, ino, mtime_ns FROM files WHERE path = ?",
+                              (storable(key),)).fetchone()
+        if row is None or (identity is not None and (row[3], row[4], row[1], row[5]) != identity):
             return None
         return load_result(shown_path, row[0], row[1], row[2])
 
-    def put(self, key: str, identity: tuple[int, int, int, int], result: FileResult) -> None:
-        blob = json.dumps(result.to_state(), ensure_ascii=False) if result.notable else None
+    def folders(self) -> dict[str, FolderSnapshot]:
+        """Every folder's snapshot; empty when results cannot be reused."""
+        if not self.reusable:
+            return {}
+        rows = self.db.execute("SELECT path, names, identities, kinds, notable FROM folders")
+        return {row[0]: FolderSnapshot(*row[1:]) for row in rows}
+
+    def put_folder(self, path: str, snapshot: FolderSnapshot) -> None:
+        self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?)", (storable(path), *snapshot))
+
+    def drop_folder(self, path: str) -> None:
+        self.db.execute("DELETE FROM folders WHERE path = ?", (storable(path),))
+
+    def count_under(self, roots: Iterable[str]) -> int:
+        """How many files the state holds at or under the (absolute, not nested) roots."""
+        return sum(self.db.execute(f"SELECT count(*) FROM files WHERE {_UNDER}", _under(root)).fetchone()[0]
+                   for root in roots)
+
+    def paths_under(self, roots: Iterable[str], table: str = "files") -> list[str]:
+        """The stored paths of the files (or, with ``table="folders"``, folders) at or under the roots."""
+        assert table in ("files", "folders")
+        return [row[0] for root in roots
+                for row in self.db.execute(f"SELECT path FROM {table} WHERE {_UNDER}", _under(root))]
+
+    def put(self, key: str, identity: Identity, result: FileResult) -> None:
+        blob = _json(result.to_state()) if result.notable else None
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (key, *identity, result.kind, blob))
+                        (storable(key), *identity, result.kind, blob))
+        self.empty = False
         self._maybe_commit()
 
-    def put_clean(self, path: str, identity: tuple[int, int, int, int], kind: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, NULL)", (path, *identity, kind))
+    def put_clean(self, path: str, identity: Identity, kind: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                        (storable(path), *identity, kind))
+        self.empty = False
         self._maybe_commit()
 
     def follow_records(self) -> dict[str, tuple[tuple[int, int, int, int], str, int, int, str | None]]:
@@ -176,15 +279,14 @@ class State:
             self.db.execute(_FOLLOW)
             self.following = True
 
-    def put_followed(self, key: str, identity: tuple[int, int, int, int], result: FileResult, offset: int,
-                     lines: int) -> None:
+    def put_followed(self, key: str, identity: Identity, result: FileResult, offset: int, lines: int) -> None:
         self._ensure_follow()
         self.put(key, identity, result)
-        self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (key, offset, lines))
+        self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (storable(key), offset, lines))
 
     def forget(self, paths: Iterable[str]) -> int:
         count = 0
-        for path in paths:
+        for path in map(storable, paths):
             self.db.execute("DELETE FROM files WHERE path = ?", (path,))
             with contextlib.suppress(sqlite3.OperationalError):  # no follow table: never watched
                 self.db.execute("DELETE FROM follow WHERE path = ?", (path,))
@@ -206,6 +308,25 @@ class State:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+def _json(value: Any) -> str:
+    """JSON for SQLite: readable UTF-8, but escaped where a path holds bytes that are not UTF-8 (surrogates)."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
+
+
+# At or under a root: the root itself, or a path that starts with the root and a slash ('0' follows '/').
+_UNDER = "(path = ? OR (path >= ? AND path < ?))"
+
+
+def _under(root: str) -> tuple[str, str, str]:
+    base = storable(root).rstrip("/")
+    return base or "/", base + "/", base + "0"
 
 
 def load_result(path: str, kind: str, size: int, blob: str | None) -> FileResult:

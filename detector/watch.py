@@ -40,11 +40,12 @@ from typing import Any
 from .assess import Assessment, assess
 from .decode import detect_encoding
 from .identify import TEXT
-from .model import FileResult, Finding
-from .pipeline import FileScanner, ScanOptions, open_state, own_files
+from .incremental import open_state, own_files
+from .model import FileResult, Finding, ScanOptions
 from .redact import redact
 from .result import ScanResult
 from .rules import load_rules
+from .scanner import FileScanner
 from .state import State
 from .walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
 

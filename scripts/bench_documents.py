@@ -185,7 +185,7 @@ def scan_folder(folder: Path) -> int:
 
 
 def peak_memory_kib(path: Path) -> int:
-    code = ("import re,sys;from detector.pipeline import FileScanner, ScanOptions;"
+    code = ("import re,sys;from detector.scanner import FileScanner; from detector.model import ScanOptions;"
             "r=FileScanner(ScanOptions(key=b'k')).scan_file(sys.argv[1]);"
             "assert r.scanned, r.unscanned;"
             "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")

@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
 FOUNDATION = {"model", "errors", "mynumber", "normalize", "rules", "redact", "__init__"}
 STAGES = ["walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people", "locations",
-          "assess", "result", "state", "deadlines", "incident", "notify", "pipeline", "watch", "report", "cli",
-          "__main__"]
+          "scanner", "assess", "result", "state", "incremental", "deadlines", "incident", "notify", "pipeline",
+          "watch", "report", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:

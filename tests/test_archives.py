@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from detector.model import Confidence, FileResult
-from detector.pipeline import FileScanner, ScanOptions
+from detector.model import Confidence, FileResult, ScanOptions
 from detector.rules import Limits, Rules
+from detector.scanner import FileScanner
 
 from .conftest import valid_number
 

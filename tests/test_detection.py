@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from detector.extract.text import TextExtractor
-from detector.model import Confidence, FileResult
-from detector.pipeline import FileScanner, ScanOptions
+from detector.model import Confidence, FileResult, ScanOptions
 from detector.rules import Rules
+from detector.scanner import FileScanner
 
 from .conftest import invalid_number, valid_number
 

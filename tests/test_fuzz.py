@@ -17,9 +17,9 @@ from detector.errors import UnscannableFile
 from detector.extract import Source, registry
 from detector.extract.containers import Expander
 from detector.identify import identify, refine
-from detector.model import Confidence
-from detector.pipeline import FileScanner, ScanOptions
+from detector.model import Confidence, ScanOptions
 from detector.rules import load_rules
+from detector.scanner import FileScanner
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ROOT / "fixtures" / "documents"

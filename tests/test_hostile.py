@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from detector.model import Confidence
-from detector.pipeline import FileScanner, ScanOptions
+from detector.model import Confidence, ScanOptions
+from detector.scanner import FileScanner
 
 from .conftest import valid_number
 

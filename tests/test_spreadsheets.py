@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from detector.extract.table import column_index, column_letters
 from detector.extract.xlsx import apply_digit_format, number_as_shown
-from detector.model import Confidence, FileResult
+from detector.model import Confidence, FileResult, ScanOptions
 from detector.mynumber import calc_check_digit
-from detector.pipeline import FileScanner, ScanOptions
+from detector.scanner import FileScanner
 
 from .conftest import valid_number
 
@@ -161,7 +161,7 @@ def test_a_large_sheet_streams_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.xlsx"
     big_workbook(path, 200_000)
     # VmHWM, not ru_maxrss: the latter survives exec and would include the forking test runner's memory.
-    code = ("import re,sys;from detector.pipeline import FileScanner, ScanOptions;"
+    code = ("import re,sys;from detector.scanner import FileScanner; from detector.model import ScanOptions;"
             "r=FileScanner(ScanOptions(key=b'k')).scan_file(sys.argv[1]);"
             "hwm=re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1);"
             "print(hwm, r.scanned, len(r.findings), r.kind)")

@@ -18,8 +18,10 @@ import pytest
 
 from detector.errors import UsageError
 from detector.model import Confidence
-from detector.pipeline import FileScanner, ScanOptions, scan_paths
+from detector.pipeline import ScanOptions, scan_paths
 from detector.result import ScanResult
+from detector.scanner import FileScanner
+from detector.state import State
 
 from .conftest import valid_number
 
@@ -191,3 +193,79 @@ def test_a_scan_killed_midway_leaves_a_state_the_next_run_uses(tmp_path: Path) -
     fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
     assert comparable(result) == comparable(fresh)
     assert json.loads(json.dumps(result.summary()))["files_scanned"] == 6000
+
+
+def test_an_unchanged_folder_is_taken_whole_without_asking_file_by_file(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    asked: list[str] = []
+    original = State.record
+
+    def record(self: State, path: str) -> Any:
+        asked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(State, "record", record)
+    second, read = scan(share, state, monkeypatch)
+    assert asked == [] and read == []
+    assert comparable(second) == comparable(first)
+
+
+def test_a_file_changed_and_stored_by_watch_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watch` updates a file's record but not its folder's snapshot: the scan then asks the file's record."""
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    changed = share / "dept1" / "f004.txt"
+    changed.write_text(f"個人番号 {valid_number(700)}\n", encoding="utf-8")
+    scanner = FileScanner(ScanOptions(key=b"state-key"))
+    opened = State(str(state), scanner.fingerprint.key_id, _config_of(state))
+    st = changed.stat()
+    opened.put(str(changed), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), scanner.scan_file(str(changed)))
+    opened.close()
+    result, read = scan(share, state, monkeypatch)
+    assert read == []
+    fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
+    assert comparable(result) == comparable(fresh)
+
+
+def _config_of(state: Path) -> str:
+    with sqlite3.connect(state) as db:
+        return str(db.execute("SELECT value FROM meta WHERE name = 'config'").fetchone()[0])
+
+
+def test_a_damaged_folder_snapshot_means_comparing_file_by_file(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE folders SET identities = x'0102', notable = 'text'")
+    second, read = scan(share, state, monkeypatch)
+    assert read == [] and comparable(second) == comparable(first)
+    third, read = scan(share, state, monkeypatch)  # the snapshots were written again
+    assert read == [] and comparable(third) == comparable(first)
+
+
+def test_a_file_whose_name_is_not_utf8_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    odd = share / os.fsdecode(b"caf\xe9.txt")
+    odd.write_text(f"個人番号 {valid_number(800)}\n", encoding="utf-8")
+    first, _ = scan(share, state)
+    second, read = scan(share, state, monkeypatch)
+    assert read == [] and comparable(second) == comparable(first)
+    odd.unlink()
+    third, _ = scan(share, state)
+    assert third.distinct_people == first.distinct_people - 1
+
+
+def test_results_of_other_rules_are_never_reused_even_for_another_root(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("memo\n", encoding="utf-8")
+    scan(share, state)  # medium confidence
+    scan_paths([str(other)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state),
+                                         min_confidence=Confidence.LOW))
+    _, read = scan(share, state, monkeypatch, min_confidence=Confidence.LOW)
+    assert len(read) == 30  # the share's results were made under other options: read again

@@ -1,0 +1,254 @@
+"""Incremental scans: what a state file already knows, taken folder by folder as the walk lists them.
+
+A folder whose listing (names and identities) equals its snapshot is taken whole; one that differs is compared
+file by file; files read are stored as their results come back, and a folder's snapshot is written again once
+all of its are back. Files under the roots that were not seen are forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from .model import FileResult, ScanOptions, Unscanned
+from .result import ScanResult
+from .rules import Rules
+from .state import FolderSnapshot, Identity, State, config_id, storable
+from .walk import FileRef, child_path
+
+log = logging.getLogger(__name__)
+
+
+def own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
+    """(device, inode) of the state file and its SQLite companions, so a walk over their folder skips them."""
+    if state_path is None:
+        return frozenset()
+    found = set()
+    for path in (state_path, state_path + "-wal", state_path + "-shm", state_path + "-journal"):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return frozenset(found)
+
+
+def open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
+    if options.state_path is None:
+        return None
+    config = config_id(rules.sources, min_confidence=options.min_confidence.label,
+                       public=sorted(options.public_paths), max_file_size=options.max_file_size,
+                       follow_symlinks=options.follow_symlinks)
+    return State(options.state_path, key_id, config)
+
+
+class _Reading(NamedTuple):
+    """A file an incremental scan is reading: where its result goes in the state and in its folder's snapshot."""
+
+    absolute: str
+    identity: Identity
+    folder: str | None  # its folder's absolute path; None for a file given as a root
+    position: int  # in the folder's listing
+
+
+class _FolderBuild:
+    """A folder whose snapshot is written again once the results of the files being read in it are back."""
+
+    __slots__ = ("kinds", "listing", "notable", "outstanding")
+
+    def __init__(self, listing: tuple[bytes, bytes] | None, count: int) -> None:
+        self.listing = listing
+        self.kinds = [""] * count
+        self.notable = bytearray(count)
+        self.outstanding = 0
+
+    def snapshot(self) -> FolderSnapshot | None:
+        if self.listing is None:
+            return None
+        return FolderSnapshot(*self.listing, "\0".join(self.kinds), bytes(self.notable))
+
+
+class Incremental:
+    """With a state file: unchanged files' results come from the state; the rest are scanned and stored.
+
+    The walk hands over each folder's listing (see :class:`~detector.walk.KnownFiles`). A listing equal to the
+    folder's snapshot is taken whole: its clean files counted in bulk, the few with findings loaded. A folder
+    that differs is compared file by file, and its snapshot written again once the files read are back."""
+
+    def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
+        self.state, self.result, self.reveal = state, result, reveal
+        self.stored = state.folders()
+        self.listed: dict[str, list[str]] = {}  # each folder walked: its files' names
+        self.loose: set[str] = set()  # files given as roots
+        self.building: dict[str, _FolderBuild] = {}
+        self.reading: dict[str, _Reading] = {}  # by the path the file is read (and reported) under
+        self.clean_files = self.clean_bytes = 0
+        self.clean_kinds: Counter[str] = Counter()
+
+    def changed_files(self, directory: str, absolute_dir: str, names: list[str], identities: list[int]) -> list[int]:
+        self.listed[absolute_dir] = names
+        snapshot = self.stored.get(absolute_dir)
+        if snapshot is not None and not snapshot.holds_together():
+            snapshot = None
+        listing = FolderSnapshot.pack(names, identities)
+        unchanged = snapshot is not None and listing == (snapshot.names, snapshot.identities)
+        build = _FolderBuild(listing, len(names))
+        if snapshot is not None and unchanged:
+            todo = self._take_unchanged(directory, absolute_dir, names, snapshot, build)
+        else:
+            todo = self._compare_files(directory, absolute_dir, names, identities, snapshot, build)
+        if todo:
+            if snapshot is not None:
+                self.state.drop_folder(absolute_dir)  # until the files read are back (a crash must not trust it)
+            build.outstanding = len(todo)
+            self.building[absolute_dir] = build
+            for index in todo:
+                self.reading[os.path.join(directory, names[index])] = _Reading(
+                    child_path(absolute_dir, names[index]), _identity(identities, index), absolute_dir, index)
+        elif not unchanged:
+            self._put_folder(absolute_dir, build)
+        return todo
+
+    def _put_folder(self, absolute_dir: str, build: _FolderBuild) -> None:
+        snapshot = build.snapshot()
+        if snapshot is None:
+            self.state.drop_folder(absolute_dir)
+        else:
+            self.state.put_folder(absolute_dir, snapshot)
+
+    def _take_unchanged(self, directory: str, absolute_dir: str, names: list[str], snapshot: FolderSnapshot,
+                        build: _FolderBuild) -> list[int]:
+        """A folder as the snapshot has it: clean files counted in bulk, files with results loaded (or, with
+        --reveal, read again); the indices of files to read."""
+        kinds = snapshot.kinds.split("\0") if snapshot.kinds else []
+        build.kinds, build.notable = kinds, bytearray(snapshot.notable)
+        numbers = snapshot.numbers()
+        self.clean_files += len(kinds)
+        self.clean_bytes += sum(numbers[2::4])
+        self.clean_kinds.update(kinds)
+        todo = []
+        index = snapshot.notable.find(1)
+        while index >= 0:
+            self.clean_files -= 1
+            self.clean_bytes -= numbers[4 * index + 2]
+            self.clean_kinds[kinds[index]] -= 1
+            identity = _identity(numbers, index)
+            if not self._take_result(child_path(absolute_dir, names[index]), os.path.join(directory, names[index]),
+                                     identity):
+                todo.append(index)
+            index = snapshot.notable.find(1, index + 1)
+        return todo
+
+    def _compare_files(self, directory: str, absolute_dir: str, names: list[str], identities: list[int],
+                       snapshot: FolderSnapshot | None, build: _FolderBuild) -> list[int]:
+        """A folder that differs from its snapshot (or has none): file by file, against the snapshot, or the
+        file's own record when the snapshot does not know it as it is (written by ``watch``, or left by an
+        interrupted scan)."""
+        before = snapshot.by_name() if snapshot is not None else {}
+        todo = []
+        for index, name in enumerate(names):
+            identity = _identity(identities, index)
+            absolute = child_path(absolute_dir, name)
+            record = before.get(name)
+            if record is None or record[0] != identity:
+                record = self.state.record(absolute)
+            if record is not None and record[0] == identity and self._take(absolute, os.path.join(directory, name),
+                                                                           record):
+                build.kinds[index], build.notable[index] = record[1], record[2]
+            else:
+                todo.append(index)
+        return todo
+
+    def _take(self, absolute: str, path: str, record: tuple[Identity, str, int]) -> bool:
+        """True when the state's result of one unchanged file stands (it is added to the result here, a
+        clean file as counts), False when the file must be read."""
+        identity, kind, notable = record
+        if notable:
+            return self._take_result(absolute, path, identity)
+        self.clean_files += 1
+        self.clean_bytes += identity[2]
+        self.clean_kinds[kind] += 1
+        return True
+
+    def _take_result(self, absolute: str, path: str, identity: Identity) -> bool:
+        if self.reveal:
+            return False  # files with findings are read again: the state never holds raw numbers
+        stored = self.state.result(absolute, path, identity)
+        if stored is None:
+            return False
+        self.result.add(stored)
+        return True
+
+    def changed(self, entries: Iterable[FileRef | Unscanned]) -> Iterator[FileRef | Unscanned]:
+        """The entries to scan: the walk already left out unchanged files of folders; a root given as a file
+        is looked up here."""
+        for entry in entries:
+            if isinstance(entry, FileRef) and entry.path not in self.reading:
+                absolute = os.path.abspath(entry.path)
+                first = absolute not in self.loose
+                self.loose.add(absolute)
+                record = self.state.record(absolute)
+                if first and record is not None and record[0] == entry.identity and self._take(absolute, entry.path,
+                                                                                                record):
+                    continue
+                self.reading[entry.path] = _Reading(absolute, entry.identity, None, 0)
+            yield entry
+        self.result.add_clean(self.clean_files, self.clean_bytes, +self.clean_kinds)
+
+    def scanned(self, path: str, file_result: FileResult) -> None:
+        reading = self.reading.pop(path, None)
+        if reading is not None:
+            self.state.put(reading.absolute, reading.identity, file_result)
+            self._done(reading, file_result.kind, file_result.notable)
+
+    def scanned_clean(self, path: str, kind: str) -> None:
+        reading = self.reading.pop(path, None)
+        if reading is not None:
+            self.state.put_clean(reading.absolute, reading.identity, kind)
+            self._done(reading, kind, False)
+
+    def _done(self, reading: _Reading, kind: str, notable: bool) -> None:
+        if reading.folder is None or (build := self.building.get(reading.folder)) is None:
+            return
+        build.kinds[reading.position] = kind
+        build.notable[reading.position] = notable
+        build.outstanding -= 1
+        if build.outstanding == 0:
+            del self.building[reading.folder]
+            self._put_folder(reading.folder, build)
+
+    def forget_unseen(self, roots: list[str]) -> None:
+        """Files under this run's roots that were not seen are gone (or now excluded): forget them, and the
+        snapshots of folders that were not walked. Files under other roots sharing the state file are kept.
+        Every file seen is in the state by now, so equal counts mean nothing is gone."""
+        under = _outermost(os.path.abspath(root) for root in roots)
+        seen = sum(map(len, self.listed.values())) + len(self.loose)
+        if self.state.count_under(under) != seen:
+            paths = {storable(child_path(folder, name)) for folder, names in self.listed.items() for name in names}
+            paths.update(map(storable, self.loose))
+            gone = [path for path in self.state.paths_under(under) if path not in paths]
+            if gone:
+                log.info("state: %d files are gone since the last scan", len(gone))
+                self.state.forget(gone)
+        walked = set(map(storable, self.listed))
+        for folder in self.state.paths_under(under, "folders"):
+            if folder not in walked:
+                self.state.drop_folder(folder)
+
+
+def _identity(flat: Sequence[int], index: int) -> Identity:
+    """The (device, inode, size, mtime_ns) of the index-th file of a flat listing (four numbers a file)."""
+    start = 4 * index
+    return flat[start], flat[start + 1], flat[start + 2], flat[start + 3]
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    """The paths that are not under another one of them (a file is counted once when roots nest)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path == top or path.startswith(top.rstrip("/") + "/") for top in kept):
+            kept.append(path)
+    return kept

@@ -1,0 +1,213 @@
+"""Scanning one file or stream: identify -> extract -> match -> fingerprint, into a FileResult.
+
+One :class:`FileScanner` per process holds the compiled rules and prefilters. Kept apart from the pipeline
+(which walks, batches and merges) so that a scan with nothing to read, such as an incremental scan of an
+unchanged tree, does not load the matchers and extractors at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import logging
+import os
+import stat
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from .decode import SAMPLE_SIZE
+from .errors import UnscannableFile
+from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
+from .extract.containers import Expander
+from .extract.text import TextExtractor
+from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, refine, unsupported_reason
+from .locations import PublicLocator
+from .matcher import TextScanner
+from .model import STDIN, Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions, Unscanned
+from .mynumber import mask
+from .people import Fingerprinter
+from .redact import redact
+from .rules import Rules, load_rules
+
+log = logging.getLogger(__name__)
+
+
+class FileScanner:
+    """Scans one file (or stream) into a FileResult. One per process; holds the compiled rules."""
+
+    def __init__(self, options: ScanOptions, rules: Rules | None = None) -> None:
+        self.options = options
+        self.rules = rules or load_rules(options.rules_dirs)
+        self.text_scanner = TextScanner(self.rules, options.engine)
+        self.extractors = registry()
+        self.expander = Expander(self.extractors, self.rules.limits)
+        self.fingerprint = Fingerprinter(options.key)
+        self.locator = PublicLocator(self.rules.public, options.public_paths)
+        self._open_flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        if not options.follow_symlinks:
+            self._open_flags |= getattr(os, "O_NOFOLLOW", 0)
+        self._noatime = getattr(os, "O_NOATIME", 0)
+
+    # -- files ----------------------------------------------------------------------------------------
+
+    def scan_file(self, path: str) -> FileResult:
+        """Never raises for a bad file: every problem becomes an unscanned entry with its reason."""
+        try:
+            fd = self._open(path)
+        except OSError as exc:
+            return _unscanned(path, _os_reason(exc))
+        try:
+            with io.FileIO(fd, "rb", closefd=True) as stream:
+                return self._scan_open(path, stream, os.fstat(fd))
+        except UnscannableFile as exc:
+            return _unscanned(path, redact(exc.reason))
+        except OSError as exc:
+            return _unscanned(path, _os_reason(exc))
+        except MemoryError:
+            return _unscanned(path, "not enough memory to scan this file")
+        except Exception as exc:
+            log.debug("internal error on %s: %s", path, redact(repr(exc)))
+            return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
+
+    def _open(self, path: str) -> int:
+        """Read-only, non-blocking (a FIFO swapped in after the walk cannot hang us), without updating the
+        access time where the kernel allows it: the scan must not change what it scans."""
+        if self._noatime:
+            try:
+                return os.open(path, self._open_flags | self._noatime)
+            except PermissionError:
+                self._noatime = 0  # only the owner (or root) may ask for O_NOATIME
+        return os.open(path, self._open_flags)
+
+    def _scan_open(self, path: str, stream: io.FileIO, st: os.stat_result) -> FileResult:
+        """Unbuffered: the extractors read big chunks, and a small file is read once, for its head."""
+        if not stat.S_ISREG(st.st_mode):
+            from .walk import special_file_reason
+
+            return _unscanned(path, special_file_reason(st.st_mode) or "not a regular file")
+        limit = self.options.max_file_size
+        if limit is not None and st.st_size > limit:
+            return _unscanned(path, f"too large: {st.st_size} bytes, over --max-file-size {limit}")
+        head = stream.read(SAMPLE_SIZE)
+        kind = identify(head)
+        if kind.name in REFINED_KINDS:  # a zip or OLE2 file: its members say what it is
+            kind = refine(kind, stream)
+            stream.seek(len(head))
+        extractor = self.extractors.get(kind.name)
+        if extractor is None:
+            return _unscanned(path, unsupported_reason(kind), kind=kind.name)
+        result = self._run(path, extractor, Source(path, stream, head, st.st_size), kind)
+        result.size = st.st_size
+        return result
+
+    # -- streams ----------------------------------------------------------------------------------------
+
+    def scan_stream(self, stream: BinaryIO, path: str = STDIN) -> FileResult:
+        """Standard input (``journalctl -o cat | mynumber scan -``): always read as text, with line locations."""
+        head = stream.read(SAMPLE_SIZE)
+        kind = identify(head)
+        if kind.name not in (TEXT, DELIMITED):
+            kind = FileKind(TEXT, f"text (stream identified as {kind.description})")
+        counted = _CountingStream(head, stream)
+        result = self._run(path, self.extractors[kind.name], Source(path, counted, head, None), kind)  # type: ignore[arg-type]
+        result.size = counted.size
+        return result
+
+    # -- the stages after identify --------------------------------------------------------------------------
+
+    def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
+        found: list[Candidate] = []
+        skipped: list[Unscanned] = []
+        try:
+            self._collect(self.expander.items(extractor, source), path, kind, found, skipped)
+        except csv.Error:
+            # A table the csv module rejects is still text worth scanning, without column context.
+            found.clear()
+            source.stream = source.from_start()
+            source.stream.read(len(source.head))
+            kind = FileKind(TEXT, "text (malformed table)")
+            self._collect(self.expander.items(TextExtractor(), source), path, kind, found, skipped)
+        except UnscannableFile as exc:
+            if not found and not skipped:
+                raise
+            # What was read before the damage is kept: a truncated copy of an archive still exposes people.
+            skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
+        result = self.findings_of(path, found, kind.name)
+        result.unscanned = skipped
+        return result
+
+    def _collect(self, items: Iterable[TextUnit | Skipped], path: str, kind: FileKind, found: list[Candidate],
+                 skipped: list[Unscanned]) -> None:
+        for item in items:
+            if isinstance(item, TextUnit):
+                found.extend(self.text_scanner.scan_unit(item))
+            else:
+                skipped.append(Unscanned(path, redact(item.reason), item.member or None, item.kind))
+
+    def findings_of(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
+        """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
+        result = FileResult(path=path, kind=kind)
+        if not candidates:
+            return result
+        public_reason = self.locator.reason(path)
+        minimum = self.options.min_confidence
+        best: dict[tuple[Location, str], tuple[Finding, str]] = {}
+        held_back: dict[tuple[Location, str], Confidence] = {}
+        for candidate in candidates:
+            sample_id = self.rules.samples.get(candidate.digits)
+            if sample_id is not None:
+                result.samples.append(Sample(path, candidate.location, mask(candidate.digits), sample_id))
+                continue
+            fingerprint = self.fingerprint(candidate.digits)
+            key = (candidate.location, fingerprint)
+            if candidate.confidence < minimum:
+                # Below the bar: only counted (findings and distinct people), so workers send back no more.
+                if candidate.confidence > held_back.get(key, 0):
+                    held_back[key] = candidate.confidence
+                continue
+            if key in best and best[key][0].confidence >= candidate.confidence:
+                continue
+            best[key] = (Finding(
+                path=path, location=candidate.location, masked=mask(candidate.digits), fingerprint=fingerprint,
+                confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
+                public_reason=public_reason,
+                items=self.text_scanner.items.near(candidate.around, candidate.headers),
+            ), candidate.digits)
+        for key, confidence in held_back.items():
+            if key not in best:
+                result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + 1
+                result.held_back_people.add(key[1])
+        result.findings = [finding for finding, _ in best.values()]
+        if self.options.reveal:
+            result.revealed = {i: digits for i, (_, digits) in enumerate(best.values())}
+        return result
+
+
+class _CountingStream(ForwardStream):
+    """Standard input after its head: counts the bytes read, so the summary can say how much was scanned."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.stream, self.size = stream, len(head)
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.size += len(data)
+        return data
+
+
+def _unscanned(path: str, reason: str, kind: str = "unscanned") -> FileResult:
+    return FileResult(path=path, kind=kind, scanned=False,
+                      unscanned=[Unscanned(path, reason, kind=None if kind == "unscanned" else kind)])
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "vanished during the scan"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link not followed (use --follow-symlinks)"
+    if exc.errno == errno.EISDIR:
+        return "is a folder"
+    return f"cannot be read: {exc.strerror or type(exc).__name__}"
