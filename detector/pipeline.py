@@ -22,7 +22,7 @@ from .model import STDIN, FileResult, ScanOptions, Unscanned
 from .people import Fingerprinter
 from .result import ScanResult
 from .rules import load_rules
-from .walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
+from .walk import FileRef, StatHelper, WalkOptions, WalkStats, exclude_rules, walk
 
 if TYPE_CHECKING:
     from .scanner import FileScanner
@@ -72,20 +72,21 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     key_id = Fingerprinter(options.key).key_id
     result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
                         rules=list(rules.sources))
-    state = open_state(options, rules, key_id)
+    state = open_state(options, rules, key_id)  # first: the walk must know the state's files, to skip them
     jobs = options.jobs or os.cpu_count() or 1
     walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
-                               options.skip_inodes | own_files(options.state_path),
-                               stat_helper=state is not None and jobs > 1)
+                               options.skip_inodes | own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
+    # An incremental scan of a mostly unchanged tree is one stat per file: a second process takes half of them.
+    helper = StatHelper.start(file_roots, walk_options) if state is not None and jobs > 1 else None
 
     def report() -> None:
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
     incremental = Incremental(state, result, options.reveal) if state is not None else None
-    entries: Iterator[FileRef | Unscanned] = walk(file_roots, walk_options, stats, incremental)
+    entries: Iterator[FileRef | Unscanned] = walk(file_roots, walk_options, stats, incremental, helper)
     try:
         if incremental is not None:
             entries = incremental.changed(entries)
@@ -102,6 +103,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
+        if helper is not None:
+            helper.close()
         if state is not None:
             state.close()
     result.excluded = stats.excluded

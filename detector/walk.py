@@ -54,7 +54,6 @@ class WalkOptions:
     follow_symlinks: bool = False
     excludes: tuple[PathRule, ...] = ()
     skip_inodes: frozenset[tuple[int, int]] = frozenset()  # (device, inode) of our own output files
-    stat_helper: bool = False  # fork a process to stat half the files (incremental scans, two cores or more)
 
 
 def exclude_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
@@ -128,18 +127,11 @@ class _Excludes:
         return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
 
 
-def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats,
-         known: KnownFiles | None = None) -> Iterator[FileRef | Unscanned]:
+def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
+         helper: StatHelper | None = None) -> Iterator[FileRef | Unscanned]:
     """Files under each root, depth first, and Unscanned entries for what is skipped; files that ``known``
-    says are unchanged are left out. With ``options.stat_helper``, a second process is forked here, before
-    the caller starts any thread, to stat half the folders' files (see :class:`_StatHelper`)."""
-    roots = list(roots)
-    helper = _StatHelper.fork(roots, options) if options.stat_helper else None
-    return _walk(roots, options, stats, known, helper)
-
-
-def _walk(roots: list[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None,
-          helper: _StatHelper | None) -> Iterator[FileRef | Unscanned]:
+    says are unchanged are left out. A ``helper`` started on the same roots and options stats about half the
+    folders' files; the walk closes it when it ends."""
     visited: set[tuple[int, int]] = set()
     try:
         for root in roots:
@@ -262,7 +254,7 @@ def _name(entry: os.DirEntry[str]) -> str:
 Identities = list[int]  # four numbers a file: device, inode, size, mtime_ns
 
 
-def _identities(folder: _Folder, options: WalkOptions, helper: _StatHelper | None) -> tuple[
+def _identities(folder: _Folder, options: WalkOptions, helper: StatHelper | None) -> tuple[
         list[str], Identities, list[Unscanned]]:
     """The folder's regular files: names and (device, inode, size, mtime_ns), from the helper when it stat'ed
     this folder, else here. A file that cannot be stat'ed is left out (the caller's listing is then short)."""
@@ -310,7 +302,7 @@ def _unstattable(path: str, exc: OSError) -> Unscanned:
     return Unscanned(path, f"cannot be examined: {exc.strerror}")
 
 
-class _StatHelper:
+class StatHelper:
     """A forked process that walks the same folders in the same order and stats the files of about half of
     them, sending each folder's names and identities back through a pipe.
 
@@ -325,10 +317,12 @@ class _StatHelper:
 
     def __init__(self, pid: int, stream: BinaryIO) -> None:
         self.pid, self.stream = pid, stream
-        self.failed = False
+        self.failed = self.closed = False
 
     @classmethod
-    def fork(cls, roots: list[str], options: WalkOptions) -> _StatHelper | None:
+    def start(cls, roots: list[str], options: WalkOptions) -> StatHelper | None:
+        """Fork the helper; call this before starting any thread (a forked copy of a threaded process may
+        find a lock held forever). None when no process can be made: the walk then stats everything."""
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -367,6 +361,11 @@ class _StatHelper:
         return record[1], record[2]
 
     def close(self) -> None:
+        """End the helper (it may still be walking when the walk stops early) and reap it; once only, as its
+        process id may be reused afterwards."""
+        if self.closed:
+            return
+        self.closed = self.failed = True
         self.stream.close()
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
@@ -396,7 +395,7 @@ def _help(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
                 names, identities, _ = _stat_files(folder.directory, folder.files, options.skip_inodes)
                 record = marshal.dumps((folder.absolute, names, identities))
             else:
-                theirs += len(folder.files) * _StatHelper.PARENT_WEIGHT
+                theirs += len(folder.files) * StatHelper.PARENT_WEIGHT
                 record = marshal.dumps((folder.absolute, None, None))
             out.write(len(record).to_bytes(8, "little"))
             out.write(record)

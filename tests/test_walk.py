@@ -12,7 +12,7 @@ import pytest
 from detector import walk as walk_module
 from detector.model import Unscanned
 from detector.rules import load_rules
-from detector.walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
+from detector.walk import FileRef, StatHelper, WalkOptions, WalkStats, exclude_rules, walk
 
 
 def share(base: Path) -> Path:
@@ -83,9 +83,11 @@ class _Everything:
 
 def with_helper(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]], list[tuple[str, str]]]:
     rules = load_rules(())
-    walk_options = WalkOptions(excludes=rules.excludes + exclude_rules(["*.bak"]), stat_helper=True)
+    walk_options = WalkOptions(excludes=rules.excludes + exclude_rules(["*.bak"]))
     files, skipped = [], []
-    for entry in walk([str(root)], walk_options, WalkStats(), _Everything()):
+    helper = StatHelper.start([str(root)], walk_options)
+    assert helper is not None
+    for entry in walk([str(root)], walk_options, WalkStats(), _Everything(), helper):
         if isinstance(entry, FileRef):
             files.append((entry.path, entry.identity))
         else:
@@ -122,4 +124,5 @@ def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> N
     from detector.errors import ScanError
 
     with pytest.raises(ScanError, match="no such file or folder"):
-        list(walk([str(tmp_path / "missing")], WalkOptions(stat_helper=True), WalkStats()))
+        roots = [str(tmp_path / "missing")]
+        list(walk(roots, WalkOptions(), WalkStats(), None, StatHelper.start(roots, WalkOptions())))
