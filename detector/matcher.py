@@ -292,7 +292,8 @@ def _valid_ascii_ends(data: bytes, ends: list[int], width: int, digit_positions:
     if not ends:
         return ends
     joined = b"".join([data[e - 1 - width:e - 1] for e in ends])
-    return [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
+    valid = [ends[i] for i in _valid_indices(joined, len(ends), width, digit_positions)]
+    return [end for end in valid if not _glued(data, end, width, data[end - 11] if width == 14 else None, False)]
 
 
 def _zero_records(joined: bytes, count: int, width: int, tables: tuple[bytes, ...]) -> list[int]:
@@ -372,13 +373,80 @@ def _valid_multibyte_ends(data: bytes, encoding: str, contiguous: list[int], gro
     """Hits in UTF-8, CP932 or EUC-JP text, without the ones whose check digit fails. Hits of ASCII digits,
     and of twelve full-width digits where the encoding makes them unambiguous, are checked from their bytes
     (a hit read and failing cannot be a candidate); the rest are decoded (UTF-8) or kept for their window."""
+    utf8 = encoding == "utf-8"
     ascii_valid, rest = _ascii_checked(data, contiguous, grouped=False)
+    ascii_valid = [end for end in ascii_valid if not _glued(data, end, 12, None, utf8)]
     fullwidth_valid, rest = _fullwidth_checked(data, rest, encoding)
+    if utf8:
+        fullwidth_valid = [end for end in fullwidth_valid if not _glued(data, end, 36, None, utf8)]
+    elif encoding == "cp932":
+        fullwidth_valid = [end for end in fullwidth_valid if not _cp932_glued(data, end - 25, end - 1)]
     grouped_valid, grouped_rest = _ascii_checked(data, grouped, grouped=True)
+    grouped_valid = [end for end in grouped_valid if not _glued(data, end, 14, data[end - 11], utf8)]
     if encoding == "utf-8":
         rest = _valid_utf8_ends(data, rest, 12, _CONTIGUOUS_DIGITS, span)
         grouped_rest = _valid_utf8_ends(data, grouped_rest, 14, _GROUPED_DIGITS, span)
     return sorted(ascii_valid + fullwidth_valid + rest), sorted(grouped_valid + grouped_rest)
+
+
+_ASCII_DIGITS = frozenset(b"0123456789")
+_ASCII_JOINERS = frozenset(b"-.")
+
+
+def _glued(data: bytes, end: int, width: int, separator: int | None, utf8: bool) -> bool:
+    """True when a checked hit cannot be a candidate because the finder would reject it as part of a longer
+    number: a digit right before its record (the hyperscan patterns do not look back, for speed), or a joiner
+    and a digit on either side (the separator itself for 4-4-4, else '-' or '.'). Its window is then not
+    opened: in hit-dense text most windows were such hits (13-digit slip numbers, 4-4-4-4 cards).
+
+    Only bytes that are read the same in every supported encoding are trusted: ASCII digits, '-' and '.'
+    are never part of a multi-byte character in UTF-8, CP932 or EUC-JP; a full-width digit is recognised only
+    in UTF-8, where a character cannot be misread from its middle. Anything else keeps its window."""
+    start = end - 1 - width
+    joiners = _ASCII_JOINERS if separator is None else frozenset((separator,))
+    if start >= 1 and (data[start - 1] in _ASCII_DIGITS or (utf8 and _utf8_fullwidth_digit(data, start - 3))):
+        return True
+    if start >= 2 and data[start - 1] in joiners and (
+            data[start - 2] in _ASCII_DIGITS or (utf8 and _utf8_fullwidth_digit(data, start - 4))):
+        return True
+    trailing = data[end - 1]
+    if utf8 and _utf8_fullwidth_digit(data, end - 1):
+        return True  # the run goes on in full-width digits
+    return trailing in joiners and end < len(data) and (
+        data[end] in _ASCII_DIGITS or (utf8 and _utf8_fullwidth_digit(data, end)))
+
+
+def _cp932_glued(data: bytes, start: int, trailing: int) -> bool:
+    """Whether twelve CP932 full-width digits at ``start`` (their trailing byte at ``trailing``) are part of a
+    longer run. After them, a full-width digit starts at the trailing byte (the twelve end on a character
+    boundary; were they misaligned, the hit could not be a candidate anyway). Before them, an ASCII digit is
+    never part of a double-byte character, but a full-width digit (82 4F..58) is trusted only when the byte
+    before it cannot be a lead byte: 0x82 is also a valid second byte, and a lead byte before it would make
+    the pair a kanji followed by an ASCII letter 'O'..'X'. Where that cannot be ruled out, the hit keeps its
+    window. A joiner ('-', '.') and an ASCII digit on either side glue it too."""
+    size = len(data)
+    if trailing + 1 < size and (
+            (data[trailing] == 0x82 and 0x4F <= data[trailing + 1] <= 0x58)
+            or (data[trailing] in _ASCII_JOINERS and data[trailing + 1] in _ASCII_DIGITS)):
+        return True
+    if start < 1:
+        return False
+    if data[start - 1] in _ASCII_DIGITS:
+        return True
+    if start >= 2 and data[start - 1] in _ASCII_JOINERS and data[start - 2] in _ASCII_DIGITS:
+        return True
+    if start >= 2 and data[start - 2] == 0x82 and 0x4F <= data[start - 1] <= 0x58:
+        return start == 2 or not _cp932_lead(data[start - 3])
+    return False
+
+
+def _cp932_lead(byte: int) -> bool:
+    return 0x81 <= byte <= 0x9F or 0xE0 <= byte <= 0xFC
+
+
+def _utf8_fullwidth_digit(data: bytes, at: int) -> bool:
+    """A full-width digit (EF BC 90..99) at byte ``at`` of UTF-8 data."""
+    return 0 <= at <= len(data) - 3 and data[at] == 0xEF and data[at + 1] == 0xBC and 0x90 <= data[at + 2] <= 0x99
 
 
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:

@@ -29,6 +29,12 @@ PIECES = st.sampled_from([
     *(invalid_number(i) for i in range(3)), *(invalid_number(i).translate(FW) for i in range(3)),
     " ".join((NUMBERS[2][:4], NUMBERS[2][4:8], NUMBERS[2][8:])),
     ".".join((NUMBERS[3][:4], NUMBERS[3][4:8], NUMBERS[3][8:])), "1" + NUMBERS[4],
+    # longer numbers whose last or first twelve digits pass the check (their windows are not opened), and what
+    # can sit before a CP932 full-width digit: モ ends in 0x82 (a misread would take モ + 'P' for a digit),
+    # 丁's second byte is also a lead byte, 票 is an ordinary kanji
+    "１" + NUMBERS[4].translate(FW), NUMBERS[0].translate(FW) + "５", "5" + NUMBERS[1].translate(FW),
+    NUMBERS[2] + "-7", "9." + NUMBERS[3], "-".join((NUMBERS[0][:4], NUMBERS[0][4:8], NUMBERS[0][8:], "1234")),
+    "モ", "丁", "票", "P", "伝票",
 ])
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
 
@@ -68,3 +74,25 @@ def test_small_chunks_find_what_one_chunk_finds(rules: Rules, tmp_path: Path, te
     # lines. (Known limit: a keyword *after* a number does not reach across a chunk boundary, so confidence
     # can differ for a number on the last line of a 1 MiB chunk.)
     assert [k[:3] for k in run(chunk)] == [k[:3] for k in whole]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("伝票１" + NUMBERS[0].translate(FW) + "です", 0),  # 13 full-width digits
+    ("伝票" + NUMBERS[0].translate(FW) + "５です", 0),
+    ("モP" + NUMBERS[0].translate(FW) + "です", 1),  # CP932 82 82 50: モ then 'P', not a full-width digit
+    ("丁" + NUMBERS[1].translate(FW) + "、", 1),
+    ("番号 1" + NUMBERS[2] + " です", 0),
+    ("番号 " + NUMBERS[2] + "-7 です", 0),
+    ("番号 9." + NUMBERS[3] + " です", 0),
+    ("番号 " + "-".join((NUMBERS[0][:4], NUMBERS[0][4:8], NUMBERS[0][8:], "1234")) + " です", 0),
+    ("番号 " + "-".join(("1234", NUMBERS[0][:4], NUMBERS[0][4:8], NUMBERS[0][8:])) + " です", 0),
+    ("個人番号：" + NUMBERS[4].translate(FW) + "、", 1),
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932", "euc-jp"])
+def test_numbers_glued_to_longer_ones_are_not_found_by_either_engine(rules: Rules, text: str, found: int,
+                                                                     encoding: str) -> None:
+    data = text.encode(encoding)
+    fast = TextScanner(rules, "hyperscan").scan_bytes(data, encoding)
+    portable = TextScanner(rules, "re").scan_bytes(data, encoding)
+    assert _key(fast) == _key(portable)
+    assert len(fast) == found
