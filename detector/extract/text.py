@@ -38,7 +38,8 @@ class TextExtractor:
 
     def _raw(self, source: Source, skip: int, encoding: str | None) -> Iterator[TextUnit]:
         """Byte chunks cut at line ends (or safe bytes), each with the previous chunk's tail as context.
-        The first chunk is the head the file was identified by: a small file is read once."""
+        The first chunk is the head the file was identified by: a small file is read once. Each chunk is
+        copied once, into its unit (context, the previous chunk's unfinished line, this chunk's lines)."""
         carry = b""
         line = 1
         context = b""
@@ -46,25 +47,18 @@ class TextExtractor:
         first = source.head[skip:] if whole else source.head[skip:] + source.stream.read(self.chunk_size)
         rest = () if whole else iter(lambda: source.stream.read(self.chunk_size), b"")
         for block in itertools.chain((first,), rest, (b"",)):
-            data = carry + block if carry else block
-            if not data:
-                if not block:
-                    return
-                continue
-            at_end = not block
-            cut = len(data) if at_end else _cut_point(data)
-            if encoding is None and not data.isascii():
-                encoding = detect_encoding(data[:SAMPLE_SIZE])
-            # One copy per chunk: the unit is the previous tail and this chunk's complete lines, joined.
-            unit = data if not context and cut == len(data) else b"".join((context, memoryview(data)[:cut]))
+            if not block and not carry:
+                return
+            if encoding is None and not block.isascii():
+                encoding = detect_encoding((carry + block)[:SAMPLE_SIZE])
+            unit, carry = _unit(context, carry, block)
             counted: list[int] = []
             yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context),
                            newlines=counted)
-            carry = data[cut:]
-            if at_end and not carry:
+            line += counted[0] if counted else unit.count(b"\n", len(context))
+            context = _tail(unit, len(context))
+            if not block and not carry:
                 return
-            line += counted[0] if counted else data.count(b"\n", 0, cut)
-            context = _tail(data, cut)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
         """UTF-16 text, decoded incrementally; the matcher gets str units."""
@@ -98,12 +92,30 @@ def _cut_point(data: bytes) -> int:
     return best + 1 if best >= 0 else len(data)
 
 
-def _tail(data: bytes, cut: int) -> bytes:
-    """The last bytes before ``cut``, starting at a safe byte so the context decodes on a character boundary.
-    ``data`` itself starts at one (a previous cut, or the file's start)."""
-    if cut <= CONTEXT_BYTES:
-        return data[:cut]
-    tail = data[cut - CONTEXT_BYTES:cut]
+def _unit(context: bytes, carry: bytes, block: bytes) -> tuple[bytes, bytes]:
+    """(the unit to scan, the unfinished line carried to the next block). The unit ends after the block's last
+    line end; a block without one (a line longer than a chunk) is cut at a safe byte instead; the last
+    (empty) block takes what is left."""
+    if not block:
+        return (context + carry if context else carry), b""
+    newline = block.rfind(b"\n")
+    if newline < 0:
+        data = carry + block
+        cut = _cut_point(data)
+        return b"".join((context, memoryview(data)[:cut])), data[cut:]
+    cut = newline + 1
+    if not context and not carry and cut == len(block):
+        return block, b""  # a small file, whole: no copy
+    return b"".join((context, carry, memoryview(block)[:cut])), block[cut:]
+
+
+def _tail(unit: bytes, start: int) -> bytes:
+    """The last bytes of ``unit`` after ``start`` (where its context ends), beginning at a safe byte so the
+    context decodes on a character boundary. ``unit[start:]`` itself begins at one (a previous cut, or the
+    file's start)."""
+    if len(unit) - start <= CONTEXT_BYTES:
+        return unit[start:]
+    tail = unit[len(unit) - CONTEXT_BYTES:]
     starts = [tail.find(b) for b in _SAFE_CUT]
     first = min((s for s in starts if s >= 0), default=-1)
     return tail[first + 1:] if first >= 0 else b""
