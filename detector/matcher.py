@@ -280,7 +280,10 @@ class _LineCounter:
 # turning an ASCII digit into its weighted residue: summed as big integers, byte by byte, 11 residues of at
 # most 10 never carry into the next byte, so one C-speed pass checks every hit of a chunk at once.
 _WEIGHTS_LTR = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-_RESIDUE_TABLES = tuple(bytes.maketrans(b"0123456789", bytes(d * w % 11 for d in range(10))) for w in _WEIGHTS_LTR)
+# Bytes that are not digits count 0, so 11 residues of at most 10 never carry into the neighbouring record.
+_RESIDUE_TABLES = tuple(bytes((b - 48) * w % 11 if 48 <= b <= 57 else 0 for b in range(256)) for w in _WEIGHTS_LTR)
+# Under this many hits a record is checked on its own: the vectorised pass costs a few slices per position.
+_FEW_HITS = 4
 _CHECK_DIGIT_OF_SUM = bytes(48 + (0 if v % 11 <= 1 else 11 - v % 11) for v in range(256))
 _CONTIGUOUS_DIGITS = tuple(range(12))
 _GROUPED_DIGITS = (0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13)
@@ -300,6 +303,10 @@ def _zero_records(joined: bytes, count: int, width: int, tables: tuple[bytes, ..
     """Indices of the ``width``-byte records of ``joined`` whose every byte maps to 0 through the table of its
     position (``tables`` repeats with its own period), at C speed: a byte table per position, the records
     added as big integers (at most ``width`` per byte, so nothing carries), and the zero bytes found."""
+    if count < _FEW_HITS:
+        period = len(tables)
+        return [i for i in range(count)
+                if not any(tables[p % period][byte] for p, byte in enumerate(joined[i * width:(i + 1) * width]))]
     total = 0
     for position in range(width):
         total += int.from_bytes(joined[position::width].translate(tables[position % len(tables)]), "big")
@@ -452,8 +459,10 @@ def _utf8_fullwidth_digit(data: bytes, at: int) -> bool:
 def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple[int, ...]) -> list[int]:
     """Indices of the ``width``-byte records of ``joined`` whose digits at ``digit_positions`` pass the check
     digit, all in one pass at C speed. A record that is not 12 digits (a hit with one separator, a '?' from
-    a character that is not ASCII) gives garbage, never a false rejection of a real candidate: bytes that are
-    not digits keep their value, at most 127, so sums still fit in a byte."""
+    a character that is not ASCII) is not a candidate's: it may pass or fail, and cannot disturb another
+    record (bytes that are not digits count 0, so no sum leaves its byte)."""
+    if count < _FEW_HITS:
+        return [i for i in range(count) if _check_passes(joined, i * width, digit_positions)]
     total = 0
     for position, table in zip(digit_positions[:11], _RESIDUE_TABLES, strict=True):
         total += int.from_bytes(joined[position::width].translate(table), "big")
@@ -461,6 +470,13 @@ def _valid_indices(joined: bytes, count: int, width: int, digit_positions: tuple
     actual = joined[digit_positions[11]::width]
     same = (int.from_bytes(expected, "big") ^ int.from_bytes(actual, "big")).to_bytes(count, "big")
     return [m.start() for m in _ZERO_BYTE.finditer(same)]
+
+
+def _check_passes(joined: bytes, base: int, digit_positions: tuple[int, ...]) -> bool:
+    """The check of one record, as the vectorised pass computes it."""
+    total = sum(table[joined[base + position]] for position, table in
+                zip(digit_positions[:11], _RESIDUE_TABLES, strict=True))
+    return _CHECK_DIGIT_OF_SUM[total] == joined[base + digit_positions[11]]
 
 
 _ZERO_BYTE = re.compile(b"\x00")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from detector.extract import Source
 from detector.extract.text import TextExtractor
 from detector.matcher import TextScanner, hyperscan_available
+from detector.mynumber import is_valid_digits
 from detector.rules import Rules
 
 from .conftest import invalid_number, valid_number
@@ -96,3 +97,25 @@ def test_numbers_glued_to_longer_ones_are_not_found_by_either_engine(rules: Rule
     portable = TextScanner(rules, "re").scan_bytes(data, encoding)
     assert _key(fast) == _key(portable)
     assert len(fast) == found
+
+
+RECORDS = st.lists(st.binary(min_size=12, max_size=12) | st.text("0123456789", min_size=12, max_size=12).map(
+    str.encode), min_size=1, max_size=12)
+
+
+@given(records=RECORDS)
+def test_few_hits_are_checked_one_by_one_as_the_vectorised_pass_checks_many(records: list[bytes]) -> None:
+    from detector import matcher
+
+    joined = b"".join(records)
+    positions = tuple(range(12))
+    one_by_one = [i for i in range(len(records)) if matcher._check_passes(joined, i * 12, positions)]
+    padded = joined + b"000000000000" * matcher._FEW_HITS  # enough records for the vectorised pass
+    vectorised = [i for i in matcher._valid_indices(padded, len(records) + matcher._FEW_HITS, 12, positions)
+                  if i < len(records)]
+    assert one_by_one == vectorised
+    assert all(matcher._check_passes(r, 0, positions) for r in records if r.isdigit() and is_valid_digits(r.decode()))
+    zero = matcher._ASCII_DIGIT_TABLE
+    assert matcher._zero_records(joined, len(records), 12, zero) == [i for i, r in enumerate(records) if r.isdigit()]
+    assert [i for i in matcher._zero_records(padded, len(records) + matcher._FEW_HITS, 12, zero)
+            if i < len(records)] == [i for i, r in enumerate(records) if r.isdigit()]

@@ -46,17 +46,20 @@ class TextExtractor:
         whole = source.size is not None and len(source.head) >= source.size  # a small file: read once
         first = source.head[skip:] if whole else source.head[skip:] + source.stream.read(self.chunk_size)
         rest = () if whole else iter(lambda: source.stream.read(self.chunk_size), b"")
+        unit, scan_from = b"", 0
         for block in itertools.chain((first,), rest, (b"",)):
             if not block and not carry:
                 return
+            if unit:
+                context = _tail(unit, scan_from)  # only when another unit follows (most files are one unit)
             if encoding is None and not block.isascii():
                 encoding = detect_encoding((carry + block)[:SAMPLE_SIZE])
             unit, carry = _unit(context, carry, block)
+            scan_from = len(context)
             counted: list[int] = []
-            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=len(context),
+            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=scan_from,
                            newlines=counted)
-            line += counted[0] if counted else unit.count(b"\n", len(context))
-            context = _tail(unit, len(context))
+            line += counted[0] if counted else unit.count(b"\n", scan_from)
             if not block and not carry:
                 return
 
