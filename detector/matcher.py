@@ -15,6 +15,7 @@ A test runs both engines over the detection matrix and over random text and comp
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import hashlib
@@ -175,12 +176,32 @@ class TextScanner:
             return self._scan_bytes_decoded(data, encoding, first_line, scan_from)
         return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines)
 
-    def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
-        context = data[:scan_from].decode(encoding, "replace")
-        return self.scan_str(context + data[scan_from:].decode(encoding, "replace"), first_line, len(context))
+    def texts_to_read(self, texts: list[bytes], encoding: str) -> list[int]:
+        """Of whole small texts in one ``encoding`` ("ascii" when all are ASCII), the indices of those that
+        could hold a candidate (or an escaped one); the others would give nothing if scanned one by one.
 
-    def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
-                                newlines: list[int] | None = None) -> list[Candidate]:
+        The texts are joined by newlines into one buffer and prefiltered in one hyperscan call, with the same
+        pre-checks as :meth:`scan_bytes` (a newline before and after each text stands for its edges). For a
+        tree of small files this replaces a prefilter call, its pre-checks and a unit per file by a share of
+        one; only the files that hit are scanned on their own."""
+        encoding = canonical_encoding(encoding)
+        if self.engine == "re" or encoding not in _PREFILTER_ENCODINGS or not texts:
+            return list(range(len(texts)))
+        starts = []
+        offset = 1
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        buffer = b"".join((b"\n", b"\n".join(texts), b"\n"))
+        contiguous, grouped, hints = self._prefiltered_ends(buffer, encoding)
+        # A hit's last digit is two bytes before its end (the end is after its trailing byte); a hint's last
+        # byte is one before.
+        chosen = {bisect.bisect_right(starts, end - 2) - 1 for end in (*contiguous, *grouped)}
+        chosen.update(bisect.bisect_right(starts, end - 1) - 1 for end in hints)
+        return sorted(index for index in chosen if index >= 0)
+
+    def _prefiltered_ends(self, data: bytes, encoding: str) -> tuple[list[int], list[int], list[int]]:
+        """The ends of the digit hits (contiguous, grouped) that pass the pre-checks, and of the escape hints."""
         prefilter = self._prefilter("ascii" if data.isascii() else encoding)
         ends: tuple[list[int], list[int], list[int]] = ([], [], [])  # by pattern id
         contiguous, grouped, hints = ends
@@ -201,16 +222,28 @@ class TextScanner:
         for triggers, hint_database in prefilter.hints:
             if not present.isdisjoint(triggers):
                 hint_database.scan(data, match_event_handler=on_hint)
-        edges = _edge_windows(data)
-        if not (contiguous or grouped or hints or edges):
-            if newlines is not None:
-                newlines.append(data.count(b"\n", scan_from))
-            return []
+        if not (contiguous or grouped):
+            return contiguous, grouped, hints
         if prefilter.ascii_only:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
             grouped = _valid_ascii_ends(data, grouped, 14, _GROUPED_DIGITS)
         else:
             contiguous, grouped = _valid_multibyte_ends(data, encoding, contiguous, grouped, prefilter.span_bytes)
+        return contiguous, grouped, hints
+
+    def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
+        context = data[:scan_from].decode(encoding, "replace")
+        return self.scan_str(context + data[scan_from:].decode(encoding, "replace"), first_line, len(context))
+
+    def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                                newlines: list[int] | None = None) -> list[Candidate]:
+        contiguous, grouped, hints = self._prefiltered_ends(data, encoding)
+        edges = _edge_windows(data)
+        if not (contiguous or grouped or hints or edges):
+            if newlines is not None:
+                newlines.append(data.count(b"\n", scan_from))
+            return []
+        prefilter = self._prefilter("ascii" if data.isascii() else encoding)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))

@@ -50,15 +50,7 @@ def _scan_batch(paths: list[str]) -> Batch:
 
 
 def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> Batch:
-    notable: list[FileResult] = []
-    clean: list[tuple[str, int, str]] = []
-    for path in paths:
-        result = scanner.scan_file(path)
-        if result.notable:
-            notable.append(result)
-        else:
-            clean.append((path, result.size, result.kind))
-    return notable, clean
+    return scanner.scan_files(paths)
 
 
 ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
@@ -126,15 +118,22 @@ def _scan_files(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jo
         scanner.text_scanner.warm()
         _scan_parallel(entries, scanner, jobs, result, report, incremental)
         return
-    for entry in entries:
-        if isinstance(entry, FileRef):
-            file_result = scanner.scan_file(entry.path)
-            result.add(file_result)
-            if incremental is not None:
-                incremental.scanned(entry.path, file_result)
-        else:
-            result.add(_as_result(entry))
+    for batch in _batches(entries, result):
+        _merge(scanner.scan_files(batch), result, incremental)
         report()
+
+
+def _merge(batch: Batch, result: ScanResult, incremental: Incremental | None) -> None:
+    """A scanned batch into the result (clean files as counts), and into the state."""
+    notable, clean = batch
+    for file_result in notable:
+        result.add(file_result)
+        if incremental is not None:
+            incremental.scanned(file_result.path, file_result)
+    result.add_clean(len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean))
+    if incremental is not None:
+        for path, _, kind in clean:
+            incremental.scanned_clean(path, kind)
 
 
 def _stdin() -> BinaryIO:
@@ -178,16 +177,7 @@ def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner,
 
         def collect(done: Iterable[futures.Future[Batch]]) -> None:
             for future in done:
-                notable, clean = future.result()
-                for file_result in notable:
-                    result.add(file_result)
-                    if incremental is not None:
-                        incremental.scanned(file_result.path, file_result)
-                result.add_clean(len(clean), sum(size for _, size, _ in clean),
-                                 Counter(kind for _, _, kind in clean))
-                if incremental is not None:
-                    for path, _, kind in clean:
-                        incremental.scanned_clean(path, kind)
+                _merge(future.result(), result, incremental)
             report()
 
         for batch in _batches(entries, result):

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from .decode import SAMPLE_SIZE
+from .decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
 from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
@@ -60,15 +60,67 @@ class FileScanner:
         try:
             with io.FileIO(fd, "rb", closefd=True) as stream:
                 return self._scan_open(path, stream, os.fstat(fd))
-        except UnscannableFile as exc:
-            return _unscanned(path, redact(exc.reason))
+        except Exception as exc:
+            return _failed(path, exc)
+
+    def scan_files(self, paths: Iterable[str]) -> tuple[list[FileResult], list[tuple[str, int, str]]]:
+        """Scan many files: (the results with something to report, the clean files as (path, size, kind)).
+
+        Small plain-text files, most of a share, are not scanned one by one: each is read and identified,
+        then those of one encoding are prefiltered together (see :meth:`TextScanner.texts_to_read`), and only
+        the few that could hold a number are scanned on their own. The results are the same as
+        :meth:`scan_file`'s, file by file."""
+        notable: list[FileResult] = []
+        clean: list[tuple[str, int, str]] = []
+        waiting: dict[str, list[tuple[str, bytes]]] = {}
+        for path in paths:
+            small = self._small_text(path)
+            if isinstance(small, FileResult):
+                (notable.append(small) if small.notable else clean.append((path, small.size, small.kind)))
+            else:
+                waiting.setdefault(small[0], []).append((path, small[1]))
+        for encoding, files in waiting.items():
+            chosen = set(self.text_scanner.texts_to_read([data for _, data in files], encoding))
+            for index, (path, data) in enumerate(files):
+                if index not in chosen:
+                    clean.append((path, len(data), TEXT))
+                    continue
+                result = self._scan_read(path, data)
+                (notable.append(result) if result.notable else clean.append((path, result.size, result.kind)))
+        return notable, clean
+
+    def _small_text(self, path: str) -> FileResult | tuple[str, bytes]:
+        """A small plain-text file as (its encoding, its bytes), read whole; any other file scanned here."""
+        try:
+            fd = self._open(path)
         except OSError as exc:
             return _unscanned(path, _os_reason(exc))
-        except MemoryError:
-            return _unscanned(path, "not enough memory to scan this file")
+        try:
+            with io.FileIO(fd, "rb", closefd=True) as stream:
+                st = os.fstat(fd)
+                if not (stat.S_ISREG(st.st_mode) and st.st_size < SAMPLE_SIZE and self._within_limit(st.st_size)):
+                    return self._scan_open(path, stream, st)
+                head = stream.read(SAMPLE_SIZE)
+                kind = identify(head)
+                encoding = _plain_text_encoding(head, kind) if len(head) == st.st_size else None
+                if encoding is not None:
+                    return encoding, head
+                return self._scan_open(path, stream, st, head, kind)
         except Exception as exc:
-            log.debug("internal error on %s: %s", path, redact(repr(exc)))
-            return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
+            return _failed(path, exc)
+
+    def _within_limit(self, size: int) -> bool:
+        return self.options.max_file_size is None or size <= self.options.max_file_size
+
+    def _scan_read(self, path: str, data: bytes) -> FileResult:
+        """A small plain-text file already read whole, scanned on its own."""
+        try:
+            result = self._run(path, self.extractors[TEXT], Source(path, io.BytesIO(data), data, len(data)),
+                               identify(data))
+        except Exception as exc:
+            return _failed(path, exc)
+        result.size = len(data)
+        return result
 
     def _open(self, path: str) -> int:
         """Read-only, non-blocking (a FIFO swapped in after the walk cannot hang us), without updating the
@@ -80,8 +132,10 @@ class FileScanner:
                 self._noatime = 0  # only the owner (or root) may ask for O_NOATIME
         return os.open(path, self._open_flags)
 
-    def _scan_open(self, path: str, stream: io.FileIO, st: os.stat_result) -> FileResult:
-        """Unbuffered: the extractors read big chunks, and a small file is read once, for its head."""
+    def _scan_open(self, path: str, stream: io.FileIO, st: os.stat_result, head: bytes | None = None,
+                   kind: FileKind | None = None) -> FileResult:
+        """Unbuffered: the extractors read big chunks, and a small file is read once, for its head (which the
+        caller may have read and identified already)."""
         if not stat.S_ISREG(st.st_mode):
             from .walk import special_file_reason
 
@@ -89,8 +143,10 @@ class FileScanner:
         limit = self.options.max_file_size
         if limit is not None and st.st_size > limit:
             return _unscanned(path, f"too large: {st.st_size} bytes, over --max-file-size {limit}")
-        head = stream.read(SAMPLE_SIZE)
-        kind = identify(head)
+        if head is None:
+            head = stream.read(SAMPLE_SIZE)
+        if kind is None:
+            kind = identify(head)
         if kind.name in REFINED_KINDS:  # a zip or OLE2 file: its members say what it is
             kind = refine(kind, stream)
             stream.seek(len(head))
@@ -199,6 +255,27 @@ class _CountingStream(ForwardStream):
 def _unscanned(path: str, reason: str, kind: str = "unscanned") -> FileResult:
     return FileResult(path=path, kind=kind, scanned=False,
                       unscanned=[Unscanned(path, reason, kind=None if kind == "unscanned" else kind)])
+
+
+def _failed(path: str, exc: Exception) -> FileResult:
+    """A file that could not be scanned, with the reason (never the content, never a traceback)."""
+    if isinstance(exc, UnscannableFile):
+        return _unscanned(path, redact(exc.reason))
+    if isinstance(exc, OSError):
+        return _unscanned(path, _os_reason(exc))
+    if isinstance(exc, MemoryError):
+        return _unscanned(path, "not enough memory to scan this file")
+    log.debug("internal error on %s: %s", path, redact(repr(exc)))
+    return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
+
+
+def _plain_text_encoding(data: bytes, kind: FileKind) -> str | None:
+    """The encoding of a whole small file that is plain text in an encoding the prefilter knows (no BOM, not
+    UTF-16, not a table or a mail), else None."""
+    if kind.name != TEXT or bom_of(data) is not None or utf16_without_bom(data[:4096]) is not None:
+        return None
+    encoding = "ascii" if data.isascii() else detect_encoding(data)
+    return encoding if encoding in ("ascii", "utf-8", "cp932", "euc-jp") else None
 
 
 def _os_reason(exc: OSError) -> str:

@@ -241,16 +241,22 @@ def test_content_decides_not_the_name(tmp_path: Path) -> None:
     assert doc["unscanned"][0]["reason"].startswith("image: no text layer")
 
 
-def test_a_file_that_vanishes_during_the_scan_is_listed(tmp_path: Path) -> None:
+def test_a_file_that_vanishes_during_the_scan_is_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from detector.pipeline import ScanOptions, scan_paths
+    from detector.scanner import FileScanner
 
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text(f"個人番号 {valid_number(6)}\n")
+    original = FileScanner._open
 
-    def delete_b(files: int, size: int, findings: int) -> None:
-        (tmp_path / "b.txt").unlink(missing_ok=True)
+    def delete_b_once_a_is_open(self: FileScanner, path: str) -> int:
+        fd = original(self, path)
+        if path.endswith("a.txt"):
+            (tmp_path / "b.txt").unlink()
+        return fd
 
-    result = scan_paths([str(tmp_path)], ScanOptions(key=b"k", jobs=1), progress=delete_b)
+    monkeypatch.setattr(FileScanner, "_open", delete_b_once_a_is_open)
+    result = scan_paths([str(tmp_path)], ScanOptions(key=b"k", jobs=1))
     assert [(Path(u.path).name, u.reason) for u in result.unscanned] == [("b.txt", "vanished during the scan")]
 
 

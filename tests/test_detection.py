@@ -173,3 +173,46 @@ def test_personal_items_beside_a_number_are_listed_from_row_headers_and_labels(t
     assert prose.findings[0].items == ("address",)
     alone = scan_text(tmp_path, f"個人番号 {N}\n", name="alone.txt")
     assert alone.findings[0].items == ()
+
+
+def _as_compared(results: list[FileResult], clean: list[tuple[str, int, str]]) -> list[tuple[object, ...]]:
+    out: list[tuple[object, ...]] = [(path, size, kind) for path, size, kind in clean]
+    for r in results:
+        out.append((r.path, r.size, r.kind, r.scanned, sorted(
+            (f.masked, f.fingerprint, f.location.line, f.confidence.label, f.reasons) for f in r.findings),
+            sorted((s.masked, s.location.line) for s in r.samples), sorted(u.reason for u in r.unscanned),
+            sorted(r.held_back.items())))
+    return sorted(out, key=repr)
+
+
+def test_a_batch_of_files_gives_what_each_file_gives(tmp_path: Path) -> None:
+    """Small plain-text files are prefiltered together (scan_files): file by file, the results are the same
+    as scanning each on its own, for every encoding, every edge and every kind of file in the batch."""
+    texts = {
+        "start.txt": (f"{N}\n", "utf-8"), "end.txt": (f"memo {N}", "utf-8"), "only.txt": (N, "ascii"),
+        "fw.txt": (f"個人番号：{N.translate(FW)}\n", "utf-8"),
+        "cp932.txt": (f"マイナンバー {grouped(N, '－')}\n", "cp932"),
+        "euc.txt": (f"個人番号 {N}\n", "euc-jp"), "escaped.txt": (f"q=%EF%BC%9{N[0]}{N[1:]}\n", "ascii"),
+        "json.txt": ('{"n": "\\uff1' + N + '"}\n', "ascii"), "decoy.txt": (f"伝票1{N}\n", "utf-8"),
+        "invalid.txt": (f"番号 {invalid_number(1)}\n", "utf-8"), "clean.txt": ("こんにちは\n", "utf-8"),
+        "empty.txt": ("", "ascii"), "sample.txt": ("123456789018\n", "ascii"),
+        "table.csv": (f"name,my_number\nYamada,{N}\n", "ascii"),
+        "mail.eml": (f"From: a@b\nTo: c@d\n\n{N}\n", "ascii"),
+        "bom.txt": (f"\ufeff個人番号 {N}\n", "utf-8"), "utf16.txt": (f"個人番号 {N}\n", "utf-16"),
+    }
+    paths = []
+    for name, (text, encoding) in texts.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+        paths.append(str(tmp_path / name))
+    (tmp_path / "large.txt").write_text(("x" * 100 + "\n") * 1000 + N + "\n", encoding="ascii")
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    paths += [str(tmp_path / "large.txt"), str(tmp_path / "binary.bin"), str(tmp_path / "missing.txt")]
+    scanner = FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW))
+    one_by_one = [scanner.scan_file(path) for path in paths]
+    expected = _as_compared([r for r in one_by_one if r.notable],
+                            [(r.path, r.size, r.kind) for r in one_by_one if not r.notable])
+    assert _as_compared(*scanner.scan_files(paths)) == expected
+    found = {Path(r.path).name for r in one_by_one if r.findings}
+    assert {"start.txt", "end.txt", "only.txt", "fw.txt", "cp932.txt", "euc.txt", "escaped.txt", "json.txt",
+            "table.csv", "mail.eml", "bom.txt", "utf16.txt", "large.txt"} <= found
+    assert not found & {"decoy.txt", "invalid.txt", "clean.txt", "empty.txt", "sample.txt"}

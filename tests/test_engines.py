@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from detector.extract import Source
 from detector.extract.text import TextExtractor
 from detector.matcher import TextScanner, hyperscan_available
+from detector.model import FileResult
 from detector.mynumber import is_valid_digits
 from detector.rules import Rules
 
@@ -119,3 +120,30 @@ def test_few_hits_are_checked_one_by_one_as_the_vectorised_pass_checks_many(reco
     assert matcher._zero_records(joined, len(records), 12, zero) == [i for i, r in enumerate(records) if r.isdigit()]
     assert [i for i in matcher._zero_records(padded, len(records) + matcher._FEW_HITS, 12, zero)
             if i < len(records)] == [i for i, r in enumerate(records) if r.isdigit()]
+
+
+FILES = st.lists(st.tuples(TEXTS, st.sampled_from(["utf-8", "cp932", "euc-jp"])), min_size=1, max_size=8)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=FILES)
+def test_small_files_prefiltered_together_give_what_each_gives(tmp_path: Path, files: list[tuple[str, str]]) -> None:
+    from detector.model import Confidence, ScanOptions
+    from detector.scanner import FileScanner
+
+    paths = []
+    for index, (text, encoding) in enumerate(files):
+        path = tmp_path / f"{index}.txt"
+        path.write_bytes(text.encode(encoding, "replace"))
+        paths.append(str(path))
+    scanner = FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW))
+
+    def key(result: FileResult) -> tuple[object, ...]:
+        findings = sorted((f.masked, f.fingerprint, f.location.line, f.confidence.label, f.reasons)
+                          for f in result.findings)
+        return (result.path, result.size, result.kind, findings, sorted(result.held_back.items()))
+
+    one_by_one = sorted(key(scanner.scan_file(path)) for path in paths)
+    notable, clean = scanner.scan_files(paths)
+    together = sorted([key(r) for r in notable] + [(p, size, kind, [], []) for p, size, kind in clean])
+    assert together == one_by_one

@@ -43,13 +43,13 @@ def scan(share: Path, state: Path, monkeypatch: pytest.MonkeyPatch | None = None
     """A --jobs 1 scan with a state file, and the paths the scanner actually read."""
     read: list[str] = []
     if monkeypatch is not None:
-        original = FileScanner.scan_file
+        original = FileScanner._open
 
         def counting(self: FileScanner, path: str) -> Any:
             read.append(path)
             return original(self, path)
 
-        monkeypatch.setattr(FileScanner, "scan_file", counting)
+        monkeypatch.setattr(FileScanner, "_open", counting)
     result = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state), **options))
     if monkeypatch is not None:
         monkeypatch.undo()
