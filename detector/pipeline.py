@@ -15,7 +15,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from .incremental import Incremental, open_state, own_files
 from .model import STDIN, FileResult, ScanOptions, Unscanned
@@ -40,17 +40,28 @@ BATCH_BYTES = 16 * 1024 * 1024
 _worker: FileScanner | None = None  # in a worker: the parent's scanner, inherited through fork
 
 
-Batch = tuple[list[FileResult], list[tuple[str, int, str]]]  # notable results; clean files (path, size, kind)
+class Batch(NamedTuple):
+    """What a worker sends back for a batch: the results with something to report, clean files as counts, and
+    each clean file's (path, kind) only when a state file must record it (pickling 100,000 tuples back to the
+    parent cost more than the counts)."""
+
+    notable: list[FileResult]
+    clean_files: int
+    clean_bytes: int
+    clean_kinds: dict[str, int]
+    clean: list[tuple[str, str]]
 
 
-def _scan_batch(paths: list[str]) -> Batch:
-    """Scan a batch in a worker; files with nothing to report come back as (path, size, kind) only."""
+def _scan_batch(paths: list[str], listed: bool) -> Batch:
+    """Scan a batch in a worker."""
     assert _worker is not None
-    return _scan_batch_with(_worker, paths)
+    return _scan_batch_with(_worker, paths, listed)
 
 
-def _scan_batch_with(scanner: FileScanner, paths: list[str]) -> Batch:
-    return scanner.scan_files(paths)
+def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> Batch:
+    notable, clean = scanner.scan_files(paths)
+    return Batch(notable, len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean),
+                 [(path, kind) for path, _, kind in clean] if listed else [])
 
 
 ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
@@ -119,20 +130,19 @@ def _scan_files(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jo
         _scan_parallel(entries, scanner, jobs, result, report, incremental)
         return
     for batch in _batches(entries, result):
-        _merge(scanner.scan_files(batch), result, incremental)
+        _merge(_scan_batch_with(scanner, batch, incremental is not None), result, incremental)
         report()
 
 
 def _merge(batch: Batch, result: ScanResult, incremental: Incremental | None) -> None:
     """A scanned batch into the result (clean files as counts), and into the state."""
-    notable, clean = batch
-    for file_result in notable:
+    for file_result in batch.notable:
         result.add(file_result)
         if incremental is not None:
             incremental.scanned(file_result.path, file_result)
-    result.add_clean(len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean))
+    result.add_clean(batch.clean_files, batch.clean_bytes, batch.clean_kinds)
     if incremental is not None:
-        for path, _, kind in clean:
+        for path, kind in batch.clean:
             incremental.scanned_clean(path, kind)
 
 
@@ -181,7 +191,7 @@ def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner,
             report()
 
         for batch in _batches(entries, result):
-            pending.add(pool.submit(_scan_batch, batch))
+            pending.add(pool.submit(_scan_batch, batch, incremental is not None))
             if len(pending) >= jobs * 4:
                 done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
                 collect(done)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +73,7 @@ class ScanResult:
             if result.revealed is not None and index in result.revealed:
                 self.revealed[key] = result.revealed[index]
 
-    def add_clean(self, files: int, size: int, kinds: Counter[str]) -> None:
+    def add_clean(self, files: int, size: int, kinds: Mapping[str, int]) -> None:
         """Files scanned with nothing to report, counted without sending each one back from a worker."""
         self.files_scanned += files
         self.bytes_scanned += size

@@ -291,9 +291,11 @@ def _chosen(directory: str, absolute_dir: str, names: list[str], identities: Ide
     """The folder's files to read, in name order: all of them, or those ``known`` does not already know."""
     chosen = range(len(names)) if known is None else known.changed_files(directory, absolute_dir, names,
                                                                           identities)
+    prefix = directory + "/" if directory and not directory.endswith("/") else directory  # as os.path.join
     for index in sorted(chosen, key=names.__getitem__):
-        dev, ino, size, mtime_ns = identities[4 * index:4 * index + 4]
-        yield FileRef(os.path.join(directory, names[index]), size, dev, ino, mtime_ns)
+        at = 4 * index
+        yield FileRef(prefix + names[index], identities[at + 2], identities[at], identities[at + 1],
+                      identities[at + 3])
 
 
 def _unstattable(path: str, exc: OSError) -> Unscanned:
