@@ -63,21 +63,27 @@ class FileKind:
 
 def identify(sample: bytes) -> FileKind:
     """Identify from the first bytes of a file (a few KB suffice)."""
+    return identify_raw(sample)[0]
+
+
+def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
+    """:func:`identify`, and whether the file is text read as raw bytes in a single-byte-compatible encoding
+    (no byte order mark, not UTF-16): what the text extractor hands to the matcher without decoding."""
     if not sample:
-        return FileKind(TEXT, "empty")
+        return FileKind(TEXT, "empty"), True
     for offset, magic_bytes, name, description in (*_BY_FIRST_BYTE.get(sample[0], ()), *_FURTHER_IN):
         if sample.startswith(magic_bytes, offset):
-            return FileKind(name, description)
+            return FileKind(name, description), False
     if sample[4:8] == b"ftyp" and sample[8:12] in _IMAGE_BRANDS:
-        return FileKind("image", "HEIF/AVIF image")
+        return FileKind("image", "HEIF/AVIF image"), False
     bom = bom_of(sample)
     utf16 = utf16_without_bom(sample[:4096]) if bom is None else None
     if bom is not None or utf16 is not None:
         encoding, skip = bom if bom is not None else (str(utf16), 0)
-        return _text_kind(sample[skip:16384].decode(encoding, "replace"))
+        return _text_kind(sample[skip:16384].decode(encoding, "replace")), False
     if _looks_like_text(sample[:8192]):
-        return _text_kind_of_bytes(sample[:16384])
-    return _ask_libmagic(sample[:8192])
+        return _text_kind_of_bytes(sample[:16384]), True
+    return _ask_libmagic(sample[:8192]), False
 
 
 _PLAIN_TEXT = FileKind(TEXT, "text")
@@ -148,15 +154,16 @@ def sniff_delimiter(head: str) -> str | None:
     first_end = head.find("\n")
     if first_end < 0 or ("," not in head[:first_end] and "\t" not in head[:first_end]):
         return None  # the header line has no delimiter: not a table (the common case, decided cheaply)
-    lines = head[:16384].split("\n", 7)
-    lines = [line for line in lines[:-1] if line.strip()][:6]
+    lines = [line for line in _first_lines(head, 7, 16384) if line.strip()][:6]
     if len(lines) < 2:
         return None
-    # Without quotes or carriage returns inside lines, csv's fields are the plain split (Japanese prose with
-    # amounts such as 1,200円 then costs a few counts, not two csv parses).
+    # Without quotes or carriage returns inside lines, csv's fields are the plain split, and rows of different
+    # widths show in the delimiter counts (prose with amounts such as 1,200円 is ruled out by a few counts).
     plain = not any('"' in line or "\r" in line[:-1] for line in lines)
     for delimiter in ("\t", ","):
         if plain:
+            if len({line.count(delimiter) for line in lines}) != 1:
+                continue
             rows = [line.rstrip("\r").split(delimiter) for line in lines]
         else:
             try:
@@ -170,6 +177,20 @@ def sniff_delimiter(head: str) -> str | None:
             if labelled >= max(1, len(header) // 2):
                 return delimiter
     return None
+
+
+def _first_lines(text: str, count: int, limit: int) -> list[str]:
+    """Up to ``count`` complete lines (each ended by a newline within the first ``limit`` characters), without
+    copying the rest of the text as ``split`` would."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count:
+        end = text.find("\n", start, limit)
+        if end < 0:
+            break
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
 
 
 _ODF_KINDS = {

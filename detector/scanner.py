@@ -16,12 +16,12 @@ import stat
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from .decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
+from .decode import SAMPLE_SIZE, detect_encoding
 from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
 from .extract.text import TextExtractor
-from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, refine, unsupported_reason
+from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
 from .matcher import TextScanner
 from .model import STDIN, Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions, Unscanned
@@ -101,8 +101,8 @@ class FileScanner:
                 if not (stat.S_ISREG(st.st_mode) and st.st_size < SAMPLE_SIZE and self._within_limit(st.st_size)):
                     return self._scan_open(path, stream, st)
                 head = stream.read(SAMPLE_SIZE)
-                kind = identify(head)
-                encoding = _plain_text_encoding(head, kind) if len(head) == st.st_size else None
+                kind, raw = identify_raw(head)
+                encoding = _plain_text_encoding(head, kind) if raw and len(head) == st.st_size else None
                 if encoding is not None:
                     return encoding, head
                 return self._scan_open(path, stream, st, head, kind)
@@ -270,9 +270,9 @@ def _failed(path: str, exc: Exception) -> FileResult:
 
 
 def _plain_text_encoding(data: bytes, kind: FileKind) -> str | None:
-    """The encoding of a whole small file that is plain text in an encoding the prefilter knows (no BOM, not
-    UTF-16, not a table or a mail), else None."""
-    if kind.name != TEXT or bom_of(data) is not None or utf16_without_bom(data[:4096]) is not None:
+    """The encoding of a whole small file read as raw text (see :func:`identify_raw`) that is plain text (not a
+    table or a mail) in an encoding the prefilter knows, else None."""
+    if kind.name != TEXT:
         return None
     encoding = "ascii" if data.isascii() else detect_encoding(data)
     return encoding if encoding in ("ascii", "utf-8", "cp932", "euc-jp") else None
