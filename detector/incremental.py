@@ -11,15 +11,16 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from .model import FileResult, ScanOptions, Unscanned
+from .model import FileResult, ScanOptions
 from .result import ScanResult
 from .rules import Rules
 from .state import FolderSnapshot, Identity, State, config_id, storable
 from .walk import FileRef, child_path
 
 log = logging.getLogger(__name__)
+_Entry = TypeVar("_Entry")  # what the walk yields: files of folders, files given as roots, unscanned entries
 
 
 def own_files(state_path: str | None) -> frozenset[tuple[int, int]]:
@@ -182,7 +183,7 @@ class Incremental:
         self.result.add(stored)
         return True
 
-    def changed(self, entries: Iterable[FileRef | Unscanned]) -> Iterator[FileRef | Unscanned]:
+    def changed(self, entries: Iterable[_Entry]) -> Iterator[_Entry]:
         """The entries to scan: the walk already left out unchanged files of folders; a root given as a file
         is looked up here."""
         for entry in entries:

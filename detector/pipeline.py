@@ -9,6 +9,7 @@ in :class:`~detector.result.ScanResult`, so the output does not depend on ``--jo
 
 from __future__ import annotations
 
+import bisect
 import concurrent.futures as futures
 import itertools
 import logging
@@ -22,7 +23,7 @@ from .model import STDIN, FileResult, ScanOptions, Unscanned
 from .people import Fingerprinter
 from .result import ScanResult
 from .rules import load_rules
-from .walk import FileRef, StatHelper, WalkOptions, WalkStats, exclude_rules, walk
+from .walk import FileRef, FolderFiles, StatHelper, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
     from .scanner import FileScanner
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["ScanOptions", "scan_paths"]
 
 log = logging.getLogger(__name__)
+
+Walked = FolderFiles | FileRef | Unscanned
 
 BATCH_FILES = 256
 BATCH_BYTES = 16 * 1024 * 1024
@@ -89,7 +92,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
     incremental = Incremental(state, result, options.reveal) if state is not None else None
-    entries: Iterator[FileRef | Unscanned] = walk(file_roots, walk_options, stats, incremental, helper)
+    entries: Iterator[Walked] = walk_folders(file_roots, walk_options, stats, incremental, helper)
     try:
         if incremental is not None:
             entries = incremental.changed(entries)
@@ -114,16 +117,17 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     return result.finish(rules.triggers)
 
 
-def _first_file(entries: Iterator[FileRef | Unscanned], result: ScanResult) -> FileRef | None:
-    """The first file to read; the entries before it (not read, with why) go straight into the result."""
+def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | FolderFiles | None:
+    """The first file (or folder of files) to read; the entries before it (not read, with why) go straight into
+    the result."""
     for entry in entries:
-        if isinstance(entry, FileRef):
+        if not isinstance(entry, Unscanned):
             return entry
         result.add(_as_result(entry))
     return None
 
 
-def _scan_files(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jobs: int, result: ScanResult,
+def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
                 report: Callable[[], None], incremental: Incremental | None) -> None:
     if jobs > 1:
         scanner.text_scanner.warm()
@@ -156,24 +160,40 @@ def _as_result(entry: Unscanned) -> FileResult:
     return FileResult(path=entry.path, kind="unscanned", scanned=False, unscanned=[entry])
 
 
-def _batches(entries: Iterable[FileRef | Unscanned], result: ScanResult) -> Iterator[list[str]]:
-    """Batches of paths, small enough to balance two workers on a few big files."""
+def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str]]:
+    """Batches of paths, small enough to balance two workers on a few big files: closed at BATCH_FILES files or
+    once BATCH_BYTES are reached. A folder's files are cut into batches by slices."""
     batch: list[str] = []
     size = 0
     for entry in entries:
         if isinstance(entry, Unscanned):
             result.add(_as_result(entry))
             continue
-        batch.append(entry.path)
-        size += entry.size
-        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
+        if isinstance(entry, FileRef):
+            batch.append(entry.path)
+            size += entry.size
+            if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+            continue
+        paths, sizes = entry.paths, entry.sizes
+        start = 0
+        while start < len(paths):
+            take = min(BATCH_FILES - len(batch), len(paths) - start)
+            totals = list(itertools.accumulate(sizes[start:start + take], initial=size))[1:]
+            reached = bisect.bisect_left(totals, BATCH_BYTES)  # the file that brings the batch to BATCH_BYTES
+            take = min(take, reached + 1)
+            batch.extend(paths[start:start + take])
+            size = totals[take - 1]
+            start += take
+            if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
     if batch:
         yield batch
 
 
-def _scan_parallel(entries: Iterable[FileRef | Unscanned], scanner: FileScanner, jobs: int, result: ScanResult,
+def _scan_parallel(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
                    report: Callable[[], None], incremental: Incremental | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""

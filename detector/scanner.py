@@ -90,24 +90,30 @@ class FileScanner:
         return notable, clean
 
     def _small_text(self, path: str) -> FileResult | tuple[str, bytes]:
-        """A small plain-text file as (its encoding, its bytes), read whole; any other file scanned here."""
+        """A small plain-text file as (its encoding, its bytes), read whole; any other file scanned here. The
+        descriptor is read directly: a file object (with its own fstat) is made only for the other files."""
         try:
             fd = self._open(path)
         except OSError as exc:
             return _unscanned(path, _os_reason(exc))
+        owned = True
         try:
-            with io.FileIO(fd, "rb", closefd=True) as stream:
-                st = os.fstat(fd)
-                if not (stat.S_ISREG(st.st_mode) and st.st_size < SAMPLE_SIZE and self._within_limit(st.st_size)):
-                    return self._scan_open(path, stream, st)
-                head = stream.read(SAMPLE_SIZE)
+            st = os.fstat(fd)
+            head = kind = None
+            if stat.S_ISREG(st.st_mode) and st.st_size < SAMPLE_SIZE and self._within_limit(st.st_size):
+                head = os.read(fd, SAMPLE_SIZE)
                 kind, raw = identify_raw(head)
                 encoding = _plain_text_encoding(head, kind) if raw and len(head) == st.st_size else None
                 if encoding is not None:
                     return encoding, head
+            owned = False  # the file object closes it
+            with io.FileIO(fd, "rb", closefd=True) as stream:  # positioned after the head already read
                 return self._scan_open(path, stream, st, head, kind)
         except Exception as exc:
             return _failed(path, exc)
+        finally:
+            if owned:
+                os.close(fd)
 
     def _within_limit(self, size: int) -> bool:
         return self.options.max_file_size is None or size <= self.options.max_file_size

@@ -127,11 +127,40 @@ class _Excludes:
         return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
 
 
+class FolderFiles(NamedTuple):
+    """Files of one folder to read, in name order, as one entry: a tree of small files is mostly these, and
+    handling them a folder at a time (batching by slices) spares the walk's consumer a step per file."""
+
+    paths: list[str]
+    identities: list[int]  # device, inode, size, mtime_ns of each file in turn
+
+    @property
+    def sizes(self) -> list[int]:
+        return self.identities[2::4]
+
+    def refs(self) -> Iterator[FileRef]:
+        ids = self.identities
+        for index, path in enumerate(self.paths):
+            at = 4 * index
+            yield FileRef(path, ids[at + 2], ids[at], ids[at + 1], ids[at + 3])
+
+
 def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
          helper: StatHelper | None = None) -> Iterator[FileRef | Unscanned]:
-    """Files under each root, depth first, and Unscanned entries for what is skipped; files that ``known``
-    says are unchanged are left out. A ``helper`` started on the same roots and options stats about half the
-    folders' files; the walk closes it when it ends."""
+    """Files under each root, depth first (a folder's files in name order), and Unscanned entries for what is
+    skipped; see :func:`walk_folders`."""
+    for entry in walk_folders(roots, options, stats, known, helper):
+        if isinstance(entry, FolderFiles):
+            yield from entry.refs()
+        else:
+            yield entry
+
+
+def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
+                 helper: StatHelper | None = None) -> Iterator[FolderFiles | FileRef | Unscanned]:
+    """:func:`walk` with each folder's files as one FolderFiles entry (roots given as files stay FileRefs).
+    Files that ``known`` says are unchanged are left out. A ``helper`` started on the same roots and options
+    stats about half the folders' files; the walk closes it when it ends."""
     visited: set[tuple[int, int]] = set()
     try:
         for root in roots:
@@ -150,7 +179,9 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: Kn
                 if folder.files:
                     names, identities, failed = _identities(folder, options, helper)
                     yield from failed
-                    yield from _chosen(folder.directory, folder.absolute, names, identities, known)
+                    chosen = _chosen(folder.directory, folder.absolute, names, identities, known)
+                    if chosen.paths:
+                        yield chosen
     finally:
         if helper is not None:
             helper.close()
@@ -287,15 +318,14 @@ def _stat_files(directory: str, files: list[os.DirEntry[str]], skip_inodes: froz
 
 
 def _chosen(directory: str, absolute_dir: str, names: list[str], identities: Identities,
-            known: KnownFiles | None) -> Iterator[FileRef]:
+            known: KnownFiles | None) -> FolderFiles:
     """The folder's files to read, in name order: all of them, or those ``known`` does not already know."""
     chosen = range(len(names)) if known is None else known.changed_files(directory, absolute_dir, names,
                                                                           identities)
+    order = sorted(chosen, key=names.__getitem__)
     prefix = directory + "/" if directory and not directory.endswith("/") else directory  # as os.path.join
-    for index in sorted(chosen, key=names.__getitem__):
-        at = 4 * index
-        yield FileRef(prefix + names[index], identities[at + 2], identities[at], identities[at + 1],
-                      identities[at + 3])
+    return FolderFiles([prefix + names[index] for index in order],
+                       [number for index in order for number in identities[4 * index:4 * index + 4]])
 
 
 def _unstattable(path: str, exc: OSError) -> Unscanned:
