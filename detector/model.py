@@ -21,7 +21,7 @@ class Confidence(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def parse(cls, text: str) -> Confidence:
@@ -258,3 +258,6 @@ class ScanOptions:
     engine: str = "auto"
     skip_inodes: frozenset[tuple[int, int]] = frozenset()
     state_path: str | None = None  # --state: reuse the results of unchanged files
+
+
+_LABELS = {confidence: confidence.name.lower() for confidence in Confidence}  # a property lookup per finding
