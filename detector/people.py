@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from pathlib import Path
 
 from .errors import KeyError_
@@ -49,6 +48,8 @@ def _read_key(path: Path) -> bytes:
 
 
 def _create_key(path: Path) -> bytes:
+    import secrets  # here: only a first run makes a key
+
     key = secrets.token_hex(32).encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

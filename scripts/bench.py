@@ -27,11 +27,11 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,14 +226,30 @@ def run_round(part: Part, mynumber: list[str], env: dict[str, str]) -> dict[str,
         elapsed, _ = timed(command)
         total += elapsed
     part.times["rg"].append(total)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # The default --min-confidence (medium): what a scheduled scan runs. Planted numbers carry keywords.
-    elapsed, done = timed([*mynumber, "scan", str(part.folder), "--jobs", "2", "--format", "json"], env=env,
-                          ok=(0, 1, 3))
-    part.rss_kb.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    elapsed, stdout, peak_kb = timed_with_peak([*mynumber, "scan", str(part.folder), "--jobs", "2", "--format",
+                                                "json"], env=env, ok=(0, 1, 3))
+    part.rss_kb.append(peak_kb)
     part.times["mynumber"].append(elapsed)
-    doc = json.loads(done.stdout)
+    doc = json.loads(stdout)
     return dict(doc)
+
+
+def timed_with_peak(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, bytes, int]:
+    """Time one command and take the peak resident memory of its own process tree (wait4's rusage covers the
+    process and the children it waited for; RUSAGE_CHILDREN would include ripgrep's mapped files too)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        if process.returncode not in ok:
+            raise RuntimeError(f"{command[0]} failed ({process.returncode}): "
+                               f"{err.read()[-500:].decode(errors='replace')}")
+        return elapsed, out.read(), usage.ru_maxrss
 
 
 def check_planted(doc: dict[str, object], planted: list[str]) -> str:

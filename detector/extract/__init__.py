@@ -14,13 +14,15 @@ Extractors raise :class:`~detector.errors.UnscannableFile` for a whole file they
 from __future__ import annotations
 
 import importlib
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO, NamedTuple, Protocol
+from typing import IO, TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
 from ..errors import UnscannableFile
 from ..model import Location
+
+if TYPE_CHECKING:
+    import zipfile
 
 
 class Span(NamedTuple):
@@ -108,6 +110,8 @@ class Source:
 
     def open_zip(self, what: str) -> zipfile.ZipFile:
         """The file as a zip (an archive, an Office or OpenDocument file), or the reason it is not one."""
+        import zipfile  # here: most scans read only text, and zipfile's imports cost 10 ms of start-up
+
         try:
             return zipfile.ZipFile(self.from_start())
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:

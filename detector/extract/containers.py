@@ -15,11 +15,9 @@ limit, and any member that is encrypted, corrupt or of an unreadable type, becom
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import lzma
 import struct
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -38,12 +36,22 @@ WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp"
 # Containers' own bytes are not counted against max_total_bytes: their members' bytes are.
 CONTAINER_KINDS = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "mbox", "email"})
 MEMBER_SEPARATOR = "!"
-# What readers raise on damaged data: decompressors, zipfile, tarfile, struct unpacking of binary headers.
-DAMAGED_DATA: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zlib.error, lzma.LZMAError, tarfile.TarError, struct.error, EOFError, OSError,
-    UnicodeDecodeError,
-)
-_DAMAGED_MEMBER: tuple[type[BaseException], ...] = (*DAMAGED_DATA, csv.Error)
+@functools.cache
+def damaged_data() -> tuple[type[BaseException], ...]:
+    """What readers raise on damaged data: decompressors, zipfile, tarfile, struct unpacking of binary headers.
+    Built on first need (an except clause evaluates it only when an exception arrives): zipfile, tarfile and
+    lzma are imported only by scans that meet an archive."""
+    import lzma
+    import tarfile
+    import zipfile
+
+    return (zipfile.BadZipFile, zlib.error, lzma.LZMAError, tarfile.TarError, struct.error, EOFError, OSError,
+            UnicodeDecodeError)
+
+
+@functools.cache
+def _damaged_member() -> tuple[type[BaseException], ...]:
+    return (*damaged_data(), csv.Error)
 
 
 class LimitReached(UnscannableFile):
@@ -72,7 +80,7 @@ class Expander:
         budget = Budget(self.limits.max_total_bytes, self.limits.max_members)
         try:
             yield from self._expand(extractor, source, "", 0, budget)
-        except DAMAGED_DATA as exc:
+        except damaged_data() as exc:
             raise UnscannableFile(f"corrupt or truncated: {redact(_short(exc))}") from None
 
     def _expand(self, extractor: Extractor, source: Source, prefix: str, depth: int,
@@ -124,7 +132,7 @@ class Expander:
                 yield Skipped(shown, exc.reason)
         except UnscannableFile as exc:
             yield Skipped(shown, redact(exc.reason))
-        except _DAMAGED_MEMBER as exc:
+        except _damaged_member() as exc:
             yield Skipped(shown, f"corrupt or truncated: {redact(_short(exc))}")
 
     def _read_whole(self, stream: _Limited, name: str) -> bytes:
