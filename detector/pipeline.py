@@ -129,11 +129,16 @@ def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | Fold
 
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
                 report: Callable[[], None], incremental: Incremental | None) -> None:
+    batches = _batches(entries, result)
     if jobs > 1:
-        scanner.text_scanner.warm()
-        _scan_parallel(entries, scanner, jobs, result, report, incremental)
-        return
-    for batch in _batches(entries, result):
+        # Workers only when there is more than one batch: starting them costs more than scanning a few files.
+        head = list(itertools.islice(batches, 2))
+        if len(head) == 2:
+            scanner.text_scanner.warm()
+            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental)
+            return
+        batches = iter(head)
+    for batch in batches:
         _merge(_scan_batch_with(scanner, batch, incremental is not None), result, incremental)
         report()
 
@@ -193,7 +198,7 @@ def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str
         yield batch
 
 
-def _scan_parallel(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
+def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int, result: ScanResult,
                    report: Callable[[], None], incremental: Incremental | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
@@ -210,7 +215,7 @@ def _scan_parallel(entries: Iterable[Walked], scanner: FileScanner, jobs: int, r
                 _merge(future.result(), result, incremental)
             report()
 
-        for batch in _batches(entries, result):
+        for batch in batches:
             pending.add(pool.submit(_scan_batch, batch, incremental is not None))
             if len(pending) >= jobs * 4:
                 done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
