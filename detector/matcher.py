@@ -29,7 +29,7 @@ from typing import Any
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
 from .context import ColumnContext, ContextScorer, ItemFinder
 from .extract import Span, TextUnit
-from .model import Candidate, Location
+from .model import Candidate, Confidence, Location
 from .mynumber import FULLWIDTH_DIGITS, to_ascii
 from .rules import Rules
 
@@ -79,7 +79,7 @@ class _Prefilter:
 class TextScanner:
     """Scored candidates from text units. ``engine`` is "auto", "re" or "hyperscan"."""
 
-    def __init__(self, rules: Rules, engine: str = "auto") -> None:
+    def __init__(self, rules: Rules, engine: str = "auto", min_confidence: Confidence = Confidence.LOW) -> None:
         if engine not in ("auto", "re", "hyperscan"):
             raise ValueError(f"unknown engine {engine!r}")
         if engine == "hyperscan" and _hyperscan is None:
@@ -91,6 +91,9 @@ class TextScanner:
         self.separators = rules.separators
         self._prefilters: dict[str, _Prefilter] = {}
         self._columns: dict[str, ColumnContext] = {}
+        # Bare candidates are held back (only counted) when the bar is above LOW: see _quick_ends.
+        self._keyword_terms = tuple(sorted(text for text in self.scorer.keywords.rule_of if text.isascii()))
+        self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
 
     # -- decoded text (the reference path) -------------------------------------------------------------
 
@@ -244,6 +247,9 @@ class TextScanner:
                 newlines.append(data.count(b"\n", scan_from))
             return []
         prefilter = self._prefilter("ascii" if data.isascii() else encoding)
+        quick: list[int] = []
+        if self._quick and prefilter.ascii_only and contiguous:
+            contiguous, quick = self._quick_ends(data, contiguous)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
@@ -258,13 +264,88 @@ class TextScanner:
                     hint_lines[start] = len(data) if line_end < 0 else line_end
         found: dict[tuple[int, int, str], Candidate] = {}
         line_at = _LineCounter(data, first_line, scan_from)
-        for start, end in _merge(windows):
-            self._scan_window(found, data, encoding, start, end, scan_from, line_at)
+        merged = _merge(windows)
+        if quick:
+            self._scan_in_order(found, data, encoding, merged, quick, scan_from, line_at)
+        else:
+            for start, end in merged:
+                self._scan_window(found, data, encoding, start, end, scan_from, line_at)
         for start, end in sorted(hint_lines.items()):
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
         if newlines is not None:
             newlines.append(line_at(len(data)) - first_line)  # counted on from the last window only
         return _ordered(found)
+
+    def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[int]]:
+        """(the contiguous ASCII hits that need a window, those that do not). Such a hit, once pre-checked
+        (bounded by non-digits, check digit right, not glued to a longer number), is exactly the finder's
+        candidate; with no My Number keyword within the scorer's reach it scores LOW, whatever else is near
+        (other numbers' keywords only lower a score or add a reason). When the bar is above LOW it is only
+        counted, so it needs no window, no decoding and no scoring: most valid-looking IDs of a dense log.
+
+        Keywords are found by a superset of what the scorer matches after normalisation (each ASCII term's
+        letters in any case, with any spaces, controls, '_' or '-' between them); any such match within reach
+        sends the hit the usual way. Terms that are not ASCII cannot occur in ASCII data."""
+        spans = self._keyword_spans(data)
+        if not spans:
+            return [], ends
+        # A keyword [s, e) is within reach of the record data[end - 13:end - 1] when s < end - 1 + after and
+        # e > end - 13 - before: for hit ends in [s - after + 2, e + 13 + before). Those ranges, merged:
+        reach = sorted((s - self.scorer.after + 2, e + 13 + self.scorer.before) for s, e in spans)
+        starts, stops = [reach[0][0]], [reach[0][1]]
+        for start, stop in reach[1:]:
+            if start <= stops[-1]:
+                stops[-1] = max(stops[-1], stop)
+            else:
+                starts.append(start)
+                stops.append(stop)
+        windowed: list[int] = []
+        quick: list[int] = []
+        for end in ends:
+            at = bisect.bisect_right(starts, end) - 1
+            (windowed if at >= 0 and end < stops[at] else quick).append(end)
+        return windowed, quick
+
+    def _keyword_spans(self, data: bytes) -> list[tuple[int, int]]:
+        """Where keywords (the superset) are: hyperscan gives their ends (asking it for starts made its pass
+        three times slower); a start is then found by re within 64 bytes before the end, else taken as the
+        start of the data (a term spread over more than 64 bytes of separators: rare, and safe)."""
+        if not self._keyword_terms:
+            return []
+        ends: list[int] = []
+
+        def on_keyword(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            ends.append(end)
+
+        _keyword_database(self._keyword_terms).scan(data, match_event_handler=on_keyword)
+        if not ends:
+            return []
+        ending_here = _keyword_regex(self._keyword_terms)
+        spans = []
+        for end in ends:
+            match = ending_here.search(data, max(0, end - 64), end)
+            spans.append((match.start() if match is not None else 0, end))
+        return spans
+
+    def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
+                       windows: list[tuple[int, int]], quick: list[int], scan_from: int,
+                       line_at: Callable[[int], int]) -> None:
+        """Windows and quick hits in the order of their offsets (the line counter only counts forward)."""
+        records = [end - 13 for end in quick]
+        window_at = 0
+        for record in records:
+            while window_at < len(windows) and windows[window_at][0] <= record:
+                self._scan_window(found, data, encoding, *windows[window_at], scan_from, line_at)
+                window_at += 1
+            if record < scan_from:
+                continue  # context only
+            digits = data[record:record + 12].decode("ascii")
+            line = line_at(record)
+            key = (line, 0, digits)
+            if key not in found:
+                found[key] = Candidate(digits, False, Location(line=line), Confidence.LOW, ("bare",), "", ())
+        for start, end in windows[window_at:]:
+            self._scan_window(found, data, encoding, start, end, scan_from, line_at)
 
     def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
                      end: int, scan_from: int, line_at: Callable[[int], int]) -> None:
@@ -662,6 +743,26 @@ _TRIGGERS = sorted({trigger for triggers, _ in ESCAPE_HINTS for trigger in trigg
 _SINGLE_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) == 1)
 _LONGER_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) > 1)
 _LONGER_FIRST_BYTES = tuple({t[:1] for t in _LONGER_TRIGGERS})
+
+
+_KEYWORD_GAP = r"[\s\x1c-\x1f_\-]*"  # what normalisation removes between the letters of a term, in ASCII
+
+
+@functools.cache
+def _keyword_database(terms: tuple[str, ...]) -> Any:
+    """ASCII My Number keywords, in any case and with any separators between their letters (a hit needs a
+    window when one is within the scorer's reach)."""
+    return _compile(_keyword_expressions(terms), list(range(len(terms))), [_hyperscan.HS_FLAG_CASELESS] * len(terms))
+
+
+def _keyword_expressions(terms: tuple[str, ...]) -> list[str]:
+    return [_KEYWORD_GAP.join(f"\\x{ord(c):02x}" for c in term) for term in terms]
+
+
+@functools.cache
+def _keyword_regex(terms: tuple[str, ...]) -> re.Pattern[bytes]:
+    """The same keywords for re, matching only where the searched range ends (to find a match's start)."""
+    return re.compile(("(?:" + "|".join(_keyword_expressions(terms)) + r")\Z").encode("ascii"), re.IGNORECASE)
 
 
 @functools.cache

@@ -39,7 +39,7 @@ class FileScanner:
     def __init__(self, options: ScanOptions, rules: Rules | None = None) -> None:
         self.options = options
         self.rules = rules or load_rules(options.rules_dirs)
-        self.text_scanner = TextScanner(self.rules, options.engine)
+        self.text_scanner = TextScanner(self.rules, options.engine, options.min_confidence)
         self.extractors = registry()
         self.expander = Expander(self.extractors, self.rules.limits)
         self.fingerprint = Fingerprinter(options.key)

@@ -147,3 +147,40 @@ def test_small_files_prefiltered_together_give_what_each_gives(tmp_path: Path, f
     notable, clean = scanner.scan_files(paths)
     together = sorted([key(r) for r in notable] + [(p, size, kind, [], []) for p, size, kind in clean])
     assert together == one_by_one
+
+
+GAPS = st.sampled_from(["", " ", "_", "-", "  ", "\t", "\n", "\x1c", " _- ", "x", "=", ":"])
+KEYWORD_PARTS = st.sampled_from(["my", "My", "MY", "number", "Number", "NUMBER", "kojin", "bango", "num", "ber",
+                                 "mynumber", "tel", "order", "id"])
+ASCII_LINES = st.lists(st.one_of(KEYWORD_PARTS, GAPS, st.sampled_from([*NUMBERS, "x" * 30, "\n", " ", "0", "-7",
+                                                                        "1" + NUMBERS[0]])),
+                       max_size=40).map("".join)
+
+
+def _held(rules: Rules, engine: str, text: str) -> tuple[object, ...]:
+    from detector.model import Confidence, ScanOptions
+    from detector.scanner import FileScanner
+
+    scanner = FileScanner(ScanOptions(key=b"k", engine=engine, min_confidence=Confidence.MEDIUM), rules)
+    result = scanner.findings_of("f.txt", scanner.text_scanner.scan_bytes(text.encode("ascii"), "ascii"), "text")
+    findings = sorted((f.fingerprint, f.location.line, f.confidence.label, f.reasons) for f in result.findings)
+    return findings, sorted(result.held_back.items()), sorted(result.held_back_people)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ASCII_LINES)
+def test_bare_numbers_counted_without_a_window_give_what_scoring_gives(rules: Rules, text: str) -> None:
+    """Above --min-confidence low, a bare ASCII number with no keyword within reach is only counted, without
+    being scored: the findings, the held-back counts and the people are the same as the re engine's."""
+    assert _held(rules, "hyperscan", text) == _held(rules, "re", text)
+
+
+@pytest.mark.parametrize("gap", ["", " ", "  " * 20, "_" * 70, "\n"])
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_a_keyword_just_within_reach_still_counts(rules: Rules, gap: str, side: str) -> None:
+    keyword = f"my{gap}number"
+    for distance in (0, 1, rules.window_before - len(keyword) - 2, rules.window_before - len(keyword),
+                     rules.window_before, rules.window_after - 2, rules.window_after + 3):
+        pad = "x" * max(0, distance)
+        text = (f"{keyword}{pad}{NUMBERS[0]} end\n" if side == "before" else f"start {NUMBERS[0]}{pad}{keyword}\n")
+        assert _held(rules, "hyperscan", text) == _held(rules, "re", text), (text, distance)
