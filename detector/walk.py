@@ -287,16 +287,21 @@ Identities = list[int]  # four numbers a file: device, inode, size, mtime_ns
 
 def _identities(folder: _Folder, options: WalkOptions, helper: StatHelper | None) -> tuple[
         list[str], Identities, list[Unscanned]]:
-    """The folder's regular files: names and (device, inode, size, mtime_ns), from the helper when it stat'ed
-    this folder, else here. A file that cannot be stat'ed is left out (the caller's listing is then short)."""
+    """The folder's regular files: names and (device, inode, size, mtime_ns), from the helper for the files it
+    stat'ed in this folder (all, the second part of a large folder, or none), the rest here. A file that cannot
+    be stat'ed is left out (the caller's listing is then short)."""
+    files = folder.files
     if helper is not None:
         listed = helper.listing(folder.absolute)
         if listed is not None:
-            names, identities = listed
-            if len(names) == len(folder.files) and all(
-                    name == entry.name for name, entry in zip(names, folder.files, strict=True)):
-                return names, identities, []
-    return _stat_files(folder.directory, folder.files, options.skip_inodes)
+            start, names, identities = listed
+            if len(names) == len(files) - start and all(
+                    name == entry.name for name, entry in zip(names, files[start:], strict=True)):
+                if start == 0:
+                    return names, identities, []
+                own_names, own_identities, failed = _stat_files(folder.directory, files[:start], options.skip_inodes)
+                return own_names + names, own_identities + identities, failed
+    return _stat_files(folder.directory, files, options.skip_inodes)
 
 
 def _stat_files(directory: str, files: list[os.DirEntry[str]], skip_inodes: frozenset[tuple[int, int]]) -> tuple[
@@ -346,6 +351,7 @@ class StatHelper:
     running any clean-up of the parent's (os._exit)."""
 
     PARENT_WEIGHT = 1.25  # the parent also compares and yields: it takes a little less
+    SPLIT_AT = 2000  # a folder with this many files is shared between the two
 
     def __init__(self, pid: int, stream: BinaryIO) -> None:
         self.pid, self.stream = pid, stream
@@ -375,8 +381,9 @@ class StatHelper:
         os.close(write_end)
         return cls(pid, open(read_end, "rb", buffering=1 << 16))
 
-    def listing(self, absolute_dir: str) -> tuple[list[str], Identities] | None:
-        """The helper's names and identities for this folder when it took it, else None."""
+    def listing(self, absolute_dir: str) -> tuple[int, list[str], Identities] | None:
+        """(from which of the folder's files, their names, their identities) when the helper stat'ed files of
+        this folder, else None."""
         if self.failed:
             return None
         try:
@@ -385,12 +392,12 @@ class StatHelper:
             record = marshal.loads(self.stream.read(size)) if len(header) == 8 else None
         except (OSError, EOFError, ValueError, TypeError):
             record = None
-        if not isinstance(record, tuple) or len(record) != 3 or record[0] != absolute_dir:
+        if not isinstance(record, tuple) or len(record) != 4 or record[0] != absolute_dir:
             self.failed = True  # the helper ended, or the walks parted: the parent goes on alone
             return None
         if record[1] is None:
             return None
-        return record[1], record[2]
+        return record[1], record[2], record[3]
 
     def close(self) -> None:
         """End the helper (it may still be walking when the walk stops early) and reap it; once only, as its
@@ -406,8 +413,9 @@ class StatHelper:
 
 
 def _help(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
-    """The helper's walk: one record per folder, (absolute path, names, flat identities) for the folders it
-    takes and (absolute path, None, None) for the others."""
+    """The helper's walk: one record per folder, (absolute path, first file index, names, flat identities) for
+    the files it takes, (absolute path, None, None, None) for a folder it leaves to the parent. It takes whole
+    folders, balancing file counts, and the second part of every large one (a share can be one flat folder)."""
     mine = theirs = 0.0
     visited: set[tuple[int, int]] = set()
     stats = WalkStats()
@@ -420,15 +428,22 @@ def _help(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
             continue
         visited.add(kind)
         for folder in _folders(root, options, stats, visited):
-            if not folder.files:
+            count = len(folder.files)
+            if not count:
                 continue
-            if mine <= theirs:
-                mine += len(folder.files)
-                names, identities, _ = _stat_files(folder.directory, folder.files, options.skip_inodes)
-                record = marshal.dumps((folder.absolute, names, identities))
+            if count >= StatHelper.SPLIT_AT:
+                start = round(count / (1 + StatHelper.PARENT_WEIGHT))
+            elif mine <= theirs:
+                start = 0
             else:
-                theirs += len(folder.files) * StatHelper.PARENT_WEIGHT
-                record = marshal.dumps((folder.absolute, None, None))
+                start = count
+            theirs += start * StatHelper.PARENT_WEIGHT
+            mine += count - start
+            if start < count:
+                names, identities, _ = _stat_files(folder.directory, folder.files[start:], options.skip_inodes)
+                record = marshal.dumps((folder.absolute, start, names, identities))
+            else:
+                record = marshal.dumps((folder.absolute, None, None, None))
             out.write(len(record).to_bytes(8, "little"))
             out.write(record)
 

@@ -113,10 +113,17 @@ def test_a_helper_that_dies_or_strays_leaves_the_walk_whole(tmp_path: Path, monk
     def strays(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
         import marshal
 
-        record = marshal.dumps(("/somewhere/else", ["f00.txt"], [1, 2, 3, 4]))
+        record = marshal.dumps(("/somewhere/else", 0, ["f00.txt"], [1, 2, 3, 4]))
         out.write(len(record).to_bytes(8, "little") + record)
 
     monkeypatch.setattr(walk_module, "_help", strays)
+    assert with_helper(root) == expected
+
+
+def test_large_folders_are_shared_between_the_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = share(tmp_path)
+    expected = listing(root)[:2]
+    monkeypatch.setattr(StatHelper, "SPLIT_AT", 10)  # the helper (forked later) takes part of every folder
     assert with_helper(root) == expected
 
 
