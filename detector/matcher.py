@@ -283,49 +283,19 @@ class TextScanner:
         (other numbers' keywords only lower a score or add a reason). When the bar is above LOW it is only
         counted, so it needs no window, no decoding and no scoring: most valid-looking IDs of a dense log.
 
-        Keywords are found by a superset of what the scorer matches after normalisation (each ASCII term's
-        letters in any case, with any spaces, controls, '_' or '-' between them); any such match within reach
-        sends the hit the usual way. Terms that are not ASCII cannot occur in ASCII data."""
-        spans = self._keyword_spans(data)
-        if not spans:
+        The scorer finds a keyword only inside the text it looks at (``before`` characters before the number,
+        ``after`` after it), so a search of that stretch by a superset of its keywords (each ASCII term's letters
+        in any case, with any spaces, controls, '_' or '-' between them) decides. Terms that are not ASCII
+        cannot occur in ASCII data. (A hyperscan pass for keywords over whole chunks cost half the digit pass.)"""
+        if not self._keyword_terms:
             return [], ends
-        # A keyword [s, e) is within reach of the record data[end - 13:end - 1] when s < end - 1 + after and
-        # e > end - 13 - before: for hit ends in [s - after + 2, e + 13 + before). Those ranges, merged:
-        reach = sorted((s - self.scorer.after + 2, e + 13 + self.scorer.before) for s, e in spans)
-        starts, stops = [reach[0][0]], [reach[0][1]]
-        for start, stop in reach[1:]:
-            if start <= stops[-1]:
-                stops[-1] = max(stops[-1], stop)
-            else:
-                starts.append(start)
-                stops.append(stop)
+        search = _keyword_search(self._keyword_terms).search
+        before, after = self.scorer.before, self.scorer.after
         windowed: list[int] = []
         quick: list[int] = []
-        for end in ends:
-            at = bisect.bisect_right(starts, end) - 1
-            (windowed if at >= 0 and end < stops[at] else quick).append(end)
+        for end in ends:  # the record is data[end - 13:end - 1]
+            (windowed if search(data, max(0, end - 13 - before), end - 1 + after) else quick).append(end)
         return windowed, quick
-
-    def _keyword_spans(self, data: bytes) -> list[tuple[int, int]]:
-        """Where keywords (the superset) are: hyperscan gives their ends (asking it for starts made its pass
-        three times slower); a start is then found by re within 64 bytes before the end, else taken as the
-        start of the data (a term spread over more than 64 bytes of separators: rare, and safe)."""
-        if not self._keyword_terms:
-            return []
-        ends: list[int] = []
-
-        def on_keyword(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            ends.append(end)
-
-        _keyword_database(self._keyword_terms).scan(data, match_event_handler=on_keyword)
-        if not ends:
-            return []
-        ending_here = _keyword_regex(self._keyword_terms)
-        spans = []
-        for end in ends:
-            match = ending_here.search(data, max(0, end - 64), end)
-            spans.append((match.start() if match is not None else 0, end))
-        return spans
 
     def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
                        windows: list[tuple[int, int]], quick: list[int], scan_from: int,
@@ -749,20 +719,10 @@ _KEYWORD_GAP = r"[\s\x1c-\x1f_\-]*"  # what normalisation removes between the le
 
 
 @functools.cache
-def _keyword_database(terms: tuple[str, ...]) -> Any:
-    """ASCII My Number keywords, in any case and with any separators between their letters (a hit needs a
-    window when one is within the scorer's reach)."""
-    return _compile(_keyword_expressions(terms), list(range(len(terms))), [_hyperscan.HS_FLAG_CASELESS] * len(terms))
-
-
-def _keyword_expressions(terms: tuple[str, ...]) -> list[str]:
-    return [_KEYWORD_GAP.join(f"\\x{ord(c):02x}" for c in term) for term in terms]
-
-
-@functools.cache
-def _keyword_regex(terms: tuple[str, ...]) -> re.Pattern[bytes]:
-    """The same keywords for re, matching only where the searched range ends (to find a match's start)."""
-    return re.compile(("(?:" + "|".join(_keyword_expressions(terms)) + r")\Z").encode("ascii"), re.IGNORECASE)
+def _keyword_search(terms: tuple[str, ...]) -> re.Pattern[bytes]:
+    """ASCII My Number keywords, in any case and with any separators between their letters."""
+    alternatives = (_KEYWORD_GAP.join(re.escape(c) for c in term) for term in terms)
+    return re.compile("|".join(alternatives).encode("ascii"), re.IGNORECASE)
 
 
 @functools.cache
