@@ -31,7 +31,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,20 +235,20 @@ def run_round(part: Part, mynumber: list[str], env: dict[str, str]) -> dict[str,
 
 
 def timed_with_peak(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, bytes, int]:
-    """Time one command and take the peak resident memory of its own process tree (wait4's rusage covers the
-    process and the children it waited for; RUSAGE_CHILDREN would include ripgrep's mapped files too)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        if process.returncode not in ok:
-            raise RuntimeError(f"{command[0]} failed ({process.returncode}): "
-                               f"{err.read()[-500:].decode(errors='replace')}")
-        return elapsed, out.read(), usage.ru_maxrss
+    """Time one command and take the peak resident memory of its process tree. It is started by a small
+    Python process that reports RUSAGE_CHILDREN: a child of this benchmark would carry this process's own peak
+    (Linux keeps the high-water mark of the memory a child starts from), and RUSAGE_CHILDREN here would include
+    ripgrep's mapped files."""
+    starter = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+               "code = subprocess.call(sys.argv[1:]); elapsed = time.perf_counter() - start; "
+               "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+               "sys.stderr.write(f'\\nbench: {elapsed} {peak}\\n'); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", starter, *command], env=env, capture_output=True)
+    if done.returncode not in ok:
+        raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr[-500:].decode(errors='replace')}")
+    report = [line for line in done.stderr.decode(errors="replace").splitlines() if line.startswith("bench: ")]
+    elapsed, peak = report[-1].removeprefix("bench: ").split()
+    return float(elapsed), done.stdout, int(peak)
 
 
 def check_planted(doc: dict[str, object], planted: list[str]) -> str:
