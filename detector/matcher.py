@@ -196,15 +196,16 @@ class TextScanner:
             starts.append(offset)
             offset += len(text) + 1
         buffer = b"".join((b"\n", b"\n".join(texts), b"\n"))
-        contiguous, grouped, hints = self._prefiltered_ends(buffer, encoding)
+        _, contiguous, grouped, hints = self._prefiltered_ends(buffer, encoding)
         # A hit's last digit is two bytes before its end (the end is after its trailing byte); a hint's last
         # byte is one before.
         chosen = {bisect.bisect_right(starts, end - 2) - 1 for end in (*contiguous, *grouped)}
         chosen.update(bisect.bisect_right(starts, end - 1) - 1 for end in hints)
         return sorted(index for index in chosen if index >= 0)
 
-    def _prefiltered_ends(self, data: bytes, encoding: str) -> tuple[list[int], list[int], list[int]]:
-        """The ends of the digit hits (contiguous, grouped) that pass the pre-checks, and of the escape hints."""
+    def _prefiltered_ends(self, data: bytes, encoding: str) -> tuple[_Prefilter, list[int], list[int], list[int]]:
+        """The prefilter used (by the data's encoding, "ascii" when it is), the ends of the digit hits
+        (contiguous, grouped) that pass the pre-checks, and the ends of the escape hints."""
         prefilter = self._prefilter("ascii" if data.isascii() else encoding)
         ends: tuple[list[int], list[int], list[int]] = ([], [], [])  # by pattern id
         contiguous, grouped, hints = ends
@@ -226,13 +227,13 @@ class TextScanner:
             if not present.isdisjoint(triggers):
                 hint_database.scan(data, match_event_handler=on_hint)
         if not (contiguous or grouped):
-            return contiguous, grouped, hints
+            return prefilter, contiguous, grouped, hints
         if prefilter.ascii_only:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
             grouped = _valid_ascii_ends(data, grouped, 14, _GROUPED_DIGITS)
         else:
             contiguous, grouped = _valid_multibyte_ends(data, encoding, contiguous, grouped, prefilter.span_bytes)
-        return contiguous, grouped, hints
+        return prefilter, contiguous, grouped, hints
 
     def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
         context = data[:scan_from].decode(encoding, "replace")
@@ -240,13 +241,12 @@ class TextScanner:
 
     def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
                                 newlines: list[int] | None = None) -> list[Candidate]:
-        contiguous, grouped, hints = self._prefiltered_ends(data, encoding)
+        prefilter, contiguous, grouped, hints = self._prefiltered_ends(data, encoding)
         edges = _edge_windows(data)
         if not (contiguous or grouped or hints or edges):
             if newlines is not None:
                 newlines.append(data.count(b"\n", scan_from))
             return []
-        prefilter = self._prefilter("ascii" if data.isascii() else encoding)
         quick: list[int] = []
         if self._quick and prefilter.ascii_only and contiguous:
             contiguous, quick = self._quick_ends(data, contiguous)

@@ -72,21 +72,27 @@ class FileScanner:
         :meth:`scan_file`'s, file by file."""
         notable: list[FileResult] = []
         clean: list[tuple[str, int, str]] = []
+
+        def keep(result: FileResult) -> None:
+            if result.notable:
+                notable.append(result)
+            else:
+                clean.append((result.path, result.size, result.kind))
+
         waiting: dict[str, list[tuple[str, bytes]]] = {}
         for path in paths:
             small = self._small_text(path)
             if isinstance(small, FileResult):
-                (notable.append(small) if small.notable else clean.append((path, small.size, small.kind)))
+                keep(small)
             else:
                 waiting.setdefault(small[0], []).append((path, small[1]))
         for encoding, files in waiting.items():
             chosen = set(self.text_scanner.texts_to_read([data for _, data in files], encoding))
             for index, (path, data) in enumerate(files):
-                if index not in chosen:
+                if index in chosen:
+                    keep(self._scan_read(path, data))
+                else:
                     clean.append((path, len(data), TEXT))
-                    continue
-                result = self._scan_read(path, data)
-                (notable.append(result) if result.notable else clean.append((path, result.size, result.kind)))
         return notable, clean
 
     def _small_text(self, path: str) -> FileResult | tuple[str, bytes]:
