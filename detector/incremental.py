@@ -235,7 +235,7 @@ class Incremental:
                 log.info("state: %d files are gone since the last scan", len(gone))
                 self.state.forget(gone)
         walked = set(map(storable, self.listed))
-        for folder in self.state.paths_under(under, "folders"):
+        for folder in self.state.folders_under(under):
             if folder not in walked:
                 self.state.drop_folder(folder)
 

@@ -246,11 +246,15 @@ class State:
         return sum(self.db.execute(f"SELECT count(*) FROM files WHERE {_UNDER}", _under(root)).fetchone()[0]
                    for root in roots)
 
-    def paths_under(self, roots: Iterable[str], table: str = "files") -> list[str]:
-        """The stored paths of the files (or, with ``table="folders"``, folders) at or under the roots."""
-        assert table in ("files", "folders")
-        return [row[0] for root in roots
-                for row in self.db.execute(f"SELECT path FROM {table} WHERE {_UNDER}", _under(root))]
+    def paths_under(self, roots: Iterable[str]) -> list[str]:
+        """The stored paths of the files at or under the roots."""
+        return [row[0] for root in roots for row in self.db.execute(f"SELECT path FROM files WHERE {_UNDER}",
+                                                                    _under(root))]
+
+    def folders_under(self, roots: Iterable[str]) -> list[str]:
+        """The stored paths of the folder snapshots at or under the roots."""
+        return [row[0] for root in roots for row in self.db.execute(f"SELECT path FROM folders WHERE {_UNDER}",
+                                                                    _under(root))]
 
     def put(self, key: str, identity: Identity, result: FileResult) -> None:
         blob = _json(result.to_state()) if result.notable else None
@@ -265,7 +269,7 @@ class State:
         self.empty = False
         self._maybe_commit()
 
-    def follow_records(self) -> dict[str, tuple[tuple[int, int, int, int], str, int, int, str | None]]:
+    def follow_records(self) -> dict[str, tuple[Identity, str, int, int, str | None]]:
         """For ``watch``: every file's identity, kind, how far it was read (offset, lines) and its result."""
         if not self.reusable:
             return {}

@@ -53,7 +53,7 @@ class TextExtractor:
             if unit:
                 context = _tail(unit, scan_from)  # only when another unit follows (most files are one unit)
             if encoding is None and not block.isascii():
-                encoding = detect_encoding((carry + block)[:SAMPLE_SIZE])
+                encoding = detect_encoding((carry + block[:SAMPLE_SIZE])[:SAMPLE_SIZE])
             unit, carry = _unit(context, carry, block)
             scan_from = len(context)
             counted: list[int] = []
