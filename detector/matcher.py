@@ -344,7 +344,7 @@ class TextScanner:
 
 
 class _LineCounter:
-    """Line number at a byte offset, counting newlines incrementally as offsets grow."""
+    """Line number at a byte offset, counting newlines incrementally from the last offset asked."""
 
     def __init__(self, data: bytes, first_line: int, origin: int) -> None:
         self.data, self.first_line, self.origin = data, first_line, origin
@@ -353,9 +353,10 @@ class _LineCounter:
     def __call__(self, offset: int) -> int:
         if offset < self.origin:
             return self.first_line - self.data.count(b"\n", offset, self.origin)
-        if offset < self.pos:
-            self.pos, self.line = self.origin, self.first_line
-        self.line += self.data.count(b"\n", self.pos, offset)
+        if offset < self.pos:  # a step back (a window reaching past the next quick hit): count only the step
+            self.line -= self.data.count(b"\n", offset, self.pos)
+        else:
+            self.line += self.data.count(b"\n", self.pos, offset)
         self.pos = offset
         return self.line
 

@@ -184,3 +184,15 @@ def test_a_keyword_just_within_reach_still_counts(rules: Rules, gap: str, side: 
         pad = "x" * max(0, distance)
         text = (f"{keyword}{pad}{NUMBERS[0]} end\n" if side == "before" else f"start {NUMBERS[0]}{pad}{keyword}\n")
         assert _held(rules, "hyperscan", text) == _held(rules, "re", text), (text, distance)
+
+
+@given(data=st.binary(max_size=300).map(lambda b: b.replace(b"\x00", b"\n")), offsets=st.lists(
+    st.integers(min_value=0, max_value=300), max_size=30), origin=st.integers(min_value=0, max_value=300))
+def test_the_line_counter_gives_the_line_of_any_offset_in_any_order(data: bytes, offsets: list[int],
+                                                                    origin: int) -> None:
+    from detector.matcher import _LineCounter
+
+    origin = min(origin, len(data))
+    counter = _LineCounter(data, 7, origin)
+    for offset in (min(o, len(data)) for o in offsets):
+        assert counter(offset) == 7 + data.count(b"\n", origin, offset) - data.count(b"\n", offset, origin)
