@@ -17,7 +17,7 @@ from .model import FileResult, ScanOptions
 from .result import ScanResult
 from .rules import Rules
 from .state import FolderSnapshot, Identity, State, config_id, storable
-from .walk import FileRef, child_path
+from .walk import FileRef, child_path, folder_prefix
 
 log = logging.getLogger(__name__)
 _Entry = TypeVar("_Entry")  # what the walk yields: files of folders, files given as roots, unscanned entries
@@ -107,7 +107,7 @@ class Incremental:
             build.outstanding = len(todo)
             self.building[absolute_dir] = build
             for index in todo:
-                self.reading[os.path.join(directory, names[index])] = _Reading(
+                self.reading[folder_prefix(directory) + names[index]] = _Reading(
                     child_path(absolute_dir, names[index]), _identity(identities, index), absolute_dir, index)
         elif not unchanged:
             self._put_folder(absolute_dir, build)
@@ -137,7 +137,7 @@ class Incremental:
             self.clean_bytes -= numbers[4 * index + 2]
             self.clean_kinds[kinds[index]] -= 1
             identity = _identity(numbers, index)
-            if not self._take_result(child_path(absolute_dir, names[index]), os.path.join(directory, names[index]),
+            if not self._take_result(child_path(absolute_dir, names[index]), folder_prefix(directory) + names[index],
                                      identity):
                 todo.append(index)
             index = snapshot.notable.find(1, index + 1)
@@ -156,7 +156,7 @@ class Incremental:
             record = before.get(name)
             if record is None or record[0] != identity:
                 record = self.state.record(absolute)
-            if record is not None and record[0] == identity and self._take(absolute, os.path.join(directory, name),
+            if record is not None and record[0] == identity and self._take(absolute, folder_prefix(directory) + name,
                                                                            record):
                 build.kinds[index], build.notable[index] = record[1], record[2]
             else:

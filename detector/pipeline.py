@@ -85,15 +85,16 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
     # An incremental scan of a mostly unchanged tree is one stat per file: a second process takes half of them.
-    helper = StatHelper.start(file_roots, walk_options) if state is not None and jobs > 1 else None
+    helper = None
 
     def report() -> None:
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
-    incremental = Incremental(state, result, options.reveal) if state is not None else None
-    entries: Iterator[Walked] = walk_folders(file_roots, walk_options, stats, incremental, helper)
     try:
+        helper = StatHelper.start(file_roots, walk_options) if state is not None and jobs > 1 else None
+        incremental = Incremental(state, result, options.reveal) if state is not None else None
+        entries: Iterator[Walked] = walk_folders(file_roots, walk_options, stats, incremental, helper)
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)

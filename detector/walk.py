@@ -265,6 +265,12 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
         stack.extend(reversed(subdirs))
 
 
+def folder_prefix(directory: str) -> str:
+    """What a file's name is appended to for the path it is read and reported under (as os.path.join would
+    give it, without a call per file). The walk and an incremental scan's bookkeeping must agree on it."""
+    return directory + "/" if directory and not directory.endswith("/") else directory
+
+
 def child_path(absolute_dir: str, name: str) -> str:
     """The absolute path of ``name`` in the folder ``absolute_dir``."""
     return f"{absolute_dir}/{name}" if absolute_dir != "/" else f"/{name}"
@@ -328,7 +334,7 @@ def _chosen(directory: str, absolute_dir: str, names: list[str], identities: Ide
     chosen = range(len(names)) if known is None else known.changed_files(directory, absolute_dir, names,
                                                                           identities)
     order = sorted(chosen, key=names.__getitem__)
-    prefix = directory + "/" if directory and not directory.endswith("/") else directory  # as os.path.join
+    prefix = folder_prefix(directory)
     return FolderFiles([prefix + names[index] for index in order],
                        [number for index in order for number in identities[4 * index:4 * index + 4]])
 
