@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
 from .context import ColumnContext, ContextScorer, ItemFinder
@@ -45,6 +45,19 @@ def _load_hyperscan() -> Any:
 
 
 _hyperscan: Any = _load_hyperscan()
+
+
+def _load_speedups() -> Any:
+    """The C speed-ups (detector/_speedups.c, built at install where a compiler is), or None."""
+    try:
+        from . import _speedups  # type: ignore[attr-defined]
+
+        return _speedups
+    except ImportError:
+        return None
+
+
+_speedups: Any = _load_speedups()
 
 # Bytes that can never be inside a candidate or its guard characters, nor the second byte of a CP932 or
 # EUC-JP character (all are ASCII below 0x40): a window cut just after one decodes exactly like the whole text.
@@ -74,6 +87,18 @@ class _Prefilter:
     ascii_only: bool
     span_bytes: int  # the most bytes a candidate plus its two boundary bytes can take
     bytes_per_char: int
+    ascii_separators: bytes  # the grouped form's separators that are ASCII (what the ASCII pattern allows)
+
+
+class _Hits(NamedTuple):
+    """What the prefilter found in a chunk: hit ends that passed the pre-checks, escape-hint ends, and, from
+    the C pass, the newlines before each hit (offsets, counts) and in the whole chunk."""
+
+    prefilter: _Prefilter
+    contiguous: list[int]
+    grouped: list[int]
+    hints: list[int]
+    lines: tuple[list[int], list[int], int] | None = None
 
 
 class TextScanner:
@@ -94,6 +119,8 @@ class TextScanner:
         # Bare candidates are held back (only counted) when the bar is above LOW: see _quick_ends.
         self._keyword_terms = tuple(sorted(text for text in self.scorer.keywords.rule_of if text.isascii()))
         self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
+        # ASCII chunks go through the C pass instead of hyperscan's digit database where it is built.
+        self.fast_ascii = self.engine == "hyperscan" and _speedups is not None
 
     # -- decoded text (the reference path) -------------------------------------------------------------
 
@@ -196,17 +223,19 @@ class TextScanner:
             starts.append(offset)
             offset += len(text) + 1
         buffer = b"".join((b"\n", b"\n".join(texts), b"\n"))
-        _, contiguous, grouped, hints = self._prefiltered_ends(buffer, encoding)
+        _, contiguous, grouped, hints, _ = self._prefiltered_ends(buffer, encoding)
         # A hit's last digit is two bytes before its end (the end is after its trailing byte); a hint's last
         # byte is one before.
         chosen = {bisect.bisect_right(starts, end - 2) - 1 for end in (*contiguous, *grouped)}
         chosen.update(bisect.bisect_right(starts, end - 1) - 1 for end in hints)
         return sorted(index for index in chosen if index >= 0)
 
-    def _prefiltered_ends(self, data: bytes, encoding: str) -> tuple[_Prefilter, list[int], list[int], list[int]]:
+    def _prefiltered_ends(self, data: bytes, encoding: str) -> _Hits:
         """The prefilter used (by the data's encoding, "ascii" when it is), the ends of the digit hits
         (contiguous, grouped) that pass the pre-checks, and the ends of the escape hints."""
         prefilter = self._prefilter("ascii" if data.isascii() else encoding)
+        if prefilter.ascii_only and self.fast_ascii:
+            return self._fast_ascii_ends(data, prefilter)
         ends: tuple[list[int], list[int], list[int]] = ([], [], [])  # by pattern id
         contiguous, grouped, hints = ends
 
@@ -227,13 +256,33 @@ class TextScanner:
             if not present.isdisjoint(triggers):
                 hint_database.scan(data, match_event_handler=on_hint)
         if not (contiguous or grouped):
-            return prefilter, contiguous, grouped, hints
+            return _Hits(prefilter, contiguous, grouped, hints)
         if prefilter.ascii_only:
             contiguous = _valid_ascii_ends(data, contiguous, 12, _CONTIGUOUS_DIGITS)
             grouped = _valid_ascii_ends(data, grouped, 14, _GROUPED_DIGITS)
         else:
             contiguous, grouped = _valid_multibyte_ends(data, encoding, contiguous, grouped, prefilter.span_bytes)
-        return prefilter, contiguous, grouped, hints
+        return _Hits(prefilter, contiguous, grouped, hints)
+
+    def _fast_ascii_ends(self, data: bytes, prefilter: _Prefilter) -> _Hits:
+        """What :meth:`_prefiltered_ends` gives for ASCII data, from one C pass (``_speedups.ascii_hits``): the
+        hits that are candidates (bounded, check digit right, not glued), the newlines before each, and the
+        '+' hints. The other escape hints still run their databases where their triggers are; the '+' hint's
+        database only where '%' or a backslash-u could make it match too."""
+        contiguous, grouped, plus, offsets, counts, total = _speedups.ascii_hits(data, prefilter.ascii_separators)
+        hints: list[int] = []
+
+        def on_hint(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            hints.append(end)
+
+        present = _present_triggers(data)
+        for index, (triggers, hint_database) in enumerate(prefilter.hints):
+            present_here = present.intersection(triggers)
+            if index == _PLUS_HINT and present_here == {b"+"}:
+                hints.extend(plus)
+            elif present_here:
+                hint_database.scan(data, match_event_handler=on_hint)
+        return _Hits(prefilter, contiguous, grouped, hints, (offsets, counts, total))
 
     def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
         context = data[:scan_from].decode(encoding, "replace")
@@ -241,11 +290,12 @@ class TextScanner:
 
     def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
                                 newlines: list[int] | None = None) -> list[Candidate]:
-        prefilter, contiguous, grouped, hints = self._prefiltered_ends(data, encoding)
+        prefilter, contiguous, grouped, hints, lines = self._prefiltered_ends(data, encoding)
         edges = _edge_windows(data)
         if not (contiguous or grouped or hints or edges):
             if newlines is not None:
-                newlines.append(data.count(b"\n", scan_from))
+                newlines.append(data.count(b"\n", scan_from) if lines is None else
+                                lines[2] - data.count(b"\n", 0, scan_from))
             return []
         quick: list[int] = []
         if self._quick and prefilter.ascii_only and contiguous:
@@ -263,7 +313,8 @@ class TextScanner:
                     line_end = data.find(b"\n", end)
                     hint_lines[start] = len(data) if line_end < 0 else line_end
         found: dict[tuple[int, int, str], Candidate] = {}
-        line_at = _LineCounter(data, first_line, scan_from)
+        line_at: Callable[[int], int] = (_LineCounter(data, first_line, scan_from) if lines is None else
+                                         _AnchoredLineCounter(data, first_line, scan_from, *lines))
         merged = _merge(windows)
         if quick:
             self._scan_in_order(found, data, encoding, merged, quick, scan_from, line_at)
@@ -359,6 +410,38 @@ class _LineCounter:
             self.line += self.data.count(b"\n", self.pos, offset)
         self.pos = offset
         return self.line
+
+
+class _AnchoredLineCounter:
+    """Line number at a byte offset, from the newline counts the C pass gave at each hit (``offsets``,
+    ``counts``: the newlines before each offset; ``total``: in the whole data). Only the bytes between an
+    offset and the nearest of its neighbouring anchors, or the offset asked last, are counted, so a chunk's
+    newlines are not counted again in Python."""
+
+    def __init__(self, data: bytes, first_line: int, origin: int, offsets: list[int], counts: list[int],
+                 total: int) -> None:
+        self.data = data
+        self.offsets = [0, *offsets, len(data)]
+        self.counts = [0, *counts, total]
+        self.base = first_line - data.count(b"\n", 0, origin)
+        self.last, self.last_count = 0, 0
+
+    def __call__(self, offset: int) -> int:
+        data, offsets, counts = self.data, self.offsets, self.counts
+        after = bisect.bisect_left(offsets, offset)  # offsets[after] >= offset (the last anchor is the end)
+        anchor, distance = after, offsets[after] - offset
+        if after > 0 and offset - offsets[after - 1] < distance:
+            anchor, distance = after - 1, offset - offsets[after - 1]
+        if abs(offset - self.last) < distance:
+            anchor_offset, anchor_count = self.last, self.last_count
+        else:
+            anchor_offset, anchor_count = offsets[anchor], counts[anchor]
+        if anchor_offset >= offset:
+            count = anchor_count - data.count(b"\n", offset, anchor_offset)
+        else:
+            count = anchor_count + data.count(b"\n", anchor_offset, offset)
+        self.last, self.last_count = offset, count
+        return self.base + count
 
 
 # Left-to-right weights of the first 11 digits (Q_n with n counted from the right), and per position a table
@@ -698,8 +781,8 @@ def _compile_prefilter(encoding: str, separators: tuple[str, ...]) -> _Prefilter
                           [_CONTIGUOUS, _GROUPED], [0, 0])
     hints = _hint_databases()
     span = 12 * digit_len + 2 * sep_len + 2
-    return _Prefilter(digits, hints, ascii_only, span,
-                      _MAX_BYTES_PER_CHAR.get(encoding, 4))
+    ascii_separators = "".join(s for s in separators if s.isascii()).encode("ascii") or b"-"
+    return _Prefilter(digits, hints, ascii_only, span, _MAX_BYTES_PER_CHAR.get(encoding, 4), ascii_separators)
 
 
 @functools.cache
@@ -710,6 +793,8 @@ def _hint_databases() -> tuple[tuple[tuple[bytes, ...], Any], ...]:
                  for triggers, pattern in ESCAPE_HINTS)
 
 
+# The escaped separator's hint, whose '+' form (four digits, '+', a digit) the C pass finds.
+_PLUS_HINT = next(i for i, (_, pattern) in enumerate(ESCAPE_HINTS) if pattern.startswith(r"[0-9]{4}(?:\+|"))
 _TRIGGERS = sorted({trigger for triggers, _ in ESCAPE_HINTS for trigger in triggers})
 _SINGLE_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) == 1)
 _LONGER_TRIGGERS = tuple(t for t in _TRIGGERS if len(t) > 1)

@@ -1,0 +1,213 @@
+/*
+ * mynumber's optional C speed-ups. Every function here has a pure-Python path that gives the same result
+ * (the tests run both); the package works without this module, only more slowly.
+ *
+ * ascii_hits: the candidates of ASCII text in one pass. Where the hyperscan prefilter reports every place a
+ * 12-digit pattern might end, calls back into Python for each (37,000 calls in a 65 MB log dense with IDs),
+ * and leaves the check digit, the "glued to a longer number" test and the line numbers to Python, this pass
+ * builds 64-bit masks of digits, separators, '+' and newlines for each 64 bytes (SSE2 where the compiler
+ * has it), finds the starts of exactly twelve digits or of 4-4-4 groups from those masks, and checks the
+ * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
+ *
+ * list_folder: one folder's entries with their identities, for incremental scans: one call per folder
+ * instead of a DirEntry and a stat result per file.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+typedef unsigned __int128 u128;
+
+/* Left-to-right weights of the first 11 digits (Q_n with n counted from the right). */
+static const int WEIGHTS[11] = {6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+
+static inline int is_digit(unsigned char c) { return (unsigned char)(c - '0') < 10; }
+
+/* The check digit of 12 ASCII digits at the given positions of p. */
+static int check_passes(const unsigned char *p, const int *positions) {
+    int sum = 0;
+    for (int i = 0; i < 11; i++) sum += (p[positions[i]] - '0') * WEIGHTS[i];
+    int r = sum % 11;
+    int expected = r <= 1 ? 0 : 11 - r;
+    return p[positions[11]] - '0' == expected;
+}
+
+static const int CONTIGUOUS_DIGITS[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+static const int GROUPED_DIGITS[12] = {0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13};
+
+static inline int popcount64(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+typedef struct {
+    uint64_t digit, sep, plus, newline;
+} Masks;
+
+/* Masks of 64 bytes at p (n of them valid; the rest count as none of the classes). */
+static void masks_of(const unsigned char *p, Py_ssize_t n, const unsigned char *seps, int nseps, Masks *m) {
+    unsigned char buffer[64];
+    if (n < 64) {
+        memset(buffer, 0, sizeof buffer);
+        if (n > 0) memcpy(buffer, p, (size_t)n);
+        p = buffer;
+    }
+#if defined(__SSE2__)
+    uint64_t digit = 0, sep = 0, plus = 0, newline = 0;
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+    const __m128i plus_byte = _mm_set1_epi8('+'), newline_byte = _mm_set1_epi8('\n');
+    for (int lane = 0; lane < 4; lane++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * lane));
+        __m128i t = _mm_sub_epi8(x, zero);
+        __m128i is_d = _mm_cmpeq_epi8(_mm_max_epu8(t, nine), nine);
+        __m128i is_s = _mm_setzero_si128();
+        for (int s = 0; s < nseps; s++) is_s = _mm_or_si128(is_s, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)seps[s])));
+        int shift = 16 * lane;
+        digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_d) << shift;
+        sep |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_s) << shift;
+        plus |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, plus_byte)) << shift;
+        newline |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, newline_byte)) << shift;
+    }
+    m->digit = digit, m->sep = sep, m->plus = plus, m->newline = newline;
+#else
+    uint64_t digit = 0, sep = 0, plus = 0, newline = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned char c = p[i];
+        uint64_t bit = 1ULL << i;
+        if (is_digit(c)) digit |= bit;
+        for (int s = 0; s < nseps; s++)
+            if (c == seps[s]) sep |= bit;
+        if (c == '+') plus |= bit;
+        if (c == '\n') newline |= bit;
+    }
+    m->digit = digit, m->sep = sep, m->plus = plus, m->newline = newline;
+#endif
+}
+
+/* Bit p of the result is bit p + j of the stream (cur, then next). */
+static inline uint64_t ahead(uint64_t cur, uint64_t next, int j) {
+    return (uint64_t)((((u128)next << 64) | cur) >> j);
+}
+
+static int append_int(PyObject *list, Py_ssize_t value) {
+    PyObject *number = PyLong_FromSsize_t(value);
+    if (number == NULL) return -1;
+    int failed = PyList_Append(list, number);
+    Py_DECREF(number);
+    return failed;
+}
+
+/* The glued test of the matcher (_glued): a joiner and a digit on either side make the hit part of a longer
+ * number. Contiguous hits are glued by '-' or '.', grouped ones by their own separator. */
+static int glued(const unsigned char *d, Py_ssize_t size, Py_ssize_t start, Py_ssize_t trailing, int separator) {
+    unsigned char before = d[start - 1], after = d[trailing];
+    int before_joins = separator >= 0 ? before == separator : (before == '-' || before == '.');
+    int after_joins = separator >= 0 ? after == separator : (after == '-' || after == '.');
+    if (start >= 2 && before_joins && is_digit(d[start - 2])) return 1;
+    if (after_joins && trailing + 1 < size && is_digit(d[trailing + 1])) return 1;
+    return 0;
+}
+
+PyDoc_STRVAR(ascii_hits_doc,
+"ascii_hits(data, separators) -> (contiguous, grouped, plus, anchors, counts, newlines)\n\n"
+"In ASCII ``data``: the ends (one past the trailing byte) of exactly twelve digits, and of 4-4-4 groups with\n"
+"the same one of ``separators`` twice, each with a non-digit byte before and after it, whose check digit is\n"
+"right and that are not glued to a longer number; the ends of four digits, '+' and a digit (an escaped\n"
+"separator's hint); every candidate end again in offset order with the newlines before it; and the newlines\n"
+"of the whole data.");
+
+static PyObject *ascii_hits(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer data, separators;
+    if (!PyArg_ParseTuple(args, "y*y*", &data, &separators)) return NULL;
+    const unsigned char *d = data.buf;
+    Py_ssize_t size = data.len;
+    int nseps = (int)(separators.len < 8 ? separators.len : 8);
+    unsigned char seps[8];
+    memcpy(seps, separators.buf, (size_t)nseps);
+    PyBuffer_Release(&separators);
+
+    PyObject *contiguous = PyList_New(0), *grouped = PyList_New(0), *plus = PyList_New(0);
+    PyObject *anchors = PyList_New(0), *counts = PyList_New(0);
+    if (!contiguous || !grouped || !plus || !anchors || !counts) goto fail;
+
+    Py_ssize_t newlines = 0;
+    Masks prev = {0, 0, 0, 0}, cur, next;
+    masks_of(d, size, seps, nseps, &cur);
+    for (Py_ssize_t base = 0; base < size; base += 64) {
+        masks_of(d + base + 64, size - base - 64, seps, nseps, &next);
+        uint64_t D = cur.digit, S = cur.sep;
+        uint64_t before = (D << 1) | (prev.digit >> 63); /* bit p: a digit at p - 1 */
+        /* Four digits from bit p, on the 128-bit stream: the groups need it up to bit 63 + 10. */
+        u128 stream = ((u128)next.digit << 64) | D;
+        u128 stream4 = stream & (stream >> 1) & (stream >> 2) & (stream >> 3);
+        uint64_t run12 = (uint64_t)(stream4 & (stream4 >> 4) & (stream4 >> 8));
+        uint64_t starts12 = run12 & ~before & ~ahead(D, next.digit, 12);
+        u128 sep_stream = ((u128)next.sep << 64) | S;
+        uint64_t groups = (uint64_t)(stream4 & (sep_stream >> 4) & (stream4 >> 5) & (sep_stream >> 9) &
+                                     (stream4 >> 10)) & ~before & ~ahead(D, next.digit, 14);
+        uint64_t pluses = cur.plus & (((D << 1) | (prev.digit >> 63)) & ((D << 2) | (prev.digit >> 62)) &
+                                      ((D << 3) | (prev.digit >> 61)) & ((D << 4) | (prev.digit >> 60))) &
+                          ahead(D, next.digit, 1);
+        uint64_t found = starts12 | groups;
+        while (found) {
+            int bit = __builtin_ctzll(found);
+            found &= found - 1;
+            Py_ssize_t start = base + bit;
+            int is_grouped = (int)((groups >> bit) & 1);
+            Py_ssize_t width = is_grouped ? 14 : 12, trailing = start + width;
+            if (start < 1 || trailing >= size) continue; /* the data's edges: see _edge_windows */
+            if (is_grouped) {
+                if (d[start + 4] != d[start + 9] || !check_passes(d + start, GROUPED_DIGITS)) continue;
+                if (glued(d, size, start, trailing, d[start + 4])) continue;
+            } else {
+                if (!check_passes(d + start, CONTIGUOUS_DIGITS) || glued(d, size, start, trailing, -1)) continue;
+            }
+            Py_ssize_t end = trailing + 1;
+            Py_ssize_t before_hit = newlines + popcount64(cur.newline & ((1ULL << bit) - 1)) + (d[trailing] == '\n');
+            if (append_int(is_grouped ? grouped : contiguous, end) || append_int(anchors, end) ||
+                append_int(counts, before_hit))
+                goto fail;
+        }
+        while (pluses) {
+            int bit = __builtin_ctzll(pluses);
+            pluses &= pluses - 1;
+            Py_ssize_t at = base + bit;
+            if (at >= 4 && at + 1 < size && append_int(plus, at + 2)) goto fail;
+        }
+        newlines += popcount64(cur.newline);
+        prev = cur;
+        cur = next;
+    }
+    PyBuffer_Release(&data);
+    return Py_BuildValue("(NNNNNn)", contiguous, grouped, plus, anchors, counts, newlines);
+
+fail:
+    PyBuffer_Release(&data);
+    Py_XDECREF(contiguous), Py_XDECREF(grouped), Py_XDECREF(plus), Py_XDECREF(anchors), Py_XDECREF(counts);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "detector._speedups", "mynumber's optional C speed-ups (see _speedups.c).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }

@@ -1,0 +1,132 @@
+"""The optional C speed-ups (detector/_speedups.c) give exactly what the Python paths give: the C pass over
+ASCII text finds the hits the hyperscan prefilter and its pre-checks would keep, with the same line numbers,
+and a scan is the same with it and without it."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sysconfig
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detector import matcher
+from detector.matcher import TextScanner
+from detector.mynumber import is_valid_digits
+from detector.rules import Rules
+
+from .conftest import invalid_number, valid_number
+
+speedups = matcher._speedups
+needs_speedups = pytest.mark.skipif(speedups is None, reason="the C speed-ups are not built here")
+
+NUMBERS = [valid_number(i) for i in range(6)]
+WRONG = [invalid_number(i) for i in range(3)]
+SEPARATORS = b"- ."
+
+
+def _grouped(number: str, separator: str) -> str:
+    return separator.join((number[:4], number[4:8], number[8:]))
+
+
+PIECES = st.sampled_from([
+    *NUMBERS, *WRONG, *(f" {n} " for n in NUMBERS), *(_grouped(n, s) for n in NUMBERS[:3] for s in "- ."),
+    _grouped(NUMBERS[3], "_"),
+    NUMBERS[0][:4] + "-" + NUMBERS[0][4:8] + " " + NUMBERS[0][8:], "1" + NUMBERS[1], NUMBERS[2] + "9",
+    _grouped(NUMBERS[4], "-") + "-1234", "12345678", "2026-12-02T04:12:44+09:00", "1234+5678+9012", "+", "\n",
+    " ", "-", ".", "x", "my number: ", "%2B", "0", "7", "\t", "id=", "9-", "-9", "9.", ".9", "x" * 50,
+])
+ASCII_TEXTS = st.lists(PIECES, max_size=60).map("".join)
+
+
+def _is_digit(data: bytes, at: int) -> bool:
+    return 0 <= at < len(data) and 0x30 <= data[at] <= 0x39
+
+
+def _glued(data: bytes, start: int, trailing: int, joiners: bytes) -> bool:
+    before = start >= 2 and data[start - 1] in joiners and _is_digit(data, start - 2)
+    after = data[trailing] in joiners and _is_digit(data, trailing + 1)
+    return before or after
+
+
+def reference_ascii_hits(data: bytes, separators: bytes) -> tuple[object, ...]:
+    """What ascii_hits returns, by its definition, one offset at a time."""
+    contiguous, grouped, plus = [], [], []
+    for start in range(1, len(data)):
+        if _is_digit(data, start - 1):
+            continue
+        record = data[start:start + 12]
+        if (start + 12 < len(data) and record.isdigit() and not _is_digit(data, start + 12)
+                and is_valid_digits(record.decode()) and not _glued(data, start, start + 12, b"-.")):
+            contiguous.append(start + 13)
+        record = data[start:start + 14]
+        if (start + 14 < len(data) and record[4] in separators and record[9] == record[4]
+                and (digits := record[:4] + record[5:9] + record[10:]).isdigit()
+                and not _is_digit(data, start + 14) and is_valid_digits(digits.decode())
+                and not _glued(data, start, start + 14, record[4:5])):
+            grouped.append(start + 15)
+    for at in range(4, len(data) - 1):
+        if data[at] == 0x2B and data[at - 4:at].isdigit() and _is_digit(data, at + 1):
+            plus.append(at + 2)
+    anchors = sorted(contiguous + grouped)
+    counts = [data.count(b"\n", 0, end) for end in anchors]
+    return contiguous, grouped, plus, anchors, counts, data.count(b"\n")
+
+
+@needs_speedups
+@settings(max_examples=500, deadline=None)
+@given(text=ASCII_TEXTS, shift=st.integers(min_value=0, max_value=63))
+def test_the_c_pass_finds_exactly_the_candidates_by_their_definition(text: str, shift: int) -> None:
+    data = b"y" * shift + text.encode("ascii")  # candidates at every offset of a 64-byte block
+    assert speedups.ascii_hits(data, SEPARATORS) == reference_ascii_hits(data, SEPARATORS)
+
+
+@needs_speedups
+def test_the_c_pass_leaves_candidates_at_the_very_edges_to_the_edge_windows() -> None:
+    number = NUMBERS[0].encode()
+    assert speedups.ascii_hits(number, SEPARATORS)[0] == []
+    assert speedups.ascii_hits(b" " + number, SEPARATORS)[0] == []
+    assert speedups.ascii_hits(b" " + number + b" ", SEPARATORS)[0] == [14]
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ASCII_TEXTS, scan_from=st.integers(min_value=0, max_value=40), quick=st.booleans())
+def test_a_scan_is_the_same_with_the_c_pass_and_without(rules: Rules, text: str, scan_from: int,
+                                                        quick: bool) -> None:
+    data = text.encode("ascii")
+    scan_from = min(scan_from, len(data))
+    while scan_from and data[scan_from - 1:scan_from] not in (b"\n", b""):
+        scan_from -= 1  # a unit's scanning starts at a line's start
+    results = []
+    for fast in (True, False):
+        scanner = TextScanner(rules, "hyperscan", matcher.Confidence.MEDIUM if quick else matcher.Confidence.LOW)
+        scanner.fast_ascii = fast
+        newlines: list[int] = []
+        found = scanner.scan_bytes(data, "ascii", 5, scan_from, newlines)
+        results.append(([(c.digits, c.grouped, c.location, c.confidence, c.reasons) for c in found], newlines))
+    assert results[0] == results[1]
+
+
+@given(data=st.binary(max_size=400).map(lambda b: b.replace(b"\x00", b"\n")), anchors=st.lists(
+    st.integers(min_value=0, max_value=400), max_size=12, unique=True), offsets=st.lists(
+    st.integers(min_value=0, max_value=400), max_size=30), origin=st.integers(min_value=0, max_value=400))
+def test_the_anchored_line_counter_gives_the_line_of_any_offset_in_any_order(
+        data: bytes, anchors: list[int], offsets: list[int], origin: int) -> None:
+    origin = min(origin, len(data))
+    anchors = sorted({min(a, len(data)) for a in anchors})
+    counts = [data.count(b"\n", 0, a) for a in anchors]
+    counter = matcher._AnchoredLineCounter(data, 7, origin, anchors, counts, data.count(b"\n"))
+    for offset in (min(o, len(data)) for o in offsets):
+        assert counter(offset) == 7 + data.count(b"\n", origin, offset) - data.count(b"\n", offset, origin)
+
+
+def test_the_c_speed_ups_are_built_where_a_compiler_is() -> None:
+    """An install on a machine with a C compiler builds them (hatch_build.py); a silent fallback to the
+    slower paths would only show in the benchmark."""
+    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}) here")
+    assert speedups is not None, "detector._speedups is missing: run scripts/setup.sh again"
