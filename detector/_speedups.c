@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -200,8 +201,180 @@ fail:
     return NULL;
 }
 
+/* A growing byte buffer filled while the GIL is released (plain malloc, no Python objects). */
+typedef struct {
+    char *data;
+    size_t size, capacity;
+} Buffer;
+
+static int buffer_add(Buffer *b, const void *bytes, size_t n) {
+    if (b->size + n > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity : 4096;
+        while (capacity < b->size + n) capacity *= 2;
+        char *grown = realloc(b->data, capacity);
+        if (grown == NULL) return -1;
+        b->data = grown, b->capacity = capacity;
+    }
+    memcpy(b->data + b->size, bytes, n);
+    b->size += n;
+    return 0;
+}
+
+enum { KIND_FILE = 0, KIND_DIR = 1, KIND_LINK = 2, KIND_OTHER = 3 };
+
+static int kind_of_mode(mode_t mode) {
+    if (S_ISREG(mode)) return KIND_FILE;
+    if (S_ISDIR(mode)) return KIND_DIR;
+    if (S_ISLNK(mode)) return KIND_LINK;
+    return KIND_OTHER;
+}
+
+PyDoc_STRVAR(list_names_doc,
+"list_names(fd) -> (files, others)\n\n"
+"The entries of the open folder ``fd`` in the order the system lists them (as os.scandir gives them):\n"
+"``files``, the names of the regular files joined by NUL bytes; ``others``, the other entries as bytes,\n"
+"each after a byte giving its kind (1 folder, 2 symbolic link, 3 anything else, 4 vanished), joined by\n"
+"NUL. An entry whose type the listing does not give is lstat'ed, as os.DirEntry does. Raises OSError.");
+
+static PyObject *list_names(PyObject *Py_UNUSED(self), PyObject *args) {
+    int fd;
+    if (!PyArg_ParseTuple(args, "i", &fd)) return NULL;
+    Buffer files = {NULL, 0, 0}, others = {NULL, 0, 0};
+    int error = 0, nfiles = 0, nothers = 0;
+    Py_BEGIN_ALLOW_THREADS
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    DIR *dir = copy < 0 ? NULL : fdopendir(copy);
+    if (dir == NULL) {
+        error = errno;
+        if (copy >= 0) close(copy);
+    } else {
+        rewinddir(dir);
+        for (;;) {
+            errno = 0;
+            struct dirent *entry = readdir(dir);
+            if (entry == NULL) {
+                error = errno;
+                break;
+            }
+            const char *name = entry->d_name;
+            if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+            int kind;
+            switch (entry->d_type) {
+            case DT_REG: kind = KIND_FILE; break;
+            case DT_DIR: kind = KIND_DIR; break;
+            case DT_LNK: kind = KIND_LINK; break;
+            case DT_UNKNOWN: {
+                struct stat st;
+                kind = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? kind_of_mode(st.st_mode) : 4;
+                break;
+            }
+            default: kind = KIND_OTHER;
+            }
+            size_t length = strlen(name);
+            Buffer *into = kind == KIND_FILE ? &files : &others;
+            int *count = kind == KIND_FILE ? &nfiles : &nothers;
+            unsigned char kind_byte = (unsigned char)kind;
+            if ((*count && buffer_add(into, "", 1)) || (kind != KIND_FILE && buffer_add(into, &kind_byte, 1)) ||
+                buffer_add(into, name, length)) {
+                error = ENOMEM;
+                break;
+            }
+            ++*count;
+        }
+        closedir(dir);
+    }
+    Py_END_ALLOW_THREADS
+    PyObject *result = NULL;
+    if (error == ENOMEM)
+        PyErr_NoMemory();
+    else if (error)
+        errno = error, PyErr_SetFromErrno(PyExc_OSError);
+    else
+        result = Py_BuildValue("(y#y#)", files.data ? files.data : "", (Py_ssize_t)files.size,
+                               others.data ? others.data : "", (Py_ssize_t)others.size);
+    free(files.data), free(others.data);
+    return result;
+}
+
+PyDoc_STRVAR(stat_names_doc,
+"stat_names(fd, names, first, last, skip) -> (identities, problems) | None\n\n"
+"lstat each of the NUL-joined ``names`` from index ``first`` to ``last`` (excluded) in the open folder\n"
+"``fd``: ``identities``, (device, inode, size, mtime_ns) of each as signed 64-bit integers in native order\n"
+"(array('q')), for the files that were stat'ed and are not in ``skip`` (device and inode pairs, packed the\n"
+"same way); ``problems``, (index, errno) of each file left out, errno 0 for one in ``skip``. None when a\n"
+"number does not fit in 64 bits.");
+
+static PyObject *stat_names(PyObject *Py_UNUSED(self), PyObject *args) {
+    int fd;
+    Py_buffer names, skip;
+    Py_ssize_t first, last;
+    if (!PyArg_ParseTuple(args, "iy*nny*", &fd, &names, &first, &last, &skip)) return NULL;
+    Buffer identities = {NULL, 0, 0}, problems = {NULL, 0, 0};
+    const int64_t *skipped = skip.buf;
+    Py_ssize_t nskip = skip.len / 16;
+    int error = 0, too_big = 0;
+    char *copy = malloc((size_t)names.len + 1);
+    if (copy == NULL) error = ENOMEM;
+    Py_BEGIN_ALLOW_THREADS
+    if (copy != NULL) {
+        memcpy(copy, names.buf, (size_t)names.len);
+        copy[names.len] = 0;
+        char *name = copy, *end = copy + names.len;
+        for (Py_ssize_t index = 0; index < last && name <= end; index++) {
+            size_t length = strlen(name);
+            if (index >= first) {
+                struct stat st;
+                int64_t problem[2] = {index, 0};
+                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                    problem[1] = errno;
+                } else {
+                    uint64_t dev = (uint64_t)st.st_dev, ino = (uint64_t)st.st_ino;
+                    int own = 0;
+                    for (Py_ssize_t s = 0; s < nskip; s++)
+                        if ((uint64_t)skipped[2 * s] == dev && (uint64_t)skipped[2 * s + 1] == ino) own = 1;
+                    if (dev > INT64_MAX || ino > INT64_MAX) too_big = 1;
+                    if (!own) {
+                        int64_t identity[4] = {(int64_t)dev, (int64_t)ino, (int64_t)st.st_size,
+                                               (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
+                        if (buffer_add(&identities, identity, sizeof identity)) error = ENOMEM;
+                        problem[0] = -1;
+                    }
+                }
+                if (problem[0] >= 0 && buffer_add(&problems, problem, sizeof problem)) error = ENOMEM;
+                if (error) break;
+            }
+            name += length + 1;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(copy);
+    PyBuffer_Release(&names);
+    PyBuffer_Release(&skip);
+    PyObject *result = NULL;
+    if (error) {
+        PyErr_NoMemory();
+    } else if (too_big) {
+        result = Py_NewRef(Py_None);
+    } else {
+        PyObject *list = PyList_New(0);
+        const int64_t *p = (const int64_t *)problems.data;
+        for (size_t i = 0; list != NULL && i < problems.size / 16; i++) {
+            PyObject *pair = Py_BuildValue("(LL)", (long long)p[2 * i], (long long)p[2 * i + 1]);
+            if (pair == NULL || PyList_Append(list, pair)) Py_CLEAR(list);
+            Py_XDECREF(pair);
+        }
+        if (list != NULL)
+            result = Py_BuildValue("(y#N)", identities.data ? identities.data : "", (Py_ssize_t)identities.size,
+                                   list);
+    }
+    free(identities.data), free(problems.data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
+    {"list_names", list_names, METH_VARARGS, list_names_doc},
+    {"stat_names", stat_names, METH_VARARGS, stat_names_doc},
     {NULL, NULL, 0, NULL},
 };
 

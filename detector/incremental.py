@@ -17,7 +17,7 @@ from .model import FileResult, ScanOptions
 from .result import ScanResult
 from .rules import Rules
 from .state import FolderSnapshot, Identity, State, config_id, storable
-from .walk import FileRef, child_path, folder_prefix
+from .walk import FileRef, Listing, child_path, folder_prefix
 
 log = logging.getLogger(__name__)
 _Entry = TypeVar("_Entry")  # what the walk yields: files of folders, files given as roots, unscanned entries
@@ -89,14 +89,14 @@ class Incremental:
         self.clean_files = self.clean_bytes = 0
         self.clean_kinds: Counter[str] = Counter()
 
-    def changed_files(self, directory: str, absolute_dir: str, names: list[str], identities: list[int]) -> list[int]:
+    def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> list[int]:
+        names, identities = listing.names, listing.identities
         self.listed[absolute_dir] = names
         snapshot = self.stored.get(absolute_dir)
         if snapshot is not None and not snapshot.holds_together():
             snapshot = None
-        listing = FolderSnapshot.pack(names, identities)
-        unchanged = snapshot is not None and listing == (snapshot.names, snapshot.identities)
-        build = _FolderBuild(listing, len(names))
+        unchanged = snapshot is not None and listing.packed == (snapshot.names, snapshot.identities)
+        build = _FolderBuild(listing.packed, len(names))
         if snapshot is not None and unchanged:
             todo = self._take_unchanged(directory, absolute_dir, names, snapshot, build)
         else:
@@ -143,7 +143,7 @@ class Incremental:
             index = snapshot.notable.find(1, index + 1)
         return todo
 
-    def _compare_files(self, directory: str, absolute_dir: str, names: list[str], identities: list[int],
+    def _compare_files(self, directory: str, absolute_dir: str, names: list[str], identities: Sequence[int],
                        snapshot: FolderSnapshot | None, build: _FolderBuild) -> list[int]:
         """A folder that differs from its snapshot (or has none): file by file, against the snapshot, or the
         file's own record when the snapshot does not know it as it is (written by ``watch``, or left by an

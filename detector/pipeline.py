@@ -15,7 +15,7 @@ import itertools
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from .incremental import Incremental, open_state, own_files
@@ -23,7 +23,7 @@ from .model import STDIN, FileResult, ScanOptions, Unscanned
 from .people import Fingerprinter
 from .result import ScanResult
 from .rules import load_rules
-from .walk import FileRef, FolderFiles, StatHelper, WalkOptions, WalkStats, exclude_rules, walk_folders
+from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
     from .scanner import FileScanner
@@ -84,17 +84,17 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
                                options.skip_inodes | own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
-    # An incremental scan of a mostly unchanged tree is one stat per file: a second process takes half of them.
-    helper = None
+    # An incremental scan of a mostly unchanged tree is one stat per file: a second thread takes part of them.
+    parallel_stat = state is not None and jobs > 1
 
     def report() -> None:
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
+    entries: Iterator[Walked] | None = None
     try:
-        helper = StatHelper.start(file_roots, walk_options) if state is not None and jobs > 1 else None
         incremental = Incremental(state, result, options.reveal) if state is not None else None
-        entries: Iterator[Walked] = walk_folders(file_roots, walk_options, stats, incremental, helper)
+        entries = walk_folders(file_roots, walk_options, stats, incremental, parallel_stat)
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
@@ -110,8 +110,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
-        if helper is not None:
-            helper.close()
+        if isinstance(entries, Generator):
+            entries.close()  # a walk left early: its descriptors and its stat thread
         if state is not None:
             state.close()
     result.excluded = stats.excluded

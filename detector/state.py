@@ -83,23 +83,13 @@ def storable(path: str) -> str:
 
 class FolderSnapshot(NamedTuple):
     """A folder's files as the last scan left them, as stored: names in listing order, identities, kinds, and
-    which have a stored result. The walk packs a folder's listing the same way and compares the bytes, so an
-    unchanged folder costs no Python work per file; its clean files are then counted in bulk."""
+    which have a stored result. The walk packs a folder's listing the same way (walk.Listing) and compares the
+    bytes, so an unchanged folder costs no Python work per file; its clean files are then counted in bulk."""
 
     names: bytes  # UTF-8 (undecodable bytes kept), joined by NUL
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
-
-    @staticmethod
-    def pack(names: list[str], identities: list[int]) -> tuple[bytes, bytes] | None:
-        """A listing (names; identities flat, four numbers a file) as stored; None when a number does not fit
-        in 64 bits (such a folder is compared file by file)."""
-        try:
-            numbers = array("q", identities)
-        except OverflowError:
-            return None
-        return "\0".join(names).encode("utf-8", "surrogateescape"), numbers.tobytes()
 
     def holds_together(self) -> bool:
         """The columns agree on the number of files (a damaged row is treated as no snapshot)."""

@@ -8,19 +8,36 @@ would block the scan forever.
 
 from __future__ import annotations
 
-import contextlib
-import marshal
+import codecs
 import os
 import re
-import signal
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import ScanError
 from .model import Unscanned
 from .rules import PathRule, glob_name_regex, glob_to_regex
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+
+def _load_speedups() -> Any:
+    """The C lister (detector/_speedups.c), or None where it is not built: os.scandir and os.stat then."""
+    try:
+        from . import _speedups  # type: ignore[attr-defined]
+
+        return _speedups
+    except ImportError:
+        return None
+
+
+_speedups: Any = _load_speedups()
 
 
 class FileRef(NamedTuple):
@@ -81,10 +98,9 @@ class KnownFiles(Protocol):
     """What an incremental scan already knows (see :mod:`detector.state`): asked about each folder's files as the
     walk lists them, so an unchanged folder costs its listing, one comparison, and yields nothing."""
 
-    def changed_files(self, directory: str, absolute_dir: str, names: list[str],
-                      identities: list[int]) -> Iterable[int]:
-        """The indices (in ``names``) of the files to read; the others' results the caller takes as known.
-        ``identities`` is flat: device, inode, size and mtime_ns of each file in turn."""
+    def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> Iterable[int]:
+        """The indices (in ``listing.names``) of the files to read; the others' results the caller takes as
+        known. ``listing.identities`` is flat: device, inode, size and mtime_ns of each file in turn."""
         ...
 
 
@@ -114,16 +130,16 @@ class _Excludes:
                 return absolute
         return None
 
-    def among(self, absolute_dir: str, entries: list[os.DirEntry[str]], stats: WalkStats) -> set[str]:
+    def among(self, absolute_dir: str, names: list[str], stats: WalkStats) -> set[str]:
         """The names of a folder's entries that are excluded (counted in ``stats``). The names are searched as
         one text, one per line, so a folder without a candidate costs one regex search, not one per entry."""
-        if self.names is None or not entries:
+        if self.names is None or not names:
             return set()
-        joined = "\n".join(entry.name for entry in entries)
-        if self.lines is not None and joined.count("\n") == len(entries) - 1:  # no name holds a newline
+        joined = "\n".join(names)
+        if self.lines is not None and joined.count("\n") == len(names) - 1:  # no name holds a newline
             candidates = set(self.lines.findall(joined))
         else:
-            candidates = {entry.name for entry in entries if self.names.fullmatch(entry.name)}
+            candidates = {name for name in names if self.names.fullmatch(name)}
         return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
 
 
@@ -146,10 +162,10 @@ class FolderFiles(NamedTuple):
 
 
 def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-         helper: StatHelper | None = None) -> Iterator[FileRef | Unscanned]:
+         parallel: bool = False) -> Iterator[FileRef | Unscanned]:
     """Files under each root, depth first (a folder's files in name order), and Unscanned entries for what is
     skipped; see :func:`walk_folders`."""
-    for entry in walk_folders(roots, options, stats, known, helper):
+    for entry in walk_folders(roots, options, stats, known, parallel):
         if isinstance(entry, FolderFiles):
             yield from entry.refs()
         else:
@@ -157,11 +173,13 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: Kn
 
 
 def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-                 helper: StatHelper | None = None) -> Iterator[FolderFiles | FileRef | Unscanned]:
+                 parallel: bool = False) -> Iterator[FolderFiles | FileRef | Unscanned]:
     """:func:`walk` with each folder's files as one FolderFiles entry (roots given as files stay FileRefs).
-    Files that ``known`` says are unchanged are left out. A ``helper`` started on the same roots and options
-    stats about half the folders' files; the walk closes it when it ends."""
+    Files that ``known`` says are unchanged are left out. With ``parallel``, a second thread stats the files
+    of the folders ahead of the walk (see :class:`_StatAhead`): for an incremental scan of a mostly unchanged
+    tree, where one ``stat`` a file is most of the work."""
     visited: set[tuple[int, int]] = set()
+    ahead = _StatAhead(options.skip_inodes) if parallel else None
     try:
         for root in roots:
             try:
@@ -174,17 +192,42 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                 yield kind
                 continue
             visited.add(kind)
-            for folder in _folders(root, options, stats, visited):
-                yield from folder.skipped
-                if folder.files:
-                    names, identities, failed = _identities(folder, options, helper)
-                    yield from failed
-                    chosen = _chosen(folder.directory, folder.absolute, names, identities, known)
-                    if chosen.paths:
-                        yield chosen
+            listed = _folders(root, options, stats, visited)
+            folders: Iterator[tuple[_Folder, _Stated | None]] = (
+                ahead.stat_ahead(listed) if ahead is not None else ((folder, None) for folder in listed))
+            for folder, stated in folders:
+                try:
+                    yield from _folder_entries(folder, stated, options, known, ahead)
+                finally:
+                    _close(folder)
     finally:
-        if helper is not None:
-            helper.close()
+        if ahead is not None:
+            ahead.close()
+
+
+def _folder_entries(folder: _Folder, stated: _Stated | None, options: WalkOptions, known: KnownFiles | None,
+                    ahead: _StatAhead | None) -> Iterator[FolderFiles | FileRef | Unscanned]:
+    """What the walk yields for one folder: what it skips, the files that cannot be stat'ed, the files to read."""
+    if folder.skipped:
+        if ahead is not None and any(isinstance(entry, FileRef) for entry in folder.skipped):
+            ahead.pause()
+        yield from folder.skipped
+    if not folder.names:
+        return
+    if stated is None:
+        stated = _stat_names(folder, 0, len(folder.names), options.skip_inodes)
+    yield from stated.failed
+    packed = (stated.joined, stated.identities.tobytes()) if isinstance(stated.identities, array) else None
+    chosen = _chosen(folder.directory, folder.absolute, Listing(stated.names, stated.identities, packed), known)
+    if chosen.paths:
+        if ahead is not None:
+            ahead.pause()  # files to read: the reader may fork its workers now, with no thread at work
+        yield chosen
+
+
+def _close(folder: _Folder) -> None:
+    if folder.fd >= 0:
+        os.close(folder.fd)
 
 
 def _root(root: str, options: WalkOptions) -> FileRef | Unscanned | tuple[int, int]:
@@ -205,16 +248,48 @@ def _root(root: str, options: WalkOptions) -> FileRef | Unscanned | tuple[int, i
 
 
 class _Folder(NamedTuple):
-    """One folder as listed: its regular files (not yet stat'ed, in listing order; their ``stat`` works while
-    the walk is at this folder), and what will not be read or is read on its own (links followed to files)."""
+    """One folder as listed: its regular files' names (not yet stat'ed, in listing order; they are stat'ed
+    through ``fd`` while the walk is at this folder), and what will not be read or is read on its own (links
+    followed to files)."""
 
     directory: str  # as the walk reached it (reported paths start with the root as given)
     absolute: str
-    files: list[os.DirEntry[str]]
+    fd: int
+    names: list[str]
+    joined: bytes  # the names joined by NUL, as a folder snapshot stores them
     skipped: list[FileRef | Unscanned]
 
 
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR, _LINK, _OTHER = 1, 2, 3  # the kinds of entries that are not regular files (as _speedups.list_names has them)
+# The file names as the C lister gives them (bytes) are the stored form only where names are UTF-8 to Python.
+_UTF8_NAMES = codecs.lookup(sys.getfilesystemencoding()).name == "utf-8" and (
+    sys.getfilesystemencodeerrors() == "surrogateescape")
+
+
+def _joined_names(names: list[str]) -> bytes:
+    """Names as a folder snapshot stores them: UTF-8 (undecodable bytes kept), joined by NUL."""
+    return "\0".join(names).encode("utf-8", "surrogateescape")
+
+
+def _list(fd: int) -> tuple[list[str], bytes, list[tuple[str, int]]]:
+    """A folder's entries in the order the system lists them: the regular files' names (and joined as stored),
+    and the other entries with their kinds. Raises OSError. The C lister (one call a folder) where it is built,
+    else os.scandir."""
+    if _speedups is not None and _UTF8_NAMES:
+        files, others = _speedups.list_names(fd)
+        names = files.decode("utf-8", "surrogateescape").split("\0") if files else []
+        return names, files, [(os.fsdecode(raw[1:]), raw[0]) for raw in others.split(b"\0")] if others else []
+    names = []
+    rest = []
+    with os.scandir(fd) as iterator:
+        for entry in iterator:
+            if entry.is_file(follow_symlinks=False):
+                names.append(entry.name)
+            else:
+                rest.append((entry.name, _LINK if entry.is_symlink() else
+                             _DIR if entry.is_dir(follow_symlinks=False) else _OTHER))
+    return names, _joined_names(names), rest
 
 
 def _folders(top: str, options: WalkOptions, stats: WalkStats,
@@ -223,7 +298,8 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
     unchanged folder lists the same way each time, so it compares equal to its snapshot without sorting.
 
     A folder is listed through an open descriptor, so its files are stat'ed by name relative to it: the
-    kernel then resolves one name instead of the whole path (a fifth less time a file)."""
+    kernel then resolves one name instead of the whole path (a fifth less time a file). The descriptor goes
+    with the folder: whoever takes the folder closes it (see :func:`_close`)."""
     stack = [(top, os.path.abspath(top))]
     excludes = _Excludes(options.excludes)
     while stack:
@@ -231,37 +307,35 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
         try:
             fd = os.open(directory, _FOLDER_FLAGS)
         except OSError as exc:
-            yield _Folder(directory, absolute_dir, [], [_unlistable(directory, exc)])
+            yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
             continue
         try:
-            try:
-                with os.scandir(fd) as iterator:
-                    entries = list(iterator)
-            except OSError as exc:
-                yield _Folder(directory, absolute_dir, [], [_unlistable(directory, exc)])
-                continue
-            excluded = excludes.among(absolute_dir, entries, stats)
-            files: list[os.DirEntry[str]] = []
-            others: list[os.DirEntry[str]] = []
-            for entry in entries:
-                (files if entry.is_file(follow_symlinks=False) else others).append(entry)
+            names, joined, others = _list(fd)
+        except OSError as exc:
+            os.close(fd)
+            yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
+            continue
+        try:
+            excluded = excludes.among(absolute_dir, [*names, *(name for name, _ in others)], stats)
             if excluded:
-                files = [entry for entry in files if entry.name not in excluded]
-                others = [entry for entry in others if entry.name not in excluded]
+                names = [name for name in names if name not in excluded]
+                joined = _joined_names(names)
+                others = [(name, kind) for name, kind in others if name not in excluded]
             skipped: list[FileRef | Unscanned] = []
             subdirs = []
-            for entry in sorted(others, key=_name):
-                result = _classify(entry, os.path.join(directory, entry.name), options, visited)
+            for name, kind in sorted(others):
+                result = _classify(name, kind, fd, os.path.join(directory, name), options, visited)
                 if isinstance(result, str):
-                    subdirs.append((result, child_path(absolute_dir, entry.name)))
+                    subdirs.append((result, child_path(absolute_dir, name)))
                 elif isinstance(result, FileRef):
                     if not (options.skip_inodes and (result.dev, result.ino) in options.skip_inodes):
                         skipped.append(result)
                 elif result is not None:
                     skipped.append(result)
-            yield _Folder(directory, absolute_dir, files, skipped)
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
+        yield _Folder(directory, absolute_dir, fd, names, joined, skipped)
         stack.extend(reversed(subdirs))
 
 
@@ -284,55 +358,88 @@ def _unlistable(directory: str, exc: OSError) -> Unscanned:
     return Unscanned(directory, f"folder cannot be read: {exc.strerror}")
 
 
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
+Identities = Sequence[int]  # four numbers a file: device, inode, size, mtime_ns
 
 
-Identities = list[int]  # four numbers a file: device, inode, size, mtime_ns
+class Listing(NamedTuple):
+    """A folder's regular files as the walk stat'ed them, in listing order: names and identities, and the two
+    packed as a folder snapshot stores them (None when a number does not fit in 64 bits), so an unchanged
+    folder is recognised by comparing two pairs of bytes."""
+
+    names: list[str]
+    identities: Identities
+    packed: tuple[bytes, bytes] | None
 
 
-def _identities(folder: _Folder, options: WalkOptions, helper: StatHelper | None) -> tuple[
-        list[str], Identities, list[Unscanned]]:
-    """The folder's regular files: names and (device, inode, size, mtime_ns), from the helper for the files it
-    stat'ed in this folder (all, the second part of a large folder, or none), the rest here. A file that cannot
-    be stat'ed is left out (the caller's listing is then short)."""
-    files = folder.files
-    if helper is not None:
-        listed = helper.listing(folder.absolute)
-        if listed is not None:
-            start, names, identities = listed
-            if len(names) == len(files) - start and all(
-                    name == entry.name for name, entry in zip(names, files[start:], strict=True)):
-                if start == 0:
-                    return names, identities, []
-                own_names, own_identities, failed = _stat_files(folder.directory, files[:start], options.skip_inodes)
-                return own_names + names, own_identities + identities, failed
-    return _stat_files(folder.directory, files, options.skip_inodes)
+class _Stated(NamedTuple):
+    names: list[str]
+    joined: bytes
+    identities: Identities  # array('q') when every number fits in 64 bits, else a list
+    failed: list[Unscanned]
 
 
-def _stat_files(directory: str, files: list[os.DirEntry[str]], skip_inodes: frozenset[tuple[int, int]]) -> tuple[
-        list[str], Identities, list[Unscanned]]:
-    names: list[str] = []
-    identities: Identities = []
-    failed: list[Unscanned] = []
-    for entry in files:
+def _slice_joined(folder: _Folder, first: int, last: int) -> bytes:
+    if first == 0 and last == len(folder.names):
+        return folder.joined
+    return _joined_names(folder.names[first:last])
+
+
+def _concatenated(first: _Stated, second: _Stated) -> _Stated:
+    identities: Identities
+    if isinstance(first.identities, array) and isinstance(second.identities, array):
+        identities = first.identities + second.identities
+    else:
+        identities = [*first.identities, *second.identities]
+    joined = first.joined + b"\0" + second.joined if first.names and second.names else first.joined + second.joined
+    return _Stated(first.names + second.names, joined, identities, first.failed + second.failed)
+
+
+def _stat_names(folder: _Folder, first: int, last: int, skip_inodes: frozenset[tuple[int, int]]) -> _Stated:
+    """Stat the folder's files ``first`` to ``last`` (excluded) by name, in one C call where it is built. Files
+    that cannot be stat'ed are left out and reported; our own output and state files are left out."""
+    names = folder.names[first:last]
+    if _speedups is not None and _UTF8_NAMES:
+        skip = array("q", [number for pair in skip_inodes for number in pair]) if skip_inodes else array("q")
         try:
-            st = entry.stat(follow_symlinks=False)
+            out = _speedups.stat_names(folder.fd, folder.joined, first, last, skip.tobytes())
+        except OverflowError:
+            out = None  # a device or inode number of our own files beyond 64 bits: the Python path
+        if out is not None:
+            packed, problems = out
+            stated = array("q")
+            stated.frombytes(packed)
+            if not problems:
+                return _Stated(names, _slice_joined(folder, first, last), stated, [])
+            left_out = {index - first for index, _ in problems}
+            kept = [name for index, name in enumerate(names) if index not in left_out]
+            # OSError(errno, text) is the errno's subclass (FileNotFoundError for a file that vanished).
+            failed = [_unstattable(os.path.join(folder.directory, names[index - first]),
+                                   OSError(error, os.strerror(error))) for index, error in problems if error]
+            return _Stated(kept, _joined_names(kept), stated, failed)
+    kept = []
+    numbers: list[int] = []
+    failed = []
+    for name in names:
+        try:
+            st = os.stat(name, dir_fd=folder.fd, follow_symlinks=False)
         except OSError as exc:
-            failed.append(_unstattable(os.path.join(directory, entry.name), exc))
+            failed.append(_unstattable(os.path.join(folder.directory, name), exc))
             continue
         if skip_inodes and (st.st_dev, st.st_ino) in skip_inodes:
             continue  # our own output or state file
-        names.append(entry.name)
-        identities += (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    return names, identities, failed
+        kept.append(name)
+        numbers += (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    try:
+        identities: Identities = array("q", numbers)
+    except OverflowError:
+        identities = numbers
+    return _Stated(kept, _joined_names(kept), identities, failed)
 
 
-def _chosen(directory: str, absolute_dir: str, names: list[str], identities: Identities,
-            known: KnownFiles | None) -> FolderFiles:
+def _chosen(directory: str, absolute_dir: str, listing: Listing, known: KnownFiles | None) -> FolderFiles:
     """The folder's files to read, in name order: all of them, or those ``known`` does not already know."""
-    chosen = range(len(names)) if known is None else known.changed_files(directory, absolute_dir, names,
-                                                                          identities)
+    names, identities = listing.names, listing.identities
+    chosen = range(len(names)) if known is None else known.changed_files(directory, absolute_dir, listing)
     order = sorted(chosen, key=names.__getitem__)
     prefix = folder_prefix(directory)
     return FolderFiles([prefix + names[index] for index in order],
@@ -345,121 +452,82 @@ def _unstattable(path: str, exc: OSError) -> Unscanned:
     return Unscanned(path, f"cannot be examined: {exc.strerror}")
 
 
-class StatHelper:
-    """A forked process that walks the same folders in the same order and stats the files of about half of
-    them, sending each folder's names and identities back through a pipe.
+class _StatAhead:
+    """A second thread that stats the files of the folders ahead of the walk while the walk's own thread
+    stats, compares and yields the current one: on an incremental scan of an unchanged tree, one ``stat`` a
+    file is most of the work, and the C stat (``_speedups.stat_names``) runs without the GIL, so the two
+    threads stat at the same time (the pure-Python stat holds the GIL between calls and gains little).
 
-    On an incremental scan of an unchanged tree, one ``stat`` per file is most of the work (listing a folder
-    is cheap; threads do not help: the GIL is handed over at every call). The helper decides which folders it
-    takes, by balancing file counts, and sends one record per folder, so the parent only follows: a record
-    for another folder than the parent's next one (the tree changed between the two walks) ends the help and
-    the parent stats the rest itself. It never reads a file, never touches the state, and exits without
-    running any clean-up of the parent's (os._exit)."""
+    Work goes in chunks of up to CHUNK files. The walk takes each chunk's result in order; a chunk the thread
+    has not started yet the walk cancels and stats itself, so neither waits on the other while work is left.
+    Before the walk hands out files to read, it pauses: every started chunk is finished, so the reader may fork
+    its worker processes while this thread is idle."""
 
-    PARENT_WEIGHT = 1.25  # the parent also compares and yields: it takes a little less
-    SPLIT_AT = 2000  # a folder with this many files is shared between the two
+    LOOK_AHEAD = 8  # folders listed and queued ahead of the one the walk is at
+    CHUNK = 512
 
-    def __init__(self, pid: int, stream: BinaryIO) -> None:
-        self.pid, self.stream = pid, stream
-        self.failed = self.closed = False
+    def __init__(self, skip_inodes: frozenset[tuple[int, int]]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
 
-    @classmethod
-    def start(cls, roots: list[str], options: WalkOptions) -> StatHelper | None:
-        """Fork the helper; call this before starting any thread (a forked copy of a threaded process may
-        find a lock held forever). None when no process can be made: the walk then stats everything."""
-        read_end, write_end = os.pipe()
+        self.skip_inodes = skip_inodes
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="mynumber-stat")
+        self.queued: list[Future[_Stated]] = []
+
+    def stat_ahead(self, folders: Iterator[_Folder]) -> Iterator[tuple[_Folder, _Stated | None]]:
+        """The folders with their files stat'ed, in the order given, listing and queueing a few ahead."""
+        pending: deque[tuple[_Folder, list[tuple[int, int, Future[_Stated]]]]] = deque()
         try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the helper
-            status = 0
-            try:
-                os.close(read_end)
-                with open(write_end, "wb", buffering=1 << 16) as out:
-                    _help(roots, options, out)
-            except BaseException:  # a helper never raises into the parent's code
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        return cls(pid, open(read_end, "rb", buffering=1 << 16))
+            for folder in folders:
+                pending.append((folder, self._queue(folder)))
+                if len(pending) > self.LOOK_AHEAD:
+                    yield self._take(*pending.popleft())
+            while pending:
+                yield self._take(*pending.popleft())
+        finally:
+            if pending:  # the walk stopped early
+                self.pause()
+                for folder, _ in pending:
+                    _close(folder)
 
-    def listing(self, absolute_dir: str) -> tuple[int, list[str], Identities] | None:
-        """(from which of the folder's files, their names, their identities) when the helper stat'ed files of
-        this folder, else None."""
-        if self.failed:
-            return None
-        try:
-            header = self.stream.read(8)
-            size = int.from_bytes(header, "little")
-            record = marshal.loads(self.stream.read(size)) if len(header) == 8 else None
-        except (OSError, EOFError, ValueError, TypeError):
-            record = None
-        if not isinstance(record, tuple) or len(record) != 4 or record[0] != absolute_dir:
-            self.failed = True  # the helper ended, or the walks parted: the parent goes on alone
-            return None
-        if record[1] is None:
-            return None
-        return record[1], record[2], record[3]
+    def _queue(self, folder: _Folder) -> list[tuple[int, int, Future[_Stated]]]:
+        count = len(folder.names)
+        chunks = []
+        for first in range(0, count, self.CHUNK):
+            last = min(count, first + self.CHUNK)
+            future = self.pool.submit(_stat_names, folder, first, last, self.skip_inodes)
+            self.queued.append(future)
+            chunks.append((first, last, future))
+        return chunks
+
+    def _take(self, folder: _Folder, chunks: list[tuple[int, int, Future[_Stated]]]) -> tuple[_Folder, _Stated]:
+        parts = [future.result() if not future.cancel() else _stat_names(folder, first, last, self.skip_inodes)
+                 for first, last, future in chunks]
+        if len(self.queued) > 4 * self.LOOK_AHEAD:
+            self.queued = [future for future in self.queued if not future.done()]
+        stated = parts[0] if parts else _Stated([], b"", array("q"), [])
+        for part in parts[1:]:
+            stated = _concatenated(stated, part)
+        return folder, stated
+
+    def pause(self) -> None:
+        """Leave the thread idle: chunks not started are cancelled (the walk stats them itself when it gets
+        there), the one being stat'ed is waited for."""
+        for future in self.queued:
+            if not future.cancel():
+                future.exception()  # waits; an error stays the chunk's result, for the walk to meet
+        self.queued = []
 
     def close(self) -> None:
-        """End the helper (it may still be walking when the walk stops early) and reap it; once only, as its
-        process id may be reused afterwards."""
-        if self.closed:
-            return
-        self.closed = self.failed = True
-        self.stream.close()
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self.pid, 0)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _help(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
-    """The helper's walk: one record per folder, (absolute path, first file index, names, flat identities) for
-    the files it takes, (absolute path, None, None, None) for a folder it leaves to the parent. It takes whole
-    folders, balancing file counts, and the second part of every large one (a share can be one flat folder)."""
-    mine = theirs = 0.0
-    visited: set[tuple[int, int]] = set()
-    stats = WalkStats()
-    for root in roots:
-        try:
-            kind = _root(root, options)
-        except OSError:
-            continue
-        if isinstance(kind, (FileRef, Unscanned)):
-            continue
-        visited.add(kind)
-        for folder in _folders(root, options, stats, visited):
-            count = len(folder.files)
-            if not count:
-                continue
-            if count >= StatHelper.SPLIT_AT:
-                start = round(count / (1 + StatHelper.PARENT_WEIGHT))
-            elif mine <= theirs:
-                start = 0
-            else:
-                start = count
-            theirs += start * StatHelper.PARENT_WEIGHT
-            mine += count - start
-            if start < count:
-                names, identities, _ = _stat_files(folder.directory, folder.files[start:], options.skip_inodes)
-                record = marshal.dumps((folder.absolute, start, names, identities))
-            else:
-                record = marshal.dumps((folder.absolute, None, None, None))
-            out.write(len(record).to_bytes(8, "little"))
-            out.write(record)
-
-
-def _classify(entry: os.DirEntry[str], path: str, options: WalkOptions,
+def _classify(name: str, kind: int, fd: int, path: str, options: WalkOptions,
               visited: set[tuple[int, int]]) -> FileRef | Unscanned | str | None:
-    """For an entry that is not a regular file: a FileRef (a followed link to a file, or a file that replaced
-    the entry since the folder was listed), an Unscanned, a folder path to enter (str), or None to skip."""
+    """For an entry that is not a regular file (by its ``kind`` in the listing): a FileRef (a followed link to a
+    file, or a file that replaced the entry since the folder was listed), an Unscanned, a folder path to enter
+    (str), or None to skip."""
     try:
-        if entry.is_symlink():
+        if kind == _LINK:
             if not options.follow_symlinks:
                 return Unscanned(path, "symbolic link not followed (use --follow-symlinks)")
             try:
@@ -473,13 +541,13 @@ def _classify(entry: os.DirEntry[str], path: str, options: WalkOptions,
                 visited.add(key)
                 return path
             mode = st.st_mode
-        elif entry.is_dir(follow_symlinks=False):
+        elif kind == _DIR:
             if options.follow_symlinks:
-                st = entry.stat(follow_symlinks=False)
+                st = os.stat(name, dir_fd=fd, follow_symlinks=False)
                 visited.add((st.st_dev, st.st_ino))
             return path
         else:
-            st = entry.stat(follow_symlinks=False)
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             mode = st.st_mode
     except OSError as exc:
         return _unstattable(path, exc)

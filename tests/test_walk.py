@@ -1,18 +1,18 @@
 """The walk: every file under the roots once, in a stable order, with what is skipped and why; the same with or
-without the helper process that stats half the folders for incremental scans, even when that helper fails."""
+without the thread that stats the folders ahead for incremental scans, and with the C lister or os.scandir."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 
 from detector import walk as walk_module
 from detector.model import Unscanned
 from detector.rules import load_rules
-from detector.walk import FileRef, StatHelper, WalkOptions, WalkStats, exclude_rules, walk
+from detector.walk import FileRef, Listing, WalkOptions, WalkStats, exclude_rules, walk
 
 
 def share(base: Path) -> Path:
@@ -76,18 +76,16 @@ def test_the_order_is_the_same_on_every_run(tmp_path: Path) -> None:
 class _Everything:
     """An incremental scan's side of the walk that wants every file: exercises the helper's path."""
 
-    def changed_files(self, directory: str, absolute_dir: str, names: list[str], identities: list[int]) -> range:
-        assert len(identities) == 4 * len(names)
-        return range(len(names))
+    def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> range:
+        assert len(listing.identities) == 4 * len(listing.names)
+        return range(len(listing.names))
 
 
-def with_helper(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]], list[tuple[str, str]]]:
+def in_parallel(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]], list[tuple[str, str]]]:
     rules = load_rules(())
     walk_options = WalkOptions(excludes=rules.excludes + exclude_rules(["*.bak"]))
     files, skipped = [], []
-    helper = StatHelper.start([str(root)], walk_options)
-    assert helper is not None
-    for entry in walk([str(root)], walk_options, WalkStats(), _Everything(), helper):
+    for entry in walk([str(root)], walk_options, WalkStats(), _Everything(), parallel=True):
         if isinstance(entry, FileRef):
             files.append((entry.path, entry.identity))
         else:
@@ -95,36 +93,62 @@ def with_helper(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]]
     return files, skipped
 
 
-def test_the_stat_helper_changes_nothing_in_what_is_walked(tmp_path: Path) -> None:
+def test_the_stat_thread_changes_nothing_in_what_is_walked(tmp_path: Path) -> None:
     root = share(tmp_path)
-    assert with_helper(root) == listing(root)[:2]
+    assert in_parallel(root) == listing(root)[:2]
 
 
-def test_a_helper_that_dies_or_strays_leaves_the_walk_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = share(tmp_path)
-    expected = listing(root)[:2]
-
-    def dies(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
-        raise RuntimeError("the helper fails at once")
-
-    monkeypatch.setattr(walk_module, "_help", dies)
-    assert with_helper(root) == expected
-
-    def strays(roots: list[str], options: WalkOptions, out: BinaryIO) -> None:
-        import marshal
-
-        record = marshal.dumps(("/somewhere/else", 0, ["f00.txt"], [1, 2, 3, 4]))
-        out.write(len(record).to_bytes(8, "little") + record)
-
-    monkeypatch.setattr(walk_module, "_help", strays)
-    assert with_helper(root) == expected
-
-
-def test_large_folders_are_shared_between_the_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+@pytest.mark.parametrize("look_ahead", [0, 1, 8])
+def test_any_chunks_and_look_ahead_give_the_same_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      chunk: int, look_ahead: int) -> None:
     root = share(tmp_path)
     expected = listing(root)[:2]
-    monkeypatch.setattr(StatHelper, "SPLIT_AT", 10)  # the helper (forked later) takes part of every folder
-    assert with_helper(root) == expected
+    monkeypatch.setattr(walk_module._StatAhead, "CHUNK", chunk)
+    monkeypatch.setattr(walk_module._StatAhead, "LOOK_AHEAD", look_ahead)
+    assert in_parallel(root) == expected
+
+
+def test_a_walk_left_early_closes_its_folders_and_its_thread(tmp_path: Path) -> None:
+    root = share(tmp_path)
+    before = len(os.listdir("/proc/self/fd"))
+    walked = walk([str(root)], WalkOptions(), WalkStats(), _Everything(), parallel=True)
+    next(walked)
+    walked.close()
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("mynumber-stat")]
+
+
+@pytest.mark.parametrize("c_lister", [True, False])
+def test_a_file_that_vanishes_before_its_stat_is_listed_unscanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  c_lister: bool) -> None:
+    if not c_lister:
+        monkeypatch.setattr(walk_module, "_speedups", None)
+    elif walk_module._speedups is None:
+        pytest.skip("the C lister is not built here")
+    for name in ("a.txt", "c.txt"):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    names = ["a.txt", "gone.txt", "c.txt"]
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        folder = walk_module._Folder(str(tmp_path), str(tmp_path), fd, names, "\0".join(names).encode(), [])
+        stated = walk_module._stat_names(folder, 0, 3, frozenset())
+        own = os.stat(tmp_path / "c.txt")
+        skipping = walk_module._stat_names(folder, 1, 3, frozenset({(own.st_dev, own.st_ino)}))
+    finally:
+        os.close(fd)
+    assert stated.names == ["a.txt", "c.txt"] and stated.joined == b"a.txt\0c.txt"
+    assert len(stated.identities) == 8
+    assert [(Path(u.path).name, u.reason) for u in stated.failed] == [("gone.txt", "vanished during the scan")]
+    assert skipping.names == [] and skipping.joined == b"" and len(skipping.failed) == 1
+
+
+@pytest.mark.skipif(walk_module._speedups is None, reason="the C lister is not built here")
+def test_the_c_lister_and_os_scandir_walk_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = share(tmp_path)
+    with_c = listing(root)
+    monkeypatch.setattr(walk_module, "_speedups", None)
+    assert listing(root) == with_c
 
 
 def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> None:
@@ -132,4 +156,4 @@ def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> N
 
     with pytest.raises(ScanError, match="no such file or folder"):
         roots = [str(tmp_path / "missing")]
-        list(walk(roots, WalkOptions(), WalkStats(), None, StatHelper.start(roots, WalkOptions())))
+        list(walk(roots, WalkOptions(), WalkStats(), None, parallel=True))
