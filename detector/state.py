@@ -130,8 +130,9 @@ class State:
         if stored is not None and not self.reusable:
             log.info("%s: the rules or options changed since the last scan; every file is read again", path)
             self._clear()
-        self._set_meta("config", config)
-        self.db.commit()
+        if not self.reusable:
+            self._set_meta("config", config)
+        self.db.commit()  # nothing to write (no fsync) when the state is reused as it is
         self.empty = self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM files)").fetchone()[0] == 1
         self.pending = 0
         self.last_commit = time.monotonic()
@@ -190,7 +191,8 @@ class State:
         if stored_key is not None and stored_key != key_id:
             raise StateError(f"{self.path}: this state was made with another fingerprint key; use the same "
                              "--key-file or MYNUMBER_KEY, or give a new state path")
-        self._set_meta("key_id", key_id)
+        if stored_key is None:
+            self._set_meta("key_id", key_id)
 
     def _meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

@@ -472,6 +472,8 @@ class _StatAhead:
         self.skip_inodes = skip_inodes
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="mynumber-stat")
         self.queued: list[Future[_Stated]] = []
+        self.work: dict[Future[_Stated], tuple[_Folder, int, int]] = {}
+        self.stolen: dict[Future[_Stated], _Stated] = {}  # chunks the walk stat'ed while it waited
 
     def stat_ahead(self, folders: Iterator[_Folder]) -> Iterator[tuple[_Folder, _Stated | None]]:
         """The folders with their files stat'ed, in the order given, listing and queueing a few ahead."""
@@ -496,12 +498,22 @@ class _StatAhead:
             last = min(count, first + self.CHUNK)
             future = self.pool.submit(_stat_names, folder, first, last, self.skip_inodes)
             self.queued.append(future)
+            self.work[future] = (folder, first, last)
             chunks.append((first, last, future))
         return chunks
 
     def _take(self, folder: _Folder, chunks: list[tuple[int, int, Future[_Stated]]]) -> tuple[_Folder, _Stated]:
-        parts = [future.result() if not future.cancel() else _stat_names(folder, first, last, self.skip_inodes)
-                 for first, last, future in chunks]
+        parts = []
+        for first, last, future in chunks:
+            stolen = self.stolen.pop(future, None)
+            if stolen is not None:
+                parts.append(stolen)
+            elif future.cancel():
+                parts.append(_stat_names(folder, first, last, self.skip_inodes))
+            else:
+                self._help_until_done(future)
+                parts.append(future.result())
+            self.work.pop(future, None)
         if len(self.queued) > 4 * self.LOOK_AHEAD:
             self.queued = [future for future in self.queued if not future.done()]
         stated = parts[0] if parts else _Stated([], b"", array("q"), [])
@@ -509,11 +521,21 @@ class _StatAhead:
             stated = _concatenated(stated, part)
         return folder, stated
 
+    def _help_until_done(self, running: Future[_Stated]) -> None:
+        """While the thread stats a chunk the walk needs, the walk stats the newest chunks the thread has not
+        started (the thread takes the oldest first), so the two meet in the middle instead of one waiting."""
+        for future in reversed(self.queued):
+            if running.done():
+                return
+            work = self.work.get(future)  # None once the walk took it
+            if work is not None and future is not running and future not in self.stolen and future.cancel():
+                self.stolen[future] = _stat_names(*work, self.skip_inodes)
+
     def pause(self) -> None:
         """Leave the thread idle: chunks not started are cancelled (the walk stats them itself when it gets
         there), the one being stat'ed is waited for."""
         for future in self.queued:
-            if not future.cancel():
+            if future not in self.stolen and not future.cancel():
                 future.exception()  # waits; an error stays the chunk's result, for the walk to meet
         self.queued = []
 

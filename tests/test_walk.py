@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,25 @@ def test_any_chunks_and_look_ahead_give_the_same_walk(tmp_path: Path, monkeypatc
     monkeypatch.setattr(walk_module._StatAhead, "CHUNK", chunk)
     monkeypatch.setattr(walk_module._StatAhead, "LOOK_AHEAD", look_ahead)
     assert in_parallel(root) == expected
+
+
+def test_the_walk_stats_the_newest_chunks_itself_while_the_thread_is_slow(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    root = share(tmp_path)
+    expected = listing(root)[:2]
+    stat_names = walk_module._stat_names
+    by_thread = []
+
+    def slow_in_the_thread(*args: object) -> object:
+        if threading.current_thread().name.startswith("mynumber-stat"):
+            by_thread.append(args[1])
+            time.sleep(0.02)
+        return stat_names(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk_module, "_stat_names", slow_in_the_thread)
+    monkeypatch.setattr(walk_module._StatAhead, "CHUNK", 5)
+    assert in_parallel(root) == expected
+    assert 0 < len(by_thread) < 6 * 40 // 5  # the thread did some chunks, the walk the rest
 
 
 def test_a_walk_left_early_closes_its_folders_and_its_thread(tmp_path: Path) -> None:
