@@ -7,6 +7,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import sysconfig
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -130,3 +131,13 @@ def test_the_c_speed_ups_are_built_where_a_compiler_is() -> None:
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}) here")
     assert speedups is not None, "detector._speedups is missing: run scripts/setup.sh again"
+
+
+@needs_speedups
+def test_the_built_module_is_not_older_than_its_source() -> None:
+    """An editable install compiles the module next to its source once; after a change to the C file, the
+    tests would otherwise run the old build."""
+    built = Path(speedups.__file__)
+    source = built.with_name("_speedups.c")
+    if source.exists() and built.parent == source.parent:
+        assert built.stat().st_mtime >= source.stat().st_mtime, "run scripts/setup.sh to rebuild _speedups.c"
