@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything mynumber needs on a fresh Debian/Ubuntu machine with Python 3.11+:
-#   - Debian's libmagic1 (python-magic's library), installed with apt-get where missing;
+#   - Debian's libmagic1 (python-magic's library), installed with apt-get where missing, and python3-dev where
+#     gcc is present but Debian's Python lacks its headers (for the optional C speed-ups);
 #   - a virtualenv in .venv with mynumber installed (editable) and its test tools;
 #   - with --browser, Debian's chromium too (the tests open the HTML incident report in it).
 # Safe to run again: it only does what is missing.
@@ -9,7 +10,21 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+python=""
+for candidate in python3 python3.13 python3.12 python3.11; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+    python=$candidate; break
+  fi
+done
+[ -n "$python" ] || { echo "setup: Python 3.11 or newer is needed" >&2; exit 4; }
+
 packages=()
+# The optional C speed-ups are compiled at install: Debian's own Python keeps its headers in python3-dev.
+if command -v gcc >/dev/null 2>&1 && [ "$("$python" -c 'import sys; print(sys.prefix)')" = /usr ] &&
+   ! "$python" -c 'import os, sys, sysconfig; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)'; then
+  packages+=(python3-dev)
+fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
   packages+=(libmagic1)  # python-magic's library
 fi
@@ -24,14 +39,6 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-python=""
-for candidate in python3 python3.13 python3.12 python3.11; do
-  if command -v "$candidate" >/dev/null 2>&1 &&
-     "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
-    python=$candidate; break
-  fi
-done
-[ -n "$python" ] || { echo "setup: Python 3.11 or newer is needed" >&2; exit 4; }
 
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv

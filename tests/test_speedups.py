@@ -130,6 +130,8 @@ def test_the_c_speed_ups_are_built_where_a_compiler_is() -> None:
     compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}) here")
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
+        pytest.skip("no Python headers here (Debian: python3-dev)")
     assert speedups is not None, "detector._speedups is missing: run scripts/setup.sh again"
 
 
