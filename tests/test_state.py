@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from detector.errors import UsageError
 from detector.model import Confidence
@@ -269,3 +271,48 @@ def test_results_of_other_rules_are_never_reused_even_for_another_root(tmp_path:
                                          min_confidence=Confidence.LOW))
     _, read = scan(share, state, monkeypatch, min_confidence=Confidence.LOW)
     assert len(read) == 30  # the share's results were made under other options: read again
+
+
+def test_files_rewritten_in_place_are_the_only_ones_read_or_asked_about(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders with the same files as before, some rewritten: only those are compared one by one and read."""
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    later = time.time_ns() + 1_000_000_000
+    rewrites = {"dept0/f000.txt": "memo, no number now\n",  # had a finding
+                "dept1/f001.txt": f"マイナンバー {valid_number(800)}\n",  # had none
+                "dept2/f005.txt": f"個人番号 {valid_number(801)}\n"}  # another number
+    for name, text in rewrites.items():
+        (share / name).write_text(text, encoding="utf-8")
+        os.utime(share / name, ns=(later, later))
+    asked: list[str] = []
+    original = State.record
+
+    def record(self: State, path: str) -> Any:
+        asked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(State, "record", record)
+    result, read = scan(share, state, monkeypatch)
+    assert sorted(read) == sorted(str(share / name) for name in rewrites)
+    assert sorted(asked) == sorted(str(share / name) for name in rewrites)
+    fresh = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1))
+    assert comparable(result) == comparable(fresh)
+    third, read_third = scan(share, state, monkeypatch)
+    assert read_third == [] and comparable(third) == comparable(fresh)
+
+
+@given(records=st.lists(st.binary(min_size=32, max_size=32), max_size=40), data=st.data())
+def test_the_changed_records_of_two_listings_are_found_exactly(records: list[bytes], data: st.DataObject) -> None:
+    from detector.incremental import _changed_records
+
+    changed = data.draw(st.sets(st.integers(0, max(0, len(records) - 1))) if records else st.just(set()))
+    whole = data.draw(st.booleans())  # every byte of a changed record, or one (its first, last or any)
+    new = []
+    for index, record in enumerate(records):
+        if index in changed:
+            at = data.draw(st.sampled_from([0, 31, data.draw(st.integers(0, 31))]))
+            flipped = bytes(b ^ 0xFF for b in record) if whole else bytes([record[at] ^ 1])
+            record = flipped if whole else record[:at] + flipped + record[at + 1:]
+        new.append(record)
+    assert _changed_records(b"".join(new), b"".join(records)) == sorted(changed)
