@@ -31,6 +31,7 @@ from .context import ColumnContext, ContextScorer, ItemFinder
 from .extract import Span, TextUnit
 from .model import Candidate, Confidence, Location
 from .mynumber import FULLWIDTH_DIGITS, to_ascii
+from .native import speedups as _speedups
 from .rules import Rules
 
 
@@ -46,18 +47,6 @@ def _load_hyperscan() -> Any:
 
 _hyperscan: Any = _load_hyperscan()
 
-
-def _load_speedups() -> Any:
-    """The C speed-ups (detector/_speedups.c, built at install where a compiler is), or None."""
-    try:
-        from . import _speedups  # type: ignore[attr-defined]
-
-        return _speedups
-    except ImportError:
-        return None
-
-
-_speedups: Any = _load_speedups()
 
 # Bytes that can never be inside a candidate or its guard characters, nor the second byte of a CP932 or
 # EUC-JP character (all are ASCII below 0x40): a window cut just after one decodes exactly like the whole text.

@@ -17,27 +17,16 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .errors import ScanError
 from .model import Unscanned
+from .native import speedups as _speedups  # the C lister, or None: os.scandir and os.stat then
 from .rules import PathRule, glob_name_regex, glob_to_regex
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-
-def _load_speedups() -> Any:
-    """The C lister (detector/_speedups.c), or None where it is not built: os.scandir and os.stat then."""
-    try:
-        from . import _speedups  # type: ignore[attr-defined]
-
-        return _speedups
-    except ImportError:
-        return None
-
-
-_speedups: Any = _load_speedups()
 
 
 class FileRef(NamedTuple):
@@ -384,14 +373,20 @@ def _slice_joined(folder: _Folder, first: int, last: int) -> bytes:
     return _joined_names(folder.names[first:last])
 
 
-def _concatenated(first: _Stated, second: _Stated) -> _Stated:
+def _concatenated(parts: list[_Stated]) -> _Stated:
+    """The chunks of one folder as one, in order (each copied once)."""
+    if len(parts) == 1:
+        return parts[0]
     identities: Identities
-    if isinstance(first.identities, array) and isinstance(second.identities, array):
-        identities = first.identities + second.identities
+    if all(isinstance(part.identities, array) for part in parts):
+        identities = array("q")
+        for part in parts:
+            identities.extend(part.identities)
     else:
-        identities = [*first.identities, *second.identities]
-    joined = first.joined + b"\0" + second.joined if first.names and second.names else first.joined + second.joined
-    return _Stated(first.names + second.names, joined, identities, first.failed + second.failed)
+        identities = [number for part in parts for number in part.identities]
+    return _Stated([name for part in parts for name in part.names],
+                   b"\0".join(part.joined for part in parts if part.names), identities,
+                   [entry for part in parts for entry in part.failed])
 
 
 def _stat_names(folder: _Folder, first: int, last: int, skip_inodes: frozenset[tuple[int, int]]) -> _Stated:
@@ -459,7 +454,8 @@ class _StatAhead:
     threads stat at the same time (the pure-Python stat holds the GIL between calls and gains little).
 
     Work goes in chunks of up to CHUNK files. The walk takes each chunk's result in order; a chunk the thread
-    has not started yet the walk cancels and stats itself, so neither waits on the other while work is left.
+    has not started yet the walk cancels and stats itself, and while the thread is on a chunk the walk needs,
+    the walk stats the newest queued chunks (the thread takes the oldest), so neither waits while work is left.
     Before the walk hands out files to read, it pauses: every started chunk is finished, so the reader may fork
     its worker processes while this thread is idle."""
 
@@ -516,10 +512,7 @@ class _StatAhead:
             self.work.pop(future, None)
         if len(self.queued) > 4 * self.LOOK_AHEAD:
             self.queued = [future for future in self.queued if not future.done()]
-        stated = parts[0] if parts else _Stated([], b"", array("q"), [])
-        for part in parts[1:]:
-            stated = _concatenated(stated, part)
-        return folder, stated
+        return folder, _concatenated(parts) if parts else _Stated([], b"", array("q"), [])
 
     def _help_until_done(self, running: Future[_Stated]) -> None:
         """While the thread stats a chunk the walk needs, the walk stats the newest chunks the thread has not

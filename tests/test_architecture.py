@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
-FOUNDATION = {"model", "errors", "mynumber", "normalize", "rules", "redact", "__init__"}
+FOUNDATION = {"model", "errors", "mynumber", "native", "normalize", "rules", "redact", "__init__"}
 STAGES = ["walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people", "locations",
           "scanner", "assess", "result", "state", "incremental", "deadlines", "incident", "notify", "pipeline",
           "watch", "report", "cli", "__main__"]

@@ -197,10 +197,8 @@ def test_a_scan_killed_midway_leaves_a_state_the_next_run_uses(tmp_path: Path) -
     assert json.loads(json.dumps(result.summary()))["files_scanned"] == 6000
 
 
-def test_an_unchanged_folder_is_taken_whole_without_asking_file_by_file(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    share, state = tree(tmp_path), tmp_path / "state.db"
-    first, _ = scan(share, state)
+def asking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the scan asks the state about one by one (State.record), from now on."""
     asked: list[str] = []
     original = State.record
 
@@ -209,6 +207,14 @@ def test_an_unchanged_folder_is_taken_whole_without_asking_file_by_file(tmp_path
         return original(self, path)
 
     monkeypatch.setattr(State, "record", record)
+    return asked
+
+
+def test_an_unchanged_folder_is_taken_whole_without_asking_file_by_file(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    asked = asking(monkeypatch)
     second, read = scan(share, state, monkeypatch)
     assert asked == [] and read == []
     assert comparable(second) == comparable(first)
@@ -285,14 +291,7 @@ def test_files_rewritten_in_place_are_the_only_ones_read_or_asked_about(tmp_path
     for name, text in rewrites.items():
         (share / name).write_text(text, encoding="utf-8")
         os.utime(share / name, ns=(later, later))
-    asked: list[str] = []
-    original = State.record
-
-    def record(self: State, path: str) -> Any:
-        asked.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(State, "record", record)
+    asked = asking(monkeypatch)
     result, read = scan(share, state, monkeypatch)
     assert sorted(read) == sorted(str(share / name) for name in rewrites)
     assert sorted(asked) == sorted(str(share / name) for name in rewrites)
