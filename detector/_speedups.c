@@ -281,6 +281,7 @@ static PyObject *list_names(PyObject *Py_UNUSED(self), PyObject *args) {
             }
             ++*count;
         }
+        rewinddir(dir); /* the copy shares its position with fd: leave it at the start, as os.scandir does */
         closedir(dir);
     }
     Py_END_ALLOW_THREADS

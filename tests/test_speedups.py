@@ -85,6 +85,15 @@ def test_the_c_pass_finds_exactly_the_candidates_by_their_definition(text: str, 
 
 
 @needs_speedups
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=20) | PIECES.map(str.encode), max_size=40),
+       separators=st.sampled_from([b"-", b"- .", b" ", b"-./\t"]))
+def test_the_c_pass_holds_on_any_bytes_and_separators(pieces: list[bytes], separators: bytes) -> None:
+    data = b"".join(pieces)
+    assert speedups.ascii_hits(data, separators) == reference_ascii_hits(data, separators)
+
+
+@needs_speedups
 def test_the_c_pass_leaves_candidates_at_the_very_edges_to_the_edge_windows() -> None:
     number = NUMBERS[0].encode()
     assert speedups.ascii_hits(number, SEPARATORS)[0] == []

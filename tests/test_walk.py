@@ -164,6 +164,26 @@ def test_a_file_that_vanishes_before_its_stat_is_listed_unscanned(tmp_path: Path
 
 
 @pytest.mark.skipif(walk_module._speedups is None, reason="the C lister is not built here")
+def test_the_c_lister_lists_a_large_folder_as_os_scandir_does(tmp_path: Path) -> None:
+    for index in range(1500):
+        name = f"{index:04d}-" + "長い名前" * (index % 20) + (".txt" if index % 3 else "")
+        (tmp_path / name).write_bytes(b"x")
+    os.mkdir(tmp_path / "sub")
+    os.symlink("0001-", tmp_path / "link")
+    (tmp_path / os.fsdecode(b"\xff\xfe-not-utf8")).write_bytes(b"x")
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        names, joined, others = walk_module._list(fd)
+        with os.scandir(fd) as entries:
+            expected = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
+    finally:
+        os.close(fd)
+    assert names == expected and len(names) == 1501
+    assert joined == "\0".join(expected).encode("utf-8", "surrogateescape")
+    assert sorted(others) == [("link", walk_module._LINK), ("sub", walk_module._DIR)]
+
+
+@pytest.mark.skipif(walk_module._speedups is None, reason="the C lister is not built here")
 def test_the_c_lister_and_os_scandir_walk_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = share(tmp_path)
     with_c = listing(root)
