@@ -29,15 +29,19 @@ def compile_speedups(root: Path) -> Path | None:
     source = root / SOURCE
     target = source.with_name("_speedups" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
     compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
-    command = [*compiler, "-O3", "-fPIC", "-shared", "-Wall", "-I", sysconfig.get_paths()["include"],
-               str(source), "-o", str(target)]
+    # Written to a temporary name and moved into place: a running process may have the old module mapped.
+    building = target.with_name(target.name + ".building")
+    command = [*compiler, "-O3", "-fPIC", "-shared", "-Wall", "-fno-strict-aliasing", "-I",
+               sysconfig.get_paths()["include"], str(source), "-o", str(building)]
     try:
         subprocess.run(command, check=True, capture_output=True, text=True)
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", "") or str(error)
         print(f"mynumber: the C speed-ups were not built ({detail.strip()}); the pure-Python paths will be used",
               file=sys.stderr)
+        building.unlink(missing_ok=True)
         return None
+    os.replace(building, target)
     return target
 
 

@@ -25,7 +25,7 @@ from .native import speedups as _speedups  # the C lister, or None: os.scandir a
 from .rules import PathRule, glob_name_regex, glob_to_regex
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 
 
@@ -210,7 +210,7 @@ def _folder_entries(folder: _Folder, stated: _Stated | None, options: WalkOption
     chosen = _chosen(folder.directory, folder.absolute, Listing(stated.names, stated.identities, packed), known)
     if chosen.paths:
         if ahead is not None:
-            ahead.pause()  # files to read: the reader may fork its workers now, with no thread at work
+            ahead.pause()  # files to read: the reader may fork its workers now, from one thread
         yield chosen
 
 
@@ -456,17 +456,15 @@ class _StatAhead:
     Work goes in chunks of up to CHUNK files. The walk takes each chunk's result in order; a chunk the thread
     has not started yet the walk cancels and stats itself, and while the thread is on a chunk the walk needs,
     the walk stats the newest queued chunks (the thread takes the oldest), so neither waits while work is left.
-    Before the walk hands out files to read, it pauses: every started chunk is finished, so the reader may fork
-    its worker processes while this thread is idle."""
+    Before the walk hands out files to read, it pauses: the thread finishes its chunk and ends, so the reader
+    may fork its worker processes from a process with one thread."""
 
     LOOK_AHEAD = 8  # folders listed and queued ahead of the one the walk is at
     CHUNK = 512
 
     def __init__(self, skip_inodes: frozenset[tuple[int, int]]) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.skip_inodes = skip_inodes
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="mynumber-stat")
+        self.pool: ThreadPoolExecutor | None = None  # started on first use, ended by every pause
         self.queued: list[Future[_Stated]] = []
         self.work: dict[Future[_Stated], tuple[_Folder, int, int]] = {}
         self.stolen: dict[Future[_Stated], _Stated] = {}  # chunks the walk stat'ed while it waited
@@ -492,6 +490,10 @@ class _StatAhead:
         chunks = []
         for first in range(0, count, self.CHUNK):
             last = min(count, first + self.CHUNK)
+            if self.pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self.pool = ThreadPoolExecutor(1, thread_name_prefix="mynumber-stat")
             future = self.pool.submit(_stat_names, folder, first, last, self.skip_inodes)
             self.queued.append(future)
             self.work[future] = (folder, first, last)
@@ -525,15 +527,20 @@ class _StatAhead:
                 self.stolen[future] = _stat_names(*work, self.skip_inodes)
 
     def pause(self) -> None:
-        """Leave the thread idle: chunks not started are cancelled (the walk stats them itself when it gets
-        there), the one being stat'ed is waited for."""
+        """End the thread: chunks not started are cancelled (the walk stats them itself when it gets there),
+        the one being stat'ed is waited for, and the thread is joined, so a fork that follows copies a process
+        with one thread (Python 3.12 and later warn about forking with more). The next chunk queued starts a
+        new thread; an unchanged tree, which hands out nothing to read, never pauses."""
         for future in self.queued:
             if future not in self.stolen and not future.cancel():
                 future.exception()  # waits; an error stays the chunk's result, for the walk to meet
         self.queued = []
+        self.close()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _classify(name: str, kind: int, fd: int, path: str, options: WalkOptions,

@@ -28,13 +28,13 @@ from detector.mynumber import calc_check_digit  # noqa: E402
 TARGET = 0.1
 
 
-def make_tree(folder: Path, count: int, rng: random.Random) -> None:
+def make_tree(folder: Path, count: int, rng: random.Random, lines_per_file: int = 45) -> None:
     for index in range(count):
         sub = folder / f"dir{index // 1000:03d}"
         if index % 1000 == 0:
             sub.mkdir(parents=True, exist_ok=True)
-        lines = [f"2026-11-01 10:{i:02d} INFO user={rng.randrange(10**7, 10**8)} action=login "
-                 f"id={rng.randrange(10**9, 10**10)}" for i in range(45)]
+        lines = [f"2026-11-01 10:{i % 60:02d} INFO user={rng.randrange(10**7, 10**8)} action=login "
+                 f"id={rng.randrange(10**9, 10**10)}" for i in range(lines_per_file)]
         if index % 997 == 0:
             body = "".join(rng.choice("0123456789") for _ in range(11))
             lines.append(f"個人番号 {body}{calc_check_digit(body)}")
@@ -60,10 +60,13 @@ def main() -> int:
     parser.add_argument("--dir", default="/tmp/mynumber-bench/state-tree")
     parser.add_argument("--files", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--file-kb", type=int, default=4,
+                        help="about how large each file is (the target is measured with the default, 4 KB)")
     args = parser.parse_args()
-    tree = Path(args.dir) / f"files_{args.files}"
+    lines_per_file = max(1, args.file_kb * 45 // 4)
+    tree = Path(args.dir) / (f"files_{args.files}" if args.file_kb == 4 else f"files_{args.files}_{args.file_kb}kb")
     if not tree.exists():
-        make_tree(tree, args.files, random.Random(20261122))
+        make_tree(tree, args.files, random.Random(20261122), lines_per_file)
     rng = random.Random(7)
     firsts, seconds, changed = [], [], []
     for _ in range(args.rounds):
@@ -81,7 +84,7 @@ def main() -> int:
             changed.append(third)
     first, second, third = (statistics.median(v) for v in (firsts, seconds, changed))
     ratio = second / first
-    print(f"{args.files:,} files: first scan {first:.2f} s, unchanged second {second:.2f} s "
+    print(f"{args.files:,} files of about {args.file_kb} KB: first scan {first:.2f} s, unchanged second {second:.2f} s "
           f"(ratio {ratio:.3f}, target < {TARGET}: {'met' if ratio < TARGET else 'NOT met'}), "
           f"after 1% changed {third:.2f} s (ratio {third / first:.3f})")
     return 0

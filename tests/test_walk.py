@@ -129,6 +129,16 @@ def test_the_walk_stats_the_newest_chunks_itself_while_the_thread_is_slow(tmp_pa
     assert 0 < len(by_thread) < 6 * 40 // 5  # the thread did some chunks, the walk the rest
 
 
+def test_no_stat_thread_is_alive_when_files_are_handed_out(tmp_path: Path) -> None:
+    """The reader may fork its workers as soon as it has files: the walk's own thread is then the only one."""
+    root = share(tmp_path)
+    alive = []
+    for entry in walk([str(root)], WalkOptions(), WalkStats(), _Everything(), parallel=True):
+        if isinstance(entry, FileRef):
+            alive.append([t.name for t in threading.enumerate() if t.name.startswith("mynumber-stat")])
+    assert alive and not any(alive)
+
+
 def test_a_walk_left_early_closes_its_folders_and_its_thread(tmp_path: Path) -> None:
     root = share(tmp_path)
     before = len(os.listdir("/proc/self/fd"))
