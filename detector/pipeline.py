@@ -86,6 +86,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     file_roots = [root for root in roots if root != STDIN]
     # An incremental scan of a mostly unchanged tree is one stat per file: a second thread takes part of them.
     parallel_stat = state is not None and jobs > 1
+    workers = _Workers()
 
     def report() -> None:
         if progress is not None:
@@ -94,7 +95,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     entries: Iterator[Walked] | None = None
     try:
         incremental = Incremental(state, result, options.reveal) if state is not None else None
-        entries = walk_folders(file_roots, walk_options, stats, incremental, parallel_stat)
+        entries = walk_folders(file_roots, walk_options, stats, incremental, parallel_stat,
+                               may_fork=lambda: not workers.started)
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
@@ -106,7 +108,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             if STDIN in roots:
                 result.add(local.scan_stream(stdin or _stdin()))
             if first is not None:
-                _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental)
+                _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers)
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
@@ -128,15 +130,22 @@ def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | Fold
     return None
 
 
+class _Workers:
+    """Whether the worker processes have been forked: until then the walk keeps its stat thread from running
+    whenever it hands out files (a fork copies only the forking thread)."""
+
+    started = False
+
+
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
-                report: Callable[[], None], incremental: Incremental | None) -> None:
+                report: Callable[[], None], incremental: Incremental | None, workers: _Workers) -> None:
     batches = _batches(entries, result)
     if jobs > 1:
         # Workers only when there is more than one batch: starting them costs more than scanning a few files.
         head = list(itertools.islice(batches, 2))
         if len(head) == 2:
             scanner.text_scanner.warm()
-            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental)
+            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental, workers)
             return
         batches = iter(head)
     for batch in batches:
@@ -200,7 +209,8 @@ def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str
 
 
 def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int, result: ScanResult,
-                   report: Callable[[], None], incremental: Incremental | None = None) -> None:
+                   report: Callable[[], None], incremental: Incremental | None = None,
+                   workers: _Workers | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
     import multiprocessing  # only here: 7 ms of start-up that --jobs 1 does not need
@@ -218,6 +228,9 @@ def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int
 
         for batch in batches:
             pending.add(pool.submit(_scan_batch, batch, incremental is not None))
+            # With "fork", the first submit starts every worker; at most one a submit in any case.
+            if workers is not None and len(pending) >= jobs:
+                workers.started = True
             if len(pending) >= jobs * 4:
                 done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
                 collect(done)

@@ -19,7 +19,7 @@ import stat
 import sys
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -166,13 +166,15 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: Kn
 
 
 def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-                 parallel: bool = False) -> Iterator[FolderFiles | FileRef | Unscanned]:
+                 parallel: bool = False, may_fork: Callable[[], bool] = lambda: True,
+                 ) -> Iterator[FolderFiles | FileRef | Unscanned]:
     """:func:`walk` with each folder's files as one FolderFiles entry (roots given as files stay FileRefs).
     Files that ``known`` says are unchanged are left out. With ``parallel``, a second thread stats the files
     of the folders ahead of the walk (see :class:`_StatAhead`): for an incremental scan of a mostly unchanged
-    tree, where one ``stat`` a file is most of the work."""
+    tree, where one ``stat`` a file is most of the work. While ``may_fork()`` says the consumer may still fork,
+    that thread is ended before files are handed out."""
     visited: set[tuple[int, int]] = set()
-    ahead = _StatAhead(options.skip_inodes) if parallel else None
+    ahead = _StatAhead(options.skip_inodes, may_fork) if parallel else None
     try:
         for root in roots:
             try:
@@ -460,14 +462,15 @@ class _StatAhead:
     Work goes in chunks of up to CHUNK files. The walk takes each chunk's result in order; a chunk the thread
     has not started yet the walk cancels and stats itself, and while the thread is on a chunk the walk needs,
     the walk stats the newest queued chunks (the thread takes the oldest), so neither waits while work is left.
-    Before the walk hands out files to read, it pauses: the thread finishes its chunk and ends, so the reader
-    may fork its worker processes from a process with one thread."""
+    Until the reader has forked its worker processes, the walk pauses before it hands out files to read: the
+    thread finishes its chunk and ends, so the fork copies a process with one thread."""
 
     LOOK_AHEAD = 8  # folders listed and queued ahead of the one the walk is at
     CHUNK = 512
 
-    def __init__(self, skip_inodes: frozenset[tuple[int, int]]) -> None:
+    def __init__(self, skip_inodes: frozenset[tuple[int, int]], may_fork: Callable[[], bool]) -> None:
         self.skip_inodes = skip_inodes
+        self.may_fork = may_fork
         self.pool: ThreadPoolExecutor | None = None  # started on first use, ended by every pause
         self.queued: list[Future[_Stated]] = []
         self.work: dict[Future[_Stated], tuple[_Folder, int, int]] = {}
@@ -485,7 +488,7 @@ class _StatAhead:
                 yield self._take(*pending.popleft())
         finally:
             if pending:  # the walk stopped early
-                self.pause()
+                self.stop()
                 for folder, _ in pending:
                     _close(folder)
 
@@ -531,10 +534,16 @@ class _StatAhead:
                 self.stolen[future] = _stat_names(*work, self.skip_inodes)
 
     def pause(self) -> None:
-        """End the thread: chunks not started are cancelled (the walk stats them itself when it gets there),
-        the one being stat'ed is waited for, and the thread is joined, so a fork that follows copies a process
-        with one thread (Python 3.12 and later warn about forking with more). The next chunk queued starts a
-        new thread; an unchanged tree, which hands out nothing to read, never pauses."""
+        """Before files are handed out, while the reader may still fork its workers: end the thread. Chunks not
+        started are cancelled (the walk stats them itself when it gets there), the one being stat'ed is waited
+        for, and the thread is joined, so the fork copies a process with one thread (Python 3.12 and later warn
+        about forking with more). The next chunk queued starts a new thread. Once the workers are forked, or on
+        an unchanged tree, which hands out nothing to read, the thread runs on."""
+        if self.may_fork():
+            self.stop()
+
+    def stop(self) -> None:
+        """End the thread now (see :meth:`pause`)."""
         for future in self.queued:
             if future not in self.stolen and not future.cancel():
                 future.exception()  # waits; an error stays the chunk's result, for the walk to meet

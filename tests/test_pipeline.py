@@ -1,12 +1,18 @@
-"""Batching: a folder's files are cut into batches by slices exactly as they would be file by file."""
+"""Batching: a folder's files are cut into batches by slices exactly as they would be file by file; worker
+processes are forked while no other thread runs."""
 
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from detector import pipeline
-from detector.model import Unscanned
+from detector.model import ScanOptions, Unscanned
 from detector.result import ScanResult
 from detector.walk import FileRef, FolderFiles
 
@@ -42,3 +48,26 @@ def test_a_folder_of_files_is_also_a_list_of_file_refs() -> None:
     files = FolderFiles(["a/x", "a/y"], [1, 2, 30, 4, 5, 6, 70, 8])
     assert list(files.refs()) == [FileRef("a/x", 30, 1, 2, 4), FileRef("a/y", 70, 5, 6, 8)]
     assert files.sizes == [30, 70]
+
+
+def test_workers_are_forked_from_a_process_with_no_stat_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --state and two jobs the walk stats ahead on a thread; the worker processes must be forked while
+    it is not running (a fork copies only the forking thread, whatever locks the others hold)."""
+    for folder in range(40):
+        (tmp_path / "share" / f"d{folder:02d}").mkdir(parents=True)
+        for index in range(60):
+            (tmp_path / "share" / f"d{folder:02d}" / f"f{index}.txt").write_text(f"memo {index}\n", encoding="utf-8")
+    fork = os.fork
+    threads_at_fork: list[list[str]] = []
+
+    def recording_fork() -> int:
+        threads_at_fork.append([thread.name for thread in threading.enumerate()])
+        return fork()
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 100)
+    options = ScanOptions(key=b"k", jobs=2, state_path=str(tmp_path / "state.db"))
+    result = pipeline.scan_paths([str(tmp_path / "share")], options)
+    assert result.files_scanned == 2400
+    assert threads_at_fork and not any(name.startswith("mynumber-stat") for names in threads_at_fork
+                                       for name in names)
