@@ -9,8 +9,9 @@
  * has it), finds the starts of exactly twelve digits or of 4-4-4 groups from those masks, and checks the
  * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
  *
- * list_folder: one folder's entries with their identities, for incremental scans: one call per folder
- * instead of a DirEntry and a stat result per file.
+ * list_names, stat_names: a folder's entries, and its files' identities, for the walk: one call a folder (or a
+ * chunk of its files) instead of a DirEntry and a stat result per file, without holding the GIL, so a second
+ * thread can stat at the same time.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -57,6 +58,8 @@ static inline int popcount64(uint64_t x) {
 typedef struct {
     uint64_t digit, sep, plus, newline;
 } Masks;
+
+enum { MAX_SEPARATORS = 16 };
 
 /* Masks of 64 bytes at p (n of them valid; the rest count as none of the classes). */
 static void masks_of(const unsigned char *p, Py_ssize_t n, const unsigned char *seps, int nseps, Masks *m) {
@@ -135,8 +138,13 @@ static PyObject *ascii_hits(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*", &data, &separators)) return NULL;
     const unsigned char *d = data.buf;
     Py_ssize_t size = data.len;
-    int nseps = (int)(separators.len < 8 ? separators.len : 8);
-    unsigned char seps[8];
+    if (separators.len > MAX_SEPARATORS) {
+        PyBuffer_Release(&data), PyBuffer_Release(&separators);
+        PyErr_SetString(PyExc_ValueError, "too many separators for ascii_hits");
+        return NULL;
+    }
+    int nseps = (int)separators.len;
+    unsigned char seps[MAX_SEPARATORS];
     memcpy(seps, separators.buf, (size_t)nseps);
     PyBuffer_Release(&separators);
 
@@ -177,7 +185,8 @@ static PyObject *ascii_hits(PyObject *Py_UNUSED(self), PyObject *args) {
                 if (!check_passes(d + start, CONTIGUOUS_DIGITS) || glued(d, size, start, trailing, -1)) continue;
             }
             Py_ssize_t end = trailing + 1;
-            Py_ssize_t before_hit = newlines + popcount64(cur.newline & ((1ULL << bit) - 1)) + (d[trailing] == '\n');
+            Py_ssize_t before_hit =
+                newlines + popcount64(cur.newline & ((1ULL << bit) - 1)) + (d[trailing] == '\n');
             if (append_int(is_grouped ? grouped : contiguous, end) || append_int(anchors, end) ||
                 append_int(counts, before_hit))
                 goto fail;

@@ -59,6 +59,7 @@ _SNAP_LIMIT = 4096
 _PREFILTER_ENCODINGS = ("ascii", "utf-8", "cp932", "shift_jis", "euc-jp")
 _MAX_BYTES_PER_CHAR = {"ascii": 1, "utf-8": 4, "cp932": 2, "shift_jis": 2, "euc-jp": 3}
 _CONTIGUOUS, _GROUPED, _HINT = 0, 1, 2
+_FAST_ASCII_SEPARATORS = 16  # the most ASCII separators the C pass takes (MAX_SEPARATORS in _speedups.c)
 
 
 def hyperscan_available() -> bool:
@@ -110,7 +111,8 @@ class TextScanner:
         self._keyword_terms = tuple(sorted(text for text in self.scorer.keywords.rule_of if text.isascii()))
         self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
         # ASCII chunks go through the C pass instead of hyperscan's digit database where it is built.
-        self.fast_ascii = self.engine == "hyperscan" and _speedups is not None
+        self.fast_ascii = (self.engine == "hyperscan" and _speedups is not None
+                           and sum(s.isascii() for s in self.separators) <= _FAST_ASCII_SEPARATORS)
 
     # -- decoded text (the reference path) -------------------------------------------------------------
 
