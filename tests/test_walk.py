@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,23 +111,35 @@ def test_any_chunks_and_look_ahead_give_the_same_walk(tmp_path: Path, monkeypatc
     assert in_parallel(root) == expected
 
 
-def test_the_walk_stats_the_newest_chunks_itself_while_the_thread_is_slow(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_stat_thread_and_the_walk_share_the_chunks_and_give_what_one_stat_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 5 files, the thread slower than the walk: both stat some (the walk cancels what the thread has
+    not started, and steals the newest while it waits), and every folder comes out as one stat of it gives."""
     root = share(tmp_path)
-    expected = listing(root)[:2]
     stat_names = walk_module._stat_names
-    by_thread = []
+    by = {"thread": 0, "walk": 0}
 
-    def slow_in_the_thread(*args: object) -> object:
-        if threading.current_thread().name.startswith("mynumber-stat"):
-            by_thread.append(args[1])
-            time.sleep(0.02)
-        return stat_names(*args)  # type: ignore[arg-type]
+    def counted(*args: Any) -> Any:
+        in_thread = threading.current_thread().name.startswith("mynumber-stat")
+        by["thread" if in_thread else "walk"] += 1
+        time.sleep(0.02 if in_thread else 0.005)
+        return stat_names(*args)
 
-    monkeypatch.setattr(walk_module, "_stat_names", slow_in_the_thread)
+    monkeypatch.setattr(walk_module, "_stat_names", counted)
     monkeypatch.setattr(walk_module._StatAhead, "CHUNK", 5)
-    assert in_parallel(root) == expected
-    assert 0 < len(by_thread) < 6 * 40 // 5  # the thread did some chunks, the walk the rest
+    ahead = walk_module._StatAhead(frozenset(), lambda: False)
+    got, expected = [], []
+    try:
+        for folder, stated in ahead.stat_ahead(walk_module._folders(str(root), WalkOptions(), WalkStats(), set())):
+            assert stated is not None
+            whole = stat_names(folder, 0, len(folder.names), frozenset())
+            got.append((folder.absolute, stated.names, stated.joined, list(stated.identities)))
+            expected.append((folder.absolute, whole.names, whole.joined, list(whole.identities)))
+            walk_module._close(folder)
+    finally:
+        ahead.close()
+    assert got == expected and len(got) > 10
+    assert by["thread"] > 0 and by["walk"] > 0
 
 
 def test_no_stat_thread_is_alive_when_files_are_handed_out(tmp_path: Path) -> None:
