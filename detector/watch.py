@@ -79,8 +79,9 @@ class Tracked:
 
 @dataclass
 class _Gone:
-    """A file with findings that disappeared: reported as cleared after the grace period, unless a new file
-    with the same numbers on the same lines (a rotated copy, a compressed rotation) shows up first."""
+    """A file with findings that disappeared or was truncated: reported as cleared after the grace period,
+    unless a new file with the same numbers on the same lines (a rotated copy, a compressed rotation) shows up
+    first, or the file holds numbers again by then."""
 
     path: str
     findings: dict[tuple[int | None, str], Finding]
@@ -272,7 +273,8 @@ class Watcher:
         expired = [g for g in self.gone if g.deadline <= now]
         self.gone = [g for g in self.gone if g.deadline > now]
         for entry in expired:
-            if not self._kept_by_rotation(entry):
+            now_held = self.tracked.get(entry.path)  # a truncated log may hold numbers again by now
+            if not self._kept_by_rotation(entry) and (now_held is None or not now_held.result.findings):
                 self.emit_event({"event": "cleared", "path": entry.path})
         return bool(expired)
 
@@ -308,7 +310,14 @@ class Watcher:
             for finding in added:
                 self.emit_event({"event": "finding", **finding.to_json()})
             if before is not None and before.result.findings and not record.result.findings:
-                self.emit_event({"event": "cleared", "path": path})
+                if same and st.st_size < before.offset:
+                    # Truncated in place: copytruncate copies the log first (its copy may not be read yet), so
+                    # the numbers may still be exposed there; decided like a deleted file's, after the grace.
+                    self.gone.append(_Gone(path, {(f.location.line, f.fingerprint): f
+                                                  for f in before.result.findings},
+                                           time.monotonic() + self.options.rotation_grace))
+                else:
+                    self.emit_event({"event": "cleared", "path": path})
         for entry in record.result.unscanned:
             log.info("%s: not scanned: %s", entry.path, entry.reason)
         return bool(added) or (before is not None and bool(before.result.findings) != bool(record.result.findings))

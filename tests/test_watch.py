@@ -159,6 +159,34 @@ def test_log_rotations_miss_nothing_and_repeat_nothing(watching: tuple[Running, 
     assert running.of("cleared") == []
 
 
+def test_a_truncated_log_whose_copy_is_read_after_it_is_not_cleared(watching: tuple[Running, Path]) -> None:
+    """copytruncate copies the log and then truncates it, but the watcher may read the emptied log before the
+    copy: the numbers are still exposed in the copy, so there is no "cleared" and no new finding."""
+    running, root = watching
+    log = root / "app.log"
+    content = f"b my_number={valid_number(30)}\n"
+    log.write_text(content, encoding="utf-8")
+    running.wait(lambda: len(findings(running, "app.log")) == 1)
+    with log.open("r+", encoding="utf-8") as handle:
+        handle.truncate(0)
+    running.wait(lambda: running.watcher.tracked[str(log)].size == 0)
+    (root / "app.log.2").write_text(content, encoding="utf-8")  # the copy, seen only now
+    running.wait(lambda: str(root / "app.log.2") in running.watcher.tracked)
+    running.quiet(1.2)  # past the rotation grace (0.6 s here)
+    assert running.of("cleared") == []
+    assert len(running.of("finding")) == 1
+
+
+def test_a_truncated_log_with_no_copy_is_cleared(watching: tuple[Running, Path]) -> None:
+    running, root = watching
+    log = root / "app.log"
+    log.write_text(f"b my_number={valid_number(31)}\n", encoding="utf-8")
+    running.wait(lambda: len(findings(running, "app.log")) == 1)
+    with log.open("r+", encoding="utf-8") as handle:
+        handle.truncate(0)
+    running.wait(lambda: [e["path"] for e in running.of("cleared")] == [str(log)])
+
+
 def test_fifos_links_and_permissions_do_not_stop_it(watching: tuple[Running, Path], tmp_path: Path) -> None:
     running, root = watching
     os.mkfifo(root / "pipe")
