@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 export MYNUMBER_REQUIRE_BROWSER=1  # the HTML report test must run here, not be skipped
-.venv/bin/ruff check detector tests scripts
+.venv/bin/ruff check detector tests scripts hatch_build.py
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
