@@ -149,11 +149,7 @@ class Incremental:
             self.clean_kinds[kinds[index]] -= 1
             absolute, path = child_path(absolute_dir, names[index]), prefix + names[index]
             if index in is_changed:
-                identity = _identity(identities, index)
-                record = self.state.record(absolute)
-                if record is not None and record[0] == identity and self._take(absolute, path, record):
-                    build.kinds[index], build.notable[index] = record[1], record[2]
-                else:
+                if not self._take_recorded(absolute, path, _identity(identities, index), None, build, index):
                     todo.append(index)
             elif not self._take_result(absolute, path, _identity(numbers, index)):
                 todo.append(index)
@@ -167,17 +163,21 @@ class Incremental:
         before = snapshot.by_name() if snapshot is not None else {}
         todo = []
         for index, name in enumerate(names):
-            identity = _identity(identities, index)
-            absolute = child_path(absolute_dir, name)
-            record = before.get(name)
-            if record is None or record[0] != identity:
-                record = self.state.record(absolute)
-            if record is not None and record[0] == identity and self._take(absolute, folder_prefix(directory) + name,
-                                                                           record):
-                build.kinds[index], build.notable[index] = record[1], record[2]
-            else:
+            if not self._take_recorded(child_path(absolute_dir, name), folder_prefix(directory) + name,
+                                       _identity(identities, index), before.get(name), build, index):
                 todo.append(index)
         return todo
+
+    def _take_recorded(self, absolute: str, path: str, identity: Identity, known: tuple[Identity, str, int] | None,
+                       build: _FolderBuild, index: int) -> bool:
+        """True when a file whose folder changed is known as it is: by ``known`` (its folder's snapshot), else
+        by its own record (written by ``watch``, or left by an interrupted scan); its result is then taken and
+        its kind noted in the folder's new snapshot. False when it must be read."""
+        record = known if known is not None and known[0] == identity else self.state.record(absolute)
+        if record is None or record[0] != identity or not self._take(absolute, path, record):
+            return False
+        build.kinds[index], build.notable[index] = record[1], record[2]
+        return True
 
     def _take(self, absolute: str, path: str, record: tuple[Identity, str, int]) -> bool:
         """True when the state's result of one unchanged file stands (it is added to the result here, a

@@ -59,7 +59,7 @@ _SNAP_LIMIT = 4096
 _PREFILTER_ENCODINGS = ("ascii", "utf-8", "cp932", "shift_jis", "euc-jp")
 _MAX_BYTES_PER_CHAR = {"ascii": 1, "utf-8": 4, "cp932": 2, "shift_jis": 2, "euc-jp": 3}
 _CONTIGUOUS, _GROUPED, _HINT = 0, 1, 2
-_FAST_ASCII_SEPARATORS = 16  # the most ASCII separators the C pass takes (MAX_SEPARATORS in _speedups.c)
+_FAST_ASCII_SEPARATORS = getattr(_speedups, "MAX_SEPARATORS", 0)  # the most ASCII separators the C pass takes
 
 
 def hyperscan_available() -> bool:
@@ -239,14 +239,8 @@ class TextScanner:
             def on_match(pattern_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
                 ends[pattern_id].append(end)
 
-        def on_hint(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            hints.append(end)
-
         prefilter.database.scan(data, match_event_handler=on_match)
-        present = _present_triggers(data)
-        for triggers, hint_database in prefilter.hints:
-            if not present.isdisjoint(triggers):
-                hint_database.scan(data, match_event_handler=on_hint)
+        hints.extend(_hint_ends(data, prefilter))
         if not (contiguous or grouped):
             return _Hits(prefilter, contiguous, grouped, hints)
         if prefilter.ascii_only:
@@ -262,19 +256,7 @@ class TextScanner:
         '+' hints. The other escape hints still run their databases where their triggers are; the '+' hint's
         database only where '%' or a backslash-u could make it match too."""
         contiguous, grouped, plus, offsets, counts, total = _speedups.ascii_hits(data, prefilter.ascii_separators)
-        hints: list[int] = []
-
-        def on_hint(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            hints.append(end)
-
-        present = _present_triggers(data)
-        for index, (triggers, hint_database) in enumerate(prefilter.hints):
-            present_here = present.intersection(triggers)
-            if index == _PLUS_HINT and present_here == {b"+"}:
-                hints.extend(plus)
-            elif present_here:
-                hint_database.scan(data, match_event_handler=on_hint)
-        return _Hits(prefilter, contiguous, grouped, hints, (offsets, counts, total))
+        return _Hits(prefilter, contiguous, grouped, _hint_ends(data, prefilter, plus), (offsets, counts, total))
 
     def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
         context = data[:scan_from].decode(encoding, "replace")
@@ -809,6 +791,25 @@ def _longer_trigger_database() -> Any:
     Python's two-byte search takes 1 ms and a regex 0.6 ms."""
     expressions = ["".join(f"\\x{b:02x}" for b in trigger) for trigger in _LONGER_TRIGGERS]
     return _compile(expressions, list(range(len(expressions))), [_hyperscan.HS_FLAG_SINGLEMATCH] * len(expressions))
+
+
+def _hint_ends(data: bytes, prefilter: _Prefilter, plus: list[int] | None = None) -> list[int]:
+    """The ends of the escape hints in ``data``: each hint's database runs only where its triggers are. With
+    ``plus`` (the C pass's '+' hints), the escaped separator's database runs only where '%' or a backslash-u
+    could make it match too; where '+' alone triggers it, ``plus`` is what it would find."""
+    hints: list[int] = []
+
+    def on_hint(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+        hints.append(end)
+
+    present = _present_triggers(data)
+    for index, (triggers, hint_database) in enumerate(prefilter.hints):
+        present_here = present.intersection(triggers)
+        if plus is not None and index == _PLUS_HINT and present_here == {b"+"}:
+            hints.extend(plus)
+        elif present_here:
+            hint_database.scan(data, match_event_handler=on_hint)
+    return hints
 
 
 def _present_triggers(data: bytes) -> set[bytes]:

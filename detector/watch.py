@@ -264,10 +264,15 @@ class Watcher:
             record = self._drop(old)
             self.removed.add(old)
             if record.result.findings:
-                self.gone.append(_Gone(old, {(f.location.line, f.fingerprint): f for f in record.result.findings},
-                                       time.monotonic() + self.options.rotation_grace))
+                self._mark_gone(old, record.result.findings)
                 changed = True
         return changed
+
+    def _mark_gone(self, path: str, findings: list[Finding]) -> None:
+        """``path`` lost these findings (deleted, moved away, truncated): cleared after the rotation grace unless
+        a rotated copy shows them (see :class:`_Gone`)."""
+        self.gone.append(_Gone(path, {(f.location.line, f.fingerprint): f for f in findings},
+                               time.monotonic() + self.options.rotation_grace))
 
     def _expire_gone(self, now: float) -> bool:
         expired = [g for g in self.gone if g.deadline <= now]
@@ -313,9 +318,7 @@ class Watcher:
                 if same and st.st_size < before.offset:
                     # Truncated in place: copytruncate copies the log first (its copy may not be read yet), so
                     # the numbers may still be exposed there; decided like a deleted file's, after the grace.
-                    self.gone.append(_Gone(path, {(f.location.line, f.fingerprint): f
-                                                  for f in before.result.findings},
-                                           time.monotonic() + self.options.rotation_grace))
+                    self._mark_gone(path, before.result.findings)
                 else:
                     self.emit_event({"event": "cleared", "path": path})
         for entry in record.result.unscanned:
