@@ -265,7 +265,9 @@ class TextScanner:
     def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
                                 newlines: list[int] | None = None) -> list[Candidate]:
         prefilter, contiguous, grouped, hints, lines = self._prefiltered_ends(data, encoding)
-        edges = _edge_windows(data)
+        before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
+        after = (self.scorer.after + 2) * prefilter.bytes_per_char
+        edges = _edge_windows(data, before, after)
         if not (contiguous or grouped or hints or edges):
             if newlines is not None:
                 newlines.append(data.count(b"\n", scan_from) if lines is None else
@@ -274,8 +276,6 @@ class TextScanner:
         quick: list[int] = []
         if self._quick and prefilter.ascii_only and contiguous:
             contiguous, quick = self._quick_ends(data, contiguous)
-        before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
-        after = (self.scorer.after + 2) * prefilter.bytes_per_char
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
                    for end in (*contiguous, *grouped) if end > scan_from]
         windows.extend(edges)
@@ -835,13 +835,15 @@ _EDGE_START = re.compile(rb"%s{4}%s%s{4}%s%s{4}" % (_ANY_DIGIT, _ANY_GAP, _ANY_D
 _EDGE_END = re.compile(_EDGE_START.pattern + rb"\Z")
 
 
-def _edge_windows(data: bytes) -> list[tuple[int, int]]:
+def _edge_windows(data: bytes, before: int, after: int) -> list[tuple[int, int]]:
     """Windows at the start and end of the data where a candidate could touch them (the prefilter patterns
     need a non-digit byte after, and on ASCII before, a candidate); a cheap byte test first, since files
-    often start with a date."""
+    often start with a date. Each window takes in the scorer's context on its open side (``before`` bytes
+    before the end window, ``after`` after the start window), as a hit's window does: a keyword just before
+    a number that ends the data scores it."""
     out = []
     if _EDGE_START.match(data, 0, _EDGE):
-        out.append((0, _snap_right(data, _EDGE)))
+        out.append((0, _snap_right(data, _EDGE + after)))
     if _EDGE_END.search(data, max(0, len(data) - _EDGE)):
-        out.append((_snap_left(data, len(data) - _EDGE), len(data)))
+        out.append((_snap_left(data, len(data) - _EDGE - before), len(data)))
     return out

@@ -100,6 +100,25 @@ def test_numbers_glued_to_longer_ones_are_not_found_by_either_engine(rules: Rule
     assert len(fast) == found
 
 
+@pytest.mark.parametrize("text", [
+    # A number that ends the data is found by the end window (no byte after it for the prefilter): its keyword,
+    # 36 characters but more than 64 bytes away, still scores it, as decoding the whole text does (found by
+    # test_both_engines_agree_on_random_text).
+    "my_number=" + NUMBERS[0] + NUMBERS[0].translate(FW) + "電話" + NUMBERS[0],
+    "個人番号 " + "、" * 25 + NUMBERS[3],
+    # and one that starts the data, with its keyword after it.
+    NUMBERS[4] + "、" * 10 + " はマイナンバーです",
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932", "euc-jp"])
+def test_a_number_at_the_edge_of_the_data_is_scored_with_its_whole_context(rules: Rules, text: str,
+                                                                           encoding: str) -> None:
+    data = text.encode(encoding)
+    fast = TextScanner(rules, "hyperscan").scan_bytes(data, encoding)
+    portable = TextScanner(rules, "re").scan_bytes(data, encoding)
+    assert _key(fast) == _key(portable)
+    assert fast and all(any(reason.startswith("keyword:") for reason in c.reasons) for c in fast)
+
+
 RECORDS = st.lists(st.binary(min_size=12, max_size=12) | st.text("0123456789", min_size=12, max_size=12).map(
     str.encode), min_size=1, max_size=12)
 
