@@ -315,6 +315,21 @@ def glob_name_regex(glob: str) -> str:
     return glob_to_regex(last).pattern.removeprefix("(?:^|/)").removesuffix("(?:/|$)")
 
 
+def glob_name_literals(glob: str) -> tuple[str, ...] | None:
+    """The names the glob's last component matches when it has no wildcard (``{proc,sys}`` -> ``('proc',
+    'sys')``, ``.snapshot`` -> ``('.snapshot',)``); None when it has one, and a name must be matched by regex."""
+    last = glob.strip("/").rsplit("/", 1)[-1]
+    if "*" in last or "?" in last:
+        return None
+    start = last.find("{")
+    if start < 0:
+        return (last,)
+    end = last.find("}", start)
+    if end < 0 or "{" in last[end:] or "{" in last[start + 1:end]:
+        return None  # as glob_to_regex reads it: one group of alternatives
+    return tuple(last[:start] + alternative + last[end + 1:] for alternative in last[start + 1:end].split(","))
+
+
 def glob_to_regex(glob: str) -> re.Pattern[str]:
     """Compile a path glob: ``**`` any number of folders, ``*`` and ``?`` within one name, ``{a,b}``
     alternatives. A glob without '/' matches that name at any depth; one starting with '/' is anchored at

@@ -9,7 +9,7 @@ import pytest
 
 from detector.errors import RulesError
 from detector.matcher import TextScanner, hyperscan_available
-from detector.rules import Rules, glob_to_regex, load_rules, packaged_rules_dir
+from detector.rules import Rules, glob_name_literals, glob_to_regex, load_rules, packaged_rules_dir
 
 ENGINES = ["re", pytest.param("hyperscan", marks=pytest.mark.skipif(not hyperscan_available(),
                                                                      reason="hyperscan not installed"))]
@@ -107,3 +107,16 @@ def test_a_copy_of_the_packaged_rules_loads_as_a_layer(tmp_path: Path) -> None:
 )
 def test_glob_semantics(glob: str, path: str, matches: bool) -> None:
     assert bool(glob_to_regex(glob).search(path)) is matches
+
+
+@pytest.mark.parametrize(("glob", "names"), [
+    (".snapshot", (".snapshot",)),
+    ("/{proc,sys,dev,run}", ("proc", "sys", "dev", "run")),
+    ("**/.zfs/snapshot", ("snapshot",)),
+    ("log-{a,b}.txt", ("log-a.txt", "log-b.txt")),
+    ("*.bak", None),
+    ("data/file?.csv", None),
+    ("**", None),
+])
+def test_a_glob_ending_in_plain_names_gives_those_names(glob: str, names: tuple[str, ...] | None) -> None:
+    assert glob_name_literals(glob) == names

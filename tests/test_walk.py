@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from detector import walk as walk_module
 from detector.model import Unscanned
@@ -220,3 +222,29 @@ def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> N
     with pytest.raises(ScanError, match="no such file or folder"):
         roots = [str(tmp_path / "missing")]
         list(walk(roots, WalkOptions(), WalkStats(), None, parallel=True))
+
+
+names_strategy = st.lists(st.one_of(
+    st.sampled_from([".snapshot", "~snapshot", "snapshot", "proc", "sys", "dev", "run", "procs", "a.bak", "x"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"), max_size=12)),
+    max_size=30)
+
+
+@given(names=names_strategy)
+def test_plain_name_rules_exclude_the_same_entries_as_their_regex(names: list[str]) -> None:
+    """The packaged excludes end in plain names, looked for by substring search; the regex search over the same
+    names excludes exactly the same entries."""
+    rules = load_rules().excludes + exclude_rules(["/srv/{a,b}/.zfs", "cache"])
+    plain = walk_module._Excludes(rules)
+    assert plain.literal_lines is not None
+    by_regex = walk_module._Excludes(rules)
+    by_regex.literal_lines = None
+    with_plain, with_regex = WalkStats(), WalkStats()
+    assert plain.among("/srv/a", names, with_plain) == by_regex.among("/srv/a", names, with_regex)
+    assert with_plain.excluded_by == with_regex.excluded_by
+
+
+def test_a_rule_with_a_wildcard_in_its_name_is_searched_by_regex() -> None:
+    excludes = walk_module._Excludes(load_rules().excludes + exclude_rules(["*.bak"]))
+    assert excludes.literal_lines is None
+    assert excludes.among("/srv", ["a.bak", "b.txt", ".snapshot"], WalkStats()) == {"a.bak", ".snapshot"}
