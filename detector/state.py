@@ -34,6 +34,7 @@ APPLICATION = "mynumber-state"
 VERSION = 1
 COMMIT_EVERY_FILES = 2000
 COMMIT_EVERY_SECONDS = 2.0
+MMAP_BYTES = 256 * 1024 * 1024
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
@@ -170,6 +171,9 @@ class State:
                 db.commit()
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # Pages read through a mapping instead of a read() each: a state of 50,000 files is about 3,000
+            # pages, and a second scan of an unchanged tree reads most of them (snapshots, the count of files).
+            db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{path}: not a mynumber state file ({exc}); give a new path to start a new "
                              "state, or remove this file if it is a damaged state") from None
