@@ -11,7 +11,8 @@
  *
  * list_names, stat_names: a folder's entries, and its files' identities, for the walk: one call a folder (or a
  * chunk of its files) instead of a DirEntry and a stat result per file, without holding the GIL, so a second
- * thread can stat at the same time.
+ * thread can stat at the same time. filesystem_type: whether a folder's modification time can stand for its
+ * listing (local file systems only).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -414,7 +416,21 @@ static PyObject *stat_names(PyObject *Py_UNUSED(self), PyObject *args) {
     return result;
 }
 
+PyDoc_STRVAR(filesystem_type_doc,
+"filesystem_type(fd) -> int\n\n"
+"The type (statfs f_type, e.g. 0xEF53 for ext2/3/4) of the file system the open file ``fd`` is on. Raises\n"
+"OSError.");
+
+static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
+    int fd;
+    if (!PyArg_ParseTuple(args, "i", &fd)) return NULL;
+    struct statfs info;
+    if (fstatfs(fd, &info) != 0) return PyErr_SetFromErrno(PyExc_OSError);
+    return PyLong_FromUnsignedLongLong((unsigned long long)(unsigned long)info.f_type);
+}
+
 static PyMethodDef methods[] = {
+    {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},
     {"stat_names", stat_names, METH_VARARGS, stat_names_doc},

@@ -18,7 +18,7 @@ from .model import FileResult, ScanOptions
 from .result import ScanResult
 from .rules import Rules
 from .state import FolderSnapshot, Identity, State, config_id, storable
-from .walk import FileRef, Listing, child_path, folder_prefix
+from .walk import FileRef, Listing, RememberedListing, child_path, folder_prefix
 
 log = logging.getLogger(__name__)
 _Entry = TypeVar("_Entry")  # what the walk yields: files of folders, files given as roots, unscanned entries
@@ -59,10 +59,11 @@ class _Reading(NamedTuple):
 class _FolderBuild:
     """A folder whose snapshot is written again once the results of the files being read in it are back."""
 
-    __slots__ = ("kinds", "listing", "notable", "outstanding")
+    __slots__ = ("kinds", "listing", "notable", "outstanding", "remembered")
 
-    def __init__(self, listing: tuple[bytes, bytes] | None, count: int) -> None:
+    def __init__(self, listing: tuple[bytes, bytes] | None, count: int, remembered: RememberedListing | None) -> None:
         self.listing = listing
+        self.remembered = remembered
         self.kinds = [""] * count
         self.notable = bytearray(count)
         self.outstanding = 0
@@ -70,7 +71,7 @@ class _FolderBuild:
     def snapshot(self) -> FolderSnapshot | None:
         if self.listing is None:
             return None
-        return FolderSnapshot(*self.listing, "\0".join(self.kinds), bytes(self.notable))
+        return FolderSnapshot(*self.listing, "\0".join(self.kinds), bytes(self.notable), *_remembered(self.remembered))
 
 
 class Incremental:
@@ -97,7 +98,7 @@ class Incremental:
         if snapshot is not None and not snapshot.holds_together():
             snapshot = None
         unchanged = snapshot is not None and listing.packed == (snapshot.names, snapshot.identities)
-        build = _FolderBuild(listing.packed, len(names))
+        build = _FolderBuild(listing.packed, len(names), listing.remembered)
         if snapshot is not None and listing.packed is not None and listing.packed[0] == snapshot.names:
             # The same files in the same order: only those whose identity differs are looked at one by one.
             changed = _changed_records(listing.packed[1], snapshot.identities) if not unchanged else []
@@ -114,7 +115,18 @@ class Incremental:
                     child_path(absolute_dir, names[index]), _identity(identities, index), absolute_dir, index)
         elif not unchanged:
             self._put_folder(absolute_dir, build)
+        elif snapshot is not None and listing.remembered is not None and (
+                snapshot[4:] != (remembered := _remembered(listing.remembered))):
+            # The same files, listed again (the folder's times moved, or its listing had not settled): the
+            # listing is remembered as now made.
+            self.state.put_folder(absolute_dir, FolderSnapshot(*snapshot[:4], *remembered))
         return todo
+
+    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
+        snapshot = self.stored.get(absolute_dir)
+        if snapshot is None or snapshot.listed is None or not snapshot.holds_together():
+            return None
+        return RememberedListing(snapshot.listed, snapshot.listed_files or b"", snapshot.listed_others or b"")
 
     def _put_folder(self, absolute_dir: str, build: _FolderBuild) -> None:
         snapshot = build.snapshot()
@@ -254,6 +266,11 @@ class Incremental:
         for folder in self.state.folders_under(under):
             if folder not in walked:
                 self.state.drop_folder(folder)
+
+
+def _remembered(remembered: RememberedListing | None) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """A remembered listing as a folder snapshot's last three columns."""
+    return (None, None, None) if remembered is None else (remembered.folder, remembered.files, remembered.others)
 
 
 _NONZERO_RUN = re.compile(rb"[^\x00]+")

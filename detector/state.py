@@ -53,8 +53,13 @@ CREATE TABLE IF NOT EXISTS folders (
     names BLOB NOT NULL,       -- the files' names, UTF-8 (undecodable bytes kept), joined by NUL
     identities BLOB NOT NULL,  -- (device, inode, size, mtime_ns) of each file, as signed 64-bit integers
     kinds TEXT NOT NULL,       -- each file's kind, joined by NUL
-    notable BLOB NOT NULL      -- one byte per file: 1 when it has a stored result (anything to report)
+    notable BLOB NOT NULL,     -- one byte per file: 1 when it has a stored result (anything to report)
+    listed BLOB,               -- the folder's (device, inode, mtime_ns, ctime_ns) and when it was listed,
+    listed_files BLOB,         -- and that listing, as walk.RememberedListing keeps it (NULL: not remembered)
+    listed_others BLOB
 )"""
+# Columns added to the folders table of states written before listings were remembered.
+_LISTING_COLUMNS = ("listed", "listed_files", "listed_others")
 Identity = tuple[int, int, int, int]
 
 
@@ -91,11 +96,19 @@ class FolderSnapshot(NamedTuple):
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
+    # The folder's own listing, when the walk may take it instead of listing again (see walk.RememberedListing):
+    listed: bytes | None = None  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
+    listed_files: bytes | None = None
+    listed_others: bytes | None = None
 
     def holds_together(self) -> bool:
         """The columns agree on the number of files (a damaged row is treated as no snapshot)."""
         if not (isinstance(self.names, bytes) and isinstance(self.identities, bytes) and isinstance(self.kinds, str)
                 and isinstance(self.notable, bytes)):
+            return False
+        if (self.listed, self.listed_files, self.listed_others) != (None, None, None) and not (
+                isinstance(self.listed, bytes) and len(self.listed) == 40 and isinstance(self.listed_files, bytes)
+                and isinstance(self.listed_others, bytes)):
             return False
         count = len(self.notable)
         files_in_kinds = self.kinds.count("\0") + 1 if self.kinds else 0
@@ -125,6 +138,7 @@ class State:
         self.db = self._open(path)
         self._check(key_id)
         self.db.execute(_FOLDERS)
+        self._add_listing_columns()
         stored = self._meta("config")
         self.reusable = stored == config
         self.following = False  # the follow table (watch's offsets) is known to exist
@@ -198,6 +212,14 @@ class State:
         if stored_key is None:
             self._set_meta("key_id", key_id)
 
+    def _add_listing_columns(self) -> None:
+        """A state written before folders' listings were remembered gets the columns (NULL until the next walk
+        lists each folder)."""
+        present = {row[1] for row in self.db.execute("PRAGMA table_info(folders)")}
+        for column in _LISTING_COLUMNS:
+            if column not in present:
+                self.db.execute(f"ALTER TABLE folders ADD COLUMN {column} BLOB")
+
     def _meta(self, name: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return None if row is None else str(row[0])
@@ -228,11 +250,13 @@ class State:
         """Every folder's snapshot; empty when results cannot be reused."""
         if not self.reusable:
             return {}
-        rows = self.db.execute("SELECT path, names, identities, kinds, notable FROM folders")
+        rows = self.db.execute("SELECT path, names, identities, kinds, notable, listed, listed_files, listed_others "
+                               "FROM folders")
         return {row[0]: FolderSnapshot(*row[1:]) for row in rows}
 
     def put_folder(self, path: str, snapshot: FolderSnapshot) -> None:
-        self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?)", (storable(path), *snapshot))
+        self.db.execute("INSERT OR REPLACE INTO folders (path, names, identities, kinds, notable, listed, "
+                        "listed_files, listed_others) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (storable(path), *snapshot))
 
     def drop_folder(self, path: str) -> None:
         self.db.execute("DELETE FROM folders WHERE path = ?", (storable(path),))

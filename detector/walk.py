@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import sys
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -94,6 +95,10 @@ class KnownFiles(Protocol):
     def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> Iterable[int]:
         """The indices (in ``listing.names``) of the files to read; the others' results the caller takes as
         known. ``listing.identities`` is flat: device, inode, size and mtime_ns of each file in turn."""
+        ...
+
+    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
+        """The folder's listing as the last walk made it (``listing.remembered`` of an earlier call), if kept."""
         ...
 
 
@@ -196,7 +201,7 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                 yield kind
                 continue
             visited.add(kind)
-            listed = _folders(root, options, stats, visited)
+            listed = _folders(root, options, stats, visited, known)
             folders: Iterator[tuple[_Folder, _Stated | None]] = (
                 ahead.stat_ahead(listed) if ahead is not None else ((folder, None) for folder in listed))
             for folder, stated in folders:
@@ -216,13 +221,14 @@ def _folder_entries(folder: _Folder, stated: _Stated | None, options: WalkOption
         if ahead is not None and any(isinstance(entry, FileRef) for entry in folder.skipped):
             ahead.pause()
         yield from folder.skipped
-    if not folder.names:
-        return
+    if not folder.names and folder.remembered is None:
+        return  # nothing to read, nor a listing to keep (a folder of folders has one, for the next walk)
     if stated is None:
         stated = _stat_names(folder, 0, len(folder.names), options.skip_inodes)
     yield from stated.failed
     packed = (stated.joined, stated.identities.tobytes()) if isinstance(stated.identities, array) else None
-    chosen = _chosen(folder.directory, folder.absolute, Listing(stated.names, stated.identities, packed), known)
+    chosen = _chosen(folder.directory, folder.absolute, Listing(stated.names, stated.identities, packed,
+                                                                             folder.remembered), known)
     if chosen.paths:
         if ahead is not None:
             ahead.pause()  # files to read: the reader may fork its workers now, from one thread
@@ -262,6 +268,75 @@ class _Folder(NamedTuple):
     names: list[str]
     joined: bytes  # the names joined by NUL, as a folder snapshot stores them
     skipped: list[FileRef | Unscanned]
+    remembered: RememberedListing | None = None  # the listing, for the next incremental walk
+
+
+class RememberedListing(NamedTuple):
+    """A folder's listing as an incremental walk made it, kept with the folder's snapshot: the next walk takes it
+    instead of reading the folder's entries again when the folder's device, inode, modification and change
+    times are the same (adding, removing or renaming an entry moves both times). On a tree that did not change,
+    a fstat a folder instead of reading 1,000 entries (17 ms of 50,000 files, a tenth of such a scan).
+
+    Only on local file systems (:data:`_REMEMBERED_ON`): on a network share the times come from the server's
+    clock, and some clients cache them. And only a listing made SETTLED_NS or more after the folder's last
+    change: times are kept at the granularity of a clock tick, so a change in the same tick as the last one
+    before the listing would leave them as they were; one made later cannot."""
+
+    folder: bytes  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
+    files: bytes  # the regular files' names joined by NUL, as _speedups.list_names gives them
+    others: bytes  # the other entries, each after a byte giving its kind, joined by NUL
+
+
+SETTLED_NS = 2_000_000_000
+# statfs f_type of the file systems whose folders' times are set by this machine's clock: ext2/3/4, XFS,
+# Btrfs, tmpfs, ZFS, F2FS.
+_REMEMBERED_ON = frozenset({0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x2FC12FC1, 0xF2F52010})
+
+
+def _listing_stands(remembered: RememberedListing, folder: tuple[int, int, int, int]) -> bool:
+    """Whether a remembered listing is the folder's listing now (see :class:`RememberedListing`)."""
+    numbers = array("q")
+    numbers.frombytes(remembered.folder)
+    dev, ino, mtime_ns, ctime_ns, listed_at = numbers
+    settled = listed_at - SETTLED_NS
+    return (dev, ino, mtime_ns, ctime_ns) == folder and mtime_ns < settled and ctime_ns < settled
+
+
+class _Lister:
+    """Lists folders for the walk; for an incremental scan, through the listings it remembered where they stand
+    (see :class:`RememberedListing`)."""
+
+    def __init__(self, known: KnownFiles | None) -> None:
+        self.known = known if _speedups is not None and _UTF8_NAMES else None
+        self.remembering: dict[int, bool] = {}  # by device: on a file system where listings are remembered
+
+    def list(self, fd: int, absolute_dir: str) -> tuple[list[str], bytes, list[tuple[str, int]],
+                                                        RememberedListing | None]:
+        """A folder's entries (as :func:`_list` gives them) and its listing to remember, or None. Raises
+        OSError."""
+        if self.known is None:
+            return (*_list(fd), None)
+        st = os.fstat(fd)
+        if not self._remembers(st.st_dev, fd):
+            return (*_list(fd), None)
+        folder = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        remembered = self.known.remembered_listing(absolute_dir)
+        if remembered is None or not _listing_stands(remembered, folder):
+            listed_at = time.time_ns()  # before the listing: an earlier time only makes it settle later
+            assert _speedups is not None
+            files, others = _speedups.list_names(fd)
+            try:
+                remembered = RememberedListing(array("q", (*folder, listed_at)).tobytes(), files, others)
+            except OverflowError:
+                return (*_decoded(files, others), None)
+        return (*_decoded(remembered.files, remembered.others), remembered)
+
+    def _remembers(self, dev: int, fd: int) -> bool:
+        remembers = self.remembering.get(dev)
+        if remembers is None:
+            assert _speedups is not None
+            remembers = self.remembering[dev] = _speedups.filesystem_type(fd) in _REMEMBERED_ON
+        return remembers
 
 
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -282,8 +357,7 @@ def _list(fd: int) -> tuple[list[str], bytes, list[tuple[str, int]]]:
     else os.scandir."""
     if _speedups is not None and _UTF8_NAMES:
         files, others = _speedups.list_names(fd)
-        names = files.decode("utf-8", "surrogateescape").split("\0") if files else []
-        return names, files, [(os.fsdecode(raw[1:]), raw[0]) for raw in others.split(b"\0")] if others else []
+        return _decoded(files, others)
     names = []
     rest = []
     with os.scandir(fd) as iterator:
@@ -296,8 +370,14 @@ def _list(fd: int) -> tuple[list[str], bytes, list[tuple[str, int]]]:
     return names, _joined_names(names), rest
 
 
-def _folders(top: str, options: WalkOptions, stats: WalkStats,
-             visited: set[tuple[int, int]]) -> Iterator[_Folder]:
+def _decoded(files: bytes, others: bytes) -> tuple[list[str], bytes, list[tuple[str, int]]]:
+    """What the C lister gives, as :func:`_list` returns it."""
+    names = files.decode("utf-8", "surrogateescape").split("\0") if files else []
+    return names, files, [(os.fsdecode(raw[1:]), raw[0]) for raw in others.split(b"\0")] if others else []
+
+
+def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tuple[int, int]],
+             known: KnownFiles | None = None) -> Iterator[_Folder]:
     """Folders depth first, subfolders in name order. Files keep the order the system lists them in: an
     unchanged folder lists the same way each time, so it compares equal to its snapshot without sorting.
 
@@ -306,6 +386,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
     with the folder: whoever takes the folder closes it (see :func:`_close`)."""
     stack = [(top, os.path.abspath(top))]
     excludes = _Excludes(options.excludes)
+    lister = _Lister(known)
     while stack:
         directory, absolute_dir = stack.pop()
         try:
@@ -314,7 +395,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
             yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
             continue
         try:
-            names, joined, others = _list(fd)
+            names, joined, others, remembered = lister.list(fd, absolute_dir)
         except OSError as exc:
             os.close(fd)
             yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
@@ -339,7 +420,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats,
         except BaseException:
             os.close(fd)
             raise
-        yield _Folder(directory, absolute_dir, fd, names, joined, skipped)
+        yield _Folder(directory, absolute_dir, fd, names, joined, skipped, remembered)
         stack.extend(reversed(subdirs))
 
 
@@ -373,6 +454,7 @@ class Listing(NamedTuple):
     names: list[str]
     identities: Identities
     packed: tuple[bytes, bytes] | None
+    remembered: RememberedListing | None = None  # the folder's listing, to keep for the next walk
 
 
 class _Stated(NamedTuple):

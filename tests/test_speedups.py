@@ -5,8 +5,10 @@ and a scan is the same with it and without it."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shlex
 import shutil
+import subprocess
 import sysconfig
 from pathlib import Path
 
@@ -162,3 +164,19 @@ def test_the_built_module_is_not_older_than_its_source() -> None:
     source = built.with_name("_speedups.c")
     if source.exists() and built.parent == source.parent:
         assert built.stat().st_mtime >= source.stat().st_mtime, "run scripts/setup.sh to rebuild _speedups.c"
+
+
+@needs_speedups
+def test_the_file_system_type_is_the_one_stat_f_reports(tmp_path: Path) -> None:
+    assert speedups is not None
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        found = speedups.filesystem_type(fd)
+    finally:
+        os.close(fd)
+    stat_f = shutil.which("stat")
+    if stat_f is not None:
+        shown = subprocess.run([stat_f, "-f", "-c", "%t", str(tmp_path)], capture_output=True, text=True, check=True)
+        assert found == int(shown.stdout, 16)
+    with pytest.raises(OSError):
+        speedups.filesystem_type(fd)  # closed now

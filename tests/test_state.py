@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from detector import walk as walk_module
 from detector.errors import UsageError
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
 from detector.result import ScanResult
 from detector.scanner import FileScanner
 from detector.state import State
+from detector.walk import RememberedListing, _listing_stands
 
 from .conftest import valid_number
 
@@ -315,3 +318,108 @@ def test_the_changed_records_of_two_listings_are_found_exactly(records: list[byt
             record = flipped if whole else record[:at] + flipped + record[at + 1:]
         new.append(record)
     assert _changed_records(b"".join(new), b"".join(records)) == sorted(changed)
+
+
+# -- remembered listings -------------------------------------------------------------------------------------
+
+needs_c_lister = pytest.mark.skipif(walk_module._speedups is None or not walk_module._UTF8_NAMES,
+                                    reason="listings are remembered only with the C lister")
+
+
+def counted_listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders the walk reads the entries of (by descriptor: their names are looked up)."""
+    listed: list[str] = []
+    original = walk_module._speedups.list_names
+
+    def counting(fd: int) -> Any:
+        listed.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        return original(fd)
+
+    monkeypatch.setattr(walk_module._speedups, "list_names", counting)
+    return listed
+
+
+@needs_c_lister
+def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder whose device, inode, modification and change times are those it had when it was listed, that
+    listing made long enough after its last change, is taken from the state: a stat instead of its entries."""
+    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)  # these folders were made a moment ago
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    listed = counted_listings(monkeypatch)
+    second, _ = scan(share, state)
+    assert listed == []
+    assert comparable(second) == comparable(first)
+    (share / "dept1" / "new.txt").write_text(f"個人番号 {valid_number(700)}\n", encoding="utf-8")
+    (share / "dept2" / "f002.txt").rename(share / "dept2" / "renamed.txt")
+    third, read = scan(share, state, monkeypatch)
+    assert sorted(listed) == ["dept1", "dept2"]
+    assert sorted(Path(p).name for p in read) == ["new.txt", "renamed.txt"]
+    assert comparable(third) == comparable(scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1)))
+
+
+@needs_c_lister
+def test_a_listing_made_soon_after_a_change_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folder times move in clock ticks: a listing made within SETTLED_NS of the folder's last change could miss
+    a change made in the same tick, so the folder is listed again, and that listing is then remembered."""
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)  # the folders were made just now: not settled
+    listed = counted_listings(monkeypatch)
+    scan(share, state)
+    assert sorted(listed) == ["dept0", "dept1", "dept2", "share"]
+    listed.clear()
+    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)  # as if those listings were made long after the changes
+    scan(share, state)
+    assert listed == []
+
+
+@needs_c_lister
+def test_listings_on_a_network_file_system_are_never_remembered(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(walk_module._speedups, "filesystem_type", lambda fd: 0x6969)  # NFS
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    listed = counted_listings(monkeypatch)
+    scan(share, state)
+    assert sorted(listed) == ["dept0", "dept1", "dept2", "share"]
+
+
+def test_a_remembered_listing_stands_only_for_the_same_settled_folder() -> None:
+    second = 1_000_000_000
+    folder = (5, 77, 100 * second, 101 * second)
+
+    def remembered(listed_at: int, identity: tuple[int, int, int, int] = folder) -> RememberedListing:
+        return RememberedListing(array("q", (*identity, listed_at)).tobytes(), b"a\0b", b"")
+
+    settled = 101 * second + walk_module.SETTLED_NS + 1
+    assert _listing_stands(remembered(settled), folder)
+    assert not _listing_stands(remembered(settled - 2), folder)  # listed within SETTLED_NS of a change
+    assert not _listing_stands(remembered(settled), (5, 77, 100 * second, 102 * second))  # changed since
+    assert not _listing_stands(remembered(settled), (5, 78, 100 * second, 101 * second))  # another folder
+
+
+def test_a_state_from_before_remembered_listings_gets_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    with sqlite3.connect(state) as db:
+        for column in ("listed", "listed_files", "listed_others"):
+            db.execute(f"ALTER TABLE folders DROP COLUMN {column}")
+    second, read = scan(share, state, monkeypatch)
+    assert read == [] and comparable(second) == comparable(first)
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT count(*) FROM folders WHERE listed IS NOT NULL").fetchone()[0] == (
+            4 if walk_module._speedups is not None else 0)
+
+
+def test_a_damaged_remembered_listing_means_no_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE folders SET listed = x'0102'")
+    second, read = scan(share, state, monkeypatch)
+    assert comparable(second) == comparable(first)
+    assert len(read) == 0  # each file still known by its own record

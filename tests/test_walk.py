@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from detector import walk as walk_module
 from detector.model import Unscanned
 from detector.rules import load_rules
-from detector.walk import FileRef, Listing, WalkOptions, WalkStats, exclude_rules, walk
+from detector.walk import FileRef, Listing, RememberedListing, WalkOptions, WalkStats, exclude_rules, walk
 
 
 def share(base: Path) -> Path:
@@ -83,6 +83,9 @@ class _Everything:
     def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> range:
         assert len(listing.identities) == 4 * len(listing.names)
         return range(len(listing.names))
+
+    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
+        return None
 
 
 def in_parallel(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]], list[tuple[str, str]]]:
