@@ -6,16 +6,14 @@ Triggers are data (rules/assessment.toml): ``over_100_people`` when distinct peo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .rules import Trigger
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED = 0, 1, 2, 3, 4
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     serious: bool
     reasons: tuple[Trigger, ...]
     metrics: dict[str, int]

@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -124,8 +124,8 @@ class TextScanner:
             found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers)
         base = unit.location
         if unit.first_line is None or base != Location():
-            found = [replace(c, location=replace(
-                base, line=c.location.line if unit.first_line else None, column=c.location.column,
+            found = [c._replace(location=base._replace(
+                line=c.location.line if unit.first_line else None, column=c.location.column,
                 cell=c.location.cell or base.cell, hidden=_joined(base.hidden, c.location.hidden)))
                 for c in found]
         return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Confidence(enum.IntEnum):
@@ -31,8 +31,7 @@ class Confidence(enum.IntEnum):
             raise ValueError(f"unknown confidence {text!r} (use low, medium or high)") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where in a file a number was found: a line, a sheet cell or a page, optionally inside an archive member."""
 
     line: int | None = None
@@ -93,21 +92,23 @@ def _cell_order(cell: str | None) -> int:
     return row * 20000 + column
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A valid-looking 12-digit number in a text, with what we need to score it. Holds raw digits."""
 
-    digits: str = field(repr=False)  # 12 ASCII digits; kept out of repr so a log line cannot leak it
+    digits: str  # 12 ASCII digits; kept out of repr so a log line cannot leak it
     grouped: bool  # written 4-4-4 with a separator
     location: Location
     confidence: Confidence
     reasons: tuple[str, ...]
-    around: str = field(default="", repr=False)  # the text around it, for the personal items beside it
+    around: str = ""  # the text around it, for the personal items beside it; kept out of repr too
     headers: tuple[str, ...] = ()  # a table row's headers, for the same
 
+    def __repr__(self) -> str:
+        return (f"Candidate(grouped={self.grouped!r}, location={self.location!r}, confidence={self.confidence!r}, "
+                f"reasons={self.reasons!r}, headers={self.headers!r})")
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+
+class Finding(NamedTuple):
     """One exposed My Number at one place. Never holds the number itself."""
 
     path: str
@@ -154,8 +155,7 @@ class Finding:
         return (self.path, self.location.sort_key(), self.fingerprint)
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(NamedTuple):
     """A well-known sample number (documentation, tutorials) found in a file: reported, never counted as a person."""
 
     path: str
@@ -168,8 +168,7 @@ class Sample:
                 "sample": self.sample_id}
 
 
-@dataclass(frozen=True, slots=True)
-class Unscanned:
+class Unscanned(NamedTuple):
     """A file (or a member inside one: an archive member, a mail attachment) that could not be scanned, and
     why. The reason never contains file content; ``kind`` is the file type when it is known."""
 
@@ -217,9 +216,9 @@ class FileResult:
 
     def under(self, path: str) -> FileResult:
         """The same result reported under another path (a renamed file, a root given differently)."""
-        return replace(self, path=path, findings=[replace(f, path=path) for f in self.findings],
-                       samples=[replace(s, path=path) for s in self.samples],
-                       unscanned=[replace(u, path=path) for u in self.unscanned])
+        return replace(self, path=path, findings=[f._replace(path=path) for f in self.findings],
+                       samples=[s._replace(path=path) for s in self.samples],
+                       unscanned=[u._replace(path=path) for u in self.unscanned])
 
     def to_state(self) -> dict[str, Any]:
         """What a state file keeps of a file's result: everything but raw numbers (``revealed`` is dropped)."""
@@ -242,11 +241,10 @@ class FileResult:
 STDIN = "-"  # a root that means standard input
 
 
-@dataclass(frozen=True)
-class ScanOptions:
+class ScanOptions(NamedTuple):
     """Everything that decides what a scan reads and reports (picklable: workers get a copy)."""
 
-    key: bytes = field(repr=False)
+    key: bytes  # kept out of repr
     rules_dirs: tuple[str, ...] = ()
     jobs: int = 0  # 0: the number of cores
     follow_symlinks: bool = False
@@ -258,6 +256,10 @@ class ScanOptions:
     engine: str = "auto"
     skip_inodes: frozenset[tuple[int, int]] = frozenset()
     state_path: str | None = None  # --state: reuse the results of unchanged files
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True) if name != "key")
+        return f"ScanOptions({shown})"
 
 
 _LABELS = {confidence: confidence.name.lower() for confidence in Confidence}  # a property lookup per finding

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import RulesError
 from .mynumber import InvalidNumber, validate
@@ -25,16 +24,14 @@ RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml
 METRICS = ("distinct_people", "public_distinct_people")
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """A context keyword, already normalised (see :func:`detector.context.normalise`)."""
 
     rule_id: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class PathRule:
+class PathRule(NamedTuple):
     """A glob over absolute paths, with why it exists (public location or exclude)."""
 
     rule_id: str
@@ -46,8 +43,7 @@ class PathRule:
         return self.regex.search(posix_path) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(NamedTuple):
     """One reporting trigger: ``metric > more_than`` makes the incident serious."""
 
     trigger_id: str
@@ -57,8 +53,7 @@ class Trigger:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class ItemRule:
+class ItemRule(NamedTuple):
     """A kind of personal item (name, address...) and the labels that announce it."""
 
     item_id: str
@@ -67,8 +62,7 @@ class ItemRule:
     terms: tuple[str, ...]  # normalised
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """Limits against hostile containers (zip bombs, deep nesting, millions of members)."""
 
     max_depth: int = 6
@@ -79,15 +73,13 @@ class Limits:
     max_in_memory_bytes: int = 512 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     rule_id: str
     match: tuple[str, ...]
     no_match: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
+class Rules(NamedTuple):
     separators: tuple[str, ...]
     samples: Mapping[str, str]  # 12 digits -> sample id
     examples: tuple[Example, ...]
@@ -294,7 +286,7 @@ def _limits(layers: _Layered) -> Limits:
     settings = dict(layers.scalars.get("archive", {}))
     defaults = Limits()
     values = {}
-    for name in Limits.__dataclass_fields__:
+    for name in Limits._fields:
         value = settings.pop(name, getattr(defaults, name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),

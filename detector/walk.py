@@ -60,8 +60,7 @@ class WalkStats:
     excluded_by: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class WalkOptions:
+class WalkOptions(NamedTuple):
     follow_symlinks: bool = False
     excludes: tuple[PathRule, ...] = ()
     skip_inodes: frozenset[tuple[int, int]] = frozenset()  # (device, inode) of our own output files

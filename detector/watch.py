@@ -133,11 +133,11 @@ class Watcher:
         """Scan what is there (reusing the state's results), emitting what is new since the last run."""
         previous: dict[str, Tracked] = {}
         if self.options.state_path is not None:
-            self.state = open_state(replace(self.options.scan, state_path=self.options.state_path), self.rules,
+            self.state = open_state(self.options.scan._replace(state_path=self.options.state_path), self.rules,
                                     self.scanner.fingerprint.key_id)
             previous = self._load_tracked()
             self.own_files = self.own_files | own_files(self.options.state_path)
-            self.walk_options = replace(self.walk_options, skip_inodes=self.walk_options.skip_inodes | self.own_files)
+            self.walk_options = self.walk_options._replace(skip_inodes=self.walk_options.skip_inodes | self.own_files)
         self.last_save = time.monotonic()
         for entry in walk(self.roots, self.walk_options, WalkStats()):
             if isinstance(entry, FileRef):

@@ -11,7 +11,6 @@ import random
 import subprocess
 import tarfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ A, B, C = valid_number(11), valid_number(12), valid_number(13)
 
 def scanner(rules: Rules, **limits: int) -> FileScanner:
     return FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW),
-                       replace(rules, limits=replace(Limits(), **limits)))
+                       rules._replace(limits=Limits()._replace(**limits)))
 
 
 def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -131,3 +131,17 @@ def test_no_number_from_documents_archives_or_mail_leaks(tmp_path: Path) -> None
             groups = (number[:4], number[4:8], number[8:])
             for form in (number, "-".join(groups), " ".join(groups), number.translate(FW)):
                 assert form not in text, f"{where} holds a raw number"
+
+
+def test_the_values_that_hold_digits_or_the_key_do_not_show_them() -> None:
+    """A candidate (raw digits, and the text around them) and the scan options (the fingerprint key) are shown
+    without them, so a debug log line or a traceback's locals cannot leak them."""
+    from detector.model import Candidate, Confidence, Location, ScanOptions
+
+    number = valid_number(3)
+    candidate = Candidate(number, False, Location(line=2), Confidence.HIGH, ("keyword:kojin-bango",),
+                          around=f"個人番号 {number}", headers=("氏名",))
+    for shown in (repr(candidate), str(candidate), f"{candidate}", repr([candidate])):
+        assert number not in shown and "個人番号" not in shown and "HIGH" in shown
+    options = ScanOptions(key=b"secret-key-bytes", jobs=2)
+    assert "secret-key-bytes" not in repr(options) and "jobs=2" in repr(options)

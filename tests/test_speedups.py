@@ -4,7 +4,6 @@ and a scan is the same with it and without it."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shlex
 import shutil
@@ -100,7 +99,7 @@ def test_the_c_pass_holds_on_any_bytes_and_separators(pieces: list[bytes], separ
 def test_the_c_pass_refuses_more_separators_than_it_holds_and_the_matcher_does_without_it(rules: Rules) -> None:
     with pytest.raises(ValueError, match="too many separators"):
         speedups.ascii_hits(b"x", bytes(range(0x20, 0x20 + matcher._FAST_ASCII_SEPARATORS + 1)))
-    many = dataclasses.replace(rules, separators=tuple(chr(c) for c in range(0x10, 0x30)))  # all below "0"
+    many = rules._replace(separators=tuple(chr(c) for c in range(0x10, 0x30)))  # all below "0"
     assert not TextScanner(many, "hyperscan").fast_ascii
     assert TextScanner(rules, "hyperscan").fast_ascii
 

@@ -173,7 +173,7 @@ def _join(prefix: str, name: str | None) -> str:
 
 
 def _prefixed(unit: TextUnit, prefix: str) -> TextUnit:
-    return replace(unit, location=replace(unit.location, member=_join(prefix, unit.location.member)))
+    return replace(unit, location=unit.location._replace(member=_join(prefix, unit.location.member)))
 
 
 def _short(exc: BaseException) -> str:
