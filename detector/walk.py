@@ -469,11 +469,18 @@ def _slice_joined(folder: _Folder, first: int, last: int) -> bytes:
     return _joined_names(folder.names[first:last])
 
 
-def _concatenated(parts: list[_Stated]) -> _Stated:
-    """The chunks of one folder as one, in order (each copied once)."""
+def _concatenated(folder: _Folder, parts: list[_Stated]) -> _Stated:
+    """The chunks of one folder as one, in order (each copied once). When every file was stat'ed, the names are
+    the folder's own list and joined bytes."""
     if len(parts) == 1:
         return parts[0]
     identities: Identities
+    if sum(len(part.names) for part in parts) == len(folder.names) and all(
+            isinstance(part.identities, array) for part in parts):
+        identities = array("q")
+        for part in parts:
+            identities.extend(part.identities)
+        return _Stated(folder.names, folder.joined, identities, [])
     if all(isinstance(part.identities, array) for part in parts):
         identities = array("q")
         for part in parts:
@@ -611,7 +618,7 @@ class _StatAhead:
             self.work.pop(future, None)
         if len(self.queued) > 4 * self.LOOK_AHEAD:
             self.queued = [future for future in self.queued if not future.done()]
-        return folder, _concatenated(parts) if parts else _Stated([], b"", array("q"), [])
+        return folder, _concatenated(folder, parts) if parts else _Stated([], b"", array("q"), [])
 
     def _help_until_done(self, running: Future[_Stated]) -> None:
         """While the thread stats a chunk the walk needs, the walk stats the newest chunks the thread has not
