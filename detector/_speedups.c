@@ -416,6 +416,114 @@ static PyObject *stat_names(PyObject *Py_UNUSED(self), PyObject *args) {
     return result;
 }
 
+PyDoc_STRVAR(stat_folders_doc,
+"stat_folders(folders, settled_ns, stop) -> list\n\n"
+"For each (path, listed, files) of the sequence ``folders``, in order: open the folder ``path`` (bytes), and when its\n"
+"(device, inode, mtime_ns, ctime_ns) are the first four of ``listed`` (five signed 64-bit integers, the fifth\n"
+"when it was listed) and both times are ``settled_ns`` or more before it was listed, lstat each of the\n"
+"NUL-joined ``files`` in it. The result has, for each folder, the identities as stat_names gives them, or\n"
+"None: the folder changed, could not be opened, or a file could not be stat'ed. Before each folder the first\n"
+"byte of the writable buffer ``stop`` is read: once it is not 0, the folders left get None. Runs without the\n"
+"GIL from the first folder to the last.");
+
+typedef struct {
+    const char *path, *files;
+    Py_ssize_t files_len;
+    int64_t listed[5];
+    Buffer identities;
+    int ok;
+} FolderWork;
+
+static void stat_folder(FolderWork *work, int64_t settled_ns) {
+    int fd = open(work->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    int64_t mtime = 0, ctime_ = 0;
+    if (fstat(fd, &st) == 0) {
+        mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+        ctime_ = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
+    }
+    int64_t settled = work->listed[4] - settled_ns;
+    int stands = mtime != 0 && (int64_t)st.st_dev == work->listed[0] && (int64_t)st.st_ino == work->listed[1] &&
+                 mtime == work->listed[2] && ctime_ == work->listed[3] && mtime < settled && ctime_ < settled;
+    if (stands) {
+        char *names = malloc((size_t)work->files_len + 1);
+        if (names != NULL) {
+            memcpy(names, work->files, (size_t)work->files_len);
+            names[work->files_len] = 0;
+            int ok = 1;
+            for (char *name = names, *end = names + work->files_len; ok && work->files_len && name <= end;
+                 name += strlen(name) + 1) {
+                int64_t identity[4];
+                uint64_t dev, ino;
+                ok = identity_at(fd, name, identity, &dev, &ino) == 0 && dev <= INT64_MAX && ino <= INT64_MAX &&
+                     buffer_add(&work->identities, identity, sizeof identity) == 0;
+            }
+            work->ok = ok;
+            free(names);
+        }
+    }
+    close(fd);
+}
+
+static PyObject *stat_folders(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *folders;
+    long long settled_ns;
+    Py_buffer stop;
+    if (!PyArg_ParseTuple(args, "OLw*", &folders, &settled_ns, &stop)) return NULL;
+    /* A tuple of the items: it holds them, and their bytes, unchanged while the GIL is off. */
+    PyObject *held = PySequence_Tuple(folders);
+    if (held == NULL) {
+        PyBuffer_Release(&stop);
+        return NULL;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(held);
+    FolderWork *work = calloc((size_t)(count ? count : 1), sizeof *work);
+    if (work == NULL) {
+        Py_DECREF(held);
+        PyBuffer_Release(&stop);
+        return PyErr_NoMemory();
+    }
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyTuple_GET_ITEM(held, i);
+        const char *listed;
+        Py_ssize_t path_len, listed_len;
+        if (!PyArg_ParseTuple(item, "y#y#y#", &work[i].path, &path_len, &listed, &listed_len, &work[i].files,
+                              &work[i].files_len))
+            goto done;
+        if (listed_len != 40 || (Py_ssize_t)strlen(work[i].path) != path_len) {
+            PyErr_SetString(PyExc_ValueError, "a folder's listed identity is 40 bytes, its path has no NUL");
+            goto done;
+        }
+        memcpy(work[i].listed, listed, 40);
+    }
+    if (stop.len < 1) {
+        PyErr_SetString(PyExc_ValueError, "stop must be a writable buffer of at least one byte");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const volatile char *stopping = stop.buf;
+    for (Py_ssize_t i = 0; i < count && !__atomic_load_n(stopping, __ATOMIC_ACQUIRE); i++)
+        stat_folder(&work[i], settled_ns);
+    Py_END_ALLOW_THREADS
+    result = PyList_New(count);
+    for (Py_ssize_t i = 0; result != NULL && i < count; i++) {
+        PyObject *value = work[i].ok ? PyBytes_FromStringAndSize(work[i].identities.data ? work[i].identities.data
+                                                                                          : "",
+                                                                 (Py_ssize_t)work[i].identities.size)
+                                     : Py_NewRef(Py_None);
+        if (value == NULL) Py_CLEAR(result);
+        else PyList_SET_ITEM(result, i, value);
+    }
+done:
+    for (Py_ssize_t i = 0; i < count; i++) free(work[i].identities.data);
+    free(work);
+    Py_DECREF(held);
+    PyBuffer_Release(&stop);
+    return result;
+}
+
 PyDoc_STRVAR(filesystem_type_doc,
 "filesystem_type(fd) -> int\n\n"
 "The type (statfs f_type, e.g. 0xEF53 for ext2/3/4) of the file system the open file ``fd`` is on. Raises\n"
@@ -431,6 +539,7 @@ static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
+    {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},
     {"stat_names", stat_names, METH_VARARGS, stat_names_doc},

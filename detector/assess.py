@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_SERIOUS
 from .rules import Trigger
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED = 0, 1, 2, 3, 4
 
 
 class Assessment(NamedTuple):

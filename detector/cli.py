@@ -18,15 +18,16 @@ import stat
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 from . import __version__
-from .assess import EXIT_FAILED, EXIT_USAGE
-from .errors import MyNumberToolError, UsageError
-from .model import Confidence
+from .errors import EXIT_FAILED, EXIT_USAGE, MyNumberToolError, UsageError
 from .redact import redact
+
+if TYPE_CHECKING:
+    from .prefetch import StatPrefetch
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
@@ -239,14 +240,21 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
     if reveal and (output is None or output == "-"):
         _fail("--reveal writes raw numbers only into a file: give --output FILE", EXIT_USAGE)
     size_limit = parse_size(max_file_size) if max_file_size else None
+    prefetch = _start_prefetch(state_path, paths, jobs)
 
     def action() -> int:
+        from .model import Confidence
         from .people import load_key
         from .pipeline import ScanOptions, scan_paths
         from .report import render
 
-        key = load_key(key_file)
-        out = _Output(output)
+        try:
+            key = load_key(key_file)
+            out = _Output(output)
+        except BaseException:
+            if prefetch is not None:
+                prefetch.stop()
+            raise
         shown = _Progress(sys.stderr) if (progress if progress is not None else sys.stderr.isatty()) and not quiet \
             else None
         options = ScanOptions(key=key, rules_dirs=rules_dirs, jobs=jobs, follow_symlinks=follow_symlinks,
@@ -254,7 +262,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
                               min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
                               reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path)
         try:
-            result = scan_paths(paths, options, progress=shown)
+            result = scan_paths(paths, options, progress=shown, prefetch=prefetch)  # which stops the prefetch
         except BaseException:
             out.abandon()
             raise
@@ -286,6 +294,20 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
         return result.exit_status
 
     _run(action)
+
+
+def _start_prefetch(state_path: str | None, paths: tuple[str, ...], jobs: int) -> StatPrefetch | None:
+    """For an incremental scan on more than one core: a thread that stats the folders the state remembers while
+    the rest of the command loads (see :mod:`detector.prefetch`): the one the entry point started from the
+    command line, or one started now, before the scan's modules are imported."""
+    if state_path is None:
+        return None
+    from .prefetch import StatPrefetch, adopt
+
+    early = adopt(state_path, paths)
+    if early is not None or jobs == 1 or (os.cpu_count() or 1) < 2:
+        return early
+    return StatPrefetch.start(state_path, paths)
 
 
 def _read_documents(names: tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -429,6 +451,7 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         import signal
         import threading
 
+        from .model import Confidence
         from .people import load_key
         from .pipeline import ScanOptions
         from .watch import Supervised, Watcher, WatchOptions, describe

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+# The command's exit statuses (see detector.assess for the ones a scan's result decides).
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED = 0, 1, 2, 3, 4
+
 
 class MyNumberToolError(Exception):
     """Base class of every error this tool raises on purpose."""
 
-    exit_status = 4
+    exit_status = EXIT_FAILED
 
 
 class UsageError(MyNumberToolError):
     """The user asked for something that cannot work (bad option combination, bad value)."""
 
-    exit_status = 2
+    exit_status = EXIT_USAGE
 
 
 class RulesError(UsageError):

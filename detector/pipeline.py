@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 from .incremental import Incremental, open_state, own_files
 from .model import STDIN, FileResult, ScanOptions, Unscanned
 from .people import Fingerprinter
+from .prefetch import StatPrefetch
 from .result import ScanResult
 from .rules import load_rules
 from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
@@ -71,8 +72,9 @@ ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so 
 
 
 def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCallback | None = None,
-               stdin: BinaryIO | None = None) -> ScanResult:
-    """Scan files and folders (``-`` is standard input) and return the finished result."""
+               stdin: BinaryIO | None = None, prefetch: StatPrefetch | None = None) -> ScanResult:
+    """Scan files and folders (``-`` is standard input) and return the finished result. ``prefetch``, started
+    with the same state file and roots, has stat'ed some folders already (it is stopped here)."""
     rules = load_rules(options.rules_dirs)
     roots = list(paths)
     key_id = Fingerprinter(options.key).key_id
@@ -96,7 +98,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     try:
         incremental = Incremental(state, result, options.reveal) if state is not None else None
         entries = walk_folders(file_roots, walk_options, stats, incremental, parallel_stat,
-                               may_fork=lambda: not workers.started)
+                               may_fork=lambda: not workers.started, prefetch=prefetch)
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
@@ -108,10 +110,13 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             if STDIN in roots:
                 result.add(local.scan_stream(stdin or _stdin()))
             if first is not None:
-                _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers)
+                _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers,
+                            prefetch)
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
+        if prefetch is not None:
+            prefetch.stop()
         if isinstance(entries, Generator):
             entries.close()  # a walk left early: its descriptors and its stat thread
         if state is not None:
@@ -138,12 +143,15 @@ class _Workers:
 
 
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
-                report: Callable[[], None], incremental: Incremental | None, workers: _Workers) -> None:
+                report: Callable[[], None], incremental: Incremental | None, workers: _Workers,
+                prefetch: StatPrefetch | None = None) -> None:
     batches = _batches(entries, result)
     if jobs > 1:
         # Workers only when there is more than one batch: starting them costs more than scanning a few files.
         head = list(itertools.islice(batches, 2))
         if len(head) == 2:
+            if prefetch is not None:
+                prefetch.stop()  # the fork must copy a process with one thread
             scanner.text_scanner.warm()
             _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental, workers)
             return

@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS folders (
     kinds TEXT NOT NULL,       -- each file's kind, joined by NUL
     notable BLOB NOT NULL,     -- one byte per file: 1 when it has a stored result (anything to report)
     listed BLOB,               -- the folder's (device, inode, mtime_ns, ctime_ns) and when it was listed,
-    listed_files BLOB,         -- and that listing, as walk.RememberedListing keeps it (NULL: not remembered)
+    listed_files BLOB,         -- and that listing, as prefetch.RememberedListing keeps it (NULL: not remembered)
     listed_others BLOB
 )"""
 # Columns added to the folders table of states written before listings were remembered.
@@ -96,7 +96,7 @@ class FolderSnapshot(NamedTuple):
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
-    # The folder's own listing, when the walk may take it instead of listing again (see walk.RememberedListing):
+    # The folder's own listing, when the walk may take it instead of listing again (see prefetch.RememberedListing):
     listed: bytes | None = None  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
     listed_files: bytes | None = None
     listed_others: bytes | None = None

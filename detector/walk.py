@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from .errors import ScanError
 from .model import Unscanned
 from .native import speedups as _speedups  # the C lister, or None: os.scandir and os.stat then
+from .prefetch import FOLDER_FLAGS, REMEMBERED_ON, StatPrefetch, folder_identity, listing_stands
 from .rules import PathRule, glob_name_literals, glob_name_regex, glob_to_regex
 
 if TYPE_CHECKING:
@@ -180,12 +181,13 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: Kn
 
 def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
                  parallel: bool = False, may_fork: Callable[[], bool] = lambda: True,
-                 ) -> Iterator[FolderFiles | FileRef | Unscanned]:
+                 prefetch: StatPrefetch | None = None) -> Iterator[FolderFiles | FileRef | Unscanned]:
     """:func:`walk` with each folder's files as one FolderFiles entry (roots given as files stay FileRefs).
     Files that ``known`` says are unchanged are left out. With ``parallel``, a second thread stats the files
     of the folders ahead of the walk (see :class:`_StatAhead`): for an incremental scan of a mostly unchanged
     tree, where one ``stat`` a file is most of the work. While ``may_fork()`` says the consumer may still fork,
-    that thread is ended before files are handed out."""
+    that thread is ended before files are handed out. Folders ``prefetch`` already stat'ed are not stat'ed
+    again."""
     visited: set[tuple[int, int]] = set()
     ahead = _StatAhead(options.skip_inodes, may_fork) if parallel else None
     try:
@@ -200,7 +202,7 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                 yield kind
                 continue
             visited.add(kind)
-            listed = _folders(root, options, stats, visited, known)
+            listed = _folders(root, options, stats, visited, known, prefetch)
             folders: Iterator[tuple[_Folder, _Stated | None]] = (
                 ahead.stat_ahead(listed) if ahead is not None else ((folder, None) for folder in listed))
             for folder, stated in folders:
@@ -223,7 +225,8 @@ def _folder_entries(folder: _Folder, stated: _Stated | None, options: WalkOption
     if not folder.names and folder.remembered is None:
         return  # nothing to read, nor a listing to keep (a folder of folders has one, for the next walk)
     if stated is None:
-        stated = _stat_names(folder, 0, len(folder.names), options.skip_inodes)
+        stated = _prestated(folder, options.skip_inodes) or _stat_names(folder, 0, len(folder.names),
+                                                                        options.skip_inodes)
     yield from stated.failed
     packed = (stated.joined, stated.identities.tobytes()) if isinstance(stated.identities, array) else None
     chosen = _chosen(folder.directory, folder.absolute, Listing(stated.names, stated.identities, packed,
@@ -268,6 +271,7 @@ class _Folder(NamedTuple):
     joined: bytes  # the names joined by NUL, as a folder snapshot stores them
     skipped: list[FileRef | Unscanned]
     remembered: RememberedListing | None = None  # the listing, for the next incremental walk
+    prestated: bytes | None = None  # the files' identities as the prefetch stat'ed them (see _prestated)
 
 
 class RememberedListing(NamedTuple):
@@ -276,69 +280,84 @@ class RememberedListing(NamedTuple):
     times are the same (adding, removing or renaming an entry moves both times). On a tree that did not change,
     a fstat a folder instead of reading 1,000 entries (17 ms of 50,000 files, a tenth of such a scan).
 
-    Only on local file systems (:data:`_REMEMBERED_ON`): on a network share the times come from the server's
-    clock, and some clients cache them. And only a listing made SETTLED_NS or more after the folder's last
-    change: times are kept at the granularity of a clock tick, so a change in the same tick as the last one
-    before the listing would leave them as they were; one made later cannot."""
+    Only on local file systems (:data:`~detector.prefetch.REMEMBERED_ON`): on a network share the times come from
+    the server's clock, and some clients cache them. And only a listing made SETTLED_NS or more after the
+    folder's last change (:func:`~detector.prefetch.listing_stands`): times are kept at the granularity of a
+    clock tick, so a change in the same tick as the last one before the listing would leave them as they were;
+    one made later cannot."""
 
     folder: bytes  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
     files: bytes  # the regular files' names joined by NUL, as _speedups.list_names gives them
     others: bytes  # the other entries, each after a byte giving its kind, joined by NUL
 
 
-SETTLED_NS = 2_000_000_000
-# statfs f_type of the file systems whose folders' times are set by this machine's clock: ext2/3/4, XFS,
-# Btrfs, tmpfs, ZFS, F2FS.
-_REMEMBERED_ON = frozenset({0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x2FC12FC1, 0xF2F52010})
-
-
-def _listing_stands(remembered: RememberedListing, folder: tuple[int, int, int, int]) -> bool:
-    """Whether a remembered listing is the folder's listing now (see :class:`RememberedListing`)."""
-    numbers = array("q")
-    numbers.frombytes(remembered.folder)
-    dev, ino, mtime_ns, ctime_ns, listed_at = numbers
-    settled = listed_at - SETTLED_NS
-    return (dev, ino, mtime_ns, ctime_ns) == folder and mtime_ns < settled and ctime_ns < settled
+class _Listed(NamedTuple):
+    names: list[str]
+    joined: bytes
+    others: list[tuple[str, int]]
+    remembered: RememberedListing | None = None
+    prestated: bytes | None = None
 
 
 class _Lister:
     """Lists folders for the walk; for an incremental scan, through the listings it remembered where they stand
-    (see :class:`RememberedListing`)."""
+    (see :class:`RememberedListing`), with the files' identities when the prefetch already
+    stat'ed them."""
 
-    def __init__(self, known: KnownFiles | None) -> None:
+    def __init__(self, known: KnownFiles | None, prefetch: StatPrefetch | None) -> None:
         self.known = known if _speedups is not None and _UTF8_NAMES else None
+        self.prefetch = prefetch
         self.remembering: dict[int, bool] = {}  # by device: on a file system where listings are remembered
 
-    def list(self, fd: int, absolute_dir: str) -> tuple[list[str], bytes, list[tuple[str, int]],
-                                                        RememberedListing | None]:
-        """A folder's entries (as :func:`_list` gives them) and its listing to remember, or None. Raises
-        OSError."""
+    def list(self, fd: int, absolute_dir: str) -> _Listed:
+        """A folder's entries (as :func:`_list` gives them), its listing to remember, and what the prefetch
+        found. Raises OSError."""
         if self.known is None:
-            return (*_list(fd), None)
+            return _Listed(*_list(fd))
         st = os.fstat(fd)
         if not self._remembers(st.st_dev, fd):
-            return (*_list(fd), None)
-        folder = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+            return _Listed(*_list(fd))
+        folder = folder_identity(st)
         remembered = self.known.remembered_listing(absolute_dir)
-        if remembered is None or not _listing_stands(remembered, folder):
-            listed_at = time.time_ns()  # before the listing: an earlier time only makes it settle later
-            assert _speedups is not None
-            files, others = _speedups.list_names(fd)
-            try:
-                remembered = RememberedListing(array("q", (*folder, listed_at)).tobytes(), files, others)
-            except OverflowError:
-                return (*_decoded(files, others), None)
-        return (*_decoded(remembered.files, remembered.others), remembered)
+        if remembered is not None and listing_stands(remembered.folder, folder):
+            prestated = self.prefetch.take(absolute_dir, folder, remembered.files) if self.prefetch else None
+            return _Listed(*_decoded(remembered.files, remembered.others), remembered, prestated)
+        listed_at = time.time_ns()  # before the listing: an earlier time only makes it settle later
+        assert _speedups is not None
+        files, others = _speedups.list_names(fd)
+        try:
+            remembered = RememberedListing(array("q", (*folder, listed_at)).tobytes(), files, others)
+        except OverflowError:
+            return _Listed(*_decoded(files, others))
+        return _Listed(*_decoded(files, others), remembered)
 
     def _remembers(self, dev: int, fd: int) -> bool:
         remembers = self.remembering.get(dev)
         if remembers is None:
             assert _speedups is not None
-            remembers = self.remembering[dev] = _speedups.filesystem_type(fd) in _REMEMBERED_ON
+            remembers = self.remembering[dev] = _speedups.filesystem_type(fd) in REMEMBERED_ON
         return remembers
 
 
-_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+def _prestated(folder: _Folder, skip_inodes: frozenset[tuple[int, int]]) -> _Stated | None:
+    """The folder's files as the prefetch stat'ed them, when that covers them all (no name was excluded) and none
+    is one of our own files (``skip_inodes``, left out as :func:`_stat_names` leaves them out)."""
+    raw = folder.prestated
+    if raw is None or len(raw) != 32 * len(folder.names):
+        return None
+    for pair in skip_inodes:
+        try:
+            needle = array("q", pair).tobytes()
+        except OverflowError:
+            return None
+        at = raw.find(needle)
+        while at >= 0:
+            if at % 32 == 0:
+                return None
+            at = raw.find(needle, at + 1)
+    identities = array("q")
+    identities.frombytes(raw)
+    return _Stated(folder.names, folder.joined, identities, [])
 _DIR, _LINK, _OTHER = 1, 2, 3  # the kinds of entries that are not regular files (as _speedups.list_names has them)
 # The file names as the C lister gives them (bytes) are the stored form only where names are UTF-8 to Python.
 _UTF8_NAMES = codecs.lookup(sys.getfilesystemencoding()).name == "utf-8" and (
@@ -376,7 +395,7 @@ def _decoded(files: bytes, others: bytes) -> tuple[list[str], bytes, list[tuple[
 
 
 def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tuple[int, int]],
-             known: KnownFiles | None = None) -> Iterator[_Folder]:
+             known: KnownFiles | None = None, prefetch: StatPrefetch | None = None) -> Iterator[_Folder]:
     """Folders depth first, subfolders in name order. Files keep the order the system lists them in: an
     unchanged folder lists the same way each time, so it compares equal to its snapshot without sorting.
 
@@ -385,16 +404,16 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
     with the folder: whoever takes the folder closes it (see :func:`_close`)."""
     stack = [(top, os.path.abspath(top))]
     excludes = _Excludes(options.excludes)
-    lister = _Lister(known)
+    lister = _Lister(known, prefetch)
     while stack:
         directory, absolute_dir = stack.pop()
         try:
-            fd = os.open(directory, _FOLDER_FLAGS)
+            fd = os.open(directory, FOLDER_FLAGS)
         except OSError as exc:
             yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
             continue
         try:
-            names, joined, others, remembered = lister.list(fd, absolute_dir)
+            names, joined, others, remembered, prestated = lister.list(fd, absolute_dir)
         except OSError as exc:
             os.close(fd)
             yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
@@ -405,6 +424,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
                 names = [name for name in names if name not in excluded]
                 joined = _joined_names(names)
                 others = [(name, kind) for name, kind in others if name not in excluded]
+                prestated = None  # it covers every file listed
             skipped: list[FileRef | Unscanned] = []
             subdirs = []
             for name, kind in sorted(others):
@@ -419,7 +439,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
         except BaseException:
             os.close(fd)
             raise
-        yield _Folder(directory, absolute_dir, fd, names, joined, skipped, remembered)
+        yield _Folder(directory, absolute_dir, fd, names, joined, skipped, remembered, prestated)
         stack.extend(reversed(subdirs))
 
 
@@ -575,10 +595,11 @@ class _StatAhead:
 
     def stat_ahead(self, folders: Iterator[_Folder]) -> Iterator[tuple[_Folder, _Stated | None]]:
         """The folders with their files stat'ed, in the order given, listing and queueing a few ahead."""
-        pending: deque[tuple[_Folder, list[tuple[int, int, Future[_Stated]]]]] = deque()
+        pending: deque[tuple[_Folder, _Stated | None, list[tuple[int, int, Future[_Stated]]]]] = deque()
         try:
             for folder in folders:
-                pending.append((folder, self._queue(folder)))
+                prestated = _prestated(folder, self.skip_inodes)
+                pending.append((folder, prestated, self._queue(folder) if prestated is None else []))
                 if len(pending) > self.LOOK_AHEAD:
                     yield self._take(*pending.popleft())
             while pending:
@@ -586,7 +607,7 @@ class _StatAhead:
         finally:
             if pending:  # the walk stopped early
                 self.stop()
-                for folder, _ in pending:
+                for folder, _, _ in pending:
                     _close(folder)
 
     def _queue(self, folder: _Folder) -> list[tuple[int, int, Future[_Stated]]]:
@@ -604,7 +625,10 @@ class _StatAhead:
             chunks.append((first, last, future))
         return chunks
 
-    def _take(self, folder: _Folder, chunks: list[tuple[int, int, Future[_Stated]]]) -> tuple[_Folder, _Stated]:
+    def _take(self, folder: _Folder, prestated: _Stated | None,
+              chunks: list[tuple[int, int, Future[_Stated]]]) -> tuple[_Folder, _Stated]:
+        if prestated is not None:
+            return folder, prestated
         parts = []
         for first, last, future in chunks:
             stolen = self.stolen.pop(future, None)

@@ -22,6 +22,6 @@ for variant in "" "-U__SSE2__"; do
     ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
     PYTHONPATH="$scratch" "$root/$python" -m pytest -q -p no:cacheprovider \
-    tests/test_speedups.py tests/test_walk.py tests/test_engines.py tests/test_state.py)
+    tests/test_speedups.py tests/test_walk.py tests/test_engines.py tests/test_state.py tests/test_prefetch.py)
   echo "sanitize: the C speed-ups${variant:+ ($variant)} ran clean under ASan and UBSan" >&2
 done

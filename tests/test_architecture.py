@@ -14,9 +14,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
 FOUNDATION = {"model", "errors", "mynumber", "native", "normalize", "rules", "redact", "__init__"}
-STAGES = ["walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people", "locations",
-          "scanner", "assess", "result", "state", "incremental", "deadlines", "incident", "notify", "pipeline",
-          "watch", "report", "cli", "__main__"]
+STAGES = ["prefetch", "walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people",
+          "locations", "scanner", "assess", "result", "state", "incremental", "deadlines", "incident", "notify",
+          "pipeline", "watch", "report", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:

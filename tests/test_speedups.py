@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sysconfig
+from array import array
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,40 @@ def test_the_file_system_type_is_the_one_stat_f_reports(tmp_path: Path) -> None:
         assert found == int(shown.stdout, 16)
     with pytest.raises(OSError):
         speedups.filesystem_type(fd)  # closed now
+
+
+@needs_speedups
+def test_stat_folders_stats_folders_that_stand_and_stops_when_told(tmp_path: Path) -> None:
+    assert speedups is not None
+    folders = []
+    for name in ("a", "b", "c"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for index in range(3):
+            (folder / f"f{index}").write_text("x" * index)
+        st = os.stat(folder)
+        listed = array("q", (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_ctime_ns + 10**10))
+        folders.append((os.fsencode(folder), listed.tobytes(), b"f0\0f1\0f2"))
+    changed = array("q")
+    changed.frombytes(folders[1][1])
+    changed[2] += 1  # b's mtime as remembered is not its mtime now
+    folders[1] = (folders[1][0], changed.tobytes(), folders[1][2])
+    folders.append((os.fsencode(tmp_path / "gone"), folders[0][1], b"f0"))
+    folders.append((folders[2][0], folders[2][1], b"f0\0missing"))
+    found = speedups.stat_folders(folders, 10**9, bytearray(1))
+    assert found[1] is None and found[3] is None and found[4] is None
+    for index, name in ((0, "a"), (2, "c")):
+        numbers = array("q")
+        numbers.frombytes(found[index])
+        expected = [number for n in range(3) for number in identity(os.lstat(tmp_path / name / f"f{n}"))]
+        assert list(numbers) == expected
+    assert speedups.stat_folders(folders, 10**11, bytearray(1)) == [None] * 5  # listed too soon after a change
+    assert speedups.stat_folders(folders, 10**9, bytearray(b"\1")) == [None] * 5  # stopped before the first
+    with pytest.raises(ValueError):
+        speedups.stat_folders([(b"x", b"short", b"f0")], 0, bytearray(1))
+    with pytest.raises(TypeError):
+        speedups.stat_folders([(b"x", b"\0" * 40)], 0, bytearray(1))
+
+
+def identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)

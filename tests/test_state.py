@@ -19,14 +19,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from detector import prefetch as prefetch_module
 from detector import walk as walk_module
 from detector.errors import UsageError
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
+from detector.prefetch import listing_stands
 from detector.result import ScanResult
 from detector.scanner import FileScanner
 from detector.state import State
-from detector.walk import RememberedListing, _listing_stands
 
 from .conftest import valid_number
 
@@ -344,7 +345,7 @@ def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder whose device, inode, modification and change times are those it had when it was listed, that
     listing made long enough after its last change, is taken from the state: a stat instead of its entries."""
-    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)  # these folders were made a moment ago
+    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)  # these folders were made a moment ago
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     listed = counted_listings(monkeypatch)
@@ -369,7 +370,7 @@ def test_a_listing_made_soon_after_a_change_is_not_trusted(tmp_path: Path, monke
     scan(share, state)
     assert sorted(listed) == ["dept0", "dept1", "dept2", "share"]
     listed.clear()
-    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)  # as if those listings were made long after the changes
+    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)  # as if those listings were made long after the changes
     scan(share, state)
     assert listed == []
 
@@ -377,7 +378,7 @@ def test_a_listing_made_soon_after_a_change_is_not_trusted(tmp_path: Path, monke
 @needs_c_lister
 def test_listings_on_a_network_file_system_are_never_remembered(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
     monkeypatch.setattr(walk_module._speedups, "filesystem_type", lambda fd: 0x6969)  # NFS
     share, state = tree(tmp_path), tmp_path / "state.db"
     scan(share, state)
@@ -390,18 +391,18 @@ def test_a_remembered_listing_stands_only_for_the_same_settled_folder() -> None:
     second = 1_000_000_000
     folder = (5, 77, 100 * second, 101 * second)
 
-    def remembered(listed_at: int, identity: tuple[int, int, int, int] = folder) -> RememberedListing:
-        return RememberedListing(array("q", (*identity, listed_at)).tobytes(), b"a\0b", b"")
+    def remembered_at(listed_at: int, identity: tuple[int, int, int, int] = folder) -> bytes:
+        return array("q", (*identity, listed_at)).tobytes()
 
-    settled = 101 * second + walk_module.SETTLED_NS + 1
-    assert _listing_stands(remembered(settled), folder)
-    assert not _listing_stands(remembered(settled - 2), folder)  # listed within SETTLED_NS of a change
-    assert not _listing_stands(remembered(settled), (5, 77, 100 * second, 102 * second))  # changed since
-    assert not _listing_stands(remembered(settled), (5, 78, 100 * second, 101 * second))  # another folder
+    settled = 101 * second + prefetch_module.SETTLED_NS + 1
+    assert listing_stands(remembered_at(settled), folder)
+    assert not listing_stands(remembered_at(settled - 2), folder)  # listed within SETTLED_NS of a change
+    assert not listing_stands(remembered_at(settled), (5, 77, 100 * second, 102 * second))  # changed since
+    assert not listing_stands(remembered_at(settled), (5, 78, 100 * second, 101 * second))  # another folder
 
 
 def test_a_state_from_before_remembered_listings_gets_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
@@ -415,7 +416,7 @@ def test_a_state_from_before_remembered_listings_gets_them(tmp_path: Path, monke
 
 
 def test_a_damaged_remembered_listing_means_no_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(walk_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
