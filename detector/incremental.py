@@ -83,7 +83,8 @@ class Incremental:
 
     def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
         self.state, self.result, self.reveal = state, result, reveal
-        self.stored = state.folders()
+        # A damaged row is as no snapshot: its folder is compared file by file, and its snapshot written again.
+        self.stored = {path: snapshot for path, snapshot in state.folders().items() if snapshot.holds_together()}
         self.listed: dict[str, list[str]] = {}  # each folder walked: its files' names
         self.loose: set[str] = set()  # files given as roots
         self.building: dict[str, _FolderBuild] = {}
@@ -95,8 +96,6 @@ class Incremental:
         names, identities = listing.names, listing.identities
         self.listed[absolute_dir] = names
         snapshot = self.stored.get(absolute_dir)
-        if snapshot is not None and not snapshot.holds_together():
-            snapshot = None
         unchanged = snapshot is not None and listing.packed == (snapshot.names, snapshot.identities)
         build = _FolderBuild(listing.packed, len(names), listing.remembered)
         if snapshot is not None and listing.packed is not None and listing.packed[0] == snapshot.names:
@@ -124,7 +123,7 @@ class Incremental:
 
     def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
         snapshot = self.stored.get(absolute_dir)
-        if snapshot is None or snapshot.listed is None or not snapshot.holds_together():
+        if snapshot is None or snapshot.listed is None:
             return None
         return RememberedListing(snapshot.listed, snapshot.listed_files or b"", snapshot.listed_others or b"")
 
@@ -141,12 +140,11 @@ class Incremental:
         clean files counted in bulk, files with results loaded (or, with --reveal, read again), changed files
         taken from their own record when it knows them as they are (``watch`` wrote it), else read; the indices
         of files to read."""
-        kinds = snapshot.kinds.split("\0") if snapshot.kinds else []
+        kinds = _kinds(snapshot.kinds, len(snapshot.notable), self.clean_kinds)
         build.kinds, build.notable = kinds, bytearray(snapshot.notable)
         numbers = snapshot.numbers()
         self.clean_files += len(kinds)
         self.clean_bytes += sum(numbers[2::4])
-        self.clean_kinds.update(kinds)
         todo = []
         notable = []
         index = snapshot.notable.find(1)
@@ -266,6 +264,22 @@ class Incremental:
         for folder in self.state.folders_under(under):
             if folder not in walked:
                 self.state.drop_folder(folder)
+        self.state.remember_counts(under)
+
+
+def _kinds(joined: str, count: int, counts: Counter[str]) -> list[str]:
+    """The ``count`` files' kinds of a snapshot (joined by NUL), each counted into ``counts``. Most folders hold
+    files of one kind: such a folder is recognised by its length and one comparison, and counted at once
+    (splitting and counting 1,000 kinds one by one cost 0.15 ms a folder)."""
+    if not count:
+        return []
+    first = joined[:joined.find("\0")] if count > 1 else joined
+    if len(joined) == count * (len(first) + 1) - 1 and joined == "\0".join((first,) * count):
+        counts[first] += count
+        return [first] * count
+    kinds = joined.split("\0")
+    counts.update(kinds)
+    return kinds
 
 
 def _remembered(remembered: RememberedListing | None) -> tuple[bytes | None, bytes | None, bytes | None]:

@@ -13,6 +13,7 @@ os.stat, with the same results.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -339,17 +340,23 @@ class _Lister:
         return remembers
 
 
+@functools.lru_cache(maxsize=4)
+def _skip_needles(skip_inodes: frozenset[tuple[int, int]]) -> tuple[bytes, ...] | None:
+    """Each (device, inode) to leave out, packed as an identity starts; None when one does not fit in 64 bits."""
+    try:
+        return tuple(array("q", pair).tobytes() for pair in skip_inodes)
+    except OverflowError:
+        return None
+
+
 def _prestated(folder: _Folder, skip_inodes: frozenset[tuple[int, int]]) -> _Stated | None:
     """The folder's files as the prefetch stat'ed them, when that covers them all (no name was excluded) and none
     is one of our own files (``skip_inodes``, left out as :func:`_stat_names` leaves them out)."""
     raw = folder.prestated
-    if raw is None or len(raw) != 32 * len(folder.names):
+    needles = _skip_needles(skip_inodes)
+    if raw is None or len(raw) != 32 * len(folder.names) or needles is None:
         return None
-    for pair in skip_inodes:
-        try:
-            needle = array("q", pair).tobytes()
-        except OverflowError:
-            return None
+    for needle in needles:
         at = raw.find(needle)
         while at >= 0:
             if at % 32 == 0:

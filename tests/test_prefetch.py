@@ -166,3 +166,21 @@ def strip_times(document: str) -> str:
     data = json.loads(document)
     data.pop("scan")
     return json.dumps(data, sort_keys=True)
+
+
+@needs_c_stat
+def test_our_own_files_in_a_prefetched_folder_are_still_left_out(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report file of a nightly scan, written each night into a scanned folder, is one of the prefetched
+    files; the walk leaves it out as it does when it stats the folder itself."""
+    share, state = scanned_tree(tmp_path, monkeypatch)
+    own = os.stat(share / "dept0" / "f000.txt")
+    prefetch = StatPrefetch.start(str(state), [str(share)])
+    assert prefetch is not None
+    with prefetch.running:
+        pass
+    options = ScanOptions(key=b"state-key", jobs=1, state_path=str(state),
+                          skip_inodes=frozenset({(own.st_dev, own.st_ino)}))
+    result = scan_paths([str(share)], options, prefetch=prefetch)
+    assert result.files_scanned == 59
+    assert not any(finding.path.endswith("f000.txt") for finding in result.findings)

@@ -424,3 +424,59 @@ def test_a_damaged_remembered_listing_means_no_snapshot(tmp_path: Path, monkeypa
     second, read = scan(share, state, monkeypatch)
     assert comparable(second) == comparable(first)
     assert len(read) == 0  # each file still known by its own record
+
+
+@given(kinds=st.lists(st.sampled_from(["text", "csv", "textx", "", "xlsx"]), max_size=40))
+def test_a_snapshots_kinds_are_counted_as_splitting_them_counts_them(kinds: list[str]) -> None:
+    from collections import Counter
+
+    from detector.incremental import _kinds
+
+    if not kinds:
+        return
+    counts: Counter[str] = Counter({"pdf": 2})
+    assert _kinds("\0".join(kinds), len(kinds), counts) == kinds
+    assert counts == Counter(kinds) + Counter({"pdf": 2})
+
+
+def test_an_unchanged_tree_is_not_counted_in_the_state_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last scan leaves how many files the state holds under its root; the next one takes that count
+    instead of counting, while nothing wrote files since."""
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    first, _ = scan(share, state)
+    counted: list[str] = []
+    original = State._count
+
+    def counting(self: State, root: str) -> int:
+        counted.append(root)
+        return original(self, root)
+
+    monkeypatch.setattr(State, "_count", counting)
+    second, _ = scan(share, state)
+    assert counted == [] and comparable(second) == comparable(first)
+    (share / "dept0" / "f000.txt").unlink()
+    third, _ = scan(share, state)
+    assert third.files_scanned == 29
+    assert counted == [str(share)]  # after forgetting the file: the count stored again
+
+
+def test_files_written_by_another_process_drop_the_stored_count(tmp_path: Path) -> None:
+    """``watch`` (or any writer) storing a file the next scan does not find: the count stored by the last scan
+    is dropped with that write, so the scan counts, and forgets the file."""
+    share, state = tree(tmp_path), tmp_path / "state.db"
+    scan(share, state)
+    writer = State(str(state), *_state_identity(state))
+    writer.put_clean(str(share / "dept1" / "gone.txt"), (1, 2, 3, 4), "text")
+    writer.close()
+    scan(share, state)
+    with sqlite3.connect(state) as db:
+        names = {Path(row[0]).name for row in db.execute("SELECT path FROM files")}
+        counts = dict(db.execute("SELECT name, value FROM meta WHERE name LIKE 'files_under:%'").fetchall())
+    assert "gone.txt" not in names and len(names) == 30
+    assert counts == {f"files_under:{share}": "30"}
+
+
+def _state_identity(state: Path) -> tuple[str, str]:
+    with sqlite3.connect(state) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+    return meta["key_id"], meta["config"]
