@@ -10,7 +10,6 @@ in :class:`~detector.result.ScanResult`, so the output does not depend on ``--jo
 from __future__ import annotations
 
 import bisect
-import concurrent.futures as futures
 import itertools
 import logging
 import os
@@ -27,6 +26,8 @@ from .rules import load_rules
 from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
+    import concurrent.futures as futures
+
     from .scanner import FileScanner
 
 __all__ = ["ScanOptions", "scan_paths"]
@@ -221,6 +222,7 @@ def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int
                    workers: _Workers | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
+    import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
     import multiprocessing  # only here: 7 ms of start-up that --jobs 1 does not need
 
     global _worker

@@ -6,22 +6,29 @@ appear only when the caller passes ``reveal=True``, which the CLI allows only in
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from ..result import ScanResult
-from . import csv_report, json_report, sarif_report, text_report
 
 Renderer = Callable[[ScanResult, bool], str]
 
-RENDERERS: dict[str, Renderer] = {
-    "text": text_report.render,
-    "json": json_report.render,
-    "jsonl": json_report.render_lines,
-    "csv": csv_report.render,
-    "sarif": sarif_report.render,
+# Each format's module and function, imported when asked for (a scan renders one).
+RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text_report", "render"),
+    "json": ("json_report", "render"),
+    "jsonl": ("json_report", "render_lines"),
+    "csv": ("csv_report", "render"),
+    "sarif": ("sarif_report", "render"),
 }
 FORMATS = tuple(RENDERERS)
 
 
+def renderer(fmt: str) -> Renderer:
+    module, function = RENDERERS[fmt]
+    found: Renderer = getattr(importlib.import_module(f".{module}", __name__), function)
+    return found
+
+
 def render(result: ScanResult, fmt: str, reveal: bool = False) -> str:
-    return RENDERERS[fmt](result, reveal)
+    return renderer(fmt)(result, reveal)
