@@ -305,3 +305,22 @@ def test_scanned_files_are_not_changed(tmp_path: Path) -> None:
     run(["scan", "s"], tmp_path)
     after = (path.stat().st_mtime_ns, path.stat().st_atime_ns, path.read_bytes())
     assert before == after
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [("3", 3, ""), ("None", 0, ""), ("'no luck'", 1, "no luck")])
+def test_the_command_ends_as_sys_exit_would(tmp_path: Path, code: str, status: int, stderr: str) -> None:
+    """The entry point ends without tearing the interpreter down, yet as sys.exit would: threads that are not
+    daemons finish, exit functions run, output is flushed, the status is the same."""
+    marker = tmp_path / "thread-finished"
+    program = (
+        "import atexit, sys, threading, time\n"
+        "from detector.__main__ import _exit_now\n"
+        f"threading.Thread(target=lambda: (time.sleep(0.2), open({str(marker)!r}, 'w').close())).start()\n"
+        "atexit.register(lambda: print('exit functions ran'))\n"
+        "sys.stdout.write('buffered output')\n"
+        f"_exit_now({code})\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30)
+    assert done.returncode == status
+    assert done.stdout == "buffered outputexit functions ran\n"
+    assert done.stderr.strip() == stderr
+    assert marker.exists()
