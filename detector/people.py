@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from pathlib import Path
 
 from .errors import KeyError_
 
@@ -19,27 +18,28 @@ KEY_ENV = "MYNUMBER_KEY"
 _KEY_ID_MESSAGE = b"mynumber key id v1"
 
 
-def default_key_path() -> Path:
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "mynumber" / "key"
+def default_key_path() -> str:
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "mynumber", "key")
 
 
 def load_key(key_file: str | None = None, *, create: bool = True) -> bytes:
     """The fingerprint key, from the first of: ``key_file``, $MYNUMBER_KEY, the installation key."""
     if key_file:
-        return _read_key(Path(key_file))
+        return _read_key(key_file)
     from_env = os.environ.get(KEY_ENV)
     if from_env:
         return from_env.encode("utf-8")
     path = default_key_path()
-    if path.exists() or not create:
+    if os.path.exists(path) or not create:
         return _read_key(path)
     return _create_key(path)
 
 
-def _read_key(path: Path) -> bytes:
+def _read_key(path: str) -> bytes:
     try:
-        key = path.read_bytes().strip()
+        with open(path, "rb") as handle:
+            key = handle.read().strip()
     except OSError as exc:
         raise KeyError_(f"{path}: cannot read the fingerprint key: {exc.strerror or exc}") from None
     if not key:
@@ -47,12 +47,12 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
-def _create_key(path: Path) -> bytes:
+def _create_key(path: str) -> bytes:
     import secrets  # here: only a first run makes a key
 
     key = secrets.token_hex(32).encode("ascii")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return _read_key(path)  # another process created it first

@@ -22,7 +22,6 @@ import sqlite3
 import time
 from array import array
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import UsageError
@@ -71,8 +70,8 @@ def config_id(rules_sources: Iterable[str], **options: Any) -> str:
     """A digest of what shapes a file's result: the rules' text and the result-shaping options."""
     digest = hashlib.sha256()
     for source in rules_sources:
-        with contextlib.suppress(OSError):
-            digest.update(Path(source).read_bytes())
+        with contextlib.suppress(OSError), open(source, "rb") as handle:
+            digest.update(handle.read())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:32]
 
