@@ -116,11 +116,14 @@ class _Excludes:
         # The same names as whole lines of a text; the name patterns' wildcards must then not cross a line.
         line_names = [glob_name_regex(rule.glob).replace("[^/]", "[^/\n]").replace(".*", "[^\n]*") for rule in rules]
         self.lines = re.compile("(?m)^(?:" + "|".join(f"(?:{name})" for name in line_names) + ")$") if rules else None
-        # When every rule ends in plain names (the packaged rules do), those are looked for as whole lines with
-        # substring searches: a seventh of the regex search's time on a folder of 1,000 files.
+        # When every rule ends in plain names (the packaged rules do), those are looked for in the folder's
+        # listing as the lister gives it, by substring search: a twentieth of the regex search's time on a folder
+        # of 1,000 files.
         literals = [glob_name_literals(rule.glob) for rule in rules]
-        self.literal_lines = None if None in literals else tuple(
-            {f"\n{name}\n" for names in literals if names is not None for name in names})
+        self.literal_names = None if None in literals else frozenset(
+            name for names in literals if names is not None for name in names)
+        self.literal_needles = tuple((name, b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
+                                     for name in sorted(self.literal_names or ()))
 
     def excluded(self, absolute_dir: str, name: str, stats: WalkStats) -> str | None:
         """The entry's absolute path when it is excluded (counted in ``stats``), else None."""
@@ -134,6 +137,19 @@ class _Excludes:
                 return absolute
         return None
 
+    def among_listed(self, absolute_dir: str, names: list[str], joined: bytes, others: list[str],
+                     stats: WalkStats) -> set[str]:
+        """The names of a folder's entries that are excluded (counted in ``stats``): its files ``names``, also
+        ``joined`` as the lister gives them (see :func:`_joined_names`), and its other entries."""
+        if self.names is None:
+            return set()
+        if self.literal_names is None:
+            return self.among(absolute_dir, [*names, *others], stats)
+        listed = b"\0" + joined + b"\0"
+        candidates = {name for name, needle in self.literal_needles if needle in listed}
+        candidates.update(name for name in others if name in self.literal_names)
+        return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
+
     def among(self, absolute_dir: str, names: list[str], stats: WalkStats) -> set[str]:
         """The names of a folder's entries that are excluded (counted in ``stats``). The names are searched as
         one text, one per line, so a folder without a candidate costs one regex search, not one per entry."""
@@ -141,11 +157,7 @@ class _Excludes:
             return set()
         joined = "\n".join(names)
         if self.lines is not None and joined.count("\n") == len(names) - 1:  # no name holds a newline
-            if self.literal_lines is not None:
-                text = f"\n{joined}\n"
-                candidates = {line[1:-1] for line in self.literal_lines if line in text}
-            else:
-                candidates = set(self.lines.findall(joined))
+            candidates = set(self.lines.findall(joined))
         else:
             candidates = {name for name in names if self.names.fullmatch(name)}
         return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
@@ -426,7 +438,7 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
             yield _Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
             continue
         try:
-            excluded = excludes.among(absolute_dir, [*names, *(name for name, _ in others)], stats)
+            excluded = excludes.among_listed(absolute_dir, names, joined, [name for name, _ in others], stats)
             if excluded:
                 names = [name for name in names if name not in excluded]
                 joined = _joined_names(names)
