@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import _thread
 import os
-from array import array
+import struct
 
 from .native import speedups as _speedups
 
@@ -32,6 +32,7 @@ REMEMBERED_ON = frozenset({0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x2FC12FC
 FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 FolderIdentity = tuple[int, int, int, int]  # device, inode, mtime_ns, ctime_ns
+_LISTED = struct.Struct("=5q")  # a folder's identity and when it was listed, as walk.RememberedListing keeps it
 
 
 def folder_identity(st: os.stat_result) -> FolderIdentity:
@@ -43,11 +44,14 @@ def listing_stands(listed: bytes, folder: FolderIdentity) -> bool:
     and when it was listed, as five signed 64-bit integers) is the folder's listing now: the folder is the same
     and unchanged, and the listing was made SETTLED_NS or more after its last change (see
     :class:`~detector.walk.RememberedListing`)."""
-    numbers = array("q")
-    numbers.frombytes(listed)
-    dev, ino, mtime_ns, ctime_ns, listed_at = numbers
+    dev, ino, mtime_ns, ctime_ns, listed_at = _unpacked(listed)
     settled = listed_at - SETTLED_NS
     return (dev, ino, mtime_ns, ctime_ns) == folder and mtime_ns < settled and ctime_ns < settled
+
+
+def _unpacked(listed: bytes) -> tuple[int, int, int, int, int]:
+    dev, ino, mtime_ns, ctime_ns, listed_at = _LISTED.unpack(listed)
+    return dev, ino, mtime_ns, ctime_ns, listed_at
 
 
 class StatPrefetch:
@@ -104,9 +108,8 @@ class StatPrefetch:
                                            SETTLED_NS, self.stop_byte)
             for (path, listed, files), identities in zip(folders, found, strict=True):
                 if identities is not None:
-                    numbers = array("q")
-                    numbers.frombytes(listed)
-                    self.stated[path] = ((numbers[0], numbers[1], numbers[2], numbers[3]), files, identities)
+                    dev, ino, mtime_ns, ctime_ns, _ = _unpacked(listed)
+                    self.stated[path] = ((dev, ino, mtime_ns, ctime_ns), files, identities)
         except (OSError, ValueError, UnicodeError):
             self.stated.clear()  # the walk stats every folder
         finally:
@@ -122,8 +125,7 @@ def _remembered(state_path: str, roots: list[str]) -> list[tuple[str, bytes, byt
     try:
         db = sqlite3.connect(f"file:{uri}?mode=ro", uri=True)
         try:
-            rows = db.execute("SELECT path, listed, listed_files FROM folders WHERE listed IS NOT NULL "
-                              "ORDER BY path").fetchall()
+            rows = db.execute("SELECT path, listed, files FROM listings ORDER BY path").fetchall()
         finally:
             db.close()
     except sqlite3.Error:

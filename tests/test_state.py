@@ -406,12 +406,11 @@ def test_a_state_from_before_remembered_listings_gets_them(tmp_path: Path, monke
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
-        for column in ("listed", "listed_files", "listed_others"):
-            db.execute(f"ALTER TABLE folders DROP COLUMN {column}")
+        db.execute("DROP TABLE listings")
     second, read = scan(share, state, monkeypatch)
     assert read == [] and comparable(second) == comparable(first)
     with sqlite3.connect(state) as db:
-        assert db.execute("SELECT count(*) FROM folders WHERE listed IS NOT NULL").fetchone()[0] == (
+        assert db.execute("SELECT count(*) FROM listings").fetchone()[0] == (
             4 if walk_module._speedups is not None else 0)
 
 
@@ -420,7 +419,7 @@ def test_a_damaged_remembered_listing_means_no_snapshot(tmp_path: Path, monkeypa
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
-        db.execute("UPDATE folders SET listed = x'0102'")
+        db.execute("UPDATE listings SET listed = x'0102'")
     second, read = scan(share, state, monkeypatch)
     assert comparable(second) == comparable(first)
     assert len(read) == 0  # each file still known by its own record
