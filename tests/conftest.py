@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -28,3 +30,18 @@ def invalid_number(seed: int) -> str:
 @pytest.fixture(scope="session")
 def rules() -> Rules:
     return load_rules()
+
+
+def recorded_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+                   record: Callable[..., Any] = lambda *args: args) -> list[Any]:
+    """The calls made to ``owner.name`` from now on, each as ``record`` gives it from the call's arguments; the
+    calls themselves go through unchanged."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(record(*args))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls

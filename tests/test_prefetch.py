@@ -21,7 +21,7 @@ from detector.cli import scan as scan_command
 from detector.pipeline import ScanOptions, scan_paths
 from detector.prefetch import SCAN_FLAGS, SCAN_VALUE_OPTIONS, StatPrefetch, adopt, read_scan_line, start_early
 
-from .conftest import valid_number
+from .conftest import recorded_calls, valid_number
 from .test_state import comparable, tree
 
 needs_c_stat = pytest.mark.skipif(walk_module._speedups is None or not walk_module._UTF8_NAMES,
@@ -84,15 +84,7 @@ def scanned_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
 
 def counted_stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many files the walk stats itself."""
-    stated: list[int] = []
-    original = walk_module._stat_names
-
-    def counting(folder: Any, first: int, last: int, skip: frozenset[tuple[int, int]]) -> Any:
-        stated.append(last - first)
-        return original(folder, first, last, skip)
-
-    monkeypatch.setattr(walk_module, "_stat_names", counting)
-    return stated
+    return recorded_calls(monkeypatch, walk_module, "_stat_names", lambda folder, first, last, skip: last - first)
 
 
 @needs_c_stat

@@ -29,7 +29,7 @@ from detector.result import ScanResult
 from detector.scanner import FileScanner
 from detector.state import State
 
-from .conftest import valid_number
+from .conftest import recorded_calls, valid_number
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,13 +49,7 @@ def scan(share: Path, state: Path, monkeypatch: pytest.MonkeyPatch | None = None
     """A --jobs 1 scan with a state file, and the paths the scanner actually read."""
     read: list[str] = []
     if monkeypatch is not None:
-        original = FileScanner._open
-
-        def counting(self: FileScanner, path: str) -> Any:
-            read.append(path)
-            return original(self, path)
-
-        monkeypatch.setattr(FileScanner, "_open", counting)
+        read = recorded_calls(monkeypatch, FileScanner, "_open", lambda scanner, path: path)
     result = scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state), **options))
     if monkeypatch is not None:
         monkeypatch.undo()
@@ -203,15 +197,7 @@ def test_a_scan_killed_midway_leaves_a_state_the_next_run_uses(tmp_path: Path) -
 
 def asking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths the scan asks the state about one by one (State.record), from now on."""
-    asked: list[str] = []
-    original = State.record
-
-    def record(self: State, path: str) -> Any:
-        asked.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(State, "record", record)
-    return asked
+    return recorded_calls(monkeypatch, State, "record", lambda state, path: path)
 
 
 def test_an_unchanged_folder_is_taken_whole_without_asking_file_by_file(tmp_path: Path,
@@ -329,15 +315,8 @@ needs_c_lister = pytest.mark.skipif(walk_module._speedups is None or not walk_mo
 
 def counted_listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The folders the walk reads the entries of (by descriptor: their names are looked up)."""
-    listed: list[str] = []
-    original = walk_module._speedups.list_names
-
-    def counting(fd: int) -> Any:
-        listed.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
-        return original(fd)
-
-    monkeypatch.setattr(walk_module._speedups, "list_names", counting)
-    return listed
+    return recorded_calls(monkeypatch, walk_module._speedups, "list_names",
+                          lambda fd: os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
 
 
 @needs_c_lister
@@ -401,28 +380,23 @@ def test_a_remembered_listing_stands_only_for_the_same_settled_folder() -> None:
     assert not listing_stands(remembered_at(settled), (5, 78, 100 * second, 101 * second))  # another folder
 
 
-def test_a_state_from_before_remembered_listings_gets_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("damage", ["DROP TABLE listings", "UPDATE listings SET listed = x'0102'"],
+                         ids=["state from before listings were kept", "damaged listings"])
+def test_missing_or_damaged_listings_are_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    damage: str) -> None:
+    """A state without the listings table (written before listings were kept) or with damaged rows is scanned as
+    if it had no snapshots for those folders: each file still taken from its own record, and the listings
+    written again."""
     monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
-        db.execute("DROP TABLE listings")
+        db.execute(damage)
     second, read = scan(share, state, monkeypatch)
     assert read == [] and comparable(second) == comparable(first)
     with sqlite3.connect(state) as db:
-        assert db.execute("SELECT count(*) FROM listings").fetchone()[0] == (
+        assert db.execute("SELECT count(*) FROM listings WHERE length(listed) = 40").fetchone()[0] == (
             4 if walk_module._speedups is not None else 0)
-
-
-def test_a_damaged_remembered_listing_means_no_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
-    share, state = tree(tmp_path), tmp_path / "state.db"
-    first, _ = scan(share, state)
-    with sqlite3.connect(state) as db:
-        db.execute("UPDATE listings SET listed = x'0102'")
-    second, read = scan(share, state, monkeypatch)
-    assert comparable(second) == comparable(first)
-    assert len(read) == 0  # each file still known by its own record
 
 
 @given(kinds=st.lists(st.sampled_from(["text", "csv", "textx", "", "xlsx"]), max_size=40))
@@ -443,14 +417,7 @@ def test_an_unchanged_tree_is_not_counted_in_the_state_again(tmp_path: Path, mon
     instead of counting, while nothing wrote files since."""
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
-    counted: list[str] = []
-    original = State._count
-
-    def counting(self: State, root: str) -> int:
-        counted.append(root)
-        return original(self, root)
-
-    monkeypatch.setattr(State, "_count", counting)
+    counted = recorded_calls(monkeypatch, State, "_count", lambda state, root: root)
     second, _ = scan(share, state)
     assert counted == [] and comparable(second) == comparable(first)
     (share / "dept0" / "f000.txt").unlink()
