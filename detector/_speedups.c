@@ -524,6 +524,27 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(find_identity_doc,
+"find_identity(identities, pairs) -> int\n\n"
+"The index of the first of ``identities`` ((device, inode, size, mtime_ns) records, as stat_names gives them)\n"
+"whose device and inode are one of ``pairs`` ((device, inode) records, packed the same way), or -1.");
+
+static PyObject *find_identity(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer identities, pairs;
+    if (!PyArg_ParseTuple(args, "y*y*", &identities, &pairs)) return NULL;
+    const int64_t *records = identities.buf, *wanted = pairs.buf;
+    Py_ssize_t count = identities.len / 32, nwanted = pairs.len / 16, found = -1;
+    for (Py_ssize_t i = 0; i < count && found < 0; i++)
+        for (Py_ssize_t w = 0; w < nwanted; w++)
+            if (records[4 * i + 1] == wanted[2 * w + 1] && records[4 * i] == wanted[2 * w]) {
+                found = i;
+                break;
+            }
+    PyBuffer_Release(&identities);
+    PyBuffer_Release(&pairs);
+    return PyLong_FromSsize_t(found);
+}
+
 PyDoc_STRVAR(filesystem_type_doc,
 "filesystem_type(fd) -> int\n\n"
 "The type (statfs f_type, e.g. 0xEF53 for ext2/3/4) of the file system the open file ``fd`` is on. Raises\n"
@@ -539,6 +560,7 @@ static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
+    {"find_identity", find_identity, METH_VARARGS, find_identity_doc},
     {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},

@@ -229,11 +229,13 @@ class FileResult:
 
     @classmethod
     def from_state(cls, path: str, data: dict[str, Any]) -> FileResult:
+        """A result as :meth:`to_state` kept it, its findings and entries reported under ``path`` (as
+        :meth:`under` gives them: the root may be given differently from one run to the next)."""
         return cls(path=path, size=int(data["size"]), kind=str(data["kind"]), scanned=bool(data["scanned"]),
-                   findings=[Finding.from_json(f) for f in data["findings"]],
-                   samples=[Sample(str(s["path"]), Location.from_json(s["location"]), str(s["masked"]),
-                                   str(s["sample"])) for s in data["samples"]],
-                   unscanned=[Unscanned.from_json(u) for u in data["unscanned"]],
+                   findings=[Finding.from_json({**f, "path": path}) for f in data["findings"]],
+                   samples=[Sample(path, Location.from_json(s["location"]), str(s["masked"]), str(s["sample"]))
+                            for s in data["samples"]],
+                   unscanned=[Unscanned.from_json({**u, "path": path}) for u in data["unscanned"]],
                    held_back={str(k): int(v) for k, v in data["held_back"].items()},
                    held_back_people=set(data["held_back_people"]))
 

@@ -399,4 +399,4 @@ def load_result(path: str, kind: str, size: int, blob: str | None) -> FileResult
     entries reported under ``path`` (the root may be given differently from one run to the next)."""
     if blob is None:
         return FileResult(path=path, size=size, kind=kind)
-    return FileResult.from_state(path, json.loads(blob)).under(path)
+    return FileResult.from_state(path, json.loads(blob))

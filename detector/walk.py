@@ -345,13 +345,16 @@ def _prestated(folder: _Folder, skip_inodes: frozenset[tuple[int, int]]) -> _Sta
     raw = folder.prestated
     if raw is None or len(raw) != 32 * len(folder.names):
         return None
+    if skip_inodes:
+        assert _speedups is not None  # the prefetch stats only where it is built
+        try:
+            pairs = array("q", [number for pair in skip_inodes for number in pair]).tobytes()
+        except OverflowError:
+            return None
+        if _speedups.find_identity(raw, pairs) >= 0:
+            return None
     identities = array("q")
     identities.frombytes(raw)
-    if skip_inodes:
-        inodes = set(identities[1::4])
-        if any(ino in inodes for _, ino in skip_inodes) and not skip_inodes.isdisjoint(
-                zip(identities[0::4], identities[1::4], strict=True)):
-            return None
     return _Stated(folder.names, folder.joined, identities, [])
 _DIR, _LINK, _OTHER = 1, 2, 3  # the kinds of entries that are not regular files (as _speedups.list_names has them)
 # The file names as the C lister gives them (bytes) are the stored form only where names are UTF-8 to Python.

@@ -217,3 +217,14 @@ def test_stat_folders_stats_folders_that_stand_and_stops_when_told(tmp_path: Pat
 
 def identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@needs_speedups
+def test_find_identity_finds_a_device_and_inode_among_packed_identities() -> None:
+    assert speedups is not None
+    identities = array("q", [5, 10, 100, 1, 5, 11, 200, 2, 6, 11, 300, 3]).tobytes()
+    assert speedups.find_identity(identities, array("q", [5, 11]).tobytes()) == 1
+    assert speedups.find_identity(identities, array("q", [7, 7, 6, 11]).tobytes()) == 2
+    assert speedups.find_identity(identities, array("q", [6, 10]).tobytes()) == -1  # device of one, inode of another
+    assert speedups.find_identity(identities, array("q", [100, 1]).tobytes()) == -1  # size and mtime are not it
+    assert speedups.find_identity(b"", array("q", [5, 10]).tobytes()) == -1
