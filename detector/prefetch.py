@@ -80,7 +80,10 @@ class StatPrefetch:
         if not remembered:
             return None
         prefetch = cls(remembered)
-        _thread.start_new_thread(prefetch._run, ())
+        try:
+            _thread.start_new_thread(prefetch._run, ())
+        except RuntimeError:  # no thread to be had: the walk stats everything
+            return None
         return prefetch
 
     def take(self, absolute_dir: str, folder: FolderIdentity, files: bytes) -> bytes | None:
@@ -110,8 +113,8 @@ class StatPrefetch:
                 if identities is not None:
                     dev, ino, mtime_ns, ctime_ns, _ = _unpacked(listed)
                     self.stated[path] = ((dev, ino, mtime_ns, ctime_ns), files, identities)
-        except (OSError, ValueError, UnicodeError):
-            self.stated.clear()  # the walk stats every folder
+        except Exception:  # a helper thread: whatever went wrong, the walk stats every folder itself
+            self.stated.clear()
         finally:
             self.running.release()
 

@@ -356,6 +356,8 @@ def _prestated(folder: _Folder, skip_inodes: frozenset[tuple[int, int]]) -> _Sta
     identities = array("q")
     identities.frombytes(raw)
     return _Stated(folder.names, folder.joined, identities, [])
+
+
 _DIR, _LINK, _OTHER = 1, 2, 3  # the kinds of entries that are not regular files (as _speedups.list_names has them)
 # The file names as the C lister gives them (bytes) are the stored form only where names are UTF-8 to Python.
 _UTF8_NAMES = codecs.lookup(sys.getfilesystemencoding()).name == "utf-8" and (
@@ -493,18 +495,14 @@ def _concatenated(folder: _Folder, parts: list[_Stated]) -> _Stated:
     if len(parts) == 1:
         return parts[0]
     identities: Identities
-    if sum(len(part.names) for part in parts) == len(folder.names) and all(
-            isinstance(part.identities, array) for part in parts):
-        identities = array("q")
-        for part in parts:
-            identities.extend(part.identities)
-        return _Stated(folder.names, folder.joined, identities, [])
     if all(isinstance(part.identities, array) for part in parts):
         identities = array("q")
         for part in parts:
             identities.extend(part.identities)
     else:
         identities = [number for part in parts for number in part.identities]
+    if sum(len(part.names) for part in parts) == len(folder.names):  # none left out
+        return _Stated(folder.names, folder.joined, identities, [])
     return _Stated([name for part in parts for name in part.names],
                    b"\0".join(part.joined for part in parts if part.names), identities,
                    [entry for part in parts for entry in part.failed])
