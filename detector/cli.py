@@ -302,10 +302,10 @@ def _start_prefetch(state_path: str | None, paths: tuple[str, ...], jobs: int) -
     command line, or one started now, before the scan's modules are imported."""
     if state_path is None:
         return None
-    from .prefetch import StatPrefetch, adopt
+    from .prefetch import StatPrefetch, adopt, worth_it
 
     early = adopt(state_path, paths)
-    if early is not None or jobs == 1 or (os.cpu_count() or 1) < 2:
+    if early is not None or not worth_it(jobs):
         return early
     return StatPrefetch.start(state_path, paths)
 

@@ -49,6 +49,20 @@ def listing_stands(listed: bytes, folder: FolderIdentity) -> bool:
     return (dev, ino, mtime_ns, ctime_ns) == folder and mtime_ns < settled and ctime_ns < settled
 
 
+def packed_listing(folder: FolderIdentity, listed_at: int) -> bytes | None:
+    """A folder's identity and when it was listed, as a remembered listing keeps them; None when a number does
+    not fit in 64 bits."""
+    try:
+        return _LISTED.pack(*folder, listed_at)
+    except struct.error:
+        return None
+
+
+def worth_it(jobs: int) -> bool:
+    """Whether a prefetch thread can help a scan of ``jobs`` processes (0: one a core): not on one core."""
+    return jobs != 1 and (os.cpu_count() or 1) > 1
+
+
 def _unpacked(listed: bytes) -> tuple[int, int, int, int, int]:
     dev, ino, mtime_ns, ctime_ns, listed_at = _LISTED.unpack(listed)
     return dev, ino, mtime_ns, ctime_ns, listed_at
@@ -212,7 +226,7 @@ def start_early(arguments: Sequence[str]) -> None:
     if line is None:
         return
     state, paths, jobs = line
-    if state is None or not paths or (jobs is not None and jobs.strip() == "1") or (os.cpu_count() or 1) < 2:
+    if state is None or not paths or not worth_it(int(jobs) if jobs is not None and jobs.strip().isdigit() else 0):
         return
     prefetch = StatPrefetch.start(state, paths)
     if prefetch is not None:

@@ -99,7 +99,7 @@ class FolderSnapshot(NamedTuple):
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
-    # The folder's own listing, when the walk may take it instead of listing again (see prefetch.RememberedListing):
+    # The folder's own listing, when the walk may take it instead of listing again (see walk.RememberedListing):
     listed: bytes | None = None  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
     listed_files: bytes | None = None
     listed_others: bytes | None = None
@@ -277,7 +277,7 @@ class State:
     def remember_counts(self, roots: Iterable[str]) -> None:
         """Store how many files the state holds under each root, for the next scan of them, in a transaction of
         its own (counted again there: another process may have written since). Any later write of files drops
-        the stored counts in the same transaction (:meth:`commit`)."""
+        the stored counts in the same transaction (:meth:`_files_written`)."""
         roots = list(roots)
         if all(self._meta(_COUNT + storable(root)) is not None for root in roots):
             return

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from .errors import ScanError
 from .model import Unscanned
 from .native import speedups as _speedups  # the C lister, or None: os.scandir and os.stat then
-from .prefetch import FOLDER_FLAGS, REMEMBERED_ON, StatPrefetch, folder_identity, listing_stands
+from .prefetch import FOLDER_FLAGS, REMEMBERED_ON, StatPrefetch, folder_identity, listing_stands, packed_listing
 from .rules import PathRule, glob_name_literals, glob_name_regex, glob_to_regex
 
 if TYPE_CHECKING:
@@ -322,14 +322,10 @@ class _Lister:
         if remembered is not None and listing_stands(remembered.folder, folder):
             prestated = self.prefetch.take(absolute_dir, folder, remembered.files) if self.prefetch else None
             return _Listed(*_decoded(remembered.files, remembered.others), remembered, prestated)
-        listed_at = time.time_ns()  # before the listing: an earlier time only makes it settle later
+        listed = packed_listing(folder, time.time_ns())  # the time before the listing: it only settles later
         assert _speedups is not None
         files, others = _speedups.list_names(fd)
-        try:
-            remembered = RememberedListing(array("q", (*folder, listed_at)).tobytes(), files, others)
-        except OverflowError:
-            return _Listed(*_decoded(files, others))
-        return _Listed(*_decoded(files, others), remembered)
+        return _Listed(*_decoded(files, others), None if listed is None else RememberedListing(listed, files, others))
 
     def _remembers(self, dev: int, fd: int) -> bool:
         remembers = self.remembering.get(dev)

@@ -24,7 +24,7 @@ from detector import walk as walk_module
 from detector.errors import UsageError
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
-from detector.prefetch import listing_stands
+from detector.prefetch import listing_stands, packed_listing
 from detector.result import ScanResult
 from detector.scanner import FileScanner
 from detector.state import State
@@ -378,6 +378,8 @@ def test_a_remembered_listing_stands_only_for_the_same_settled_folder() -> None:
     assert not listing_stands(remembered_at(settled - 2), folder)  # listed within SETTLED_NS of a change
     assert not listing_stands(remembered_at(settled), (5, 77, 100 * second, 102 * second))  # changed since
     assert not listing_stands(remembered_at(settled), (5, 78, 100 * second, 101 * second))  # another folder
+    assert packed_listing(folder, settled) == remembered_at(settled)
+    assert packed_listing((2**64, 77, 0, 0), settled) is None  # a device number beyond 64 bits: not remembered
 
 
 @pytest.mark.parametrize("damage", ["DROP TABLE listings", "UPDATE listings SET listed = x'0102'"],
