@@ -7,14 +7,12 @@ not run. No traceback reaches the user, and no message carries a raw number.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import json
 import logging
 import os
 import re
-import stat
 import sys
 import time
 from collections.abc import Callable
@@ -24,9 +22,11 @@ import click
 
 from . import __version__
 from .errors import EXIT_FAILED, EXIT_USAGE, MyNumberToolError, UsageError
+from .names import escape
 from .redact import redact
 
 if TYPE_CHECKING:
+    from .outputs import ReplacedFile
     from .prefetch import StatPrefetch
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif")
@@ -35,7 +35,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 
 class _RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        record.msg = escape(redact(record.getMessage()))  # names quoted in it cannot drive the terminal
         record.args = None
         return True
 
@@ -50,7 +50,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"mynumber: error: {redact(message)}", err=True)
+    click.echo(f"mynumber: error: {escape(redact(message))}", err=True)
     sys.exit(status)
 
 
@@ -63,19 +63,6 @@ def parse_size(text: str) -> int:
     return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
-def _open_private(path: str, what: str, append: bool = False) -> int:
-    """A file only its owner can read (it names people's files, and may hold their numbers): created 0600,
-    an existing regular file narrowed to 0600."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_APPEND if append else 0)
-    try:
-        fd = os.open(path, flags, 0o600)
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.fchmod(fd, 0o600)
-    except OSError as exc:
-        _fail(f"{path}: cannot write {what}: {exc.strerror}", EXIT_FAILED)
-    return fd
-
-
 def _identity(fd: int | None) -> frozenset[tuple[int, int]]:
     """(device, inode) of an open output, so a walk over its folder skips it."""
     if fd is None:
@@ -86,43 +73,34 @@ def _identity(fd: int | None) -> frozenset[tuple[int, int]]:
 
 class _Output:
     """Where a report goes: stdout, or a file created 0600 (it names people's files, and with --reveal it
-    holds their numbers). The file is created before the scan so the walk can skip it."""
+    holds their numbers), never through a link (see :mod:`detector.outputs`). The file is created before the
+    scan so the walk can skip it."""
 
     def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.fd: int | None = None
-        self.created = False
-        if path is None or path == "-":
-            self.path = None
-            return
-        self.created = not os.path.exists(path)
-        self.fd = _open_private(path, "the output")
+        self.file: ReplacedFile | None = None
+        if path is not None and path != "-":
+            from .outputs import ReplacedFile
+
+            self.file = ReplacedFile(path, "the output")
 
     def identity(self) -> frozenset[tuple[int, int]]:
-        return _identity(self.fd)
+        return self.file.identities() if self.file is not None else frozenset()
 
     def write(self, text: str) -> None:
-        if self.fd is None:
+        if self.file is None:
             sys.stdout.write(text)
             sys.stdout.flush()
             return
-        data = text.encode("utf-8")
-        if stat.S_ISREG(os.fstat(self.fd).st_mode):
-            os.ftruncate(self.fd, 0)
-        view = memoryview(data)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
-        os.close(self.fd)
-        self.fd = None
+        try:
+            data = text.encode("utf-8")
+        except BaseException:
+            self.abandon()
+            raise
+        self.file.commit(data)
 
     def abandon(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-            if self.created and self.path:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.path)
+        if self.file is not None:
+            self.file.abandon()
 
 
 class _Progress:
@@ -269,7 +247,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
         finally:
             if shown is not None:
                 shown.close()
-        out.write(render(result, fmt, reveal))
+        try:
+            text = render(result, fmt, reveal)
+        except BaseException:
+            out.abandon()  # the temporary file goes; whatever was at the name stays
+            raise
+        out.write(text)
         return result.exit_status
 
     _run(action)
@@ -289,8 +272,11 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
         from .result import merge as merge_documents
         from .rules import load_rules
 
-        result = merge_documents(_read_documents(scans), load_rules(rules_dirs).triggers)
-        _Output(output).write(render(result, fmt))
+        rules = load_rules(rules_dirs)
+        result = merge_documents(_read_documents(scans), rules.triggers,
+                                 item_ids=[item.item_id for item in rules.items])
+        text = render(result, fmt)  # before the output is created: a failure leaves no file behind
+        _Output(output).write(text)
         return result.exit_status
 
     _run(action)
@@ -357,9 +343,11 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
 
         rules = load_rules(rules_dirs)
         day = _parse_date(discovered)
-        result = merge_documents(_read_documents(scans), rules.triggers)
+        result = merge_documents(_read_documents(scans), rules.triggers,
+                                 item_ids=[item.item_id for item in rules.items])
         incident = build_incident(result, rules.items, day, malicious)
-        _Output(output).write(render_incident(incident, fmt, lang))
+        text = render_incident(incident, fmt, lang)  # before the output is created, as in merge
+        _Output(output).write(text)
         return 0
 
     _run(action)
@@ -388,7 +376,9 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, ou
         from .result import merge as merge_documents
         from .rules import load_rules
 
-        result = merge_documents(_read_documents(scans), load_rules(rules_dirs).triggers)
+        rules = load_rules(rules_dirs)
+        result = merge_documents(_read_documents(scans), rules.triggers,
+                                 item_ids=[item.item_id for item in rules.items])
         notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False))
         text = notification.to_csv() if fmt == "csv" else json.dumps(notification.to_json(), ensure_ascii=False,
                                                                      indent=2) + "\n"
@@ -489,7 +479,9 @@ class _EventSink:
         self.describe: Callable[[dict[str, Any]], str] | None = None
         self.fd: int | None = None
         if path is not None and path != "-":
-            self.fd = _open_private(path, "the events", append=True)
+            from .outputs import open_append
+
+            self.fd = open_append(path, "the events")
 
     def identity(self) -> frozenset[tuple[int, int]]:
         return _identity(self.fd)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .decode import bom_of, utf16_without_bom
+from .decode import bom_of, decode_jis, jis_encoding, utf16_without_bom
 
 # Kinds an extractor reads today.
 TEXT, DELIMITED = "text", "delimited"
@@ -67,12 +67,15 @@ def identify(sample: bytes) -> FileKind:
 
 def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
     """:func:`identify`, and whether the file is text read as raw bytes in a single-byte-compatible encoding
-    (no byte order mark, not UTF-16): what the text extractor hands to the matcher without decoding."""
+    (no byte order mark, not UTF-16, not ISO-2022-JP): what the text extractor hands to the matcher without
+    decoding."""
     if not sample:
         return FileKind(TEXT, "empty"), True
     for offset, magic_bytes, name, description in (*_BY_FIRST_BYTE.get(sample[0], ()), *_FURTHER_IN):
         if sample.startswith(magic_bytes, offset):
             return FileKind(name, description), False
+    if sample[2:4] == b"-l" and _is_lzh(sample):
+        return FileKind("lzh", "LZH (LHA) archive"), False
     if sample[4:8] == b"ftyp" and sample[8:12] in _IMAGE_BRANDS:
         return FileKind("image", "HEIF/AVIF image"), False
     bom = bom_of(sample)
@@ -81,11 +84,21 @@ def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
         encoding, skip = bom if bom is not None else (str(utf16), 0)
         return _text_kind(sample[skip:16384].decode(encoding, "replace")), False
     if _looks_like_text(sample[:8192]):
+        jis = jis_encoding(sample)
+        if jis is not None:  # ISO-2022-JP: 7-bit, but its bytes say nothing until decoded
+            return _text_kind(decode_jis(sample[:16384], jis)), False
         return _text_kind_of_bytes(sample[:16384]), True
     return _ask_libmagic(sample[:8192]), False
 
 
 _PLAIN_TEXT = FileKind(TEXT, "text")
+_LZH_METHODS = frozenset({b"h0", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"h7", b"hd", b"zs", b"z4", b"z5"})
+
+
+def _is_lzh(sample: bytes) -> bool:
+    """An LZH (LHA) archive has no magic number: its first header names the method at offset 2 ("-lh5-") and
+    its header level (0 to 3) at offset 20. Both are checked, so text starting with "xx-lh" stays text."""
+    return len(sample) >= 22 and sample[6:7] == b"-" and sample[4:6] in _LZH_METHODS and sample[20] <= 3
 
 
 def _text_kind_of_bytes(head: bytes) -> FileKind:
@@ -94,9 +107,17 @@ def _text_kind_of_bytes(head: bytes) -> FileKind:
     end = head.find(b"\n")
     first = head if end < 0 else head[:end]
     if b":" not in first and b"," not in first and b"\t" not in first and first[:1] != b" " and \
-            not first.startswith(b"From "):
+            not first.startswith(b"From ") and not _may_be_one_column(head, end):
         return _PLAIN_TEXT
     return _text_kind(head.decode("latin-1"))
+
+
+def _may_be_one_column(head: bytes, first_end: int) -> bool:
+    """Whether a number may start the second line, as in a one-column table (checked by
+    :func:`sniff_delimiter`): an ASCII digit or quote, or the first byte of a full-width digit in UTF-8 (EF),
+    CP932 (82) or EUC-JP (A3)."""
+    following = head[first_end + 1:first_end + 2]
+    return first_end >= 0 and following != b"" and following in b'0123456789"\xef\x82\xa3'
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -152,7 +173,8 @@ def sniff_delimiter(head: str) -> str | None:
     of fields. Logs rarely have both, so they keep the fast text path."""
     first_end = head.find("\n")
     if first_end < 0 or ("," not in head[:first_end] and "\t" not in head[:first_end]):
-        return None  # the header line has no delimiter: not a table (the common case, decided cheaply)
+        # The header line has no delimiter: not a table (the common case), unless it heads a list of numbers.
+        return "," if first_end >= 0 and _one_column_table(head) else None
     lines = [line for line in _first_lines(head, 7, 16384) if line.strip()][:6]
     if len(lines) < 2:
         return None
@@ -172,10 +194,28 @@ def sniff_delimiter(head: str) -> str | None:
         widths = {len(row) for row in rows}
         if len(widths) == 1 and widths.pop() >= 2:
             header = [cell.strip() for cell in rows[0]]
-            labelled = sum(1 for cell in header if cell and not any(ch.isdigit() for ch in cell))
-            if labelled >= max(1, len(header) // 2):
+            # One label is enough: whether a column is headed never depends on the other headers (=1+2, 住所1).
+            if any(cell and not any(ch.isdigit() for ch in cell) for cell in header):
                 return delimiter
     return None
+
+
+# A digit, half- or full-width: decoded (０-９), or as the latin-1 characters of its bytes in UTF-8 (EF BC 90-99),
+# CP932 (82 4F-58) or EUC-JP (A3 B0-B9), which is how single-byte-compatible text reaches sniff_delimiter.
+_DIGIT = "(?:[0-9０-９]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9])"
+# A separator of a grouped number: ASCII, and the full-width hyphen and ideographic space in the same four forms.
+_GROUP_SEPARATOR = "(?:[ .\\-－\u3000]|\xef\xbc\x8d|\xe3\x80\x80|\x81[\x7c\x40]|\xa1[\xdd\xa1])"
+_NUMBER_LINE = re.compile(f'"?{_DIGIT}(?:{_DIGIT}|{_GROUP_SEPARATOR})*"?')
+
+
+def _one_column_table(head: str) -> bool:
+    """A list of numbers under its header, the most common table of all, has no delimiter: a label line (no
+    digits), then lines that each hold one number (digits, half- or full-width, maybe grouped or quoted). Prose
+    and logs do not."""
+    lines = [line.strip() for line in _first_lines(head, 7, 16384) if line.strip()][:6]
+    if len(lines) < 2 or len(lines[0]) > 64 or any("0" <= ch <= "9" for ch in lines[0]):
+        return False
+    return all(_NUMBER_LINE.fullmatch(line) for line in lines[1:])
 
 
 def _first_lines(text: str, count: int, limit: int) -> list[str]:
@@ -270,8 +310,6 @@ def unsupported_reason(kind: FileKind) -> str:
         return f"image: no text layer ({kind.description})"
     if kind.name == "encrypted":
         return f"encrypted: {kind.description}"
-    if kind.name in ("7z", "rar"):
-        return f"unsupported archive: {kind.description} (unpack it and scan the folder)"
     return f"unsupported type: {kind.description}"
 
 

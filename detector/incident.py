@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .deadlines import Deadlines, deadlines
-from .model import Finding
+from .model import Finding, Unscanned
+from .names import display, shown
 from .result import ScanResult
 from .rules import ItemRule
 
@@ -60,7 +61,7 @@ class Incident:
     public_people: int
     internal_people: int
     files: list[FileRow]
-    unscanned: list[dict[str, str]]
+    unscanned: list[Unscanned]
     items: list[str]  # item ids found with any number, most frequent first
     item_labels: dict[str, tuple[str, str]]  # id -> (ja, en)
     roots: list[str]
@@ -86,20 +87,31 @@ class Incident:
                           "preliminary_basis": "the guidelines' 'promptly': about 3 to 5 days; day 5 given",
                           "final_basis": f"day {60 if self.deadlines.malicious else 30}, the day of discovery "
                                          "being day 1, moved to the next business day"},
-            "charts": {"people_by_folder": dict(self.people_by_folder),
+            "charts": {"people_by_folder": {shown(folder): people for folder, people in self.people_by_folder},
                        "findings_by_type": dict(self.findings_by_type),
                        "exposure": {"public": self.public_people, "internal": self.internal_people}},
-            "files": [{"path": f.path, "people": f.people, "findings": f.findings, "confidence": f.confidence,
-                       "public": f.public, "public_reason": f.public_reason,
-                       "examples": [{"location": loc, "masked": masked} for loc, masked in f.examples],
-                       "items": list(f.items)} for f in self.files],
+            "files": [_file_json(f) for f in self.files],
             "items": self.items,
-            "unscanned": self.unscanned,
-            "scan": {"roots": self.roots, "hosts": self.hosts, "key_id": self.key_id},
+            "unscanned": [u.to_json() for u in self.unscanned],
+            "scan": {"roots": [shown(root) for root in self.roots], "hosts": self.hosts, "key_id": self.key_id},
         }
         if draft is not None:
             out["ppc_draft"] = draft
         return out
+
+
+def _file_json(row: FileRow) -> dict[str, Any]:
+    """A file's row, its path as every writer writes names (:mod:`detector.names`), with ``path_display``
+    where it has a readable form."""
+    out: dict[str, Any] = {"path": shown(row.path)}
+    readable_path = display(row.path)
+    if readable_path is not None:
+        out["path_display"] = readable_path
+    out.update({"people": row.people, "findings": row.findings, "confidence": row.confidence, "public": row.public,
+                "public_reason": shown(row.public_reason) if row.public_reason else row.public_reason,
+                "examples": [{"location": loc, "masked": masked} for loc, masked in row.examples],
+                "items": list(row.items)})
+    return out
 
 
 def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discovered: dt.date | None = None,
@@ -126,7 +138,7 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
         public_people=len(public),
         internal_people=len(everyone - public),
         files=_file_rows(result.findings),
-        unscanned=[u.to_json() for u in result.unscanned],
+        unscanned=list(result.unscanned),
         items=[item for item, _ in item_counts.most_common()],
         item_labels={rule.item_id: (rule.label_ja, rule.label_en) for rule in item_rules},
         roots=list(result.roots),

@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 from .model import FileResult, ScanOptions
 from .result import ScanResult
 from .rules import Rules
-from .state import FolderSnapshot, Identity, State, config_id, storable
+from .state import FolderSnapshot, Identity, State, config_id
 from .walk import FileRef, Listing, RememberedListing, child_path, folder_prefix
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,14 @@ def open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
         return None
     config = config_id(rules.sources, min_confidence=options.min_confidence.label,
                        public=sorted(options.public_paths), max_file_size=options.max_file_size,
-                       follow_symlinks=options.follow_symlinks)
-    return State(options.state_path, key_id, config)
+                       follow_symlinks=options.follow_symlinks, results=RESULTS)
+    return State(options.state_path, key_id, config, name_key=options.key)
+
+
+# What a stored result holds, in the config digest: results of an earlier form are not reused (dropped, and the
+# files read again). 2: numbers in file, member and sheet names are findings, and names with a number are stored
+# masked; a state of form 1 says such a file is clean, and holds its name as it is.
+RESULTS = 2
 
 
 class _Reading(NamedTuple):
@@ -254,13 +260,14 @@ class Incremental:
         under = _outermost(os.path.abspath(root) for root in roots)
         seen = sum(map(len, self.listed.values())) + len(self.loose)
         if self.state.count_under(under) != seen:
-            paths = {storable(child_path(folder, name)) for folder, names in self.listed.items() for name in names}
-            paths.update(map(storable, self.loose))
+            stored = self.state.storable
+            paths = {stored(child_path(folder, name)) for folder, names in self.listed.items() for name in names}
+            paths.update(map(stored, self.loose))
             gone = [path for path in self.state.paths_under(under) if path not in paths]
             if gone:
                 log.info("state: %d files are gone since the last scan", len(gone))
                 self.state.forget(gone)
-        walked = set(map(storable, self.listed))
+        walked = set(map(self.state.storable, self.listed))
         for folder in self.state.folders_under(under):
             if folder not in walked:
                 self.state.drop_folder(folder)

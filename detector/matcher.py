@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from .candidates import ESCAPE_HINTS, DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
 from .context import ColumnContext, ContextScorer, ItemFinder
+from .decode import JisDecoder
 from .extract import Span, TextUnit
 from .model import Candidate, Confidence, Location
 from .mynumber import FULLWIDTH_DIGITS, to_ascii
@@ -119,9 +120,11 @@ class TextScanner:
     def scan_unit(self, unit: TextUnit) -> list[Candidate]:
         """Candidates in an extractor's unit, with the unit's location filled in."""
         if unit.data is not None:
-            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from, unit.newlines)
+            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from, unit.newlines,
+                                    unit.scan_to)
         else:
-            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers)
+            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers,
+                                  unit.scan_to)
         base = unit.location
         if unit.first_line is None or base != Location():
             found = [c._replace(location=base._replace(
@@ -131,12 +134,17 @@ class TextScanner:
         return found
 
     def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
-                 columns: tuple[Span, ...] = (), headers: tuple[str, ...] = ()) -> list[Candidate]:
-        """Candidates in ``text`` starting at or after ``scan_from`` (text before it is context only);
-        ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with their header."""
+                 columns: tuple[Span, ...] = (), headers: tuple[str, ...] = (),
+                 scan_to: int | None = None) -> list[Candidate]:
+        """Candidates in ``text`` starting at or after ``scan_from`` and before ``scan_to`` (text outside is
+        context only); ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with
+        their header."""
         found: dict[tuple[int, int, str], Candidate] = {}
+        limit = len(text) if scan_to is None else scan_to
         line, line_pos = first_line, scan_from
         for m in self.finder.find(text, scan_from):
+            if m.start >= limit:
+                break
             line += text.count("\n", line_pos, m.start)
             line_pos = m.start
             column = self._column_at(columns, m.start) if columns else None
@@ -144,6 +152,8 @@ class TextScanner:
         if has_escape_hint(text):
             line, line_pos = first_line, scan_from
             for start, end in iter_escape_hint_lines(text, scan_from):
+                if start >= limit:
+                    break
                 line += text.count("\n", line_pos, start) if start >= line_pos else 0
                 line_pos = max(line_pos, start)
                 column = self._column_at(columns, start) if columns else None
@@ -189,14 +199,18 @@ class TextScanner:
     # -- raw bytes ------------------------------------------------------------------------------------
 
     def scan_bytes(self, data: bytes, encoding: str, first_line: int = 1, scan_from: int = 0,
-                   newlines: list[int] | None = None) -> list[Candidate]:
-        """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from``, which must be a
-        character boundary; bytes before it are context only. ``newlines``, when given, receives the number of
-        newlines after ``scan_from`` (see :class:`~detector.extract.TextUnit`)."""
+                   newlines: list[int] | None = None, scan_to: int | None = None) -> list[Candidate]:
+        """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from`` and before byte
+        ``scan_to``, both character boundaries; bytes outside are context only (the end of the previous chunk,
+        the start of the next one: the context window reaches both ways). ``newlines``, when given, receives
+        the number of newlines between them (see :class:`~detector.extract.TextUnit`)."""
         encoding = canonical_encoding(encoding)
+        if encoding == "ascii" and not data.isascii():
+            encoding = "utf-8"  # ASCII's superset: a mislabelled Japanese line keeps its keywords
         if self.engine == "re" or encoding not in _PREFILTER_ENCODINGS:
-            return self._scan_bytes_decoded(data, encoding, first_line, scan_from)
-        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines)
+            return self._scan_bytes_decoded(data, encoding, first_line, scan_from, scan_to)
+        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines,
+                                            len(data) if scan_to is None else scan_to)
 
     def texts_to_read(self, texts: list[bytes], encoding: str) -> list[int]:
         """Of whole small texts in one ``encoding`` ("ascii" when all are ASCII), the indices of those that
@@ -258,30 +272,39 @@ class TextScanner:
         contiguous, grouped, plus, offsets, counts, total = _speedups.ascii_hits(data, prefilter.ascii_separators)
         return _Hits(prefilter, contiguous, grouped, _hint_ends(data, prefilter, plus), (offsets, counts, total))
 
-    def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int) -> list[Candidate]:
-        context = data[:scan_from].decode(encoding, "replace")
-        return self.scan_str(context + data[scan_from:].decode(encoding, "replace"), first_line, len(context))
+    def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                            scan_to: int | None) -> list[Candidate]:
+        """Decoded in pieces (context, scanned part, lookahead) by one incremental decoder: ISO-2022-JP's
+        designated set carries from one piece into the next."""
+        jis = encoding.startswith("iso2022_jp")  # canonical names: iso2022_jp, iso2022_jp_ext, iso2022_jp_2...
+        decoder = JisDecoder(encoding) if jis else codecs.getincrementaldecoder(encoding)("replace")
+        context = decoder.decode(data[:scan_from])
+        if scan_to is None:
+            return self.scan_str(context + decoder.decode(data[scan_from:], True), first_line, len(context))
+        scanned = decoder.decode(data[scan_from:scan_to])
+        text = context + scanned + decoder.decode(data[scan_to:], True)
+        return self.scan_str(text, first_line, len(context), scan_to=len(context) + len(scanned))
 
     def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
-                                newlines: list[int] | None = None) -> list[Candidate]:
+                                newlines: list[int] | None, scan_to: int) -> list[Candidate]:
         prefilter, contiguous, grouped, hints, lines = self._prefiltered_ends(data, encoding)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         edges = _edge_windows(data, before, after)
         if not (contiguous or grouped or hints or edges):
             if newlines is not None:
-                newlines.append(data.count(b"\n", scan_from) if lines is None else
-                                lines[2] - data.count(b"\n", 0, scan_from))
+                newlines.append(data.count(b"\n", scan_from, scan_to) if lines is None else
+                                lines[2] - data.count(b"\n", 0, scan_from) - data.count(b"\n", scan_to))
             return []
         quick: list[int] = []
         if self._quick and prefilter.ascii_only and contiguous:
             contiguous, quick = self._quick_ends(data, contiguous)
         windows = [(_snap_left(data, end - before), _snap_right(data, end + after))
-                   for end in (*contiguous, *grouped) if end > scan_from]
+                   for end in (*contiguous, *grouped) if end > scan_from and end - prefilter.span_bytes < scan_to]
         windows.extend(edges)
         hint_lines: dict[int, int] = {}
         for end in hints:
-            if end > scan_from:
+            if scan_from < end and data.rfind(b"\n", 0, end) + 1 < scan_to:
                 start = data.rfind(b"\n", 0, end) + 1
                 if start not in hint_lines:
                     line_end = data.find(b"\n", end)
@@ -290,15 +313,16 @@ class TextScanner:
         line_at: Callable[[int], int] = (_LineCounter(data, first_line, scan_from) if lines is None else
                                          _AnchoredLineCounter(data, first_line, scan_from, *lines))
         merged = _merge(windows)
+        region = (scan_from, scan_to)
         if quick:
-            self._scan_in_order(found, data, encoding, merged, quick, scan_from, line_at)
+            self._scan_in_order(found, data, encoding, merged, quick, region, line_at)
         else:
             for start, end in merged:
-                self._scan_window(found, data, encoding, start, end, scan_from, line_at)
+                self._scan_window(found, data, encoding, start, end, region, line_at)
         for start, end in sorted(hint_lines.items()):
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
         if newlines is not None:
-            newlines.append(line_at(len(data)) - first_line)  # counted on from the last window only
+            newlines.append(line_at(scan_to) - first_line)  # counted on from the last window only
         return _ordered(found)
 
     def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[int]]:
@@ -323,16 +347,16 @@ class TextScanner:
         return windowed, quick
 
     def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
-                       windows: list[tuple[int, int]], quick: list[int], scan_from: int,
+                       windows: list[tuple[int, int]], quick: list[int], region: tuple[int, int],
                        line_at: Callable[[int], int]) -> None:
         """Windows and quick hits in the order of their offsets (the line counter only counts forward)."""
         records = [end - 13 for end in quick]
         window_at = 0
         for record in records:
             while window_at < len(windows) and windows[window_at][0] <= record:
-                self._scan_window(found, data, encoding, *windows[window_at], scan_from, line_at)
+                self._scan_window(found, data, encoding, *windows[window_at], region, line_at)
                 window_at += 1
-            if record < scan_from:
+            if not region[0] <= record < region[1]:
                 continue  # context only
             digits = data[record:record + 12].decode("ascii")
             line = line_at(record)
@@ -340,19 +364,25 @@ class TextScanner:
             if key not in found:
                 found[key] = Candidate(digits, False, Location(line=line), Confidence.LOW, ("bare",), "", ())
         for start, end in windows[window_at:]:
-            self._scan_window(found, data, encoding, start, end, scan_from, line_at)
+            self._scan_window(found, data, encoding, start, end, region, line_at)
 
     def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
-                     end: int, scan_from: int, line_at: Callable[[int], int]) -> None:
-        if start < scan_from:
-            context = data[start:scan_from].decode(encoding, "replace")
-            text = context + data[scan_from:end].decode(encoding, "replace")
-            pos, base_line, base = len(context), line_at(scan_from), len(context)
-        else:
-            text = data[start:end].decode(encoding, "replace")
-            pos, base_line, base = 0, line_at(start), 0
+                     end: int, region: tuple[int, int], line_at: Callable[[int], int]) -> None:
+        """The candidates of ``data[start:end]`` that start inside ``region`` (scan_from, scan_to), decoded in
+        pieces cut at the region's edges (character boundaries), so the text outside is context only."""
+        scan_from, scan_to = region
+        left = max(start, scan_from)
+        right = min(end, scan_to)
+        if left >= right:
+            return
+        context = data[start:left].decode(encoding, "replace")
+        scanned = data[left:right].decode(encoding, "replace")
+        text = context + scanned + data[right:end].decode(encoding, "replace")
+        pos, limit, base_line = len(context), len(context) + len(scanned), line_at(left)
         for m in self.finder.find(text, pos):
-            line = base_line + text.count("\n", base, m.start)
+            if m.start >= limit:
+                break
+            line = base_line + text.count("\n", pos, m.start)
             self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, None, ())
 
     def warm(self) -> None:

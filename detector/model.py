@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from .names import display, readable, shown, unescape
+
 
 class Confidence(enum.IntEnum):
     """How sure we are that a valid 12-digit number really is somebody's My Number."""
@@ -42,42 +44,56 @@ class Location(NamedTuple):
     column: str | None = None  # the table column header that gave context, if any
     hidden: str | None = None  # "sheet", "row", "column"...: the value was hidden from view in its document
     part: str | None = None  # a document part without a page: "header", "comment", "slide 3 notes"...
+    # The number is in a name, not in the content: "file", "folder", "member" (with ``member``) or "sheet"
+    # (with ``sheet``): a file, folder, archive member or sheet named with it.
+    name: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        """Its keys that are set; the texts (names from the file: members, sheets, column headers) as every writer
+        writes names (:func:`detector.names.shown`: escaped, numbers masked unless ``reveal``)."""
         out: dict[str, Any] = {}
         for key in _LOCATION_KEYS:
             value = getattr(self, key)
             if value is not None:
-                out[key] = value
+                out[key] = shown(value, reveal) if isinstance(value, str) else value
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Location:
-        return cls(**{k: data[k] for k in _LOCATION_KEYS if k in data})
+        """A location as :meth:`to_json` wrote it (texts back from their escaped form)."""
+        values: dict[str, Any] = {k: unescape(data[k]) if isinstance(data[k], str) else data[k]
+                                  for k in _LOCATION_KEYS if k in data}
+        return cls(**values)
 
-    def describe(self) -> str:
-        """A short human description such as ``line 12`` or ``Sheet1!B7``."""
+    def describe(self, reveal: bool = False) -> str:
+        """A short human description such as ``line 12`` or ``Sheet1!B7``, its names readable and safe for a
+        terminal (:func:`detector.names.readable`)."""
         parts = []
         if self.member:
-            parts.append(self.member)
+            parts.append(readable(self.member, reveal) + (" (member name)" if self.name == "member" else ""))
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.sheet is not None:
-            parts.append(f"{self.sheet}!{self.cell}" if self.cell else self.sheet)
+            sheet = readable(self.sheet, reveal)
+            parts.append(f"{sheet}!{self.cell}" if self.cell else sheet)
+            if self.name == "sheet":
+                parts.append("(sheet name)")
         if self.page is not None:
             parts.append(f"page {self.page}")
         if self.part is not None:
-            parts.append(self.part)
+            parts.append(readable(self.part, reveal))
         if self.hidden:
             parts.append(f"(hidden {self.hidden})")
+        if self.name in ("file", "folder"):
+            parts.append(f"{self.name} name")
         return " ".join(parts) or "-"
 
-    def sort_key(self) -> tuple[str, int, str, int, str, int, str]:
+    def sort_key(self) -> tuple[str, int, str, int, str, int, str, str]:
         return (self.member or "", self.page or 0, self.sheet or "", _cell_order(self.cell), self.part or "",
-                self.line or 0, self.cell or "")
+                self.line or 0, self.cell or "", self.name or "")
 
 
-_LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden")
+_LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden", "name")
 
 
 def _cell_order(cell: str | None) -> int:
@@ -121,37 +137,43 @@ class Finding(NamedTuple):
     public_reason: str | None = None
     items: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "path": self.path,
-            "location": self.location.to_json(),
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        """The json of scans, jsonl, watch events and the state: names as :func:`detector.names.shown` writes them
+        (numbers in them masked unless ``reveal``), with ``path_display`` where the path has a readable form."""
+        out: dict[str, Any] = {"path": shown(self.path, reveal)}
+        readable_path = display(self.path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        out.update({
+            "location": self.location.to_json(reveal),
             "masked": self.masked,
             "fingerprint": self.fingerprint,
             "confidence": self.confidence.label,
             "public": self.public,
             "reasons": list(self.reasons),
-        }
+        })
         if self.public_reason:
-            out["public_reason"] = self.public_reason
+            out["public_reason"] = shown(self.public_reason, reveal)
         if self.items:
             out["items"] = list(self.items)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
+        public_reason = data.get("public_reason")
         return cls(
-            path=str(data["path"]),
+            path=unescape(str(data["path"])),
             location=Location.from_json(data.get("location", {})),
             masked=str(data["masked"]),
             fingerprint=str(data["fingerprint"]),
             confidence=Confidence.parse(str(data["confidence"])),
             reasons=tuple(data.get("reasons", ())),
             public=bool(data.get("public", False)),
-            public_reason=data.get("public_reason"),
+            public_reason=unescape(str(public_reason)) if public_reason is not None else None,
             items=tuple(data.get("items", ())),
         )
 
-    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str], str]:
+    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str]:
         return (self.path, self.location.sort_key(), self.fingerprint)
 
 
@@ -163,9 +185,18 @@ class Sample(NamedTuple):
     masked: str
     sample_id: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "location": self.location.to_json(), "masked": self.masked,
-                "sample": self.sample_id}
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": shown(self.path, reveal)}
+        readable_path = display(self.path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        out.update({"location": self.location.to_json(reveal), "masked": self.masked, "sample": self.sample_id})
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Sample:
+        return cls(unescape(str(data["path"])), Location.from_json(data.get("location", {})), str(data["masked"]),
+                   str(data.get("sample", "")))
 
 
 class Unscanned(NamedTuple):
@@ -177,17 +208,28 @@ class Unscanned(NamedTuple):
     member: str | None = None
     kind: str | None = None
 
-    def to_json(self) -> dict[str, str]:
-        out = {"path": self.path, "reason": self.reason}
+    def to_json(self, reveal: bool = False) -> dict[str, str]:
+        """Names (and the reason, which may quote one) as :func:`detector.names.shown` writes them, with
+        ``path_display`` and ``member_display`` where they have a readable form."""
+        out = {"path": shown(self.path, reveal)}
+        readable_path = display(self.path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        out["reason"] = shown(self.reason, reveal)
         if self.member is not None:
-            out["member"] = self.member
+            out["member"] = shown(self.member, reveal)
+            readable_member = display(self.member, reveal)
+            if readable_member is not None:
+                out["member_display"] = readable_member
         if self.kind is not None:
             out["type"] = self.kind
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Unscanned:
-        return cls(str(data["path"]), str(data["reason"]), data.get("member"), data.get("type"))
+        member = data.get("member")
+        return cls(unescape(str(data["path"])), unescape(str(data["reason"])),
+                   unescape(str(member)) if member is not None else None, data.get("type"))
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.path, self.member or "", self.reason)
@@ -232,10 +274,9 @@ class FileResult:
         """A result as :meth:`to_state` kept it, its findings and entries reported under ``path`` (as
         :meth:`under` gives them: the root may be given differently from one run to the next)."""
         return cls(path=path, size=int(data["size"]), kind=str(data["kind"]), scanned=bool(data["scanned"]),
-                   findings=[Finding.from_json({**f, "path": path}) for f in data["findings"]],
-                   samples=[Sample(path, Location.from_json(s["location"]), str(s["masked"]), str(s["sample"]))
-                            for s in data["samples"]],
-                   unscanned=[Unscanned.from_json({**u, "path": path}) for u in data["unscanned"]],
+                   findings=[Finding.from_json(f)._replace(path=path) for f in data["findings"]],
+                   samples=[Sample.from_json(s)._replace(path=path) for s in data["samples"]],
+                   unscanned=[Unscanned.from_json(u)._replace(path=path) for u in data["unscanned"]],
                    held_back={str(k): int(v) for k, v in data["held_back"].items()},
                    held_back_people=set(data["held_back_people"]))
 

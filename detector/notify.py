@@ -18,7 +18,9 @@ from typing import Any
 from .decode import bom_of, detect_encoding
 from .errors import UsageError
 from .extract.xlsx import number_as_shown
+from .formulas import neutralised
 from .mynumber import InvalidNumber, validate
+from .names import shown
 from .people import Fingerprinter
 from .result import ScanResult
 
@@ -45,11 +47,13 @@ class Notification:
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["status", "masked", *self.headers, "files"])
+        # Every cell through neutralise: roster cells, headers and file names are other people's text.
+        writer.writerow(neutralised(["status", "masked", *self.headers, "files"]))
         for row, masked, files in self.matched:
-            writer.writerow([STATUS_MATCHED, masked, *row, " | ".join(files)])
+            writer.writerow(neutralised([STATUS_MATCHED, masked, *row, " | ".join(files)]))
         for masked, files in self.not_in_roster:
-            writer.writerow([STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)), " | ".join(files)])
+            writer.writerow(neutralised([STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)),
+                                         " | ".join(files)]))
         return "\ufeff" + out.getvalue()  # a BOM, so Excel opens the Japanese text as UTF-8
 
     def to_json(self) -> dict[str, Any]:
@@ -91,7 +95,7 @@ def _column_index(headers: list[str], wanted: str) -> int | None:
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     bom = bom_of(data)
-    encoding = bom[0] if bom else detect_encoding(data[:65536])
+    encoding = bom[0] if bom else detect_encoding(data)
     text = data[bom[1] if bom else 0:].decode("utf-8" if encoding == "ascii" else encoding, "replace")
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
@@ -141,8 +145,9 @@ def match(roster: Roster, result: ScanResult, key: bytes) -> Notification:
     files: dict[str, list[str]] = defaultdict(list)
     masked: dict[str, str] = {}
     for finding in result.findings:
-        if finding.path not in files[finding.fingerprint]:
-            files[finding.fingerprint].append(finding.path)
+        path = shown(finding.path)  # as every writer writes names: escaped, a number in the name masked
+        if path not in files[finding.fingerprint]:
+            files[finding.fingerprint].append(path)
         masked[finding.fingerprint] = finding.masked
     headers = [h for i, h in enumerate(roster.headers) if i != roster.number_index]
     out = Notification(headers, roster_rows=len(roster.rows))

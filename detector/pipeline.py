@@ -22,7 +22,7 @@ from .model import STDIN, FileResult, ScanOptions, Unscanned
 from .people import Fingerprinter
 from .prefetch import StatPrefetch
 from .result import ScanResult
-from .rules import load_rules
+from .rules import Rules, load_rules
 from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
@@ -77,14 +77,14 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     """Scan files and folders (``-`` is standard input) and return the finished result. ``prefetch``, started
     with the same state file and roots, has stat'ed some folders already (it is stopped here)."""
     rules = load_rules(options.rules_dirs)
+    excludes = rules.excludes + exclude_rules(options.excludes)  # a bad --exclude stops the scan before the state
     roots = list(paths)
     key_id = Fingerprinter(options.key).key_id
     result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
                         rules=list(rules.sources))
     state = open_state(options, rules, key_id)  # first: the walk must know the state's files, to skip them
     jobs = options.jobs or os.cpu_count() or 1
-    walk_options = WalkOptions(options.follow_symlinks, rules.excludes + exclude_rules(options.excludes),
-                               options.skip_inodes | own_files(options.state_path))
+    walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
     # An incremental scan of a mostly unchanged tree is one stat per file: a second thread takes part of them.
@@ -103,6 +103,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
+        local: FileScanner | None = None
         if first is not None or STDIN in roots:
             # Only now: the matchers and extractors take longer to load than an unchanged tree takes to check.
             from .scanner import FileScanner
@@ -113,6 +114,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             if first is not None:
                 _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers,
                             prefetch)
+        _scan_folder_names(stats.named_folders, local, options, rules, result)
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
@@ -124,6 +126,21 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             state.close()
     result.excluded = stats.excluded
     return result.finish(rules.triggers)
+
+
+def _scan_folder_names(folders: list[str], scanner: FileScanner | None, options: ScanOptions, rules: Rules,
+                       result: ScanResult) -> None:
+    """The numbers in the names of the folders walked (a folder named ``NNNNNNNNNNNN_山田``), one result a folder:
+    found again at every scan, never stored (the walk sees every folder, an incremental one too), and only the
+    folders whose name passed the walk's cheap test (:func:`~detector.names.may_hold_number`) are looked at."""
+    if not folders:
+        return
+    if scanner is None:
+        from .scanner import FileScanner
+
+        scanner = FileScanner(options, rules)
+    for folder in folders:
+        result.add(scanner.scan_name(folder, "folder"))
 
 
 def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | FolderFiles | None:

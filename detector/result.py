@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,9 @@ from . import __version__
 from .assess import Assessment, assess, exit_status
 from .errors import UsageError
 from .model import Confidence, FileResult, Finding, Location, Sample, Unscanned
+from .names import shown, unescape
 from .rules import Trigger
-
-SCHEMA = "mynumber/1"
+from .schema import SCHEMA, check_scan_document
 
 
 @dataclass
@@ -108,7 +108,7 @@ class ScanResult:
 
     def summary(self) -> dict[str, Any]:
         assert self.assessment is not None, "finish() first"
-        reasons_count: Counter[str] = Counter(_reason_category(u.reason) for u in self.unscanned)
+        reasons_count: Counter[str] = Counter(_reason_category(shown(u.reason)) for u in self.unscanned)
         unscanned_types: Counter[str] = Counter(u.kind or "other" for u in self.unscanned)
         return {
             "files_scanned": self.files_scanned,
@@ -138,7 +138,7 @@ class ScanResult:
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
         findings = []
         for finding in self.findings:
-            item = finding.to_json()
+            item = finding.to_json(reveal)
             if reveal:
                 key = (finding.path, finding.location, finding.fingerprint)
                 if key in self.revealed:
@@ -148,20 +148,20 @@ class ScanResult:
             "schema": SCHEMA,
             "tool": {"name": "mynumber", "version": __version__},
             "scan": {
-                "roots": self.roots,
+                "roots": [shown(root, reveal) for root in self.roots],
                 "hosts": self.hosts,
                 "started": _iso(self.started),
                 "finished": _iso(self.finished or self.started),
                 "duration_seconds": round((self.finished or self.started) - self.started, 3),
                 "key_id": self.key_id,
                 "min_confidence": self.min_confidence.label,
-                "rules": self.rules,
+                "rules": [shown(rules, reveal) for rules in self.rules],
                 "merged_from": self.merged_from,
             },
             "summary": self.summary(),
             "findings": findings,
-            "samples": [s.to_json() for s in self.samples],
-            "unscanned": [u.to_json() for u in self.unscanned],
+            "samples": [s.to_json(reveal) for s in self.samples],
+            "unscanned": [u.to_json(reveal) for u in self.unscanned],
         }
 
 
@@ -174,15 +174,17 @@ def _reason_category(reason: str) -> str:
     return reason.split(":", 1)[0].split(" (", 1)[0]
 
 
-def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...]) -> ScanResult:
-    """Combine saved scans (name, json document) made with the same key into one result."""
+def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...], *,
+          item_ids: Collection[str]) -> ScanResult:
+    """Combine saved scans (name, json document) made with the same key into one result. Each document is
+    checked first (:func:`detector.schema.check_scan_document`; ``item_ids``: the items the rules know): what
+    a document holds is shown again in reports, so one that does not fit is refused, never used."""
     if not documents:
         raise UsageError("merge needs at least one scan document")
     key_ids = set()
     for name, doc in documents:
-        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-            raise UsageError(f"{name}: not a mynumber scan document (schema {SCHEMA} expected)")
-        key_ids.add(doc.get("scan", {}).get("key_id"))
+        check_scan_document(name, doc, item_ids)
+        key_ids.add(doc["scan"]["key_id"])
     if len(key_ids) > 1:
         raise UsageError("the scans were made with different fingerprint keys, so their people cannot be "
                          "matched; scan again with the same --key-file or MYNUMBER_KEY")
@@ -194,9 +196,9 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
         scan = doc.get("scan", {})
         summary = doc.get("summary", {})
         merged.merged_from += int(scan.get("merged_from", 1))
-        merged.roots.extend(r for r in scan.get("roots", []) if r not in merged.roots)
+        merged.roots.extend(root for root in map(unescape, map(str, scan.get("roots", []))) if root not in merged.roots)
         merged.hosts.extend(h for h in scan.get("hosts", []) if h not in merged.hosts)
-        merged.rules = merged.rules or list(scan.get("rules", []))
+        merged.rules = merged.rules or [unescape(str(rules)) for rules in scan.get("rules", [])]
         merged.files_scanned += int(summary.get("files_scanned", 0))
         merged.bytes_scanned += int(summary.get("bytes_scanned", 0))
         merged.excluded += int(summary.get("excluded", 0))
@@ -208,8 +210,7 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
             file_result = FileResult(path=name, scanned=False)
             file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]
             file_result.unscanned = [Unscanned.from_json(u) for u in doc.get("unscanned", [])]
-            file_result.samples = [Sample(str(s["path"]), Location.from_json(s.get("location", {})), str(s["masked"]),
-                                          str(s.get("sample", ""))) for s in doc.get("samples", [])]
+            file_result.samples = [Sample.from_json(s) for s in doc.get("samples", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{name}: malformed scan document ({type(exc).__name__}: {exc})") from None
         merged.add(file_result)

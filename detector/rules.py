@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .errors import RulesError
+from .globs import glob_to_regex
 from .mynumber import InvalidNumber, validate
 from .normalize import normalise
 
@@ -22,6 +23,11 @@ SCHEMA = 1
 RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml",
               "limits.toml", "items.toml")
 METRICS = ("distinct_people", "public_distinct_people")
+
+
+# The widest context window rules may set, in characters each way (the text reader carries this much across
+# its cuts: see detector.extract.text).
+MAX_WINDOW = 1000
 
 
 class Term(NamedTuple):
@@ -40,7 +46,8 @@ class PathRule(NamedTuple):
     regex: re.Pattern[str]
 
     def matches(self, posix_path: str) -> bool:
-        return self.regex.search(posix_path) is not None
+        """Whether the glob matches the absolute path or a folder above it (see :mod:`detector.globs`)."""
+        return self.regex.match(posix_path) is not None
 
 
 class Trigger(NamedTuple):
@@ -221,9 +228,10 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
 
     window = layers.scalars.get("window", {})
     before, after = window.get("before", 40), window.get("after", 24)
-    if not (isinstance(before, int) and isinstance(after, int) and 0 <= before <= 1000 and 0 <= after <= 1000):
+    if not (isinstance(before, int) and isinstance(after, int) and 0 <= before <= MAX_WINDOW
+            and 0 <= after <= MAX_WINDOW):
         raise RulesError(str(layers.origin.get(("window", ""), "context.toml")),
-                         "window.before and window.after must be whole numbers from 0 to 1000")
+                         f"window.before and window.after must be whole numbers from 0 to {MAX_WINDOW}")
 
     def terms(kind: str) -> tuple[Term, ...]:
         out: list[Term] = []
@@ -298,65 +306,3 @@ def _limits(layers: _Layered) -> Limits:
         raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),
                          f"unknown setting archive.{sorted(settings)[0]}")
     return Limits(**values)
-
-
-def glob_name_regex(glob: str) -> str:
-    """A regex (for ``fullmatch``) of the names the glob's last component matches: ``*.tmp`` -> ``[^/]*\\.tmp``,
-    ``{proc,sys}`` -> ``(?:proc|sys)``; ``**`` matches any name."""
-    last = glob.strip("/").rsplit("/", 1)[-1]
-    if "**" in last:
-        return ".*"
-    return glob_to_regex(last).pattern.removeprefix("(?:^|/)").removesuffix("(?:/|$)")
-
-
-def glob_name_literals(glob: str) -> tuple[str, ...] | None:
-    """The names the glob's last component matches when it has no wildcard (``{proc,sys}`` -> ``('proc',
-    'sys')``, ``.snapshot`` -> ``('.snapshot',)``); None when it has one, and a name must be matched by regex."""
-    last = glob.strip("/").rsplit("/", 1)[-1]
-    if "*" in last or "?" in last:
-        return None
-    start = last.find("{")
-    if start < 0:
-        return (last,)
-    end = last.find("}", start)
-    if end < 0 or "{" in last[end:] or "{" in last[start + 1:end]:
-        return None  # as glob_to_regex reads it: one group of alternatives
-    return tuple(last[:start] + alternative + last[end + 1:] for alternative in last[start + 1:end].split(","))
-
-
-def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """Compile a path glob: ``**`` any number of folders, ``*`` and ``?`` within one name, ``{a,b}``
-    alternatives. A glob without '/' matches that name at any depth; one starting with '/' is anchored at
-    the root; others match at any depth. A match also covers everything below the matched folder."""
-    if not glob or "\x00" in glob:
-        raise ValueError("empty glob")
-    anchored = glob.startswith("/")
-    body = glob.strip("/")
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if body.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-            continue
-        if body.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "{":
-            end = body.find("}", i)
-            if end < 0:
-                raise ValueError(f"unclosed '{{' in {glob!r}")
-            out.append("(?:" + "|".join(re.escape(alt) for alt in body[i + 1:end].split(",")) + ")")
-            i = end + 1
-            continue
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    prefix = "^/" if anchored else "(?:^|/)"
-    return re.compile(prefix + "".join(out) + "(?:/|$)")

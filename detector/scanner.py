@@ -26,6 +26,7 @@ from .locations import PublicLocator
 from .matcher import TextScanner
 from .model import STDIN, Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions, Unscanned
 from .mynumber import mask
+from .names import may_hold_number
 from .people import Fingerprinter
 from .redact import redact
 from .rules import Rules, load_rules
@@ -53,6 +54,9 @@ class FileScanner:
 
     def scan_file(self, path: str) -> FileResult:
         """Never raises for a bad file: every problem becomes an unscanned entry with its reason."""
+        return self.with_name(self._scan_file(path))
+
+    def _scan_file(self, path: str) -> FileResult:
         try:
             fd = self._open(path)
         except OSError as exc:
@@ -74,6 +78,7 @@ class FileScanner:
         clean: list[tuple[str, int, str]] = []
 
         def keep(result: FileResult) -> None:
+            result = self.with_name(result)
             if result.notable:
                 notable.append(result)
             else:
@@ -91,6 +96,8 @@ class FileScanner:
             for index, (path, data) in enumerate(files):
                 if index in chosen:
                     keep(self._scan_read(path, data))
+                elif may_hold_number(path.rpartition("/")[2]):  # the cheap test: most names end there
+                    keep(FileResult(path=path, size=len(data), kind=TEXT))
                 else:
                     clean.append((path, len(data), TEXT))
         return notable, clean
@@ -213,11 +220,66 @@ class FileScanner:
 
     def _collect(self, items: Iterable[TextUnit | Skipped], path: str, kind: FileKind, found: list[Candidate],
                  skipped: list[Unscanned]) -> None:
+        named: set[tuple[str | None, str | None]] = set()  # the (member, sheet) names looked at
+        last: tuple[str | None, str | None] = (None, None)
         for item in items:
             if isinstance(item, TextUnit):
+                where = (item.location.member, item.location.sheet)
+                if where != last:  # units come member by member, sheet by sheet: one comparison a unit
+                    last = where
+                    found.extend(self._names_in(*where, named))
                 found.extend(self.text_scanner.scan_unit(item))
             else:
+                if item.member:
+                    found.extend(self._names_in(item.member, None, named))
                 skipped.append(Unscanned(path, redact(item.reason), item.member or None, item.kind))
+
+    # -- names ------------------------------------------------------------------------------------------------
+
+    def with_name(self, result: FileResult) -> FileResult:
+        """``result`` with the numbers in its file's own name: a file named ``給与_NNNNNNNNNNNN.csv`` exposes
+        the number whatever it holds, and so does one that cannot be read. The cheap test first
+        (:func:`~detector.names.may_hold_number`): most names end there."""
+        name = result.path.rpartition("/")[2]
+        if result.path == STDIN or not may_hold_number(name):
+            return result
+        found = self.name_candidates(name, Location(name="file"))
+        if found:
+            _absorb(result, self.findings_of(result.path, found, result.kind))
+        return result
+
+    def scan_name(self, path: str, what: str = "folder") -> FileResult:
+        """The numbers in the name of the folder ``path`` (its last component), as findings located in that
+        name; nothing is read. One result a folder, however many files it holds."""
+        name = path.rstrip("/").rpartition("/")[2]
+        found = self.name_candidates(name, Location(name=what)) if may_hold_number(name) else []
+        result = self.findings_of(path, found, what)
+        result.scanned = False
+        return result
+
+    def _names_in(self, member: str | None, sheet: str | None,
+                  named: set[tuple[str | None, str | None]]) -> list[Candidate]:
+        """The numbers in a member's name and a sheet's name, each looked at once in a file."""
+        out: list[Candidate] = []
+        if member is not None and (member, None) not in named:
+            named.add((member, None))
+            if may_hold_number(member):
+                out += self.name_candidates(member, Location(member=member, name="member"))
+        if sheet is not None and (member, sheet) not in named:
+            named.add((member, sheet))
+            if may_hold_number(sheet):
+                out += self.name_candidates(sheet, Location(member=member, sheet=sheet, name="sheet"))
+        return out
+
+    def name_candidates(self, name: str, location: Location) -> list[Candidate]:
+        """The numbers in a name, scored as the text's are: the name is a text unit of its own, run through the
+        same matcher and context scorer (a keyword such as マイナンバー in the name makes it high, another
+        number's such as 電話 low), then the rules of names (:func:`_scored_as_name`)."""
+        found = self.text_scanner.scan_unit(TextUnit(text=name, first_line=None, location=location))
+        if not found:
+            return []
+        spans = {m.digits: (m.start, m.end) for m in self.text_scanner.finder.find(name)}
+        return [_scored_as_name(candidate, name, spans.get(candidate.digits)) for candidate in found]
 
     def findings_of(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
         """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
@@ -256,6 +318,64 @@ class FileScanner:
         if self.options.reveal:
             result.revealed = {i: digits for i, (_, digits) in enumerate(best.values())}
         return result
+
+
+def _scored_as_name(candidate: Candidate, name: str, span: tuple[int, int] | None) -> Candidate:
+    """A number in a name, where a person put it to say whose the file is: scans saved as
+    ``NNNNNNNNNNNN_山田.pdf``, ``給与_NNNNNNNNNNNN.csv``. A name holds no keyword as a document does, so the
+    context scorer alone would give such a number low and hold it back; but a valid number standing apart in a
+    name (not glued to ASCII letters) is a label, not noise:
+
+    - the whole name (the stem of a file name, or a whole folder or sheet name): high (``name:whole``);
+    - a token of it, set apart by a separator, a non-ASCII character or the name's ends: at least medium
+      (``name:token``), as the 4-4-4 grouped form with no keyword is;
+    - glued to ASCII letters (``IMG123456789018``), near another number's keyword (``電話``), or a time stamp
+      (``YYYYMMDDhhmm``, ``YYMMDDhhmmss``: backups and logs are named so; about one in ten passes the check digit
+      by chance): as the scorer gave it.
+    """
+    if span is None or any(reason.startswith("negative:") for reason in candidate.reasons):
+        return candidate
+    start, end = span
+    if _looks_like_a_time(candidate.digits):
+        return candidate
+    component_start = max(name.rfind("/", 0, start), name.rfind("!", 0, start)) + 1
+    ends = [i for i in (name.find("/", end), name.find("!", end)) if i >= 0]
+    component_end = min(ends) if ends else len(name)
+    dot = name.find(".", end, component_end)
+    stem_end = dot if dot >= 0 else component_end
+    if start == component_start and end == stem_end:
+        return candidate._replace(confidence=Confidence.HIGH, reasons=(*candidate.reasons, "name:whole"))
+    before = name[start - 1] if start > component_start else ""
+    after = name[end] if end < component_end else ""
+    if _ascii_letter(before) or _ascii_letter(after):
+        return candidate
+    return candidate._replace(confidence=max(candidate.confidence, Confidence.MEDIUM),
+                              reasons=(*candidate.reasons, "name:token"))
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _looks_like_a_time(digits: str) -> bool:
+    """12 digits that read as a date and time: YYYYMMDDhhmm (1970-2099) or YYMMDDhhmmss."""
+    def valid(month: int, day: int, hour: int, minute: int, second: int = 0) -> bool:
+        return 1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 59
+
+    n = [int(digits[i:i + 2]) for i in range(0, 12, 2)]
+    return (1970 <= int(digits[:4]) <= 2099 and valid(n[2], n[3], n[4], n[5])) or valid(n[1], n[2], n[3], n[4], n[5])
+
+
+def _absorb(result: FileResult, extra: FileResult) -> None:
+    """The findings, samples and held-back counts of ``extra`` (a name's) added to ``result`` (its file's)."""
+    offset = len(result.findings)
+    result.findings.extend(extra.findings)
+    result.samples.extend(extra.samples)
+    for label, count in extra.held_back.items():
+        result.held_back[label] = result.held_back.get(label, 0) + count
+    result.held_back_people |= extra.held_back_people
+    if extra.revealed is not None:
+        result.revealed = {**(result.revealed or {}), **{offset + i: d for i, d in extra.revealed.items()}}
 
 
 class _CountingStream(ForwardStream):

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .model import FileResult
+from .names import StateNames, may_hold_number
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,10 @@ class FolderSnapshot(NamedTuple):
         files_in_names = self.names.count(0) + 1 if self.names else 0
         return len(self.identities) == 32 * count and files_in_kinds == count == files_in_names
 
+    def listed_files_and_others(self) -> bytes:
+        """The names of the folder's remembered listing (its files and its other entries), when it has one."""
+        return (self.listed_files or b"") + b"\0" + (self.listed_others or b"")
+
     def numbers(self) -> array[int]:
         numbers = array("q")
         numbers.frombytes(self.identities)
@@ -136,8 +141,10 @@ class FolderSnapshot(NamedTuple):
 class State:
     """One open state file."""
 
-    def __init__(self, path: str, key_id: str, config: str) -> None:
+    def __init__(self, path: str, key_id: str, config: str, name_key: bytes | None = None) -> None:
         self.path = path
+        # A file, folder or member name may hold a My Number: stored masked and tagged under the scan's key.
+        self.names = StateNames(name_key) if name_key is not None else None
         self.files_written = False  # in this transaction: the stored counts of files were dropped in it
         self.db = self._open(path)
         self._check(key_id)
@@ -170,6 +177,11 @@ class State:
 
     def _open(self, path: str) -> sqlite3.Connection:
         created = False
+        if os.path.islink(path) and not os.path.exists(path):
+            # SQLite would follow the link and create its target (and the -wal and -shm files beside it):
+            # a state is created only at a name that is not a link.
+            raise StateError(f"{path}: is a symbolic link to a file that does not exist; refusing to create its "
+                             "target (give the path of an existing state, or a new path)")
         if not os.path.exists(path):
             try:
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -189,6 +201,9 @@ class State:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('application', ?), ('version', ?)", (APPLICATION, str(VERSION)))
                 db.commit()
+            # Deleted rows are overwritten, not only unlinked: a row a state drops (a file's result, a name as an
+            # older version stored it) leaves nothing behind in the file. (Debian's SQLite does so by default.)
+            db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             # Pages read through a mapping instead of a read() each: a state of 50,000 files is about 3,000
@@ -232,14 +247,14 @@ class State:
         if not self.reusable or self.empty:
             return None
         row = self.db.execute("SELECT dev, ino, size, mtime_ns, kind, result IS NOT NULL FROM files WHERE path = ?",
-                              (storable(path),)).fetchone()
+                              (self.storable(path),)).fetchone()
         return None if row is None else (row[:4], row[4], row[5])
 
     def result(self, key: str, shown_path: str, identity: Identity | None = None) -> FileResult | None:
         """The stored result of the file ``key`` (its absolute path), reported under ``shown_path``; None when
         there is none, or none for that identity."""
         row = self.db.execute("SELECT kind, size, result, dev, ino, mtime_ns FROM files WHERE path = ?",
-                              (storable(key),)).fetchone()
+                              (self.storable(key),)).fetchone()
         if row is None or (identity is not None and (row[3], row[4], row[1], row[5]) != identity):
             return None
         return load_result(shown_path, row[0], row[1], row[2])
@@ -253,16 +268,35 @@ class State:
         return {row[0]: FolderSnapshot(*row[1:]) for row in rows}
 
     def put_folder(self, path: str, snapshot: FolderSnapshot) -> None:
-        key = storable(path)
+        """A folder's snapshot. Names holding a My Number are stored as :class:`~detector.names.StateNames` has
+        them, and then the folder's listing is not kept (the walk would take the stored names for the files'):
+        such a folder is compared file by file at the next scan, its files found by their stored paths."""
+        key = self.storable(path)
+        if self.names is not None and may_hold_number(
+                (snapshot.names + b"\0" + snapshot.listed_files_and_others()).decode("utf-8", "surrogateescape")):
+            snapshot = snapshot._replace(names=self._stored_names(snapshot.names), listed=None, listed_files=None,
+                                         listed_others=None)
+        elif key != storable(path):
+            snapshot = snapshot._replace(listed=None, listed_files=None, listed_others=None)
         self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?)", (key, *snapshot[:4]))
         if snapshot.listed is None:
             self.db.execute("DELETE FROM listings WHERE path = ?", (key,))
         else:
             self.db.execute("INSERT OR REPLACE INTO listings VALUES (?, ?, ?, ?)", (key, *snapshot[4:]))
 
+    def _stored_names(self, joined: bytes) -> bytes:
+        assert self.names is not None
+        names = joined.decode("utf-8", "surrogateescape").split("\0")
+        return "\0".join(map(self.names.name, names)).encode("utf-8", "surrogateescape")
+
+    def storable(self, path: str) -> str:
+        """``path`` as this state stores it: its names holding a My Number masked and tagged
+        (:class:`~detector.names.StateNames`), then as :func:`storable` has it."""
+        return storable(self.names.path(path) if self.names is not None else path)
+
     def drop_folder(self, path: str) -> None:
-        self.db.execute("DELETE FROM folders WHERE path = ?", (storable(path),))
-        self.db.execute("DELETE FROM listings WHERE path = ?", (storable(path),))
+        self.db.execute("DELETE FROM folders WHERE path = ?", (self.storable(path),))
+        self.db.execute("DELETE FROM listings WHERE path = ?", (self.storable(path),))
 
     def count_under(self, roots: Iterable[str]) -> int:
         """How many files the state holds at or under the (absolute, not nested) roots: as the last scan of
@@ -270,7 +304,7 @@ class State:
         50,000 files, for a second scan of an unchanged tree a twentieth of its time)."""
         total = 0
         for root in roots:
-            stored = self._meta(_COUNT + storable(root))
+            stored = self._meta(_COUNT + self.storable(root))
             total += int(stored) if stored is not None and stored.isdigit() else self._count(root)
         return total
 
@@ -279,42 +313,43 @@ class State:
         its own (counted again there: another process may have written since). Any later write of files drops
         the stored counts in the same transaction (:meth:`_files_written`)."""
         roots = list(roots)
-        if all(self._meta(_COUNT + storable(root)) is not None for root in roots):
+        if all(self._meta(_COUNT + self.storable(root)) is not None for root in roots):
             return
         self.commit()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for root in roots:
-                self._set_meta(_COUNT + storable(root), str(self._count(root)))
+                self._set_meta(_COUNT + self.storable(root), str(self._count(root)))
         except BaseException:
             self.db.rollback()
             raise
         self.db.commit()
 
     def _count(self, root: str) -> int:
-        return int(self.db.execute(f"SELECT count(*) FROM files WHERE {_UNDER}", _under(root)).fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM files WHERE {_UNDER}",
+                                   _under(self.storable(root))).fetchone()[0])
 
     def paths_under(self, roots: Iterable[str]) -> list[str]:
         """The stored paths of the files at or under the roots."""
         return [row[0] for root in roots for row in self.db.execute(f"SELECT path FROM files WHERE {_UNDER}",
-                                                                    _under(root))]
+                                                                    _under(self.storable(root)))]
 
     def folders_under(self, roots: Iterable[str]) -> list[str]:
         """The stored paths of the folder snapshots at or under the roots."""
         return [row[0] for root in roots for row in self.db.execute(f"SELECT path FROM folders WHERE {_UNDER}",
-                                                                    _under(root))]
+                                                                    _under(self.storable(root)))]
 
     def put(self, key: str, identity: Identity, result: FileResult) -> None:
         blob = _json(result.to_state()) if result.notable else None
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (storable(key), *identity, result.kind, blob))
+                        (self.storable(key), *identity, result.kind, blob))
         self.empty = False
         self._files_written()
         self._maybe_commit()
 
     def put_clean(self, path: str, identity: Identity, kind: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                        (storable(path), *identity, kind))
+                        (self.storable(path), *identity, kind))
         self.empty = False
         self._files_written()
         self._maybe_commit()
@@ -336,11 +371,11 @@ class State:
     def put_followed(self, key: str, identity: Identity, result: FileResult, offset: int, lines: int) -> None:
         self._ensure_follow()
         self.put(key, identity, result)
-        self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (storable(key), offset, lines))
+        self.db.execute("INSERT OR REPLACE INTO follow VALUES (?, ?, ?)", (self.storable(key), offset, lines))
 
     def forget(self, paths: Iterable[str]) -> int:
         count = 0
-        for path in map(storable, paths):
+        for path in map(self.storable, paths):
             self.db.execute("DELETE FROM files WHERE path = ?", (path,))
             with contextlib.suppress(sqlite3.OperationalError):  # no follow table: never watched
                 self.db.execute("DELETE FROM follow WHERE path = ?", (path,))
@@ -389,8 +424,8 @@ _COUNT = "files_under:"
 _UNDER = "(path = ? OR (path >= ? AND path < ?))"
 
 
-def _under(root: str) -> tuple[str, str, str]:
-    base = storable(root).rstrip("/")
+def _under(stored_root: str) -> tuple[str, str, str]:
+    base = stored_root.rstrip("/")
     return base or "/", base + "/", base + "0"
 
 

@@ -24,11 +24,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from .errors import ScanError
+from .errors import ScanError, UsageError
+from .globs import GlobError, glob_name_literals, glob_name_regex, glob_to_regex
 from .model import Unscanned
+from .names import may_hold_number
 from .native import speedups as _speedups  # the C lister, or None: os.scandir and os.stat then
 from .prefetch import FOLDER_FLAGS, REMEMBERED_ON, StatPrefetch, folder_identity, listing_stands, packed_listing
-from .rules import PathRule, glob_name_literals, glob_name_regex, glob_to_regex
+from .rules import PathRule
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -59,6 +61,8 @@ class FileRef(NamedTuple):
 class WalkStats:
     excluded: int = 0
     excluded_by: dict[str, int] = field(default_factory=dict)
+    # Folders walked whose name may hold a My Number (names.may_hold_number): the scan looks at their names.
+    named_folders: list[str] = field(default_factory=list)
 
 
 class WalkOptions(NamedTuple):
@@ -68,8 +72,15 @@ class WalkOptions(NamedTuple):
 
 
 def exclude_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
-    """``--exclude GLOB`` options as path rules."""
-    return tuple(PathRule(f"--exclude {g}", g, "excluded on the command line", glob_to_regex(g)) for g in globs)
+    """``--exclude GLOB`` options as path rules; a glob that cannot mean anything is a usage error naming it."""
+    rules = []
+    for glob in globs:
+        try:
+            regex = glob_to_regex(glob)
+        except GlobError as exc:
+            raise UsageError(f"--exclude {glob!r}: bad glob: {exc}") from None
+        rules.append(PathRule(f"--exclude {glob}", glob, "excluded on the command line", regex))
+    return tuple(rules)
 
 
 _SPECIAL = (
@@ -112,9 +123,10 @@ class _Excludes:
     def __init__(self, rules: tuple[PathRule, ...]) -> None:
         self.rules = rules
         self.names = re.compile("|".join(f"(?:{glob_name_regex(rule.glob)})" for rule in rules)) if rules else None
-        # The same names as whole lines of a text; the name patterns' wildcards must then not cross a line.
-        line_names = [glob_name_regex(rule.glob).replace("[^/]", "[^/\n]").replace(".*", "[^\n]*") for rule in rules]
-        self.lines = re.compile("(?m)^(?:" + "|".join(f"(?:{name})" for name in line_names) + ")$") if rules else None
+        # The same names as whole lines of a text: the wildcards then match no newline (and no rule may hold one).
+        line_names = [glob_name_regex(rule.glob, lines=True) for rule in rules]
+        self.lines = re.compile("(?m)^(?:" + "|".join(f"(?:{name})" for name in line_names) + ")$") \
+            if rules and not any("\n" in rule.glob for rule in rules) else None
         # When every rule ends in plain names (the packaged rules do), a folder's names are looked up in a set
         # of them: a twentieth of the regex search's time on a folder of 1,000 files.
         literals = [glob_name_literals(rule.glob) for rule in rules]
@@ -403,6 +415,8 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
     lister = _Lister(known, prefetch)
     while stack:
         directory, absolute_dir = stack.pop()
+        if may_hold_number(directory.rstrip("/").rpartition("/")[2]):  # once a folder, whatever it holds
+            stats.named_folders.append(directory)
         try:
             fd = os.open(directory, FOLDER_FLAGS)
         except OSError as exc:

@@ -9,6 +9,13 @@ file is known by its identity (device, inode), its size and what it gave:
 * a text file that only grew (a log) is read from where the last read stopped, with the line numbers going on;
   one that shrank (copytruncate) is read again from the start; one renamed (rename-and-create rotation) keeps
   its findings under its new name, without new events;
+* a log is followed as ``tail -F`` follows it: only whole lines are consumed. A writer that flushes half a line
+  (``GET /verify?mynumber=1234567``) and the rest later must not have its number cut in two, so the last,
+  unterminated line is kept for the next read. It waits at most ``partial_line_seconds`` (5 s) for its end, and
+  at most ``partial_line_bytes`` (the read chunk, 1 MiB): then it is read as it stands, and read again when its
+  end arrives, its numbers matched to those already reported (a finding is its line and number). A line longer
+  than the chunk is consumed as it grows, but for its last KiBs, so that a writer streaming one endless line
+  costs each read only its new bytes;
 * findings are compared with what the file gave before: only new ones are events, and a file whose findings
   are all gone (deleted, moved away, rewritten) gives a ``cleared`` event. A file that disappears while a new
   one with the same numbers on the same lines appears (a rotation that copies or compresses) gives neither;
@@ -38,10 +45,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .assess import Assessment, assess
-from .decode import detect_encoding
+from .decode import bom_of, detect_encoding, utf16_without_bom
+from .extract.text import CHUNK_SIZE
 from .identify import TEXT
 from .incremental import open_state, own_files
 from .model import FileResult, Finding, ScanOptions
+from .names import shown
 from .redact import redact
 from .result import ScanResult
 from .rules import load_rules
@@ -54,6 +63,13 @@ log = logging.getLogger(__name__)
 CONTEXT_BYTES = 512
 TAIL_BYTES = 64
 ROTATION_GRACE_SECONDS = 2.0
+# How long an unterminated last line waits for its end before it is read as it stands (a buffered writer
+# flushes mid-line and ends the line within moments; a number on a line that never ends is still reported).
+PARTIAL_LINE_SECONDS = 5.0
+# Of a line longer than the read chunk, the last bytes kept back (read again with what follows): more than the
+# widest number (escaped forms included) plus its context, so a number cut there is read whole next time.
+LONG_LINE_KEEP = 1024
+LONG_LINE_WINDOW = 4096  # the cut is looked for this far back from the end (a character boundary)
 Event = dict[str, Any]
 FindingKey = tuple[str, str]  # (location as json, fingerprint)
 
@@ -67,14 +83,22 @@ class Tracked:
     size: int
     mtime_ns: int
     kind: str
-    offset: int  # bytes read
+    offset: int  # bytes consumed: whole lines (a log's unterminated last line starts here), all of other files
     lines: int  # newlines in those bytes
     result: FileResult
-    tail: bytes | None = None  # the last bytes read: if they change, the file was rewritten, not appended to
+    tail: bytes | None = None  # the bytes before offset: if they change, the file was rewritten, not appended to
     held: frozenset[tuple[int | None, str]] = frozenset()  # (line, fingerprint) it ever held: rotated copies
+    # What the bytes from offset to size (an unterminated last line) added to the result when they were read as
+    # they stand; None while they are kept back unread. Taken out again before those bytes are read again.
+    partial: FileResult | None = None
+    since: float = 0.0  # when that unterminated line was first seen (time.monotonic())
 
     def finding_keys(self) -> dict[FindingKey, Finding]:
         return {_key(f): f for f in self.result.findings}
+
+    def kept_back(self) -> bool:
+        """An unterminated last line waits, unread, for its end (or for its time to be read as it stands)."""
+        return self.size > self.offset and self.partial is None
 
 
 @dataclass
@@ -98,6 +122,8 @@ class WatchOptions:
     syslog: bool = False
     emit_initial: bool = True
     rotation_grace: float = ROTATION_GRACE_SECONDS
+    partial_line_seconds: float = PARTIAL_LINE_SECONDS
+    partial_line_bytes: int = CHUNK_SIZE
 
 
 @dataclass
@@ -141,7 +167,8 @@ class Watcher:
         self.last_save = time.monotonic()
         for entry in walk(self.roots, self.walk_options, WalkStats()):
             if isinstance(entry, FileRef):
-                self._initial(entry, previous.pop(os.path.abspath(entry.path), None))
+                absolute = os.path.abspath(entry.path)  # as the state keys it (a number in a name masked)
+                self._initial(entry, previous.pop(self.state.storable(absolute) if self.state else absolute, None))
         for path, before in previous.items():  # gone while we were not watching
             self.removed.add(path)
             if before.result.findings:
@@ -151,7 +178,15 @@ class Watcher:
 
     def _initial(self, ref: FileRef, before: Tracked | None) -> None:
         if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == ref.identity:
-            self._set(ref.path, replace(before, result=before.result.under(ref.path)))
+            # An unterminated last line the last run left waits again (read as it stands or not before: the
+            # state does not say; its findings are known, so none is reported twice, though its held-back count
+            # may be counted twice). The file is unchanged since it was read, so it is read on from the offset,
+            # not whole: the bytes before the offset are those read.
+            pending_line = before.size > before.offset
+            record = replace(before, result=before.result.under(ref.path), since=time.monotonic(),
+                             tail=_tail(ref.path, before.offset) if pending_line else None)
+            self._set(ref.path, record)
+            self._wait_for_line_end(ref.path, record)
             return
         self._read(ref.path, before, emit=self.options.emit_initial or before is not None)
 
@@ -167,20 +202,24 @@ class Watcher:
         while not stop.is_set():
             if health is not None:
                 health()
-            timeout = self._next_timeout()
-            try:
-                kind, path, dest = self.events.get(timeout=timeout)
-            except queue.Empty:
-                pass
-            else:
+            self.turn(self._next_timeout())
+
+    def turn(self, timeout: float = 0.0) -> None:
+        """One turn of the loop: wait up to ``timeout`` seconds for changes, take all that arrived together and
+        process what is due (tests drive the watcher with it, without an observer thread)."""
+        try:
+            kind, path, dest = self.events.get(timeout=timeout)
+        except queue.Empty:
+            pass
+        else:
+            self._take(kind, path, dest)
+            while True:  # drain what arrived together
+                try:
+                    kind, path, dest = self.events.get_nowait()
+                except queue.Empty:
+                    break
                 self._take(kind, path, dest)
-                while True:  # drain what arrived together
-                    try:
-                        kind, path, dest = self.events.get_nowait()
-                    except queue.Empty:
-                        break
-                    self._take(kind, path, dest)
-            self._process_due()
+        self._process_due()
 
     def _next_timeout(self) -> float:
         deadlines = list(self.pending.values()) + [g.deadline for g in self.gone]
@@ -249,7 +288,7 @@ class Watcher:
             return self._vanished(path) if path in self.tracked else False
         before = self.tracked.get(path)
         if before is not None and (before.dev, before.ino, before.size, before.mtime_ns) == (
-                st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns):
+                st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) and not before.kept_back():
             return False
         return self._read(path, before)
 
@@ -293,15 +332,9 @@ class Watcher:
             return self._vanished(path) if before is not None else False
         self.stats["files_read"] += 1
         same = before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino)
-        grew = (same and before is not None and before.kind == TEXT and st.st_size >= before.offset > 0
-                and _tail(path, before.offset) in (before.tail, None))
-        if grew and before is not None:
-            record = self._read_appended(path, before, st)
-        else:
-            result = self.scanner.scan_file(path)
-            lines, tail = _lines_and_tail(path, st.st_size) if result.kind == TEXT else (0, None)
-            record = Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, result.kind, st.st_size, lines,
-                             result, tail)
+        grew = (same and before is not None and before.kind == TEXT and before.offset > 0
+                and st.st_size >= before.size and _tail(path, before.offset) in (before.tail, None))
+        record = self._read_appended(path, before, st) if grew and before is not None else self._read_whole(path, st)
         old: dict[FindingKey, Finding] = {}
         if same and before is not None:
             record.held = before.held | {(f.location.line, f.fingerprint) for f in before.result.findings}
@@ -310,12 +343,13 @@ class Watcher:
         added = [f for key, f in new.items() if key not in old]
         added = self._not_rotated(self._not_a_rotated_copy(path, added))
         self._set(path, record)
+        self._wait_for_line_end(path, record)
         self.dirty.add(path)
         if emit:
             for finding in added:
                 self.emit_event({"event": "finding", **finding.to_json()})
             if before is not None and before.result.findings and not record.result.findings:
-                if same and st.st_size < before.offset:
+                if same and st.st_size < before.size:
                     # Truncated in place: copytruncate copies the log first (its copy may not be read yet), so
                     # the numbers may still be exposed there; decided like a deleted file's, after the grace.
                     self._mark_gone(path, before.result.findings)
@@ -325,29 +359,88 @@ class Watcher:
             log.info("%s: not scanned: %s", entry.path, entry.reason)
         return bool(added) or (before is not None and bool(before.result.findings) != bool(record.result.findings))
 
+    def _read_whole(self, path: str, st: os.stat_result) -> Tracked:
+        """A new or rewritten file, read whole. A text file is then followed from its last whole line: its
+        unterminated last line (read as it stands here) is read again when it ends."""
+        result = self.scanner.scan_file(path)
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if result.kind != TEXT:
+            return Tracked(*identity, result.kind, st.st_size, 0, result)
+        lines, offset = _whole_lines(path, st.st_size)
+        partial = None
+        if offset < st.st_size:
+            if st.st_size - offset >= self.options.partial_line_bytes:
+                offset = self._long_line_cut(path, offset, st.st_size)
+            data, context = _read_with_context(path, offset, st.st_size)
+            encoding = detect_encoding(data[context:])
+            partial = _contribution(result, self._scan(path, data, encoding, lines + 1, context))
+        return Tracked(*identity, TEXT, offset, lines, result, _tail(path, offset), partial=partial,
+                       since=time.monotonic())
+
     def _read_appended(self, path: str, before: Tracked, st: os.stat_result) -> Tracked:
-        """The lines added to a log since the last read, with the context of the lines before them."""
-        start = max(0, before.offset - CONTEXT_BYTES)
-        with open(path, "rb") as handle:
-            handle.seek(start)
-            data = handle.read(st.st_size - start)
-        context = before.offset - start
-        if start:
-            newline = data.find(b"\n", 0, context)  # the context starts at a line start
-            if newline >= 0:
-                data, context = data[newline + 1:], context - newline - 1
+        """The lines added to a log since the last read, with the context of the lines before them. Only whole
+        lines are consumed; the unterminated last line waits for its end (see the module's docstring)."""
+        data, context = _read_with_context(path, before.offset, st.st_size)
         fresh = data[context:]
-        encoding = detect_encoding(fresh[:65536]) if not fresh.isascii() else "ascii"
-        candidates = self.scanner.text_scanner.scan_bytes(data, encoding, before.lines + 1, context)
-        appended = self.scanner.findings_of(path, candidates, TEXT)
-        known = before.finding_keys()
-        result = replace(before.result, size=st.st_size,
-                         findings=before.result.findings + [f for f in appended.findings if _key(f) not in known])
-        result.held_back = {k: before.result.held_back.get(k, 0) + appended.held_back.get(k, 0)
-                            for k in set(before.result.held_back) | set(appended.held_back)}
-        result.held_back_people = before.result.held_back_people | appended.held_back_people
-        return Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, TEXT, st.st_size,
-                       before.lines + fresh.count(b"\n"), result, data[-TAIL_BYTES:])
+        encoding = detect_encoding(fresh)
+        now = time.monotonic()
+        cut = fresh.rfind(b"\n") + 1  # the end of the last whole line
+        since = before.since if cut == 0 and before.size > before.offset else now
+        rest = len(fresh) - cut
+        long_line = rest >= self.options.partial_line_bytes
+        if long_line:
+            cut = self._long_line_cut(path, before.offset + cut, st.st_size) - before.offset
+        # Once read as it stands (its numbers reported), a line that goes on unterminated is read so again.
+        read_before = cut == 0 and before.partial is not None
+        as_it_stands = long_line or (rest > 0 and (read_before or now - since >= self.options.partial_line_seconds))
+        consumed = (self._scan(path, data[:context + cut], encoding, before.lines + 1, context) if cut
+                    else FileResult(path=path, kind=TEXT))
+        lines = before.lines + fresh.count(b"\n", 0, cut)
+        result, _ = _merged(_without(before.result, before.partial), consumed)
+        result.size = st.st_size
+        partial = None
+        if as_it_stands and cut < len(fresh):
+            start = _context_start(data, context + cut)
+            unterminated = self._scan(path, data[start:], encoding, lines + 1, context + cut - start)
+            result, partial = _merged(result, unterminated)
+        offset = before.offset + cut
+        end = context + cut  # the new offset in data: the bytes before it are what _tail will read there
+        tail = data[end - TAIL_BYTES:end] if end >= TAIL_BYTES else _tail(path, offset)
+        return Tracked(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, TEXT, offset, lines, result, tail,
+                       partial=partial, since=since)
+
+    def _scan(self, path: str, data: bytes, encoding: str, first_line: int, scan_from: int) -> FileResult:
+        """The findings of ``data`` from ``scan_from`` on (the line ``first_line``); the bytes before are context."""
+        candidates = self.scanner.text_scanner.scan_bytes(data, encoding, first_line, scan_from)
+        return self.scanner.findings_of(path, candidates, TEXT)
+
+    def _long_line_cut(self, path: str, line_start: int, size: int) -> int:
+        """Where to stop consuming a line longer than the read chunk: a character boundary ``LONG_LINE_KEEP``
+        to ``LONG_LINE_WINDOW`` bytes before its end, not between two digits (``line_start`` when there is
+        none: the line is read whole again)."""
+        low = max(line_start, size - LONG_LINE_WINDOW)
+        high = size - LONG_LINE_KEEP
+        if high <= low:
+            return line_start
+        with open(path, "rb") as handle:
+            handle.seek(low)
+            window = handle.read(high - low + 1)
+        if b"\x1b" in window:
+            return line_start  # ISO-2022-JP: a byte's meaning depends on the escapes before it
+        utf8 = detect_encoding(window) in ("ascii", "utf-8")
+        for index in range(min(len(window) - 1, high - low), 0, -1):
+            before, after = window[index - 1], window[index]
+            if before in _DIGITS or after in _DIGITS:
+                continue
+            if before in _CUT_AFTER or (utf8 and not 0x80 <= after <= 0xBF):
+                return low + index
+        return line_start
+
+    def _wait_for_line_end(self, path: str, record: Tracked) -> None:
+        """A kept-back last line is read as it stands when its wait is over, even if the file never changes."""
+        if record.kept_back():
+            due = record.since + self.options.partial_line_seconds
+            self.pending[path] = min(self.pending.get(path, due), due)
 
     def _kept_by_rotation(self, gone: _Gone) -> bool:
         """A file that went while its rotated copy (app.log.1 -> app.log.1.gz) holds its numbers is not cleared:
@@ -421,6 +514,8 @@ class Watcher:
 
     def emit_event(self, event: Event) -> None:
         event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        if event["event"] == "cleared":  # a finding's names are shown by Finding.to_json; this one's here
+            event["path"] = shown(event["path"])
         self.emit(event)
         if self.options.execute:
             _run_alert(self.options.execute, event)
@@ -502,22 +597,91 @@ def _tail(path: str, offset: int) -> bytes | None:
         return None
 
 
-def _lines_and_tail(path: str, size: int) -> tuple[int, bytes | None]:
-    """The newlines in the first ``size`` bytes and the last ``TAIL_BYTES`` of them, in one pass."""
-    count, last = 0, b""
+def _whole_lines(path: str, size: int) -> tuple[int, int]:
+    """The newlines in the first ``size`` bytes and the end of the last one, in one pass. UTF-16 text (its
+    newline byte is half a character) is not followed by lines: all of it counts as read, as does a file that
+    cannot be read again."""
+    count, end, done, utf16 = 0, 0, 0, False
     try:
         with open(path, "rb") as handle:
-            remaining = size
-            while remaining > 0:
-                block = handle.read(min(1 << 20, remaining))
+            while done < size:
+                block = handle.read(min(1 << 20, size - done))
                 if not block:
                     break
-                remaining -= len(block)
-                count += block.count(b"\n")
-                last = (last + block)[-TAIL_BYTES:]
+                utf16 = utf16 or (done == 0 and _utf16(block))
+                last = block.rfind(b"\n")
+                if last >= 0:
+                    count += block.count(b"\n")
+                    end = done + last + 1
+                done += len(block)
     except OSError:
-        return count, None
-    return count, last
+        return count, size
+    return count, size if utf16 else end
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is UTF-16 (with a BOM or without)."""
+    bom = bom_of(head)
+    return (bom is not None and bom[0].startswith("utf-16")) or utf16_without_bom(head[:4096]) is not None
+
+
+def _read_with_context(path: str, offset: int, size: int) -> tuple[bytes, int]:
+    """The bytes from ``offset`` to ``size`` with up to ``CONTEXT_BYTES`` before them (from a line start when
+    there is one), and where ``offset`` falls in them."""
+    start = max(0, offset - CONTEXT_BYTES)
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(size - start)
+    first = _context_start(data, offset - start)
+    return data[first:], offset - start - first
+
+
+def _context_start(data: bytes, at: int) -> int:
+    """Where the context before byte ``at`` starts: ``CONTEXT_BYTES`` back, moved to a line start if one is
+    there."""
+    start = max(0, at - CONTEXT_BYTES)
+    if start == 0:
+        return 0
+    newline = data.find(b"\n", start, at)
+    return newline + 1 if newline >= 0 else start
+
+
+def _merged(base: FileResult, extra: FileResult) -> tuple[FileResult, FileResult]:
+    """``base`` with what ``extra`` adds (findings and samples it does not hold, its held-back counts), and
+    what was added (to take it out again with :func:`_without`)."""
+    keys = {_key(f) for f in base.findings}
+    findings = [f for f in extra.findings if _key(f) not in keys]
+    samples = [s for s in extra.samples if s not in base.samples]
+    people = extra.held_back_people - base.held_back_people
+    held = {k: base.held_back.get(k, 0) + extra.held_back.get(k, 0) for k in set(base.held_back) | set(extra.held_back)}
+    merged = replace(base, findings=base.findings + findings, samples=base.samples + samples, held_back=held,
+                     held_back_people=base.held_back_people | people)
+    return merged, replace(extra, findings=findings, samples=samples, held_back_people=people)
+
+
+def _contribution(result: FileResult, part: FileResult) -> FileResult:
+    """What ``part`` (a file's unterminated last line, scanned alone) gave to ``result`` (the whole file's): its
+    findings as ``result`` holds them, its samples and held-back counts (a person held back both there and on
+    an earlier line is taken out with it, and back when the line is read again)."""
+    keys = {_key(f) for f in part.findings}
+    return replace(part, findings=[f for f in result.findings if _key(f) in keys], samples=list(part.samples))
+
+
+def _without(result: FileResult, part: FileResult | None) -> FileResult:
+    """``result`` without what ``part`` added to it (see :func:`_merged`)."""
+    if part is None:
+        return result
+    keys = {_key(f) for f in part.findings}
+    held = {k: n - part.held_back.get(k, 0) for k, n in result.held_back.items() if n > part.held_back.get(k, 0)}
+    return replace(result, findings=[f for f in result.findings if _key(f) not in keys],
+                   samples=[s for s in result.samples if s not in part.samples], held_back=held,
+                   held_back_people=result.held_back_people - part.held_back_people)
+
+
+# Bytes after which a line may be cut in any of ASCII, UTF-8, CP932 or EUC-JP: none of them is a trail byte
+# there (in UTF-8 and ASCII, any byte that is not a continuation byte starts a character).
+_CUT_AFTER = frozenset(range(0x00, 0x40))
+_DIGITS = frozenset(range(0x30, 0x3A))
 
 
 def _run_alert(command: str, event: Event) -> None:

@@ -5,8 +5,9 @@ Every number in it is synthetic: random 11-digit bodies (seeded, so the output i
 their check digit computed. The share holds what a real one does: an HR export in CP932 with a 個人番号 column,
 a payroll TSV in UTF-8 with a BOM and full-width 4-4-4 numbers, a file in a web root (htdocs), application logs
 with numbers percent-encoded in query strings and JSON-escaped, decoys (card numbers, corporate numbers,
-timestamps, order numbers), the official sample number in a manual, notes in EUC-JP and UTF-16, an image and an
-archive that this version cannot read, and a snapshot folder that the rules exclude.
+timestamps, order numbers), the official sample number in a manual, notes in EUC-JP and UTF-16, an old memo in
+ISO-2022-JP (JIS), an image and an archive that this version cannot read, and a snapshot folder that the rules
+exclude.
 
 The expected findings are written to fixtures/share.expected.json; tests/test_fixtures.py checks them.
 
@@ -184,6 +185,17 @@ def notes(share: Share, euc_number: str, utf16_number: str) -> None:
     share.expect("notes/電話メモ_utf16.txt", 2, utf16_number, "high")
 
 
+def jis_memo(share: Share, fullwidth: str, halfwidth: str) -> None:
+    """A memo saved as ISO-2022-JP (JIS), as old Japanese editors and mailers wrote text, by Python's codec: all
+    7-bit bytes, the Japanese (the keywords, the full-width digits) between escape sequences."""
+    rel = "notes/旧システム移行メモ_jis.txt"
+    lines = ["旧システム移行メモ", f"経理 山田さんの個人番号：{fullwidth.translate(FULLWIDTH)}",
+             f"人事 佐藤さんのマイナンバー {grouped(halfwidth)}", "以上"]
+    share.write(rel, ("\r\n".join(lines) + "\r\n").encode("iso2022_jp"))
+    share.expect(rel, 2, fullwidth, "high")
+    share.expect(rel, 3, halfwidth, "high")
+
+
 def png_bytes(width: int = 8, height: int = 8) -> bytes:
     """A real (tiny, grey) PNG, built with zlib as the PNG specification describes."""
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -226,6 +238,7 @@ def build(share_dir: Path = SHARE) -> dict[str, Any]:
     manual(share)
     notes(share, numbers.valid(), numbers.valid())
     binaries(share, numbers.valid())
+    jis_memo(share, numbers.valid(), numbers.valid())
     snapshot(share, hr_people[0][2])
     people = {f["person"] for entry in share.files.values() for f in entry["findings"]}
     public_people = {f["person"] for entry in share.files.values() for f in entry["findings"] if f["public"]}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything mynumber needs on a fresh Debian/Ubuntu machine with Python 3.11+:
-#   - Debian's libmagic1 (python-magic's library), installed with apt-get where missing, and python3-dev where
-#     gcc is present but Debian's Python lacks its headers (for the optional C speed-ups);
+#   - Debian's libmagic1 (python-magic's library) and libarchive13 (libarchive-c's: 7z, RAR, LZH), installed with
+#     apt-get where missing, and python3-dev where gcc is present but Debian's Python lacks its headers (for the
+#     optional C speed-ups);
 #   - a virtualenv in .venv with mynumber installed (editable) and its test tools;
 #   - with --browser, Debian's chromium too (the tests open the HTML incident report in it).
 # Safe to run again: it only does what is missing.
@@ -28,14 +29,21 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
   packages+=(libmagic1)  # python-magic's library
 fi
+libarchive=""
+if ! ldconfig -p 2>/dev/null | grep -q 'libarchive\.so\.13'; then
+  libarchive=yes  # libarchive-c's library (7z, RAR, LZH): libarchive13, named libarchive13t64 since Debian 13
+fi
 if [ "${1:-}" = "--browser" ]; then
   # The test that renders the HTML incident report, and Japanese glyphs for its screenshot.
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
 fi
-if [ ${#packages[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${packages[*]}" >&2
+if [ ${#packages[@]} -gt 0 ] || [ -n "$libarchive" ]; then
   as_root apt-get update -qq
+  if [ -n "$libarchive" ]; then
+    if apt-cache show libarchive13t64 >/dev/null 2>&1; then packages+=(libarchive13t64); else packages+=(libarchive13); fi
+  fi
+  echo "setup: installing Debian packages: ${packages[*]}" >&2
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 

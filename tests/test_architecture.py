@@ -13,10 +13,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
-FOUNDATION = {"model", "errors", "mynumber", "native", "normalize", "rules", "redact", "__init__"}
+FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules",
+              "redact", "__init__"}
 STAGES = ["prefetch", "walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people",
-          "locations", "scanner", "assess", "result", "state", "incremental", "deadlines", "incident", "notify",
-          "pipeline", "watch", "report", "cli", "__main__"]
+          "locations", "scanner", "assess", "schema", "result", "state", "incremental", "deadlines", "incident",
+          "notify", "pipeline", "watch", "report", "outputs", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:

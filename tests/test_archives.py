@@ -176,3 +176,178 @@ def test_an_unsupported_member_type_is_listed_by_type(tmp_path: Path, rules: Rul
     assert where(result) == [("a.txt", 1, A[-4:])]
     assert [(u.member, u.kind) for u in result.unscanned] == [("card.png", "image")]
     assert result.unscanned[0].reason.startswith("image: no text layer")
+
+
+# -- 7z, RAR and LZH (libarchive) ----------------------------------------------------------------------------
+
+LEGACY = Path(__file__).resolve().parent.parent / "fixtures" / "legacy"
+
+
+def seven_zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A 7z archive written by libarchive (the tests run where no 7z program is installed)."""
+    import libarchive
+
+    chunks: list[bytes] = []
+
+    def write(data: bytes) -> int:
+        chunks.append(bytes(data))
+        return len(data)
+
+    with libarchive.custom_writer(write, "7zip") as archive:
+        for name, data in members.items():
+            archive.add_file_from_memory(name, len(data), data)
+    return b"".join(chunks)
+
+
+def test_a_7z_member_is_found_with_its_inner_path_and_line(tmp_path: Path, rules: Rules) -> None:
+    data = seven_zip_bytes({"給与/名簿.txt": text(A, 3), "readme.txt": b"nothing"})
+    result = scan(tmp_path, "backup.7z", data, scanner(rules))
+    assert result.kind == "7z" and not result.unscanned
+    assert where(result) == [("給与/名簿.txt", 3, A[-4:])]
+
+
+@pytest.mark.parametrize("rel", ["archive/給与データ.7z", "archive/給与_rar4.rar", "archive/給与_rar5.rar",
+                                 "archive/源泉徴収_2026.lzh"])
+def test_7z_rar_and_lzh_archives_inside_a_zip_are_read_in_memory(tmp_path: Path, rules: Rules, rel: str) -> None:
+    inner = (LEGACY / rel).read_bytes()
+    result = scan(tmp_path, "outer.zip", zip_bytes({"2026/" + Path(rel).name: inner}), scanner(rules))
+    direct = scanner(rules).scan_file(str(LEGACY / rel))
+    assert direct.findings and not result.unscanned
+    assert where(result) == [(f"2026/{Path(rel).name}!{member}", line, last4)
+                             for member, line, last4 in where(direct)]
+
+
+def test_a_7z_bomb_member_is_stopped_by_the_ratio_limit_against_the_archive_size(tmp_path: Path,
+                                                                               rules: Rules) -> None:
+    # A 7z packs members together and keeps no packed size per member: a member that unpacks to more than
+    # max_ratio times the whole archive is a bomb whatever its share of the archive.
+    data = seven_zip_bytes({"a.txt": text(A), "bomb.txt": b"0" * 4_000_000, "z.txt": text(B)})
+    result = scan(tmp_path, "bomb.7z", data, scanner(rules, max_ratio=50, ratio_checked_above=1_000_000))
+    assert where(result) == [("a.txt", 1, A[-4:]), ("z.txt", 1, B[-4:])]
+    assert [u.member for u in result.unscanned] == ["bomb.txt"]
+    assert "compression ratio over 50:1" in result.unscanned[0].reason
+
+
+def test_7z_members_and_bytes_are_limited_per_file(tmp_path: Path, rules: Rules) -> None:
+    many = seven_zip_bytes({f"m{i:03d}.txt": text(valid_number(100 + i)) for i in range(50)})
+    result = scan(tmp_path, "many.7z", many, scanner(rules, max_members=10))
+    assert len(result.findings) == 10
+    assert len(result.unscanned) == 1 and "max_members" in result.unscanned[0].reason
+    big = seven_zip_bytes({"a.txt": text(A), "big.txt": b"x" * 200_000, "c.txt": text(B)})
+    result = scan(tmp_path, "big.7z", big, scanner(rules, max_total_bytes=100_000))
+    assert where(result) == [("a.txt", 1, A[-4:])]
+    assert len(result.unscanned) == 1 and "max_total_bytes" in result.unscanned[0].reason
+
+
+def test_nesting_of_7z_archives_is_limited(tmp_path: Path, rules: Rules) -> None:
+    data = text(A)
+    for level in range(4):
+        data = seven_zip_bytes({f"level{level}.{'7z' if level else 'txt'}": data})
+    result = scan(tmp_path, "deep.7z", data, scanner(rules, max_depth=3))
+    assert not result.findings
+    assert [u.member for u in result.unscanned] == ["level3.7z!level2.7z!level1.7z!level0.txt"]
+    assert "nested deeper than 3 levels" in result.unscanned[0].reason
+
+
+@pytest.mark.parametrize(("rel", "members"), [
+    ("locked/給与_パスワード付き.7z", ["引継ぎメモ.txt"]),
+    ("locked/rar5_パスワード付き.rar", ["stest1.txt", "stest2.txt"]),  # stored: ciphertext, never read as text
+    ("locked/給与_ファイル名も暗号化.7z", [None]),
+    ("locked/rar5_ファイル名も暗号化.rar", [None]),
+])
+def test_encrypted_7z_and_rar_members_are_listed_as_encrypted(rules: Rules, rel: str,
+                                                              members: list[str | None]) -> None:
+    result = scanner(rules).scan_file(str(LEGACY / rel))
+    assert not result.findings
+    assert [u.member for u in result.unscanned] == members
+    assert all(u.reason.startswith("encrypted") for u in result.unscanned)
+
+
+@pytest.mark.parametrize("rel", ["archive/給与データ.7z", "archive/給与_rar4.rar", "archive/給与_rar5.rar",
+                                 "archive/源泉徴収_2026.lzh"])
+def test_truncated_7z_rar_and_lzh_archives_are_listed_with_the_reason(tmp_path: Path, rules: Rules,
+                                                                      rel: str) -> None:
+    data = (LEGACY / rel).read_bytes()
+    for cut in (len(data) // 3, len(data) - 40, 30):
+        result = scan(tmp_path, "cut" + Path(rel).suffix, data[:cut], scanner(rules))
+        assert result.unscanned, cut
+        for entry in result.unscanned:
+            assert "internal error" not in entry.reason
+            assert any(word in entry.reason for word in ("corrupt", "truncated", "partly scanned")), entry.reason
+
+
+@pytest.mark.parametrize("rel", ["archive/給与_rar4.rar", "archive/給与_rar5.rar"])
+def test_a_damaged_rar_member_is_listed_and_the_next_one_is_read(tmp_path: Path, rules: Rules, rel: str) -> None:
+    data = bytearray((LEGACY / rel).read_bytes())
+    packed = data.index(b"stest1.txt") + len(b"stest1.txt") + 30  # inside stest1.txt's compressed data
+    data[packed:packed + 8] = bytes(b ^ 0x5A for b in data[packed:packed + 8])
+    result = scan(tmp_path, "damaged.rar", bytes(data), scanner(rules))
+    assert [u.member for u in result.unscanned] == ["stest1.txt"]
+    assert "corrupt" in result.unscanned[0].reason
+    assert [(member, line) for member, line, _ in where(result)] == [("stest2.txt", 2)]
+
+
+def test_japanese_names_are_read_in_the_c_locale_of_cron_jobs(tmp_path: Path) -> None:
+    """libarchive converts names to the locale's character set; under LC_ALL=C it could not convert any
+    Japanese name (an LZH was then unreadable, a 7z's members unnamed)."""
+    import json
+    import os
+    import sys
+
+    code = ("import json, sys\nfrom detector.model import Confidence, ScanOptions\n"
+            "from detector.scanner import FileScanner\n"
+            "s = FileScanner(ScanOptions(key=b'k', min_confidence=Confidence.LOW))\n"
+            "print(json.dumps([[f.location.member for f in s.scan_file(p).findings] for p in sys.argv[1:]]))\n")
+    paths = [str(LEGACY / "archive/源泉徴収_2026.lzh"), str(LEGACY / "archive/給与データ.7z")]
+    done = subprocess.run([sys.executable, "-c", code, *paths], capture_output=True, text=True, check=True,
+                          env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0"})
+    assert json.loads(done.stdout) == [["扶養親族.txt", "app.log"],
+                                       ["2026/社員名簿.csv", "2026/社員名簿.csv", "引継ぎメモ.txt"]]
+
+
+def test_a_read_error_under_libarchive_is_reported_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    """libarchive reads through a Python callback: an error raised there cannot cross the C frames (ctypes
+    would print it and carry on); it is kept and raised again as the file's own error."""
+    from detector.extract import Source
+    from detector.extract.libarchives import RarExtractor
+
+    class FailingDisk(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() > 100:
+                raise OSError(5, "Input/output error")
+            return super().read(min(size or 64, 64) if size and size > 0 else 64)
+
+    data = (LEGACY / "archive/給与_rar5.rar").read_bytes()
+    stream = FailingDisk(data)
+    with pytest.raises(OSError, match="Input/output error"):
+        list(RarExtractor().extract(Source("disk.rar", stream, data[:64], len(data))))
+    assert capfd.readouterr().err == ""
+
+
+def test_lzh_is_identified_by_its_header_not_by_a_text_that_looks_like_one() -> None:
+    from detector.identify import identify
+
+    assert identify((LEGACY / "archive/源泉徴収_2026.lzh").read_bytes()[:4096]).name == "lzh"
+    assert identify(b"ab-lh5- is a method name; this text file explains it\n" * 3).name == "text"
+
+
+def test_outlook_attachments_count_against_the_limits_of_the_file(rules: Rules) -> None:
+    path = str(LEGACY / "mail/転送_添付あり.msg")
+    whole = scanner(rules).scan_file(path)
+    assert [f.location.member for f in whole.findings] == ["名簿2026.xlsx", "Inner mail/引継ぎメモ01.txt"]
+    limited = scanner(rules, max_members=1).scan_file(path)
+    assert [f.location.member for f in limited.findings] == ["名簿2026.xlsx"]
+    assert len(limited.unscanned) == 1 and "max_members" in limited.unscanned[0].reason
+
+
+def test_an_lzh_member_whose_checksum_fails_is_listed_and_the_next_one_is_read(tmp_path: Path,
+                                                                                rules: Rules) -> None:
+    """libarchive reports a wrong LHa CRC as a warning at the member's end, not as an error (found by the
+    fuzz test: the warning's code was once taken for a length)."""
+    data = bytearray((LEGACY / "archive/源泉徴収_2026.lzh").read_bytes())
+    at = data.index("扶養親族の一覧".encode("cp932"))  # inside the stored (-lh0-) member's data
+    data[at:at + 2] = b"xx"
+    result = scan(tmp_path, "damaged.lzh", bytes(data), scanner(rules))
+    assert [u.member for u in result.unscanned] == ["扶養親族.txt"]
+    assert "CRC" in result.unscanned[0].reason
+    assert [(member, line) for member, line, _ in where(result)] == [("app.log", 200)]

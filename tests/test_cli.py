@@ -262,38 +262,86 @@ def test_a_file_that_vanishes_during_the_scan_is_listed(tmp_path: Path, monkeypa
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to scan as an unprivileged user (root reads anything)")
 def test_permission_denied_is_listed_and_the_scan_goes_on() -> None:
-    """As root, chmod 000 does not stop reading: a forked child drops to user nobody and scans."""
+    """As root, chmod 000 does not stop reading: a forked child drops to user nobody and scans.
+
+    User nobody may not be able to read the checkout (a clone in a ``mktemp -d`` folder is 0700), so the child
+    needs nothing from it: the parent scans the share first, which imports every module the scan uses, and
+    copies the packaged rules to a folder anyone can read, which the child loads instead."""
     import shutil
     import tempfile
+    import traceback
+    from unittest import mock
 
+    from detector import rules
     from detector.pipeline import ScanOptions, scan_paths
 
     share = Path(tempfile.mkdtemp(prefix="mynumber-perm-"))
     try:
         share.chmod(0o755)
-        people_csv(share / "open.csv", 1)
-        people_csv(share / "secret.csv", 1, seed=7)
-        (share / "secret.csv").chmod(0o000)
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: drop privileges, scan, report through the pipe
-            try:
-                os.setgid(65534)
-                os.setuid(65534)
-                result = scan_paths([str(share)], ScanOptions(key=b"k", jobs=1))
-                report = json.dumps([[len(result.findings)], [[Path(u.path).name, u.reason]
-                                                              for u in result.unscanned]])
-                os.write(write_end, report.encode())
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        with os.fdopen(read_end) as pipe:
-            findings, unscanned = json.loads(pipe.read())
-        os.waitpid(pid, 0)
-        assert findings == [1]
-        assert unscanned == [["secret.csv", "permission denied"]]
+        readable_rules = share / "rules"
+        shutil.copytree(rules.packaged_rules_dir(), readable_rules)
+        people_csv(share / "data" / "open.csv", 1)
+        people_csv(share / "data" / "secret.csv", 1, seed=7)
+        for path in [share, *share.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        assert len(scan_paths([str(share / "data")], ScanOptions(key=b"k", jobs=1)).findings) == 2  # as root
+        (share / "data" / "secret.csv").chmod(0o000)
+        with tempfile.TemporaryFile() as report, tempfile.TemporaryFile() as errors:
+            pid = os.fork()
+            if pid == 0:  # the child: drop privileges, scan, report through the file; never back into pytest
+                status = 1
+                try:
+                    os.dup2(errors.fileno(), 2)
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    with mock.patch.object(rules, "packaged_rules_dir", lambda: str(readable_rules)):
+                        result = scan_paths([str(share / "data")], ScanOptions(key=b"k", jobs=1))
+                    report.write(json.dumps([len(result.findings),
+                                             [[Path(u.path).name, u.reason] for u in result.unscanned]]).encode())
+                    report.flush()
+                    status = 0
+                except BaseException:
+                    errors.write(traceback.format_exc().encode())
+                    errors.flush()
+                finally:
+                    os._exit(status)
+            _, wait_status = os.waitpid(pid, 0)
+            errors.seek(0)
+            report.seek(0)
+            child_stderr = errors.read().decode(errors="replace")
+            assert os.waitstatus_to_exitcode(wait_status) == 0, f"the child scanning as nobody failed:\n{child_stderr}"
+            findings, unscanned = json.loads(report.read())
+        assert findings == 1, child_stderr
+        assert unscanned == [["secret.csv", "permission denied"]], child_stderr
     finally:
         shutil.rmtree(share, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the test it runs needs root")
+def test_the_permission_test_passes_wherever_the_checkout_lives() -> None:
+    """The test above, run from a copy of the checkout inside a folder only root can enter (as ``mktemp -d``
+    makes them, and as CI may place its clone): user nobody must not need to read the checkout."""
+    import shutil
+    import tempfile
+
+    checkout = Path(__file__).resolve().parents[1]
+    private = Path(tempfile.mkdtemp(prefix="mynumber-checkout-"))  # mode 0700
+    try:
+        copy = private / "checkout"
+        ignore = shutil.ignore_patterns("__pycache__", ".hypothesis")
+        for part in ("detector", "rules", "tests"):
+            shutil.copytree(checkout / part, copy / part, ignore=ignore)
+        shutil.copy2(checkout / "pyproject.toml", copy / "pyproject.toml")
+        env = {**os.environ, "PYTHONPATH": str(copy)}
+        where = subprocess.run([sys.executable, "-c", "import detector; print(detector.__file__)"], cwd=copy,
+                               env=env, capture_output=True, text=True, timeout=60)
+        assert where.stdout.strip() == str(copy / "detector" / "__init__.py"), where.stderr
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "tests/test_cli.py::test_permission_denied_is_listed_and_the_scan_goes_on"],
+                              cwd=copy, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def test_scanned_files_are_not_changed(tmp_path: Path) -> None:

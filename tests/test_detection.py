@@ -76,9 +76,9 @@ def test_no_decoy_is_found(tmp_path: Path, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
-    [("utf-8", b""), ("utf-8-sig", b""), ("cp932", b""), ("euc-jp", b""), ("utf-16-le", b"\xff\xfe"),
-     ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")],
-    ids=["utf-8", "utf-8 BOM", "cp932", "euc-jp", "utf-16le BOM", "utf-16be BOM", "utf-16le no BOM"],
+    [("utf-8", b""), ("utf-8-sig", b""), ("cp932", b""), ("euc-jp", b""), ("iso2022_jp", b""),
+     ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")],
+    ids=["utf-8", "utf-8 BOM", "cp932", "euc-jp", "iso-2022-jp", "utf-16le BOM", "utf-16be BOM", "utf-16le no BOM"],
 )
 def test_each_encoding_gives_the_number_and_its_line(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     text = ("社員名簿\n表示テスト\n山田 個人番号：" + N.translate(FW)
@@ -110,10 +110,12 @@ def test_undecodable_bytes_never_stop_a_file(tmp_path: Path) -> None:
         (f"注文番号 {N}", Confidence.LOW),
         (f"個人番号と基礎年金番号 {N}", Confidence.MEDIUM),
         (f"基礎年金番号と個人番号 {N}", Confidence.HIGH),
+        ("level=info req=1 ok\n" * 6000 + f"従業員のマイナンバーを {N} に変更しました", Confidence.HIGH),
+        ("a" * 66_000 + f" 個人番号 {N}", Confidence.HIGH),
     ],
     ids=["keyword before", "keyword after", "english", "full-width english", "grouped alone", "bare alone",
          "keyword outside the window", "phone keyword lowers", "order keyword", "nearer negative wins",
-         "nearer keyword wins"],
+         "nearer keyword wins", "Japanese keyword after 120 KB of an ASCII log", "keyword 66,000 bytes into a line"],
 )
 def test_confidence_comes_from_context(tmp_path: Path, text: str, confidence: Confidence) -> None:
     result = scan_text(tmp_path, text + "\n")
@@ -192,7 +194,8 @@ def test_a_batch_of_files_gives_what_each_file_gives(tmp_path: Path) -> None:
         "start.txt": (f"{N}\n", "utf-8"), "end.txt": (f"memo {N}", "utf-8"), "only.txt": (N, "ascii"),
         "fw.txt": (f"個人番号：{N.translate(FW)}\n", "utf-8"),
         "cp932.txt": (f"マイナンバー {grouped(N, '－')}\n", "cp932"),
-        "euc.txt": (f"個人番号 {N}\n", "euc-jp"), "escaped.txt": (f"q=%EF%BC%9{N[0]}{N[1:]}\n", "ascii"),
+        "euc.txt": (f"個人番号 {N}\n", "euc-jp"), "jis.txt": (f"個人番号：{N.translate(FW)}\n", "iso2022_jp"),
+        "escaped.txt": (f"q=%EF%BC%9{N[0]}{N[1:]}\n", "ascii"),
         "json.txt": ('{"n": "\\uff1' + N + '"}\n', "ascii"), "decoy.txt": (f"伝票1{N}\n", "utf-8"),
         "invalid.txt": (f"番号 {invalid_number(1)}\n", "utf-8"), "clean.txt": ("こんにちは\n", "utf-8"),
         "empty.txt": ("", "ascii"), "sample.txt": ("123456789018\n", "ascii"),
@@ -213,6 +216,6 @@ def test_a_batch_of_files_gives_what_each_file_gives(tmp_path: Path) -> None:
                             [(r.path, r.size, r.kind) for r in one_by_one if not r.notable])
     assert _as_compared(*scanner.scan_files(paths)) == expected
     found = {Path(r.path).name for r in one_by_one if r.findings}
-    assert {"start.txt", "end.txt", "only.txt", "fw.txt", "cp932.txt", "euc.txt", "escaped.txt", "json.txt",
+    assert {"start.txt", "end.txt", "only.txt", "fw.txt", "cp932.txt", "euc.txt", "jis.txt", "escaped.txt", "json.txt",
             "table.csv", "mail.eml", "bom.txt", "utf16.txt", "large.txt"} <= found
     assert not found & {"decoy.txt", "invalid.txt", "clean.txt", "empty.txt", "sample.txt"}

@@ -39,6 +39,17 @@ FORMATS = {
     "eml": "mail/申告書送付.eml",
     "mbox": "mail/inbox.mbox",
     "encrypted xlsx": "locked/給与_パスワード付き.xlsx",
+    "jis txt": "../share/notes/旧システム移行メモ_jis.txt",  # ISO-2022-JP, decoded by the text reader
+    # fixtures/legacy, read by libarchive (7z, RAR, LZH) and olefile (msg, doc, ppt)
+    "7z": "../legacy/archive/給与データ.7z",
+    "rar": "../legacy/archive/給与_rar4.rar",
+    "rar5": "../legacy/archive/給与_rar5.rar",
+    "encrypted rar5": "../legacy/locked/rar5_パスワード付き.rar",
+    "lzh": "../legacy/archive/源泉徴収_2026.lzh",
+    "msg": "../legacy/mail/転送_添付あり.msg",
+    "html msg": "../legacy/mail/新しいOutlook_HTML.msg",
+    "doc": "../legacy/word/源泉徴収票.doc",
+    "ppt": "../legacy/slides/説明会.ppt",
 }
 TIME_BOUND_SECONDS = 10.0
 

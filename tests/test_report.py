@@ -81,7 +81,7 @@ def report_json(result: ScanResult, **kwargs: Any) -> dict[str, Any]:
 def test_the_report_gives_the_scans_figures_and_verdict(share_scan: ScanResult) -> None:
     doc = report_json(share_scan, discovered=D(2026, 11, 20))
     summary = share_scan.summary()
-    assert doc["figures"]["distinct_people"] == summary["distinct_people"] == 13
+    assert doc["figures"]["distinct_people"] == summary["distinct_people"] == 15
     assert doc["figures"]["public_distinct_people"] == summary["public_distinct_people"] == 2
     assert doc["figures"]["files_with_findings"] == summary["files_with_findings"]
     assert doc["figures"]["unscanned"] == summary["unscanned"]
@@ -103,7 +103,7 @@ def test_malicious_adds_item_2_and_sixty_days(share_scan: ScanResult) -> None:
 def test_charts_files_and_items(share_scan: ScanResult) -> None:
     doc = report_json(share_scan, discovered=D(2026, 11, 20))
     assert doc["charts"]["people_by_folder"]["hr"] == 7
-    assert doc["charts"]["exposure"] == {"public": 2, "internal": 11}
+    assert doc["charts"]["exposure"] == {"public": 2, "internal": 13}
     assert sum(doc["charts"]["findings_by_type"].values()) == len(share_scan.findings)
     first = doc["files"][0]
     assert first["public"] and first["path"].endswith("応募者一覧.txt")
@@ -118,7 +118,7 @@ def test_the_draft_marks_what_a_person_must_write(share_scan: ScanResult) -> Non
     draft = doc["ppc_draft"]
     assert set(draft) == {"summary", "items", "people", "cause", "secondary", "response", "publication",
                           "prevention"}
-    assert "[TO BE WRITTEN]" in draft["cause"] and "13" in draft["people"]
+    assert "[TO BE WRITTEN]" in draft["cause"] and "15" in draft["people"]
     assert draft["items"].startswith("My Number, ")
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from detector.errors import RulesError
+from detector.globs import glob_name_literals, glob_to_regex
 from detector.matcher import TextScanner, hyperscan_available
-from detector.rules import Rules, glob_name_literals, glob_to_regex, load_rules, packaged_rules_dir
+from detector.rules import Rules, load_rules, packaged_rules_dir
 
 ENGINES = ["re", pytest.param("hyperscan", marks=pytest.mark.skipif(not hyperscan_available(),
                                                                      reason="hyperscan not installed"))]

@@ -40,8 +40,9 @@ class Span(NamedTuple):
 class TextUnit:
     """A piece of text and where it is.
 
-    ``data`` + ``encoding`` or ``text``; characters (or bytes) before ``scan_from`` are context only, so a unit
-    can carry the end of the previous chunk for keywords. ``first_line`` is the line number at ``scan_from``.
+    ``data`` + ``encoding`` or ``text``; characters (or bytes) before ``scan_from``, and from ``scan_to`` on,
+    are context only, so a unit can carry the end of the previous chunk and the start of the next one: the
+    context window reaches both ways across a cut. ``first_line`` is the line number at ``scan_from``.
     ``location`` holds the rest of the location (sheet, page, part, member). ``columns`` marks table cells in
     ``text`` (see :class:`Span`).
     """
@@ -51,10 +52,11 @@ class TextUnit:
     encoding: str = "utf-8"
     first_line: int | None = 1
     scan_from: int = 0
+    scan_to: int | None = None  # None: to the end
     location: Location = field(default_factory=Location)
     columns: tuple[Span, ...] = ()
     headers: tuple[str, ...] = ()  # a table row: the headers of its non-empty cells (for personal items)
-    # A one-slot box the matcher may fill with the number of newlines after ``scan_from``, having counted
+    # A one-slot box the matcher may fill with the number of newlines from ``scan_from`` to ``scan_to``, having counted
     # them anyway for its line numbers, so that the extractor need not count them again for the next unit.
     newlines: list[int] | None = field(default=None, compare=False)
 
@@ -190,6 +192,12 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "email": ("mail", "EmailExtractor"),
     "mbox": ("mail", "MboxExtractor"),
     "rtf": ("rtf", "RtfExtractor"),
+    "7z": ("libarchives", "SevenZipExtractor"),
+    "rar": ("libarchives", "RarExtractor"),
+    "lzh": ("libarchives", "LzhExtractor"),
+    "msg": ("msg", "MsgExtractor"),
+    "doc": ("worddoc", "DocExtractor"),
+    "ppt": ("ppt", "PptExtractor"),
 }
 
 

@@ -32,9 +32,9 @@ from . import Extractor, ForwardStream, Member, Skipped, Source, TextUnit
 
 # Kinds whose readers need the whole file with random access: a nested one is read into memory first.
 WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp", "ole2", "xls", "doc", "ppt",
-                              "msg", "encrypted", "pdf"})
+                              "msg", "encrypted", "pdf", "7z"})
 # Containers' own bytes are not counted against max_total_bytes: their members' bytes are.
-CONTAINER_KINDS = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "mbox", "email"})
+CONTAINER_KINDS = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "mbox", "email", "7z", "rar", "lzh", "msg"})
 MEMBER_SEPARATOR = "!"
 @functools.cache
 def damaged_data() -> tuple[type[BaseException], ...]:

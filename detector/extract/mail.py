@@ -2,7 +2,9 @@
 
 Headers (Subject, From, To... decoded from their encoded words), every text body in its transfer encoding
 and charset (ISO-2022-JP, Shift_JIS, UTF-8; base64, quoted-printable), and every attachment, handed back as
-a member so that a workbook attached to a mail is read like a workbook on the share. Locations:
+a member so that a workbook attached to a mail is read like a workbook on the share. ISO-2022-JP is told by
+its escape sequences, whatever the label: old mailers sent it with no charset at all (RFC 1468), in headers
+too, and Windows mailers label CP50221 (① and ㈱ included) as iso-2022-jp. Locations:
 
 * in a single message: ``{"part": "body", "line": n}``, ``{"part": "headers"}``, and attachments as
   ``{"member": "給与.xlsx", ...}``;
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from email.message import Message
 from typing import BinaryIO
 
+from ..decode import decode_jis, jis_encoding
 from ..model import Location
 from . import Item, Member, Skipped, Source, TextUnit
 
@@ -89,7 +92,7 @@ def message_items(data: bytes, prefix: str) -> Iterator[Item]:
     """Units and members of one message; ``prefix`` names the message inside a mailbox."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     label = f"{prefix} " if prefix else ""
-    headers = "\n".join(f"{name}: {value}" for name in _HEADERS for value in message.get_all(name, []))
+    headers = "\n".join(f"{name}: {_header_text(value)}" for name in _HEADERS for value in message.get_all(name, []))
     if headers:
         yield TextUnit(text=headers, first_line=None, location=Location(part=f"{label}headers"))
     attachments = 0
@@ -122,6 +125,9 @@ def _text_of(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
+    jis = jis_encoding(payload)
+    if jis is not None:  # 7-bit text would "decode" as ASCII or UTF-8, escape sequences and all
+        return decode_jis(payload, jis)
     charset = part.get_content_charset() or "us-ascii"
     for candidate in (charset, "utf-8", "cp932", "iso-2022-jp", "euc-jp"):
         try:
@@ -129,6 +135,15 @@ def _text_of(part: Message) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return payload.decode("utf-8", "replace")
+
+
+def _header_text(value: str) -> str:
+    """A header value, with raw ISO-2022-JP in it (no encoded words, as old mailers wrote it) decoded."""
+    if "\x1b" not in value or not value.isascii():
+        return value
+    raw = value.encode("ascii")
+    jis = jis_encoding(raw)
+    return decode_jis(raw, jis) if jis is not None else value
 
 
 def _python_charset(charset: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ..errors import UnscannableFile
 from . import Item, Source, TextUnit
-from .table import Cell, SheetUnits, hidden_note
+from .table import Cell, SheetUnits, hidden_note, sheet_name_units
 from .xlsx import number_as_shown
 from .xmlstream import feed, parser
 
@@ -90,6 +90,7 @@ class _ContentReader:
             sheet_name = attrs.get("table:name", "Sheet")
             hidden = "sheet" if attrs.get("table:style-name") in self.hidden_styles else None
             self.units = SheetUnits(sheet_name, hidden)
+            self.ready.extend(sheet_name_units(sheet_name, hidden))
             self.hidden_columns, self.column_count, self.row = set(), 0, 0
         elif name == "table:table-column":
             repeat = min(int(attrs.get("table:number-columns-repeated", "1")), 16384)

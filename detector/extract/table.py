@@ -1,23 +1,24 @@
 """Spreadsheet rows as text units: one unit per row, each cell a :class:`~detector.extract.Span` carrying its
 A1 reference, whether it was hidden, and the header of its column.
 
-Shared by every spreadsheet reader (xlsx, xls, ods), so they agree on what a header is and on locations. A
-header is the first row of labels (text cells without digits) within the first rows of a sheet, so a title
-above a table is allowed; it gives context to every cell below it, however far down. Cells shorter than 12
-characters cannot hold a number, so a row of short cells costs no unit at all.
+Shared by every spreadsheet reader (xlsx, xls, ods), the document tables and CSV, so they agree on what a
+header is (:class:`ColumnHeaders`) and on locations. A header gives context to every cell below it, however
+far down. Cells shorter than 12 characters cannot hold a number, so a row of short cells costs no unit at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..model import Location
+from ..names import may_hold_number
 from . import Span, TextUnit
 
 HEADER_SEARCH_ROWS = 20
 SHORTEST_NUMBER = 12
 CELL_SEPARATOR = "\t"
+HEADER_JOINER = " / "
 
 
 class Cell(NamedTuple):
@@ -57,22 +58,60 @@ def split_ref(ref: str) -> tuple[int, int]:
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+class ColumnHeaders:
+    """Each column's header: the labels (text cells without digits) stacked above the column's values, within
+    the first rows of a table.
+
+    A header belongs to its column alone. Whether a row counts as a header row never depends on how many cells
+    it has or on what the other cells say, so a one-column list under 個人番号 is headed like the same list with
+    other columns beside it, and an odd cell beside a header (``=1+2``, an empty cell, ``住所1``) changes
+    nothing. Labels stacked in a column (a title above the table, a note such as 未提出 under the header) are
+    all kept, joined by " / ", so none hides another: the column's context is every label above it.
+
+    A row holding a cell that could be a number (12 digits or more) is data, never a header: its labels (the
+    names beside the numbers, 法人番号 beside a corporate number in a title block) are not taken, and each
+    column with such a cell is settled, its header fixed from then on.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+        self.searching = True  # False past the first rows: then the headers are what they are
+        self._settled: set[int] = set()
+        self._rows = 0
+
+    def read(self, cells: Iterable[tuple[int, str]]) -> None:
+        """Take the labels of the next row (pass every row, in order, while :attr:`searching`)."""
+        self._rows += 1
+        self.searching = self._rows < HEADER_SEARCH_ROWS
+        texts = [(column, text.strip()) for column, text in cells if text.strip()]
+        numbers = [column for column, text in texts if _could_be_number(text)]
+        if numbers:
+            self._settled.update(numbers)
+            return
+        for column, text in texts:
+            if column not in self._settled and not any(ch.isdigit() for ch in text):
+                above = self.names.get(column)
+                self.names[column] = f"{above}{HEADER_JOINER}{text}" if above else text
+
+
+def _could_be_number(text: str) -> bool:
+    """Twelve digits or more: a value (a My Number, a corporate number), never a label."""
+    return len(text) >= SHORTEST_NUMBER and sum(ch.isdigit() for ch in text) >= SHORTEST_NUMBER
+
+
 class SheetUnits:
     """Turns one sheet's rows into units."""
 
     def __init__(self, sheet: str | None, hidden: str | None = None, location: Location | None = None) -> None:
         self.location = location or Location(sheet=sheet, hidden=hidden)
-        self.headers: dict[int, str] | None = None
-        self.rows = 0
+        self.headers = ColumnHeaders()
 
     def row(self, cells: Sequence[Cell]) -> TextUnit | None:
-        self.rows += 1
-        if self.headers is None and self.rows <= HEADER_SEARCH_ROWS and _is_label_row(cells):
-            self.headers = {cell.column: cell.text.strip() for cell in cells if cell.text.strip()}
-            return None
+        if self.headers.searching:
+            self.headers.read((cell.column, cell.text) for cell in cells)
         if not any(len(cell.text) >= SHORTEST_NUMBER for cell in cells):
             return None
-        headers = self.headers or {}
+        headers = self.headers.names
         spans = []
         offset = 0
         for cell in cells:
@@ -94,6 +133,10 @@ def hidden_note(row: bool, column: bool) -> str | None:
     return "row" if row else "column" if column else None
 
 
-def _is_label_row(cells: Sequence[Cell]) -> bool:
-    texts = [cell.text for cell in cells if cell.text.strip()]
-    return len(texts) >= 2 and not any(ch.isdigit() for text in texts for ch in text)
+def sheet_name_units(sheet: str, hidden: str | None = None) -> list[TextUnit]:
+    """A sheet whose name may hold a My Number (:func:`~detector.names.may_hold_number`), as an empty unit at
+    that sheet, so the scanner looks at its name even when no cell of it could hold a number (such a sheet gives
+    no other unit)."""
+    if not may_hold_number(sheet):
+        return []
+    return [TextUnit(text="", first_line=None, location=Location(sheet=sheet, hidden=hidden))]

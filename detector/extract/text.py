@@ -1,24 +1,40 @@
 """Plain text and logs: read in chunks, cut at line ends, handed to the matcher as raw bytes.
 
 Chunks of 1 MiB keep a worker's memory small whatever the file size (a 1 GB single-line file included:
-a line longer than a chunk is cut at a "safe" byte that can never be part of a number). Each chunk carries the
-tail of the previous one as context, so a keyword just before a cut still counts.
+a line longer than a chunk is cut at a byte that can never be part of a number). Each chunk carries the tail of
+the previous one before it and the head of the next one after it, as context only: a number's context window
+is the same whether or not a cut falls inside it, so its confidence never depends on where in the file it is.
+
+ISO-2022-JP (JIS) is all 7-bit bytes, so it looks like ASCII: a file that is ASCII so far is watched for an
+escape sequence that designates a Japanese set, and from the chunk where one appears on, its bytes go through
+an incremental ISO-2022-JP decoder (the designated set carried from chunk to chunk) and are handed on as UTF-8
+(see :class:`_Jis`). Line ends are kept one for one, so line numbers do not move.
 """
 
 from __future__ import annotations
 
 import codecs
 import itertools
+import re
 from collections.abc import Iterator
 
-from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
+from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
 from ..identify import TEXT
+from ..rules import MAX_WINDOW
 from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
-CONTEXT_BYTES = 512
+# Context carried across a cut each way, as much as the widest window rules may set (MAX_WINDOW characters of
+# up to 4 bytes) and the widest candidate (12 full-width digits and two separators: 42 bytes in UTF-8).
+CONTEXT_CHARS = MAX_WINDOW + 64
+CONTEXT_BYTES = 4 * CONTEXT_CHARS
 # Safe bytes: ASCII below 0x40 (never the second byte of a CP932 character), and never inside a number.
 _SAFE_CUT = (b"\n", b"\t", b",", b";", b'"', b"<", b">", b"=", b"(", b")", b"/", b"\r")
+# ASCII letters that are no hex digit and no escape's letter (%XX, \\uXXXX, &#xXXXX;): never inside a number
+# written plainly or escaped; a cut after one is a character boundary in every encoding read here.
+_LAST_LETTER = re.compile(b"(?s).*[G-TVWYZg-tvwyz_]")
+_FIRST_ASCII = re.compile(b"[\x00-\x7f]")
+_LAST_NON_NUMBER = re.compile(r"(?s).*[^\W\d_a-fA-FuUxX]")
 
 
 class TextExtractor:
@@ -37,34 +53,45 @@ class TextExtractor:
         yield from self._raw(source, bom[1] if bom else 0, "utf-8" if bom else None)
 
     def _raw(self, source: Source, skip: int, encoding: str | None) -> Iterator[TextUnit]:
-        """Byte chunks cut at line ends (or safe bytes), each with the previous chunk's tail as context.
-        The first chunk is the head the file was identified by: a small file is read once. Each chunk is
-        copied once, into its unit (context, the previous chunk's unfinished line, this chunk's lines)."""
-        carry = b""
+        """Byte chunks cut at line ends (or, inside a line longer than a chunk, at a byte that cannot be part of
+        a number), each with the previous chunk's tail before it and the next chunk's first bytes after it as
+        context (``scan_from``, ``scan_to``): a number's context window is the same on either side of a cut.
+        The first chunk is the head the file was identified by: a small file is read once, as one unit."""
+        if source.size is not None and len(source.head) >= source.size:  # a small file, whole: no copy
+            data = source.head[skip:]
+            jis_codec = jis_encoding(data) if encoding is None else None
+            if jis_codec is not None:  # ISO-2022-JP: handed on decoded, as UTF-8
+                data, encoding = decode_jis(data, jis_codec).encode("utf-8"), "utf-8"
+            if encoding is None and not data.isascii():
+                encoding = detect_encoding(data)
+            yield TextUnit(data=data, encoding=encoding or "ascii", first_line=1)
+            return
+        first = source.head[skip:] + source.stream.read(self.chunk_size)
+        rest = iter(lambda: source.stream.read(self.chunk_size), b"")
         line = 1
-        context = b""
-        whole = source.size is not None and len(source.head) >= source.size  # a small file: read once
-        first = source.head[skip:] if whole else source.head[skip:] + source.stream.read(self.chunk_size)
-        rest = () if whole else iter(lambda: source.stream.read(self.chunk_size), b"")
-        unit, scan_from = b"", 0
+        context = carry = b""
+        jis = _Jis()
         for block in itertools.chain((first,), rest, (b"",)):
+            if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
+                block, carry, end = jis.transcode(block, carry)
+                if jis.decoding:
+                    encoding = "utf-8"
+                if not block and not end:
+                    continue  # all held back: an escape sequence cut by the block's end, completed by the next
             if not block and not carry:
                 return
-            if unit:
-                context = _tail(unit, scan_from)  # only when another unit follows (most files are one unit)
             if encoding is None and not block.isascii():
-                encoding = detect_encoding((carry + block[:SAMPLE_SIZE])[:SAMPLE_SIZE])
-            unit, carry = _unit(context, carry, block)
+                encoding = detect_encoding(block)
+            unit, scan_to, carry = _unit(context, carry, block, encoding)
             scan_from = len(context)
             counted: list[int] = []
             yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=scan_from,
-                           newlines=counted)
-            line += counted[0] if counted else unit.count(b"\n", scan_from)
-            if not block and not carry:
-                return
+                           scan_to=scan_to, newlines=counted)
+            line += counted[0] if counted else unit.count(b"\n", scan_from, scan_to)
+            context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
-        """UTF-16 text, decoded incrementally; the matcher gets str units."""
+        """UTF-16 text, decoded incrementally; the matcher gets str units, cut and overlapped as the raw ones."""
         decoder = codecs.getincrementaldecoder(encoding)("replace")
         stream = source.from_start()
         stream.read(skip)
@@ -76,49 +103,129 @@ class TextExtractor:
             text = carry + decoder.decode(block, final=not block)
             if not text:
                 return
-            cut = len(text) if not block else text.rfind("\n") + 1 or len(text)
-            chunk, carry = text[:cut], text[cut:]
-            yield TextUnit(text=context + chunk, first_line=line, scan_from=len(context))
-            line += chunk.count("\n")
-            context = chunk[-CONTEXT_BYTES:]
-            if not block and not carry:
+            if not block:
+                yield TextUnit(text=context + text, first_line=line, scan_from=len(context))
                 return
+            cut = _text_cut_point(text)
+            chunk, carry = text[:cut], text[cut:]
+            yield TextUnit(text=context + chunk + carry[:CONTEXT_CHARS], first_line=line, scan_from=len(context),
+                           scan_to=len(context) + len(chunk))
+            line += chunk.count("\n")
+            context = chunk[-CONTEXT_CHARS:]
 
 
-def _cut_point(data: bytes) -> int:
-    """After the last line end; for a line longer than the chunk, after the last safe byte near the end."""
-    newline = data.rfind(b"\n")
+class _Jis:
+    """The ISO-2022-JP stage of a file that was ASCII until now.
+
+    Before JIS is found, a block is passed on as it is, except for an escape sequence cut by the block's end,
+    held back and put before the next block (so that the sequence is seen whole, and never split between
+    units). From the block where a Japanese set is designated, every block is decoded by one incremental
+    decoder and passed on as UTF-8; the unfinished line carried from before (ASCII) is decoded too."""
+
+    def __init__(self) -> None:
+        self.decoder: JisDecoder | None = None
+        self.held = b""
+
+    @property
+    def decoding(self) -> bool:
+        return self.decoder is not None
+
+    def transcode(self, block: bytes, carry: bytes) -> tuple[bytes, bytes, bool]:
+        """(the block to cut into units, the carried unfinished line, whether this is the end). At the end
+        (an empty block), what the decoder or the hold still has is added to the carried line."""
+        end = not block
+        if self.decoder is None:
+            if self.held:
+                block, self.held = self.held + block, b""
+            if b"\x1b" not in block:
+                return (b"", carry + block, True) if end else (block, carry, False)
+            whole = block
+            escape = block.rfind(b"\x1b", max(0, len(block) - 3))
+            if escape >= 0 and not end:
+                block, self.held = block[:escape], block[escape:]
+            encoding = jis_encoding(block)
+            if encoding is None:
+                return (b"", carry + block, True) if end else (block, carry, False)
+            self.decoder = JisDecoder(encoding)
+            block, self.held = whole, b""  # the decoder keeps an unfinished sequence itself
+            carry = self._utf8(carry, False)
+        if end:
+            return b"", carry + self._utf8(block, True), True
+        return self._utf8(block, False), carry, False
+
+    def _utf8(self, data: bytes, final: bool) -> bytes:
+        assert self.decoder is not None
+        return self.decoder.decode(data, final).encode("utf-8")
+
+
+def _cut_point(data: bytes, encoding: str | None) -> int:
+    """Where to end a unit so that at least :data:`CONTEXT_BYTES` are left after it for the unit's lookahead:
+    after the last line end; inside a line longer than that, after the last safe byte of its last 64 KiB,
+    else after the last ASCII letter that cannot belong to a number or an escaped one, else at the last
+    character boundary (a line of Japanese with no ASCII at all, or of nothing but digits and separators)."""
+    end = max(0, len(data) - CONTEXT_BYTES)
+    newline = data.rfind(b"\n", 0, end)
     if newline >= 0:
         return newline + 1
-    lo = max(0, len(data) - 65536)
-    best = max(data.rfind(b, lo) for b in _SAFE_CUT)
-    return best + 1 if best >= 0 else len(data)
+    lo = max(0, end - 65536)
+    safe = max(data.rfind(b, lo, end) for b in _SAFE_CUT)
+    if safe >= 0:
+        return safe + 1
+    letter = _LAST_LETTER.match(data, lo, end)
+    if letter:
+        return letter.end()
+    return _boundary(data, 0, end, encoding)
 
 
-def _unit(context: bytes, carry: bytes, block: bytes) -> tuple[bytes, bytes]:
-    """(the unit to scan, the unfinished line carried to the next block). The unit ends after the block's last
-    line end; a block without one (a line longer than a chunk) is cut at a safe byte instead; the last
-    (empty) block takes what is left."""
+def _unit(context: bytes, carry: bytes, block: bytes, encoding: str | None) -> tuple[bytes, int | None, bytes]:
+    """(the unit to scan, where its scanned part ends, the unfinished line carried to the next block). The
+    unit holds the context, the carry and the block up to its cut, then the bytes after the cut as lookahead
+    (context only); the last (empty) block takes what is left, with no lookahead."""
     if not block:
-        return (context + carry if context else carry), b""
-    newline = block.rfind(b"\n")
-    if newline < 0:
-        data = carry + block
-        cut = _cut_point(data)
-        return b"".join((context, memoryview(data)[:cut])), data[cut:]
-    cut = newline + 1
-    if not context and not carry and cut == len(block):
-        return block, b""  # a small file, whole: no copy
-    return b"".join((context, carry, memoryview(block)[:cut])), block[cut:]
+        return context + carry, None, b""
+    newline = block.rfind(b"\n", 0, len(block) - CONTEXT_BYTES)
+    if newline >= 0:  # the usual case: the block is not copied once more to be joined to the carry
+        cut = newline + 1
+        view = memoryview(block)
+        unit = b"".join((context, carry, view[:cut], view[cut:cut + CONTEXT_BYTES]))
+        return unit, len(context) + len(carry) + cut, block[cut:]
+    data = carry + block
+    cut = _cut_point(data, encoding)
+    view = memoryview(data)
+    return b"".join((context, view[:cut], view[cut:cut + CONTEXT_BYTES])), len(context) + cut, data[cut:]
 
 
-def _tail(unit: bytes, start: int) -> bytes:
-    """The last bytes of ``unit`` after ``start`` (where its context ends), beginning at a safe byte so the
-    context decodes on a character boundary. ``unit[start:]`` itself begins at one (a previous cut, or the
-    file's start)."""
-    if len(unit) - start <= CONTEXT_BYTES:
-        return unit[start:]
-    tail = unit[len(unit) - CONTEXT_BYTES:]
-    starts = [tail.find(b) for b in _SAFE_CUT]
-    first = min((s for s in starts if s >= 0), default=-1)
-    return tail[first + 1:] if first >= 0 else b""
+def _tail(unit: bytes, start: int, end: int, encoding: str | None) -> bytes:
+    """The last :data:`CONTEXT_BYTES` of ``unit[start:end]`` (where its context ends and its lookahead
+    starts), beginning on a character boundary so the context decodes as in the whole text: after an ASCII
+    byte in its first half (a single character, or the last byte of a CP932 one, never inside a character
+    in UTF-8, CP932 or EUC-JP), else at the boundary decoding finds."""
+    if end - start <= CONTEXT_BYTES:
+        return unit[start:end]
+    tail = unit[end - CONTEXT_BYTES:end]
+    ascii_byte = _FIRST_ASCII.search(tail, 0, CONTEXT_BYTES // 2)
+    if ascii_byte:
+        return tail[ascii_byte.end():]
+    return unit[_boundary(unit, start, end - CONTEXT_BYTES, encoding):end]
+
+
+def _boundary(data: bytes, start: int, pos: int, encoding: str | None) -> int:
+    """The last character boundary at or before ``pos``, ``start`` being one: in multi-byte text with no ASCII
+    byte nearby, only decoding from a known boundary tells (CP932 and EUC-JP bytes cannot be told apart from
+    their neighbours alone). Rare: a line longer than a chunk with no ASCII in its last 64 KiB."""
+    if encoding is None or encoding == "ascii":
+        return pos
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    decoder.decode(memoryview(data)[start:pos])
+    return pos - len(decoder.getstate()[0])
+
+
+def _text_cut_point(text: str) -> int:
+    """:func:`_cut_point` for decoded text: after the last line end leaving :data:`CONTEXT_CHARS` of
+    lookahead, else after the last character that cannot be part of a number, else anywhere."""
+    end = max(0, len(text) - CONTEXT_CHARS)
+    newline = text.rfind("\n", 0, end)
+    if newline >= 0:
+        return newline + 1
+    other = _LAST_NON_NUMBER.match(text, max(0, end - 65536), end)
+    return other.end() if other else end

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UnscannableFile
 from . import Item, Source
-from .table import Cell, SheetUnits, hidden_note
+from .table import Cell, SheetUnits, hidden_note, sheet_name_units
 from .xlsx import number_as_shown
 
 MAX_XLS_BYTES = 512 * 1024 * 1024
@@ -46,6 +46,7 @@ def _sheet_units(book: Any, sheet: Any) -> Iterator[Item]:
     import xlrd
 
     units = SheetUnits(sheet.name, "sheet" if sheet.visibility else None)
+    yield from sheet_name_units(sheet.name, "sheet" if sheet.visibility else None)
     hidden_columns = {c for c, info in sheet.colinfo_map.items() if info.hidden}
     for row in range(sheet.nrows):
         row_hidden = bool(getattr(sheet.rowinfo_map.get(row), "hidden", False))

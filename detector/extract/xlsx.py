@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UnscannableFile
 from . import Item, Skipped, Source
-from .table import Cell, SheetUnits, hidden_note, split_ref
+from .table import Cell, SheetUnits, hidden_note, sheet_name_units, split_ref
 from .xmlstream import EndHandler, StartHandler, TextHandler, XmlRefused, feed, local, parse_all, parser
 
 # Built-in number formats that show an integer as its digits.
@@ -41,6 +41,7 @@ class XlsxExtractor:
                 return
             for name, path, state in workbook.sheets:
                 hidden = "sheet" if state in ("hidden", "veryHidden") else None
+                yield from sheet_name_units(name, hidden)
                 try:
                     yield from workbook.sheet_units(name, path, hidden)
                 except KeyError:
@@ -260,6 +261,7 @@ def _with_openpyxl(source: Source, problem: str) -> Iterator[Item]:
         for sheet in workbook.worksheets:
             hidden = "sheet" if sheet.sheet_state in ("hidden", "veryHidden") else None
             units = SheetUnits(sheet.title, hidden)
+            yield from sheet_name_units(sheet.title, hidden)
             for row in sheet.iter_rows():
                 cells = []
                 for cell in row:

@@ -5,23 +5,25 @@ from __future__ import annotations
 import csv
 import io
 
+from ..formulas import neutralised
 from ..result import ScanResult
 
 COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", "column", "masked", "fingerprint",
-           "confidence", "public", "public_reason", "items", "reasons"]
+           "confidence", "public", "public_reason", "items", "reasons", "name", "path_display"]
 
 
 def render(result: ScanResult, reveal: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)
+    writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)  # our own names: nothing to neutralise
     for item in result.to_json(reveal)["findings"]:
         location = item["location"]
         row = [item["path"], *(location.get(key, "") for key in
                                ("member", "line", "sheet", "cell", "page", "part", "hidden", "column")),
                item["masked"], item["fingerprint"], item["confidence"], "yes" if item["public"] else "no",
-               item.get("public_reason", ""), " ".join(item.get("items", ())), " ".join(item["reasons"])]
+               item.get("public_reason", ""), " ".join(item.get("items", ())), " ".join(item["reasons"]),
+               location.get("name", ""), item.get("path_display", "")]
         if reveal:
             row.append(item.get("number", ""))
-        writer.writerow(row)
+        writer.writerow(neutralised([str(cell) for cell in row]))
     return "\ufeff" + out.getvalue()

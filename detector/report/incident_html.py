@@ -1,7 +1,8 @@
 """The incident report as one self-contained HTML file: inline CSS and SVG charts, no script, no fetch.
 
 A Content-Security-Policy forbids every network load, so the file opens offline and cannot leak when opened.
-Every value from the scan (paths, reasons) is HTML-escaped; numbers are masked.
+Every value from the scan (paths, reasons) is HTML-escaped, after :func:`detector.names.readable` (controls and
+bidi overrides escaped, numbers in names masked, Shift_JIS names decoded); numbers are masked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from html import escape
 
 from .. import __version__
 from ..incident import Incident
+from ..names import readable
 from .incident_words import DRAFT_FIELDS, TODO, article_text, draft, item_label, words
 
 MAX_BARS = 12
@@ -42,7 +44,7 @@ def render(incident: Incident, lang: str = "ja") -> str:
         f"<title>{escape(w['title'])}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(w['title'])}</h1>",
         f'<p class="sub">{escape(w["subtitle"])} · {escape(w["scan"])}: '
-        f'{escape(", ".join(incident.roots) or "-")}</p>',
+        f'{escape(", ".join(map(readable, incident.roots)) or "-")}</p>',
         _figures(incident, w),
         _verdict(incident, w, lang),
         _deadlines(incident, w, lang),
@@ -97,7 +99,8 @@ def _weekday(day: dt.date, lang: str) -> str:
 def _charts(incident: Incident, w: dict[str, str]) -> str:
     exposure = [(w["public"], incident.public_people), (w["internal"], incident.internal_people)]
     charts = [
-        ("chart-folders", w["chart.folders"], incident.people_by_folder[:MAX_BARS], "#2f5d8a"),
+        ("chart-folders", w["chart.folders"], [(readable(folder), people) for folder, people
+                                               in incident.people_by_folder[:MAX_BARS]], "#2f5d8a"),
         ("chart-types", w["chart.types"], incident.findings_by_type[:MAX_BARS], "#6a4c93"),
         ("chart-exposure", w["chart.exposure"], exposure, "#c81e1e"),
     ]
@@ -131,14 +134,14 @@ def _files(incident: Incident, w: dict[str, str], lang: str) -> str:
                    ("col.path", "col.people", "col.confidence", "col.public", "col.examples", "col.items"))
     rows = []
     for row in incident.files:
-        public = (f'<span class="pub">{escape(w["yes"])}</span><br><small>{escape(row.public_reason or "")}</small>'
-                  if row.public else escape(w["no"]))
+        public = (f'<span class="pub">{escape(w["yes"])}</span><br><small>{escape(readable(row.public_reason or ""))}'
+                  "</small>" if row.public else escape(w["no"]))
         examples = "<br>".join(f"{escape(loc)}: <code>{escape(masked)}</code>" for loc, masked in row.examples)
         if row.findings > len(row.examples):
             examples += f"<br>… ({row.findings:,})"
         items = "、".join(item_label(incident, i, lang) for i in row.items) if lang == "ja" else \
             ", ".join(item_label(incident, i, lang) for i in row.items)
-        rows.append(f"<tr><td>{escape(row.path)}</td><td class='num'>{row.people:,}</td>"
+        rows.append(f"<tr><td>{escape(readable(row.path))}</td><td class='num'>{row.people:,}</td>"
                     f"<td>{escape(w['confidence.' + row.confidence])}</td><td>{public}</td><td>{examples}</td>"
                     f"<td>{escape(items or w['none'])}</td></tr>")
     return (f'<h2>{escape(w["files"])}</h2><table id="files"><thead><tr>{head}</tr></thead>'
@@ -149,8 +152,8 @@ def _unscanned(incident: Incident, w: dict[str, str]) -> str:
     if not incident.unscanned:
         return f'<h2>{escape(w["todo"])}</h2><p>{escape(w["todo_none"])}</p>'
     rows = "".join(
-        f"<tr><td>{escape(u['path'])}{(' » ' + escape(u['member'])) if u.get('member') else ''}</td>"
-        f"<td>{escape(u['reason'])}</td></tr>" for u in incident.unscanned)
+        f"<tr><td>{escape(readable(u.path))}{(' » ' + escape(readable(u.member))) if u.member else ''}</td>"
+        f"<td>{escape(readable(u.reason))}</td></tr>" for u in incident.unscanned)
     return (f'<h2>{escape(w["todo"])}</h2><table id="unscanned"><thead><tr><th>{escape(w["col.path"])}</th>'
             f'<th>{escape(w["col.reason"])}</th></tr></thead><tbody>{rows}</tbody></table>')
 

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 from ..incident import Incident
+from ..names import readable
 from .incident_words import DRAFT_FIELDS, article_text, draft, item_label, words
 
 MAX_ROWS = 200
 
 
 def _cell(text: str) -> str:
+    """A table cell: the column separator escaped. Names from the scan come through :func:`_name` first."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _name(text: str) -> str:
+    """A name as a table cell: made safe by :func:`detector.names.readable` (no control character, so no
+    newline to break the table or forge a line)."""
+    return _cell(readable(text))
 
 
 def render(incident: Incident, lang: str = "ja") -> str:
@@ -18,7 +26,8 @@ def render(incident: Incident, lang: str = "ja") -> str:
     f = incident.figures
     d = incident.deadlines
     joiner = "、" if lang == "ja" else ", "
-    lines = [f"# {w['title']}", "", f"_{w['subtitle']}_ · {w['scan']}: {', '.join(incident.roots) or '-'}", "",
+    roots = ", ".join(map(readable, incident.roots)) or "-"
+    lines = [f"# {w['title']}", "", f"_{w['subtitle']}_ · {w['scan']}: {roots}", "",
              f"## {w['figures']}", ""]
     lines += [f"- {w[key]}: **{f[key]:,}**" for key in
               ("distinct_people", "public_distinct_people", "files_with_findings", "unscanned")]
@@ -36,22 +45,22 @@ def render(incident: Incident, lang: str = "ja") -> str:
     if incident.discovered_assumed:
         lines += ["", f"**{w['assumed']}**"]
     lines += ["", f"## {w['chart.folders']}", "", f"| {w['col.path']} | {w['col.people']} |", "| --- | ---: |"]
-    lines += [f"| {_cell(folder)} | {people:,} |" for folder, people in incident.people_by_folder]
+    lines += [f"| {_name(folder)} | {people:,} |" for folder, people in incident.people_by_folder]
     lines += ["", f"## {w['files']}", "",
               f"| {w['col.path']} | {w['col.people']} | {w['col.confidence']} | {w['col.public']} | "
               f"{w['col.examples']} | {w['col.items']} |", "| --- | ---: | --- | --- | --- | --- |"]
     for row in incident.files[:MAX_ROWS]:
-        public = f"{w['yes']} ({row.public_reason})" if row.public else w["no"]
+        public = f"{w['yes']} ({readable(row.public_reason or '')})" if row.public else w["no"]
         examples = "; ".join(f"{loc}: `{masked}`" for loc, masked in row.examples)
         items = joiner.join(item_label(incident, i, lang) for i in row.items) or w["none"]
-        lines.append(f"| {_cell(row.path)} | {row.people:,} | {w['confidence.' + row.confidence]} | "
+        lines.append(f"| {_name(row.path)} | {row.people:,} | {w['confidence.' + row.confidence]} | "
                      f"{_cell(public)} | {_cell(examples)} | {_cell(items)} |")
     if len(incident.files) > MAX_ROWS:
         lines.append(f"| … {len(incident.files) - MAX_ROWS:,} | | | | | |")
     lines += ["", f"## {w['todo']}", ""]
     if incident.unscanned:
         lines += [f"| {w['col.path']} | {w['col.reason']} |", "| --- | --- |"]
-        lines += [f"| {_cell(u['path'] + (' » ' + u['member'] if u.get('member') else ''))} | {_cell(u['reason'])} |"
+        lines += [f"| {_name(u.path)}{' » ' + _name(u.member) if u.member else ''} | {_name(u.reason)} |"
                   for u in incident.unscanned[:MAX_ROWS]]
     else:
         lines.append(w["todo_none"])

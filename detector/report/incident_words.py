@@ -7,6 +7,7 @@ something (the cause, secondary damage, publication), the draft says so with a m
 from __future__ import annotations
 
 from ..incident import RULE_NAME_JA, Incident
+from ..names import readable
 
 TODO = {"ja": "【要記入】", "en": "[TO BE WRITTEN]"}
 
@@ -155,7 +156,7 @@ def draft(incident: Incident, lang: str) -> dict[str, str]:
     f = incident.figures
     public_files = sum(1 for row in incident.files if row.public)
     items = [item_label(incident, item, lang) for item in incident.items]
-    roots = ", ".join(incident.roots) or "-"
+    roots = ", ".join(map(readable, incident.roots)) or "-"
     if lang == "ja":
         public_part = (f"うち{f['public_distinct_people']}人分は外部から閲覧可能な場所({public_files}件のファイル)"
                        "にあった。") if public_files else ""

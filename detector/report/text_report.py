@@ -1,9 +1,14 @@
-"""text: what a person at a terminal wants first: the verdict, the figures, then where the numbers are."""
+"""text: what a person at a terminal wants first: the verdict, the figures, then where the numbers are.
+
+Every name and reason is written as :func:`detector.names.readable` gives it: controls, ESC sequences and bidi
+overrides escaped (a name cannot rewrite the terminal or forge a line), numbers in names masked, Shift_JIS
+names decoded."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from ..names import readable
 from ..result import ScanResult
 
 MAX_ROWS = 200
@@ -42,16 +47,17 @@ def render(result: ScanResult, reveal: bool = False) -> str:
         for finding, item in list(zip(result.findings, doc_findings, strict=True))[:MAX_ROWS]:
             shown = item.get("number", finding.masked) if reveal else finding.masked
             public = (finding.public_reason or "yes") if finding.public else "-"
-            lines.append(f"  {_pad(finding.path, 48)} {_pad(finding.location.describe(), 18)} {_pad(shown, 14)} "
-                         f"{_pad(finding.confidence.label, 10)} {public}")
+            lines.append(f"  {_pad(readable(finding.path, reveal), 48)} {_pad(finding.location.describe(reveal), 18)} "
+                         f"{_pad(shown, 14)} {_pad(finding.confidence.label, 10)} {readable(public)}")
         if len(doc_findings) > MAX_ROWS:
             lines.append(f"  ... and {len(doc_findings) - MAX_ROWS} more (use --format json or csv for all)")
         lines.append("")
     if result.unscanned:
         lines.append("Not scanned (a person may need to look at these)")
         for entry in result.unscanned[:MAX_UNSCANNED_ROWS]:
-            where = f"{entry.path} » {entry.member}" if entry.member else entry.path
-            lines.append(f"  {_pad(where, 60)} {entry.reason}")
+            path = readable(entry.path, reveal)
+            where = f"{path} » {readable(entry.member, reveal)}" if entry.member else path
+            lines.append(f"  {_pad(where, 60)} {readable(entry.reason)}")
         if len(result.unscanned) > MAX_UNSCANNED_ROWS:
             lines.append(f"  ... and {len(result.unscanned) - MAX_UNSCANNED_ROWS} more (see --format json)")
         lines.append("")
@@ -70,7 +76,7 @@ def render(result: ScanResult, reveal: bool = False) -> str:
     if summary["samples"]:
         rows.append(("samples", f"{summary['samples']:,} well-known sample numbers (not counted as people)"))
     unscanned = summary["unscanned"]
-    detail = ", ".join(f"{k}: {v}" for k, v in summary["unscanned_by_reason"].items())
+    detail = ", ".join(f"{readable(k)}: {v}" for k, v in summary["unscanned_by_reason"].items())
     rows.append(("not scanned", f"{unscanned:,}" + (f" ({detail})" if detail else "")))
     if summary["excluded"]:
         rows.append(("excluded", f"{summary['excluded']:,} (by --exclude and rules)"))
