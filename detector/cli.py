@@ -98,6 +98,11 @@ class _Output:
             raise
         self.file.commit(data)
 
+    def write_bytes(self, data: bytes) -> None:
+        """A binary document (a workbook): only into a file."""
+        assert self.file is not None, "binary output needs a file"
+        self.file.commit(data)
+
     def abandon(self) -> None:
         if self.file is not None:
             self.file.abandon()
@@ -359,7 +364,8 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
               help="The HR roster: CSV (UTF-8 or CP932) or xlsx, with a header row.")
 @click.option("--number-column", required=True, metavar="COLUMN",
               help="The roster column holding the My Number: its header, or its number counting from 1.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True,
+              help="csv (UTF-8 with a BOM, for Excel), json, or an xlsx workbook (needs --output).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600), not stdout.")
 @click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
               "per-installation key).")
@@ -376,13 +382,17 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, ou
         from .result import merge as merge_documents
         from .rules import load_rules
 
+        if fmt == "xlsx" and output in (None, "-"):
+            raise UsageError("--format xlsx writes a workbook: give --output FILE")
         rules = load_rules(rules_dirs)
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items])
         notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False))
-        text = notification.to_csv() if fmt == "csv" else json.dumps(notification.to_json(), ensure_ascii=False,
-                                                                     indent=2) + "\n"
-        _Output(output).write(text)
+        if fmt == "xlsx":
+            _Output(output).write_bytes(notification.to_xlsx())
+        else:
+            _Output(output).write(notification.to_csv() if fmt == "csv" else
+                                  json.dumps(notification.to_json(), ensure_ascii=False, indent=2) + "\n")
         summary = notification.to_json()["summary"]
         click.echo(f"mynumber: {summary['people_found']} people found: {summary['in_roster']} in the roster, "
                    f"{summary['not_in_roster']} not in it (listed by masked number)"

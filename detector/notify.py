@@ -18,7 +18,7 @@ from typing import Any
 from .decode import bom_of, detect_encoding
 from .errors import UsageError
 from .extract.xlsx import number_as_shown
-from .formulas import neutralised
+from .formulas import is_risky, neutralised
 from .mynumber import InvalidNumber, validate
 from .names import shown
 from .people import Fingerprinter
@@ -48,13 +48,39 @@ class Notification:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         # Every cell through neutralise: roster cells, headers and file names are other people's text.
-        writer.writerow(neutralised(["status", "masked", *self.headers, "files"]))
-        for row, masked, files in self.matched:
-            writer.writerow(neutralised([STATUS_MATCHED, masked, *row, " | ".join(files)]))
-        for masked, files in self.not_in_roster:
-            writer.writerow(neutralised([STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)),
-                                         " | ".join(files)]))
+        for row in self.rows():
+            writer.writerow(neutralised(row))
         return "\ufeff" + out.getvalue()  # a BOM, so Excel opens the Japanese text as UTF-8
+
+    def rows(self) -> list[list[str]]:
+        """The table to write: a header row, then a row for each person found."""
+        table = [["status", "masked", *self.headers, "files"]]
+        table += [[STATUS_MATCHED, masked, *row, " | ".join(files)] for row, masked, files in self.matched]
+        table += [[STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)), " | ".join(files)]
+                  for masked, files in self.not_in_roster]
+        return table
+
+    def to_xlsx(self) -> bytes:
+        """The same table as a workbook. Every cell is written as a string, never a formula (openpyxl would take
+        a string beginning with '=' for one), and a cell that begins like a formula is marked with Excel's quote
+        prefix, so that editing it does not make it one either (see :mod:`detector.formulas`)."""
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("notify")
+        for row in self.rows():
+            cells = []
+            for text in row:
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"
+                if is_risky(text):
+                    cell.quotePrefix = True
+                cells.append(cell)
+            sheet.append(cells)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
 
     def to_json(self) -> dict[str, Any]:
         in_roster = [{"status": STATUS_MATCHED, "masked": masked, "files": files,

@@ -1,7 +1,7 @@
 """CSV output opened in a spreadsheet never runs a formula: a cell that begins with a character a spreadsheet
 reads as the start of a formula (= + - @, tab, carriage return, and their full-width forms) is written with a
-leading single quote, as OWASP recommends, in `scan --format csv` and in `notify`'s CSV. The names come from
-real files, zip members, sheets and column headers, through real scans."""
+leading single quote, as OWASP recommends, in `scan --format csv` and in `notify`'s CSV; `notify`'s xlsx writes
+every cell as text. The names come from real files, zip members, sheets and column headers, through real scans."""
 
 from __future__ import annotations
 
@@ -122,6 +122,43 @@ def test_notify_csv_neutralises_roster_cells_headers_and_files(tmp_path: Path) -
     assert first[5] == "-5"  # a plain number is no formula: it stays a number for the spreadsheet
     assert first[6] == "'=share/a.csv"
     assert rows[2][3] == "'@cmd" and rows[2][4] == "'－" and rows[2][5] == "3.5"
+
+
+def test_notify_xlsx_writes_every_cell_as_text_never_a_formula(tmp_path: Path) -> None:
+    """In a workbook a cell has a type: each is a string (openpyxl would take '=...' for a formula), its text kept
+    as it is, and a cell that begins like a formula carries Excel's quote prefix, so editing it keeps it text."""
+    share = tmp_path / "=share"
+    share.mkdir()
+    numbers = [valid_number(310 + index) for index in range(2)]
+    (share / "a.csv").write_text("氏名,個人番号\n" + "".join(f"x,{n}\n" for n in numbers), encoding="utf-8")
+    assert run(["scan", "=share", "--format", "json", "-o", "scan.json"], tmp_path).returncode == 1
+    hostile = ['=HYPERLINK("http://x","y")', "@cmd", "+81-90", "-2+3", "\t=1", "＝1"]
+    roster = tmp_path / "roster.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["@社員番号", "=連絡先", "個人番号"])
+    for number, text in zip(numbers, hostile[:2], strict=True):
+        sheet.append([text, " ".join(hostile[2:]), number])
+    for row in sheet.iter_rows():
+        row[0].data_type = row[1].data_type = "s"  # stored as text, as a roster typed in Excel holds them
+    book.save(roster)
+    done = run(["notify", "scan.json", "--roster", "roster.xlsx", "--number-column", "個人番号", "--format", "xlsx",
+                "-o", "n.xlsx"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "n.xlsx").stat().st_mode & 0o777 == 0o600
+    written = openpyxl.load_workbook(tmp_path / "n.xlsx")["notify"]
+    cells = [cell for row in written.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type == "s" for cell in cells), [(c.coordinate, c.data_type) for c in cells]
+    values = {cell.value: cell for cell in cells}
+    for text in ("@社員番号", "=連絡先", *hostile[:2], "=share/a.csv"):
+        assert values[text].quotePrefix, text
+    assert not values["status"].quotePrefix
+
+
+def test_notify_xlsx_needs_a_file(tmp_path: Path) -> None:
+    done = run(["notify", "x.json", "--roster", "r.csv", "--number-column", "1", "--format", "xlsx"], tmp_path)
+    assert done.returncode == 2 and "--output" in done.stderr
 
 
 @given(st.one_of(st.text(), st.from_regex(r"[-+=@\t\r＝＋－＠]?[0-9.+-]{0,6}", fullmatch=True)))
