@@ -24,12 +24,12 @@ from . import __version__
 from .errors import EXIT_FAILED, EXIT_USAGE, MyNumberToolError, UsageError
 from .names import escape
 from .redact import redact
+from .report.formats import INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
 
 if TYPE_CHECKING:
     from .outputs import ReplacedFile
     from .prefetch import StatPrefetch
 
-FORMATS = ("text", "json", "jsonl", "csv", "sarif")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 
 
@@ -172,7 +172,7 @@ def main() -> None:
 
 def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True,
                      help="Output format."),
         click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (created 0600)."),
         click.option("--rules", "rules_dirs", multiple=True, metavar="DIR",
@@ -326,7 +326,7 @@ def _parse_date(text: str | None) -> dt.date | None:
 
 @main.command()
 @click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(INCIDENT_FORMATS), default="html", show_default=True,
               help="A self-contained HTML report, Markdown for a ticket, or json for other tools.")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (created 0600), not stdout.")
 @click.option("--discovered", metavar="YYYY-MM-DD", help="The day the organisation learned of the incident "
@@ -364,7 +364,7 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
               help="The HR roster: CSV (UTF-8 or CP932) or xlsx, with a header row.")
 @click.option("--number-column", required=True, metavar="COLUMN",
               help="The roster column holding the My Number: its header, or its number counting from 1.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(NOTIFY_FORMATS), default="csv", show_default=True,
               help="csv (UTF-8 with a BOM, for Excel), json, or an xlsx workbook (needs --output).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600), not stdout.")
 @click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
@@ -408,7 +408,7 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, ou
 @click.option("--poll", type=float, is_flag=False, flag_value=1.0, default=None, metavar="[SECONDS]",
               help="Poll every SECONDS (default 1) instead of inotify: for SMB/CIFS and NFS mounts, where the "
                    "kernel sees no changes made by other machines.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(WATCH_FORMATS), default="jsonl", show_default=True,
               help="One json object per event, or one readable line.")
 @click.option("--output", "-o", metavar="FILE", help="Append events to FILE (created 0600), not stdout.")
 @click.option("--state", "state_path", metavar="FILE", help="Keep what each file gave and how far each log was "

@@ -157,3 +157,22 @@ def test_the_report_command_writes_a_private_file(tmp_path: Path) -> None:
                          env=env, cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
 
+
+
+def test_every_format_the_commands_offer_is_one_the_renderers_know(share_scan: ScanResult) -> None:
+    """One table of format names (detector.report.formats) feeds both the command line and the renderers: a
+    format offered is a format rendered, and adding one touches that table and the renderer's module."""
+    from detector.cli import main
+    from detector.report import render
+    from detector.report.formats import INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
+
+    choices = {name: {p.name: getattr(p.type, "choices", None) for p in command.params}
+               for name, command in main.commands.items()}  # type: ignore[attr-defined]
+    assert list(choices["scan"]["fmt"]) == list(SCAN_FORMATS)
+    assert list(choices["report"]["fmt"]) == list(INCIDENT_FORMATS)
+    assert list(choices["notify"]["fmt"]) == list(NOTIFY_FORMATS)
+    assert list(choices["watch"]["fmt"]) == list(WATCH_FORMATS)
+    for fmt in SCAN_FORMATS:
+        assert render(share_scan, fmt).strip(), fmt
+    for fmt in INCIDENT_FORMATS:
+        assert render_incident(build_incident(share_scan, load_rules().items), fmt).strip(), fmt

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..result import ScanResult
+from .formats import SCAN_RENDERERS
 
-Renderer = Callable[[ScanResult, bool], str]
+if TYPE_CHECKING:  # the format table is imported by the CLI without loading results
+    from ..result import ScanResult
 
-# Each format's module and function, imported when asked for (a scan renders one).
-RENDERERS: dict[str, tuple[str, str]] = {
-    "text": ("text_report", "render"),
-    "json": ("json_report", "render"),
-    "jsonl": ("json_report", "render_lines"),
-    "csv": ("csv_report", "render"),
-    "sarif": ("sarif_report", "render"),
-}
-FORMATS = tuple(RENDERERS)
+Renderer = Callable[["ScanResult", bool], str]
 
 
 def renderer(fmt: str) -> Renderer:
-    module, function = RENDERERS[fmt]
+    """The function rendering a scan in ``fmt``, its module imported now (a scan renders one format)."""
+    module, function = SCAN_RENDERERS[fmt]
     found: Renderer = getattr(importlib.import_module(f".{module}", __name__), function)
     return found
 

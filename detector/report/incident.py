@@ -8,10 +8,9 @@ from ..incident import Incident
 from . import incident_html, incident_md
 from .incident_words import draft
 
-INCIDENT_FORMATS = ("html", "md", "json")
-
 
 def render_incident(incident: Incident, fmt: str, lang: str = "ja") -> str:
+    """``incident`` in one of :data:`~detector.report.formats.INCIDENT_FORMATS`."""
     if fmt == "html":
         return incident_html.render(incident, lang)
     if fmt == "md":

@@ -1,0 +1,20 @@
+"""The output formats, by name: what each command offers and, for scans, where each format is rendered.
+
+Names only, nothing imported: the command line lists the choices from here without loading a renderer, and the
+renderers are looked up from here, so adding a scan format touches this table and the renderer's own module.
+"""
+
+from __future__ import annotations
+
+# A scan's formats: name -> (module in detector.report, function(result, reveal) -> str).
+SCAN_RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text_report", "render"),
+    "json": ("json_report", "render"),
+    "jsonl": ("json_report", "render_lines"),
+    "csv": ("csv_report", "render"),
+    "sarif": ("sarif_report", "render"),
+}
+SCAN_FORMATS = tuple(SCAN_RENDERERS)
+INCIDENT_FORMATS = ("html", "md", "json")  # `mynumber report` (detector.report.incident)
+NOTIFY_FORMATS = ("csv", "json", "xlsx")  # `mynumber notify` (detector.notify)
+WATCH_FORMATS = ("jsonl", "text")  # `mynumber watch`'s events
