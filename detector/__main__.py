@@ -1,9 +1,7 @@
 """``python -m detector`` and the ``mynumber`` command.
 
-An incremental scan's prefetch (see :mod:`detector.prefetch`) starts from the command line before the command's
-modules, click among them, are loaded: it stats folders on the other core while they load. And the command
-ends without tearing the interpreter down (5 ms of a 150 ms scan of an unchanged tree): once it has written its
-output and closed its files, there is nothing left to do.
+The command ends without tearing the interpreter down: once it has written its output and closed its files,
+there is nothing left to do (see docs/performance.md for what that saves on a scan of an unchanged tree).
 """
 
 import atexit
@@ -12,9 +10,6 @@ import sys
 
 
 def run() -> None:
-    from .prefetch import start_early
-
-    start_early(sys.argv[1:])
     from .cli import main
 
     try:

@@ -5,8 +5,9 @@ same separator twice (separators come from rules/detection.toml). It must not be
 digits, nor of a longer grouped number (a 4-4-4-4 card number, 2026-1234-5678-9012), nor be glued to digits
 by a hyphen or dot (1234-123456789012, 123456789012.5). Only candidates with a valid check digit are kept.
 
-This is the reference semantics: the accelerated path in :mod:`detector.matcher` only decides *where* to
-run this finder, never what it finds.
+This is the reference semantics, the one definition of a candidate: the engines of :mod:`detector.match` only
+decide *where* to run this finder, never what it finds; their byte-level shortcuts (and the C pass) are twins
+of :func:`glued` and :func:`detector.mynumber.check_digit`, tested against them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 
 from .mynumber import DIGIT_CLASS, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
 
-_HYPHENS_AND_DOTS = "-.－‐−ー‑–"
+# What glues a contiguous candidate to the digits beside it (a grouped one is glued by its own separator).
+JOINERS = "-.－‐−ー‑–"
 
 # Hints that a line holds an escaped number: percent-encoding, JSON \\uXXXX escapes, HTML character references,
 # and digits joined by an escaped separator. Each is paired with the bytes it cannot occur without, so a
@@ -57,28 +59,26 @@ class DigitFinder:
         self.regex = re.compile(
             f"{digit}(?<!{digit}{digit})(?:{digit}{{11}}|{digit}{{3}}([{seps}]){digit}{{4}}\\1{digit}{{4}})(?!{digit})"
         )
-        self._is_digit = frozenset("0123456789" + FULLWIDTH_DIGITS)
 
     def find(self, text: str, pos: int = 0) -> Iterator[Match]:
-        is_digit = self._is_digit
         for m in self.regex.finditer(text, pos):
             start, end = m.span()
             sep = m.group(1)
             raw = m.group()
             digits = to_ascii(raw if sep is None else raw.replace(sep, ""))
-            if not is_valid_digits(digits):
-                continue
-            before2 = text[max(0, start - 2):start]
-            after2 = text[end:end + 2]
-            if sep is not None:
-                joiners: str = sep
-            else:
-                joiners = _HYPHENS_AND_DOTS
-            if len(before2) == 2 and before2[1] in joiners and before2[0] in is_digit:
-                continue
-            if len(after2) == 2 and after2[0] in joiners and after2[1] in is_digit:
-                continue
-            yield Match(start, end, digits, sep is not None)
+            if is_valid_digits(digits) and not glued(text, start, end, JOINERS if sep is None else sep):
+                yield Match(start, end, digits, sep is not None)
+
+
+_DIGITS = frozenset("0123456789" + FULLWIDTH_DIGITS)
+
+
+def glued(text: str, start: int, end: int, joiners: str) -> bool:
+    """The one "glued" rule: ``text[start:end]`` is part of a longer number when one of ``joiners`` and a
+    digit sit right before it or right after it (1234-123456789012, 123456789012.5, a 4-4-4-4 card number).
+    (A digit right beside it is ruled out by the finder's pattern.)"""
+    return ((start >= 2 and text[start - 1] in joiners and text[start - 2] in _DIGITS)
+            or (end + 2 <= len(text) and text[end] in joiners and text[end + 1] in _DIGITS))
 
 
 def has_escape_hint(text: str) -> bool:

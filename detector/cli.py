@@ -27,8 +27,8 @@ from .redact import redact
 from .report.formats import INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
 
 if TYPE_CHECKING:
+    from .incremental.prefetch import StatPrefetch
     from .outputs import ReplacedFile
-    from .prefetch import StatPrefetch
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 
@@ -227,7 +227,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
 
     def action() -> int:
         from .model import Confidence
-        from .people import load_key
+        from .people import RevealedNumbers, load_key
         from .pipeline import ScanOptions, scan_paths
         from .report import render
 
@@ -244,8 +244,10 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
                               excludes=exclude, max_file_size=size_limit,
                               min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
                               reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path)
+        revealed = RevealedNumbers() if reveal else None  # read only by the renderers of the 0600 output
         try:
-            result = scan_paths(paths, options, progress=shown, prefetch=prefetch)  # which stops the prefetch
+            result = scan_paths(paths, options, progress=shown, prefetch=prefetch,  # which stops the prefetch
+                                revealed=revealed)
         except BaseException:
             out.abandon()
             raise
@@ -253,7 +255,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
             if shown is not None:
                 shown.close()
         try:
-            text = render(result, fmt, reveal)
+            text = render(result, fmt, revealed)
         except BaseException:
             out.abandon()  # the temporary file goes; whatever was at the name stays
             raise
@@ -289,16 +291,13 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
 
 def _start_prefetch(state_path: str | None, paths: tuple[str, ...], jobs: int) -> StatPrefetch | None:
     """For an incremental scan on more than one core: a thread that stats the folders the state remembers while
-    the rest of the command loads (see :mod:`detector.prefetch`): the one the entry point started from the
-    command line, or one started now, before the scan's modules are imported."""
+    the rest of the command loads (see :mod:`detector.incremental.prefetch`), started before the scan's modules
+    are imported."""
     if state_path is None:
         return None
-    from .prefetch import StatPrefetch, adopt, worth_it
+    from .incremental.prefetch import StatPrefetch, worth_it
 
-    early = adopt(state_path, paths)
-    if early is not None or not worth_it(jobs):
-        return early
-    return StatPrefetch.start(state_path, paths)
+    return StatPrefetch.start(state_path, paths) if worth_it(jobs) else None
 
 
 def _read_documents(names: tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -349,7 +348,8 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
         rules = load_rules(rules_dirs)
         day = _parse_date(discovered)
         result = merge_documents(_read_documents(scans), rules.triggers,
-                                 item_ids=[item.item_id for item in rules.items])
+                                 item_ids=[item.item_id for item in rules.items],
+                                 declared=["malicious"] if malicious else [])
         incident = build_incident(result, rules.items, day, malicious)
         text = render_incident(incident, fmt, lang)  # before the output is created, as in merge
         _Output(output).write(text)
@@ -388,11 +388,14 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, ou
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items])
         notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False))
+        # Rendered before the output is opened: a failure leaves no file behind.
         if fmt == "xlsx":
-            _Output(output).write_bytes(notification.to_xlsx())
+            workbook = notification.to_xlsx()
+            _Output(output).write_bytes(workbook)
         else:
-            _Output(output).write(notification.to_csv() if fmt == "csv" else
-                                  json.dumps(notification.to_json(), ensure_ascii=False, indent=2) + "\n")
+            text = notification.to_csv() if fmt == "csv" else json.dumps(notification.to_json(), ensure_ascii=False,
+                                                                         indent=2) + "\n"
+            _Output(output).write(text)
         summary = notification.to_json()["summary"]
         click.echo(f"mynumber: {summary['people_found']} people found: {summary['in_roster']} in the roster, "
                    f"{summary['not_in_roster']} not in it (listed by masked number)"

@@ -11,7 +11,9 @@ context says whether a number is a My Number (presidio's recognisers work the sa
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Confidence
@@ -36,6 +38,27 @@ class ContextScorer:
         self.after = rules.window_after
         self.keywords = _TermSet(rules.keywords)
         self.negatives = _TermSet(rules.negatives)
+        self._ascii_keywords = _ascii_keyword_search(tuple(sorted(t for t in self.keywords.rule_of if t.isascii())))
+
+    def can_raise(self, data: bytes, start: int, end: int) -> bool:
+        """Whether anything in the window of the contiguous candidate ``data[start:end]`` of ASCII data could
+        score it above :meth:`bare` (the matcher's quick question: a candidate nothing can raise needs no
+        decoding and no scoring when only higher confidences are reported).
+
+        Only a My Number keyword raises a bare candidate (other numbers' keywords only lower a score or add a
+        reason), and only where :meth:`score` looks: ``before`` characters before it, ``after`` after it. Each
+        ASCII keyword is searched with its letters in any case and with anything normalisation removes
+        between them, a superset of what :meth:`score` finds; keywords that are not ASCII cannot occur in
+        ASCII data."""
+        search = self._ascii_keywords
+        return search is not None and search(data, max(0, start - self.before), end + self.after) is not None
+
+    @staticmethod
+    def bare() -> tuple[Confidence, tuple[str, ...]]:
+        """The score of a contiguous candidate that nothing in its window raises (see :meth:`can_raise`). Its
+        reasons name its form only: another number's keyword beside it would add a reason, not change the
+        confidence, and a candidate this low is only counted, its reasons never shown."""
+        return Confidence.LOW, ("bare",)
 
     def column(self, header: str) -> ColumnContext:
         """Classify a column header; a header is a label, so any term inside it counts."""
@@ -83,6 +106,18 @@ class ContextScorer:
         if neg is not None:
             return Confidence.LOW, tuple(reasons)
         return base, tuple(reasons)
+
+
+_KEYWORD_GAP = r"[\s\x1c-\x1f_\-]*"  # what normalisation removes between the letters of a term, in ASCII
+
+
+@functools.cache
+def _ascii_keyword_search(terms: tuple[str, ...]) -> Callable[[bytes, int, int], re.Match[bytes] | None] | None:
+    """ASCII keywords, in any case and with any separators between their letters (None: there are none)."""
+    if not terms:
+        return None
+    alternatives = (_KEYWORD_GAP.join(re.escape(c) for c in term) for term in terms)
+    return re.compile("|".join(alternatives).encode("ascii"), re.IGNORECASE).search
 
 
 class _TermSet:

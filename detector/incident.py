@@ -24,8 +24,6 @@ from .rules import ItemRule
 
 LAW_ARTICLE = "番号法第29条の4第1項"
 RULE_NAME_JA = "特定個人情報の漏えい等に関する報告等に関する規則"
-# Reason id -> item of Article 2 of the PPC rule (the assessment rules name them too; this is for wording).
-RULE_ITEMS = {"malicious": 2, "publicly_accessible": 3, "over_100_people": 4}
 MAX_EXAMPLES = 3
 
 
@@ -33,8 +31,9 @@ MAX_EXAMPLES = 3
 class Reason:
     reason_id: str
     rule_item: int | None  # Article 2, item N of the PPC rule
-    value: int | None  # the metric that triggered it
+    value: int | None  # the metric that triggered it (None: declared by the responder, as --malicious)
     more_than: int | None
+    description: str = ""  # the rules' words, for a reason the report's own wording does not know
 
 
 @dataclass(frozen=True)
@@ -116,13 +115,14 @@ def _file_json(row: FileRow) -> dict[str, Any]:
 
 def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discovered: dt.date | None = None,
                    malicious: bool = False) -> Incident:
-    assert result.assessment is not None, "finish() the result first"
-    reasons = [Reason(d["id"], RULE_ITEMS.get(d["id"]), d["value"], d["more_than"])
-               for d in result.assessment.details()]
-    if malicious:
-        reasons.insert(0, Reason("malicious", RULE_ITEMS["malicious"], None, None))
-    public = {f.fingerprint for f in result.findings if f.public}
-    everyone = {f.fingerprint for f in result.findings}
+    """The incident of ``result``, whose assessment gives the reasons (``--malicious`` is one of its criteria:
+    declare it when finishing the result); ``malicious`` here sets the 60-day final report."""
+    assessment = result.assessment
+    assert assessment is not None, "finish() the result first"
+    reasons = [Reason(t.trigger_id, t.rule_item, assessment.value(t), t.more_than, t.description)
+               for t in assessment.reasons]
+    public = result.exposure.fingerprints("public_distinct_people")
+    everyone = result.exposure.fingerprints()
     item_counts: Counter[str] = Counter(item for f in result.findings for item in f.items)
     return Incident(
         figures={"distinct_people": result.distinct_people, "public_distinct_people": result.public_distinct_people,

@@ -1,8 +1,9 @@
 """The values that flow between pipeline stages.
 
-Raw digits exist only in :class:`Candidate` (between candidate finding and fingerprinting). From
+Raw digits exist only in :class:`Candidate` (between candidate finding and the people stage). From
 :class:`Finding` on, no type has a field that could hold a raw My Number, so no reporter, log line or
-state file can leak one by mistake. ``--reveal`` is a separate path (see :mod:`detector.pipeline`).
+state file can leak one by mistake (``tests/test_architecture.py``). ``--reveal`` is a separate stream, never
+a field of these types (see :mod:`detector.people`).
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ class Unscanned(NamedTuple):
 @dataclass(slots=True)
 class FileResult:
     """What scanning one file produced. Picklable, so workers send it back to the parent; holds no raw number
-    except in ``revealed``, which is only filled when the user asked for ``--reveal``."""
+    (``--reveal``'s numbers travel apart: see :mod:`detector.people`)."""
 
     path: str
     size: int = 0
@@ -249,7 +250,6 @@ class FileResult:
     unscanned: list[Unscanned] = field(default_factory=list)
     held_back: dict[str, int] = field(default_factory=dict)  # findings below --min-confidence, by confidence
     held_back_people: set[str] = field(default_factory=set)  # their fingerprints: counted, never listed
-    revealed: dict[int, str] | None = None  # index into findings -> 12 digits, only with --reveal
 
     @property
     def notable(self) -> bool:
@@ -263,7 +263,7 @@ class FileResult:
                        unscanned=[u._replace(path=path) for u in self.unscanned])
 
     def to_state(self) -> dict[str, Any]:
-        """What a state file keeps of a file's result: everything but raw numbers (``revealed`` is dropped)."""
+        """What a state file keeps of a file's result: all of it (it holds no raw number)."""
         return {"kind": self.kind, "size": self.size, "scanned": self.scanned,
                 "findings": [f.to_json() for f in self.findings], "samples": [s.to_json() for s in self.samples],
                 "unscanned": [u.to_json() for u in self.unscanned], "held_back": self.held_back,

@@ -25,7 +25,8 @@ FULLWIDTH_DIGITS = "０１２３４５６７８９"
 DIGIT_CLASS = "0-9０-９"  # a regex character class body: half- and full-width digits
 _TO_ASCII = str.maketrans(FULLWIDTH_DIGITS, "0123456789")
 _SEPARATORS = " -.\u3000－‐−ー\t"
-_WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)  # Q_n for n = 1..11, n counted from the right
+# Q_n of the first 11 digits read left to right (P_11 first): n + 1 for n <= 6, n - 5 for n >= 7.
+WEIGHTS = tuple(n + 1 if n <= 6 else n - 5 for n in range(11, 0, -1))
 
 
 class InvalidNumber(ValueError):
@@ -50,11 +51,17 @@ def compact(number: str) -> str:
     return "".join(ch for ch in text if ch not in _SEPARATORS)
 
 
+def check_digit(weighted_sum: int) -> int:
+    """The check digit for the sum of the first 11 digits times their :data:`WEIGHTS`: the one definition,
+    which the byte-level checks of :mod:`detector.match` and the C pass (``_speedups.c``) are tested against.
+    Only the sum's remainder mod 11 counts, so a sum of per-digit remainders gives the same digit."""
+    remainder = weighted_sum % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
 def calc_check_digit(first11: str) -> str:
     """The check digit of the first 11 digits (ASCII)."""
-    total = sum(int(digit) * weight for digit, weight in zip(reversed(first11), _WEIGHTS, strict=True))
-    remainder = total % 11
-    return "0" if remainder <= 1 else str(11 - remainder)
+    return str(check_digit(sum(int(digit) * weight for digit, weight in zip(first11, WEIGHTS, strict=True))))
 
 
 def validate(number: str) -> str:
@@ -81,11 +88,9 @@ def is_valid(number: str) -> bool:
 def is_valid_digits(digits: str) -> bool:
     """Fast check of exactly 12 ASCII digits; the hot path of the scanner."""
     total = 0
-    for digit, weight in zip(digits[10::-1], _WEIGHTS, strict=True):
+    for digit, weight in zip(digits[:11], WEIGHTS, strict=True):
         total += (ord(digit) - 48) * weight
-    remainder = total % 11
-    check = 0 if remainder <= 1 else 11 - remainder
-    return ord(digits[11]) - 48 == check
+    return ord(digits[11]) - 48 == check_digit(total)
 
 
 def format(number: str) -> str:

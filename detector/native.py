@@ -4,9 +4,7 @@ the modules that use them fall back to it when this is None."""
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the entry point imports this before anything else (prefetch)
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any
 
 
 def _load() -> Any:

@@ -5,6 +5,10 @@ matters (findings, samples, unscanned entries; clean files as counts). Processes
 holds the GIL, and two processes give twice the speed where two threads lose. Results are merged and sorted
 in :class:`~detector.result.ScanResult`, so the output does not depend on ``--jobs``. With a state file,
 :mod:`detector.incremental` decides which files need reading at all; the scanner is loaded only when one does.
+
+``--reveal``'s raw numbers never ride on a result: a worker sends the people stage's stream of them
+(:class:`~detector.people.Revealed`) beside its batch, and the parent puts them into the caller's
+:class:`~detector.people.RevealedNumbers`, the sink only the 0600 ``--reveal`` output reads.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from .incremental import Incremental, open_state, own_files
+from .fs.lister import Lister, default_lister
+from .fs.statahead import StatAhead
+from .incremental.changes import Incremental, open_state, own_files
+from .incremental.listing import RememberingLister
 from .model import STDIN, FileResult, ScanOptions, Unscanned
-from .people import Fingerprinter
-from .prefetch import StatPrefetch
+from .people import Fingerprinter, Revealed, RevealedNumbers
 from .result import ScanResult
 from .rules import Rules, load_rules
 from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
@@ -28,6 +34,7 @@ from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, w
 if TYPE_CHECKING:
     import concurrent.futures as futures
 
+    from .incremental.prefetch import StatPrefetch
     from .scanner import FileScanner
 
 __all__ = ["ScanOptions", "scan_paths"]
@@ -57,25 +64,28 @@ class Batch(NamedTuple):
     clean: list[tuple[str, str]]
 
 
-def _scan_batch(paths: list[str], listed: bool) -> Batch:
-    """Scan a batch in a worker."""
+def _scan_batch(paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
+    """Scan a batch in a worker: the batch, and apart from it the ``--reveal`` stream of its findings."""
     assert _worker is not None
     return _scan_batch_with(_worker, paths, listed)
 
 
-def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> Batch:
+def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
     notable, clean = scanner.scan_files(paths)
-    return Batch(notable, len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean),
-                 [(path, kind) for path, _, kind in clean] if listed else [])
+    batch = Batch(notable, len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean),
+                  [(path, kind) for path, _, kind in clean] if listed else [])
+    return batch, scanner.people.take_revealed()
 
 
 ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so far
 
 
 def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCallback | None = None,
-               stdin: BinaryIO | None = None, prefetch: StatPrefetch | None = None) -> ScanResult:
+               stdin: BinaryIO | None = None, prefetch: StatPrefetch | None = None,
+               revealed: RevealedNumbers | None = None) -> ScanResult:
     """Scan files and folders (``-`` is standard input) and return the finished result. ``prefetch``, started
-    with the same state file and roots, has stat'ed some folders already (it is stopped here)."""
+    with the same state file and roots, has stat'ed some folders already (it is stopped here). With
+    ``options.reveal``, the raw numbers of the findings go into ``revealed``, never into the result."""
     rules = load_rules(options.rules_dirs)
     excludes = rules.excludes + exclude_rules(options.excludes)  # a bad --exclude stops the scan before the state
     roots = list(paths)
@@ -87,8 +97,6 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | own_files(options.state_path))
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
-    # An incremental scan of a mostly unchanged tree is one stat per file: a second thread takes part of them.
-    parallel_stat = state is not None and jobs > 1
     workers = _Workers()
 
     def report() -> None:
@@ -98,8 +106,8 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     entries: Iterator[Walked] | None = None
     try:
         incremental = Incremental(state, result, options.reveal) if state is not None else None
-        entries = walk_folders(file_roots, walk_options, stats, incremental, parallel_stat,
-                               may_fork=lambda: not workers.started, prefetch=prefetch)
+        lister = _lister(incremental, jobs, workers, prefetch)
+        entries = walk_folders(file_roots, walk_options, stats, incremental, lister)
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
@@ -111,10 +119,11 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             local = FileScanner(options, rules)
             if STDIN in roots:
                 result.add(local.scan_stream(stdin or _stdin()))
+                _put_revealed(local.people.take_revealed(), revealed)  # before any fork: workers start with none
             if first is not None:
                 _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers,
-                            prefetch)
-        _scan_folder_names(stats.named_folders, local, options, rules, result)
+                            prefetch, revealed)
+        _scan_folder_names(stats.named_folders, local, options, rules, result, revealed)
         if incremental is not None:
             incremental.forget_unseen(file_roots)
     finally:
@@ -128,8 +137,21 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     return result.finish(rules.triggers)
 
 
+def _lister(incremental: Incremental | None, jobs: int, workers: _Workers,
+            prefetch: StatPrefetch | None) -> Lister:
+    """How the walk lists folders: for an incremental scan, through the listings the state remembers and what the
+    prefetch stat'ed, and, with more than one process, with a second thread that stats ahead (a mostly unchanged
+    tree is one stat per file), ended whenever files are handed out before the workers are forked."""
+    lister = default_lister()
+    if incremental is None:
+        return lister
+    if jobs > 1:
+        lister = StatAhead(lister, may_fork=lambda: not workers.started)
+    return RememberingLister(lister, incremental, prefetch)
+
+
 def _scan_folder_names(folders: list[str], scanner: FileScanner | None, options: ScanOptions, rules: Rules,
-                       result: ScanResult) -> None:
+                       result: ScanResult, revealed: RevealedNumbers | None) -> None:
     """The numbers in the names of the folders walked (a folder named ``NNNNNNNNNNNN_山田``), one result a folder:
     found again at every scan, never stored (the walk sees every folder, an incremental one too), and only the
     folders whose name passed the walk's cheap test (:func:`~detector.names.may_hold_number`) are looked at."""
@@ -141,6 +163,13 @@ def _scan_folder_names(folders: list[str], scanner: FileScanner | None, options:
         scanner = FileScanner(options, rules)
     for folder in folders:
         result.add(scanner.scan_name(folder, "folder"))
+    _put_revealed(scanner.people.take_revealed(), revealed)
+
+
+def _put_revealed(records: list[Revealed], revealed: RevealedNumbers | None) -> None:
+    """The people stage's ``--reveal`` stream into the sink (taken even without one: it must not pile up)."""
+    if revealed is not None:
+        revealed.put(records)
 
 
 def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | FolderFiles | None:
@@ -162,7 +191,7 @@ class _Workers:
 
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
                 report: Callable[[], None], incremental: Incremental | None, workers: _Workers,
-                prefetch: StatPrefetch | None = None) -> None:
+                prefetch: StatPrefetch | None = None, revealed: RevealedNumbers | None = None) -> None:
     batches = _batches(entries, result)
     if jobs > 1:
         # Workers only when there is more than one batch: starting them costs more than scanning a few files.
@@ -171,16 +200,21 @@ def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, resu
             if prefetch is not None:
                 prefetch.stop()  # the fork must copy a process with one thread
             scanner.text_scanner.warm()
-            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental, workers)
+            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental, workers,
+                           revealed)
             return
         batches = iter(head)
     for batch in batches:
-        _merge(_scan_batch_with(scanner, batch, incremental is not None), result, incremental)
+        _merge(_scan_batch_with(scanner, batch, incremental is not None), result, incremental, revealed)
         report()
 
 
-def _merge(batch: Batch, result: ScanResult, incremental: Incremental | None) -> None:
-    """A scanned batch into the result (clean files as counts), and into the state."""
+def _merge(scanned: tuple[Batch, list[Revealed]], result: ScanResult, incremental: Incremental | None,
+           revealed: RevealedNumbers | None) -> None:
+    """A scanned batch into the result (clean files as counts), and into the state; its ``--reveal`` stream
+    into the sink."""
+    batch, records = scanned
+    _put_revealed(records, revealed)
     for file_result in batch.notable:
         result.add(file_result)
         if incremental is not None:
@@ -236,7 +270,7 @@ def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str
 
 def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int, result: ScanResult,
                    report: Callable[[], None], incremental: Incremental | None = None,
-                   workers: _Workers | None = None) -> None:
+                   workers: _Workers | None = None, revealed: RevealedNumbers | None = None) -> None:
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
     import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
@@ -246,11 +280,11 @@ def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int
     _worker = scanner
     context = multiprocessing.get_context("fork")
     with futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        pending: set[futures.Future[Batch]] = set()
+        pending: set[futures.Future[tuple[Batch, list[Revealed]]]] = set()
 
-        def collect(done: Iterable[futures.Future[Batch]]) -> None:
+        def collect(done: Iterable[futures.Future[tuple[Batch, list[Revealed]]]]) -> None:
             for future in done:
-                _merge(future.result(), result, incremental)
+                _merge(future.result(), result, incremental, revealed)
             report()
 
         for batch in batches:

@@ -17,15 +17,18 @@ from typing import Any
 from . import __version__
 from .assess import Assessment, assess, exit_status
 from .errors import UsageError
-from .model import Confidence, FileResult, Finding, Location, Sample, Unscanned
+from .exposure import Exposure
+from .model import Confidence, FileResult, Finding, Sample, Unscanned
 from .names import shown, unescape
+from .people import FindingKey, RevealedNumbers, finding_key
 from .rules import Trigger
 from .schema import SCHEMA, check_scan_document
 
 
 @dataclass
 class ScanResult:
-    """Everything a report needs. Holds raw numbers only in ``revealed``, filled only with --reveal."""
+    """Everything a report needs; never a raw number (``--reveal``'s are given to :meth:`to_json` apart).
+    Its people are an :class:`~detector.exposure.Exposure` of the findings it keeps."""
 
     key_id: str
     min_confidence: Confidence = Confidence.MEDIUM
@@ -44,10 +47,10 @@ class ScanResult:
     held_back_people_merged: int = 0  # from merged documents, which keep only the count (an upper bound)
     samples: list[Sample] = field(default_factory=list)
     unscanned: list[Unscanned] = field(default_factory=list)
-    revealed: dict[tuple[str, Location, str], str] = field(default_factory=dict)
     merged_from: int = 1
     assessment: Assessment | None = None
-    _seen: set[tuple[str, Location, str]] = field(default_factory=set, repr=False)
+    exposure: Exposure = field(default_factory=Exposure, repr=False)
+    _seen: set[FindingKey] = field(default_factory=set, repr=False)
 
     # -- collecting -----------------------------------------------------------------------------------
 
@@ -60,18 +63,17 @@ class ScanResult:
         self.samples.extend(result.samples)
         self.held_back.update(result.held_back)
         self.held_back_people |= result.held_back_people
-        for index, finding in enumerate(result.findings):
+        for finding in result.findings:
             if finding.confidence < self.min_confidence:
                 self.held_back[finding.confidence.label] += 1
                 self.held_back_people.add(finding.fingerprint)
                 continue
-            key = (finding.path, finding.location, finding.fingerprint)
+            key = finding_key(finding)
             if key in self._seen:
                 continue
             self._seen.add(key)
             self.findings.append(finding)
-            if result.revealed is not None and index in result.revealed:
-                self.revealed[key] = result.revealed[index]
+            self.exposure.add(finding)
 
     def add_clean(self, files: int, size: int, kinds: Mapping[str, int]) -> None:
         """Files scanned with nothing to report, counted without sending each one back from a worker."""
@@ -79,23 +81,24 @@ class ScanResult:
         self.bytes_scanned += size
         self.scanned_by_type.update(kinds)
 
-    def finish(self, triggers: tuple[Trigger, ...]) -> ScanResult:
+    def finish(self, triggers: tuple[Trigger, ...], declared: Collection[str] = ()) -> ScanResult:
+        """Sorted, and assessed (``declared``: the declared triggers that hold, as ``report --malicious``)."""
         self.findings.sort(key=Finding.sort_key)
         self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
         self.unscanned.sort(key=Unscanned.sort_key)
         self.finished = self.finished or time.time()
-        self.assessment = assess(self.distinct_people, self.public_distinct_people, triggers)
+        self.assessment = assess(self.exposure.metrics(), triggers, declared)
         return self
 
     # -- figures ----------------------------------------------------------------------------------------
 
     @property
     def distinct_people(self) -> int:
-        return len({f.fingerprint for f in self.findings})
+        return self.exposure.distinct_people
 
     @property
     def public_distinct_people(self) -> int:
-        return len({f.fingerprint for f in self.findings if f.public})
+        return self.exposure.public_distinct_people
 
     @property
     def files_with_findings(self) -> int:
@@ -135,14 +138,16 @@ class ScanResult:
 
     # -- the json document ----------------------------------------------------------------------------
 
-    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+    def to_json(self, revealed: RevealedNumbers | None = None) -> dict[str, Any]:
+        """The json document; with ``revealed`` (``--reveal`` only, into a 0600 file), names as they are and
+        each finding's raw ``number``."""
+        reveal = revealed is not None
         findings = []
         for finding in self.findings:
             item = finding.to_json(reveal)
-            if reveal:
-                key = (finding.path, finding.location, finding.fingerprint)
-                if key in self.revealed:
-                    item["number"] = self.revealed[key]
+            number = revealed.number(finding) if revealed is not None else None
+            if number is not None:
+                item["number"] = number
             findings.append(item)
         return {
             "schema": SCHEMA,
@@ -175,10 +180,11 @@ def _reason_category(reason: str) -> str:
 
 
 def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...], *,
-          item_ids: Collection[str]) -> ScanResult:
+          item_ids: Collection[str], declared: Collection[str] = ()) -> ScanResult:
     """Combine saved scans (name, json document) made with the same key into one result. Each document is
     checked first (:func:`detector.schema.check_scan_document`; ``item_ids``: the items the rules know): what
-    a document holds is shown again in reports, so one that does not fit is refused, never used."""
+    a document holds is shown again in reports, so one that does not fit is refused, never used. ``declared``:
+    the declared triggers the responder says hold (``report --malicious``)."""
     if not documents:
         raise UsageError("merge needs at least one scan document")
     key_ids = set()
@@ -215,4 +221,4 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
             raise UsageError(f"{name}: malformed scan document ({type(exc).__name__}: {exc})") from None
         merged.add(file_result)
     merged.finished = time.time()
-    return merged.finish(triggers)
+    return merged.finish(triggers, declared)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .errors import RulesError
+from .exposure import METRICS
 from .globs import glob_to_regex
 from .mynumber import InvalidNumber, validate
 from .normalize import normalise
@@ -22,7 +23,6 @@ from .normalize import normalise
 SCHEMA = 1
 RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml",
               "limits.toml", "items.toml")
-METRICS = ("distinct_people", "public_distinct_people")
 
 
 # The widest context window rules may set, in characters each way (the text reader carries this much across
@@ -51,13 +51,15 @@ class PathRule(NamedTuple):
 
 
 class Trigger(NamedTuple):
-    """One reporting trigger: ``metric > more_than`` makes the incident serious."""
+    """One reporting trigger (a criterion of :func:`detector.assess.assess`): measured, ``metric > more_than``
+    makes the incident serious; declared (``metric`` None), the responder says it holds (``--malicious``)."""
 
     trigger_id: str
-    metric: str
-    more_than: int
+    metric: str | None  # a name in detector.exposure.METRICS; None: declared, not measured
+    more_than: int | None  # None when declared
     article: str
     description: str
+    rule_item: int | None = None  # the item of Article 2 of the PPC rule, for the incident's articles
 
 
 class ItemRule(NamedTuple):
@@ -256,15 +258,14 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
 
     triggers = []
     for entry in layers.entries.get("trigger", {}).values():
-        metric = _require(layers, "trigger", entry, "metric", str)
-        if metric not in METRICS:
-            raise layers.problem("trigger", entry, f"metric must be one of {', '.join(METRICS)}")
-        more_than = entry.get("more_than")
-        if not isinstance(more_than, int) or isinstance(more_than, bool) or more_than < 0:
-            raise layers.problem("trigger", entry, "needs `more_than`, a whole number >= 0")
+        metric, more_than = _criterion(layers, entry)
+        rule_item = entry.get("rule_item")
+        if rule_item is not None and (not isinstance(rule_item, int) or isinstance(rule_item, bool)
+                                      or rule_item < 1):
+            raise layers.problem("trigger", entry, "`rule_item` must be a whole number >= 1")
         triggers.append(Trigger(entry["id"], metric, more_than,
                                 _require(layers, "trigger", entry, "article", str),
-                                _require(layers, "trigger", entry, "description", str)))
+                                _require(layers, "trigger", entry, "description", str), rule_item))
 
     items = []
     for entry in layers.entries.get("item", {}).values():
@@ -290,6 +291,21 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
         triggers=tuple(triggers),
         sources=tuple(path for path, _ in files),
     )
+
+
+def _criterion(layers: _Layered, entry: dict[str, Any]) -> tuple[str | None, int | None]:
+    """A trigger's (metric, more_than): measured, or (None, None) for one declared by the responder."""
+    if entry.get("declared") is True:
+        if "metric" in entry or "more_than" in entry:
+            raise layers.problem("trigger", entry, "a declared trigger takes no `metric` nor `more_than`")
+        return None, None
+    metric = _require(layers, "trigger", entry, "metric", str)
+    if metric not in METRICS:
+        raise layers.problem("trigger", entry, f"metric must be one of {', '.join(METRICS)}")
+    more_than = entry.get("more_than")
+    if not isinstance(more_than, int) or isinstance(more_than, bool) or more_than < 0:
+        raise layers.problem("trigger", entry, "needs `more_than`, a whole number >= 0")
+    return metric, more_than
 
 
 def _limits(layers: _Layered) -> Limits:

@@ -1,4 +1,4 @@
-"""Scanning one file or stream: identify -> extract -> match -> fingerprint, into a FileResult.
+"""Scanning one file or stream: identify -> extract -> match -> the people stage, into a FileResult.
 
 One :class:`FileScanner` per process holds the compiled rules and prefilters. Kept apart from the pipeline
 (which walks, batches and merges) so that a scan with nothing to read, such as an incremental scan of an
@@ -23,11 +23,10 @@ from .extract.containers import Expander
 from .extract.text import TextExtractor
 from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
-from .matcher import TextScanner
-from .model import STDIN, Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions, Unscanned
-from .mynumber import mask
+from .match import TextScanner
+from .model import STDIN, Candidate, Confidence, FileResult, Location, ScanOptions, Unscanned
 from .names import may_hold_number
-from .people import Fingerprinter
+from .people import People
 from .redact import redact
 from .rules import Rules, load_rules
 
@@ -43,8 +42,9 @@ class FileScanner:
         self.text_scanner = TextScanner(self.rules, options.engine, options.min_confidence)
         self.extractors = registry()
         self.expander = Expander(self.extractors, self.rules.limits)
-        self.fingerprint = Fingerprinter(options.key)
         self.locator = PublicLocator(self.rules.public, options.public_paths)
+        self.people = People(options, self.rules, self.locator, self.text_scanner.items)
+        self.fingerprint = self.people.fingerprint  # the key's id names a state and a watch's results
         self._open_flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
         if not options.follow_symlinks:
             self._open_flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -195,6 +195,13 @@ class FileScanner:
         result.size = counted.size
         return result
 
+    def scan_text(self, path: str, unit: TextUnit) -> FileResult:
+        """One piece of the text file ``path`` (``unit``: its bytes, the line number at ``unit.scan_from`` and
+        the bytes before that as context only), taken through the matcher and the people stage as a scan takes
+        each chunk of a text file: ``mynumber watch`` reads the lines a log gained so, and they give what a scan
+        of the whole log gives for them."""
+        return self.people.findings_of(path, self.text_scanner.scan_unit(unit), TEXT)
+
     # -- the stages after identify --------------------------------------------------------------------------
 
     def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
@@ -214,7 +221,7 @@ class FileScanner:
                 raise
             # What was read before the damage is kept: a truncated copy of an archive still exposes people.
             skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
-        result = self.findings_of(path, found, kind.name)
+        result = self.people.findings_of(path, found, kind.name)
         result.unscanned = skipped
         return result
 
@@ -245,7 +252,7 @@ class FileScanner:
             return result
         found = self.name_candidates(name, Location(name="file"))
         if found:
-            _absorb(result, self.findings_of(result.path, found, result.kind))
+            _absorb(result, self.people.findings_of(result.path, found, result.kind))
         return result
 
     def scan_name(self, path: str, what: str = "folder") -> FileResult:
@@ -253,7 +260,7 @@ class FileScanner:
         name; nothing is read. One result a folder, however many files it holds."""
         name = path.rstrip("/").rpartition("/")[2]
         found = self.name_candidates(name, Location(name=what)) if may_hold_number(name) else []
-        result = self.findings_of(path, found, what)
+        result = self.people.findings_of(path, found, what)
         result.scanned = False
         return result
 
@@ -278,46 +285,8 @@ class FileScanner:
         found = self.text_scanner.scan_unit(TextUnit(text=name, first_line=None, location=location))
         if not found:
             return []
-        spans = {m.digits: (m.start, m.end) for m in self.text_scanner.finder.find(name)}
+        spans = self.text_scanner.candidate_spans(name)
         return [_scored_as_name(candidate, name, spans.get(candidate.digits)) for candidate in found]
-
-    def findings_of(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
-        """Candidates become findings (fingerprinted, masked) or samples; raw digits end here."""
-        result = FileResult(path=path, kind=kind)
-        if not candidates:
-            return result
-        public_reason = self.locator.reason(path)
-        minimum = self.options.min_confidence
-        best: dict[tuple[Location, str], tuple[Finding, str]] = {}
-        held_back: dict[tuple[Location, str], Confidence] = {}
-        for candidate in candidates:
-            sample_id = self.rules.samples.get(candidate.digits)
-            if sample_id is not None:
-                result.samples.append(Sample(path, candidate.location, mask(candidate.digits), sample_id))
-                continue
-            fingerprint = self.fingerprint(candidate.digits)
-            key = (candidate.location, fingerprint)
-            if candidate.confidence < minimum:
-                # Below the bar: only counted (findings and distinct people), so workers send back no more.
-                if candidate.confidence > held_back.get(key, 0):
-                    held_back[key] = candidate.confidence
-                continue
-            if key in best and best[key][0].confidence >= candidate.confidence:
-                continue
-            best[key] = (Finding(
-                path=path, location=candidate.location, masked=mask(candidate.digits), fingerprint=fingerprint,
-                confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
-                public_reason=public_reason,
-                items=self.text_scanner.items.near(candidate.around, candidate.headers),
-            ), candidate.digits)
-        for key, confidence in held_back.items():
-            if key not in best:
-                result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + 1
-                result.held_back_people.add(key[1])
-        result.findings = [finding for finding, _ in best.values()]
-        if self.options.reveal:
-            result.revealed = {i: digits for i, (_, digits) in enumerate(best.values())}
-        return result
 
 
 def _scored_as_name(candidate: Candidate, name: str, span: tuple[int, int] | None) -> Candidate:
@@ -368,14 +337,11 @@ def _looks_like_a_time(digits: str) -> bool:
 
 def _absorb(result: FileResult, extra: FileResult) -> None:
     """The findings, samples and held-back counts of ``extra`` (a name's) added to ``result`` (its file's)."""
-    offset = len(result.findings)
     result.findings.extend(extra.findings)
     result.samples.extend(extra.samples)
     for label, count in extra.held_back.items():
         result.held_back[label] = result.held_back.get(label, 0) + count
     result.held_back_people |= extra.held_back_people
-    if extra.revealed is not None:
-        result.revealed = {**(result.revealed or {}), **{offset + i: d for i, d in extra.revealed.items()}}
 
 
 class _CountingStream(ForwardStream):

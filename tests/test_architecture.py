@@ -1,22 +1,25 @@
 """The pipeline's data flows one way: no stage imports a later one.
 
 Stages in order (``walk -> identify -> extract -> candidates -> context -> people -> assess -> report``), with the
-shared foundations (model, errors, the number kind, rules, text normalisation, redaction) importable by all.
+shared foundations (model, errors, the number kind, rules, text normalisation, redaction, and the exposure
+aggregate whose metrics the rules name) importable by all.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
+import typing
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
-FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules",
-              "redact", "__init__"}
-STAGES = ["prefetch", "walk", "decode", "identify", "extract", "candidates", "context", "matcher", "people",
-          "locations", "scanner", "assess", "schema", "result", "state", "incremental", "deadlines", "incident",
+FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules", "cuts",
+              "redact", "exposure", "__init__"}
+STAGES = ["fs", "walk", "decode", "identify", "extract", "candidates", "context", "match", "locations", "people",
+          "scanner", "assess", "schema", "result", "incremental", "deadlines", "incident",
           "notify", "pipeline", "watch", "report", "outputs", "cli", "__main__"]
 
 
@@ -63,6 +66,55 @@ def test_every_module_has_a_place_in_the_order() -> None:
     assert {stage for stage, _ in _modules()} <= FOUNDATION | set(STAGES)
 
 
+def test_only_the_match_stage_runs_the_finder_and_the_scorer() -> None:
+    """What a candidate is (``candidates.DigitFinder``) and how sure it is (``context.ContextScorer``) are decided
+    in ``detector/match/`` alone: no other module imports them or reaches for a matcher's finder or scorer."""
+    offenders = []
+    for stage, path in _modules():
+        if stage in ("match", "candidates", "context"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = isinstance(node, ast.ImportFrom) and any(
+                alias.name in ("DigitFinder", "ContextScorer") for alias in node.names)
+            reached = isinstance(node, ast.Attribute) and node.attr in ("finder", "scorer")
+            if imported or reached:
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not offenders
+
+
+def test_only_the_scanner_drives_the_matcher() -> None:
+    """``FileScanner`` alone drives the matcher (``detector/match/``): ``watch`` reads a log's new lines through
+    the scanner's entry for a piece of text (``FileScanner.scan_text``), which takes them through the matcher and
+    the people stage as a scan takes its text, never through the matcher's own methods. No other module imports
+    the matcher or calls its ``text_scanner``; warming its engine before workers fork (``warm``) scans nothing."""
+    offenders = []
+    for stage, path in _modules():
+        if stage in ("match", "scanner"):
+            continue
+        where = path.relative_to(PACKAGE)
+        if any(name == "detector.match" or name.startswith("detector.match.") for name in _imported_modules(path)):
+            offenders.append(f"{where}: imports the matcher")
+        offenders += [f"{where}:{node.lineno}" for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                      if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                      and node.value.attr == "text_scanner" and node.attr != "warm"]
+    assert not offenders
+
+
+def test_the_parts_of_watch_import_one_way() -> None:
+    """Within ``detector/watch/`` the observer, the follower and the alerts know nothing of the watcher nor of
+    each other: the watcher puts them together (and the package's ``__init__`` names what others import)."""
+    parts = {"observe", "follow", "alerts"}
+    offenders = {}
+    for part in sorted(parts):
+        imported = {name.removeprefix("detector.watch.").split(".")[0]
+                    for name in _imported_modules(PACKAGE / "watch" / f"{part}.py")
+                    if name.startswith("detector.watch.")}
+        if imported & (parts | {"watcher"}):
+            offenders[part] = sorted(imported & (parts | {"watcher"}))
+    assert not offenders
+    assert {path.stem for path in (PACKAGE / "watch").glob("*.py")} == parts | {"watcher", "__init__"}
+
+
 def test_the_extractor_registry_names_each_extractor_for_its_own_kinds() -> None:
     """The registry imports extractors lazily from a table: the table and each extractor's ``kinds`` agree."""
     from detector.extract import EXTRACTORS, registry
@@ -72,3 +124,115 @@ def test_the_extractor_registry_names_each_extractor_for_its_own_kinds() -> None
         assert kind in extractors[kind].kinds
     claimed = {kind for kind in EXTRACTORS for kind in extractors[kind].kinds}
     assert claimed == set(EXTRACTORS)
+
+
+def _path(module: str) -> Path:
+    return PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, as written (``sqlite3``, ``detector.incremental.store``, relative ones
+    resolved within the package)."""
+    package = ["detector", *path.parent.relative_to(PACKAGE).parts]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_walk_and_the_file_system_layer_know_nothing_of_state_files_or_prefetching() -> None:
+    """The walk is given a lister and a question about known files; it imports neither the prefetch nor the
+    state, and the listers it is given (``detector/fs/``) import nothing of incremental scans either."""
+    paths = [_path("walk"), *sorted((PACKAGE / "fs").glob("*.py"))]
+    offenders = {path.name: sorted(name for name in _imported_modules(path) if name.startswith("detector.incremental"))
+                 for path in paths}
+    assert not any(offenders.values()), offenders
+
+
+def test_only_the_incremental_store_speaks_sql() -> None:
+    """All the SQL of state files is in ``detector/incremental/store.py``: no other module imports sqlite3."""
+    speaking = [str(path.relative_to(PACKAGE)) for _, path in _modules()
+                if any(name == "sqlite3" or name.startswith("sqlite3.") for name in _imported_modules(path))]
+    assert speaking == ["incremental/store.py"]
+
+
+def test_packed_listings_and_identities_are_packed_and_unpacked_in_one_module() -> None:
+    """The byte layouts of listings and identities are ``detector/fs/codec.py``'s alone: no other module of the
+    walk, the listers or incremental scans packs or unpacks bytes itself (struct, array.frombytes/tobytes)."""
+    paths = [_path("walk"), _path("pipeline"), *sorted((PACKAGE / "fs").glob("*.py")),
+             *sorted((PACKAGE / "incremental").glob("*.py"))]
+    offenders = []
+    for path in paths:
+        if path == PACKAGE / "fs" / "codec.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if "struct" in _imported_modules(path):
+            offenders.append(f"{path.relative_to(PACKAGE)}: struct")
+        offenders += [f"{path.relative_to(PACKAGE)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and node.attr in ("frombytes", "tobytes", "unpack", "pack")]
+    assert not offenders
+
+
+def test_the_scan_command_line_is_read_once() -> None:
+    """Only click reads the scan's command line: no module keeps a second parser of it (the entry point starts
+    nothing before click has read the options)."""
+    entry = _imported_modules(_path("__main__"))
+    assert {name for name in entry if name.startswith("detector.")} <= {"detector.cli", "detector.cli.main"}
+
+
+# Every text field of the types from Finding on, by type. Each is a name from the share (numbers in it are masked
+# by every writer: detector.names.shown), a fingerprint, a masked number, or a label or count of the tool's own.
+# Raw digits have no field here: they live in Candidate (before the people stage) and in the --reveal stream
+# (detector.people.Revealed), which no result holds.
+TEXT_FIELDS_AFTER_PEOPLE = {
+    "model.Location": {"sheet", "cell", "member", "column", "hidden", "part", "name"},
+    "model.Finding": {"path", "masked", "fingerprint", "reasons", "public_reason", "items"},
+    "model.Sample": {"path", "masked", "sample_id"},
+    "model.Unscanned": {"path", "reason", "member", "kind"},
+    "model.FileResult": {"path", "kind", "held_back", "held_back_people"},
+    "result.ScanResult": {"key_id", "roots", "hosts", "rules", "scanned_by_type", "held_back", "held_back_people",
+                          "_seen"},
+    "assess.Assessment": {"metrics"},
+    "incident.Reason": {"reason_id", "description"},  # the id and words of a rule in rules/assessment.toml
+    "incident.FileRow": {"path", "confidence", "public_reason", "examples", "items"},
+    "incident.Incident": {"figures", "people_by_folder", "findings_by_type", "items", "item_labels", "roots",
+                          "hosts", "key_id"},
+    "pipeline.Batch": {"clean", "clean_kinds"},
+}
+
+
+def _holds_text(hint: object) -> bool:
+    return hint is str or any(_holds_text(arg) for arg in typing.get_args(hint))
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_FIELDS_AFTER_PEOPLE))
+def test_nothing_after_the_people_stage_has_a_field_that_can_hold_a_number(name: str) -> None:
+    """From ``Finding`` on, no type can hold a raw My Number: its only text fields are the ones listed above,
+    each a name (masked when written), a fingerprint, a masked number or a label. A new text field fails here
+    until it is listed, with why it cannot hold 12 digits; ``--reveal``'s numbers are a stream of their own
+    (``detector.people``), never a field (``FileResult`` and ``ScanResult`` have no ``revealed``)."""
+    module, type_name = name.split(".")
+    cls = getattr(importlib.import_module(f"detector.{module}"), type_name)
+    hints = typing.get_type_hints(cls)
+    assert {field for field, hint in hints.items() if _holds_text(hint)} == TEXT_FIELDS_AFTER_PEOPLE[name]
+    assert not {field for field in hints if "reveal" in field or "digits" in field or "number" in field}
+
+
+def test_raw_digits_are_held_only_before_the_people_stage_and_in_the_reveal_stream() -> None:
+    """The types with a ``digits`` field are the finder's match and the candidate (the matcher's output, the
+    people stage's input), before the people stage, and the ``--reveal`` record after it; no other type of the
+    package declares one."""
+    holders = set()
+    for _, path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+                    and item.target.id in ("digits", "number", "revealed") for item in node.body):
+                holders.add(f"{path.relative_to(PACKAGE)}:{node.name}")
+    assert holders == {"candidates.py:Match", "model.py:Candidate", "people.py:Revealed"}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from detector.extract import Source
 from detector.extract.text import TextExtractor
 from detector.identify import TEXT
-from detector.matcher import TextScanner, hyperscan_available
+from detector.match import TextScanner, hyperscan_available
 from detector.model import Confidence, ScanOptions
 from detector.native import speedups
 from detector.rules import Rules

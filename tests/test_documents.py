@@ -78,7 +78,7 @@ def test_the_pdf_readers_agree_page_by_page(rel: str) -> None:
     """pdfium is the default reader and pdfminer.six its fallback: both find the same numbers on each page."""
     from detector.extract import Source
     from detector.extract.pdf import PdfExtractor
-    from detector.matcher import TextScanner
+    from detector.match import TextScanner
     from detector.rules import load_rules
 
     scanner = TextScanner(load_rules())

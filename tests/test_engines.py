@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from detector.extract import Source
 from detector.extract.text import TextExtractor
-from detector.matcher import TextScanner, hyperscan_available
+from detector.match import TextScanner, hyperscan_available
 from detector.model import FileResult
 from detector.mynumber import is_valid_digits
 from detector.rules import Rules
@@ -125,20 +125,27 @@ RECORDS = st.lists(st.binary(min_size=12, max_size=12) | st.text("0123456789", m
 
 @given(records=RECORDS)
 def test_few_hits_are_checked_one_by_one_as_the_vectorised_pass_checks_many(records: list[bytes]) -> None:
-    from detector import matcher
+    from detector.match import prechecks
 
     joined = b"".join(records)
     positions = tuple(range(12))
-    one_by_one = [i for i in range(len(records)) if matcher._check_passes(joined, i * 12, positions)]
-    padded = joined + b"000000000000" * matcher._FEW_HITS  # enough records for the vectorised pass
-    vectorised = [i for i in matcher._valid_indices(padded, len(records) + matcher._FEW_HITS, 12, positions)
+    one_by_one = [i for i in range(len(records)) if prechecks.check_passes(joined, i * 12, positions)]
+    padded = joined + b"000000000000" * prechecks.FEW_HITS  # enough records for the vectorised pass
+    vectorised = [i for i in prechecks.valid_indices(padded, len(records) + prechecks.FEW_HITS, 12, positions)
                   if i < len(records)]
     assert one_by_one == vectorised
-    assert all(matcher._check_passes(r, 0, positions) for r in records if r.isdigit() and is_valid_digits(r.decode()))
-    zero = matcher._ASCII_DIGIT_TABLE
-    assert matcher._zero_records(joined, len(records), 12, zero) == [i for i, r in enumerate(records) if r.isdigit()]
-    assert [i for i in matcher._zero_records(padded, len(records) + matcher._FEW_HITS, 12, zero)
+    zero = prechecks.ASCII_DIGIT_TABLE
+    assert prechecks.zero_records(joined, len(records), 12, zero) == [i for i, r in enumerate(records) if r.isdigit()]
+    assert [i for i in prechecks.zero_records(padded, len(records) + prechecks.FEW_HITS, 12, zero)
             if i < len(records)] == [i for i, r in enumerate(records) if r.isdigit()]
+
+
+@given(digits=st.text("0123456789", min_size=12, max_size=12))
+def test_the_vectorised_check_digit_is_the_one_definition(digits: str) -> None:
+    """Its tables are derived from mynumber's weights and check digit, and give the same verdict on 12 digits."""
+    from detector.match import prechecks
+
+    assert prechecks.check_passes(digits.encode(), 0, tuple(range(12))) == is_valid_digits(digits)
 
 
 FILES = st.lists(st.tuples(TEXTS, st.sampled_from(["utf-8", "cp932", "euc-jp"])), min_size=1, max_size=8)
@@ -181,7 +188,8 @@ def _held(rules: Rules, engine: str, text: str) -> tuple[object, ...]:
     from detector.scanner import FileScanner
 
     scanner = FileScanner(ScanOptions(key=b"k", engine=engine, min_confidence=Confidence.MEDIUM), rules)
-    result = scanner.findings_of("f.txt", scanner.text_scanner.scan_bytes(text.encode("ascii"), "ascii"), "text")
+    result = scanner.people.findings_of("f.txt", scanner.text_scanner.scan_bytes(text.encode("ascii"), "ascii"),
+                                        "text")
     findings = sorted((f.fingerprint, f.location.line, f.confidence.label, f.reasons) for f in result.findings)
     return findings, sorted(result.held_back.items()), sorted(result.held_back_people)
 
@@ -192,6 +200,24 @@ def test_bare_numbers_counted_without_a_window_give_what_scoring_gives(rules: Ru
     """Above --min-confidence low, a bare ASCII number with no keyword within reach is only counted, without
     being scored: the findings, the held-back counts and the people are the same as the re engine's."""
     assert _held(rules, "hyperscan", text) == _held(rules, "re", text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ASCII_LINES)
+def test_the_scorers_cheap_question_never_misses_a_raise(rules: Rules, text: str) -> None:
+    """The quick path asks the scorer whether anything in a bare number's window can raise it: wherever the
+    full score is above the bare one, the answer is yes; where the answer is no, the score is the bare one."""
+    from detector.candidates import DigitFinder
+    from detector.context import ContextScorer
+
+    scorer = ContextScorer(rules)
+    data = text.encode("ascii")
+    for m in DigitFinder(rules.separators).find(text):
+        if m.grouped:
+            continue
+        confidence, reasons = scorer.score(text, m.start, m.end, False)
+        if not scorer.can_raise(data, m.start, m.end):
+            assert (confidence, reasons[:1]) == (scorer.bare()[0], scorer.bare()[1])
 
 
 @pytest.mark.parametrize("gap", ["", " ", "  " * 20, "_" * 70, "\n"])
@@ -209,9 +235,9 @@ def test_a_keyword_just_within_reach_still_counts(rules: Rules, gap: str, side: 
     st.integers(min_value=0, max_value=300), max_size=30), origin=st.integers(min_value=0, max_value=300))
 def test_the_line_counter_gives_the_line_of_any_offset_in_any_order(data: bytes, offsets: list[int],
                                                                     origin: int) -> None:
-    from detector.matcher import _LineCounter
+    from detector.match.windows import LineCounter
 
     origin = min(origin, len(data))
-    counter = _LineCounter(data, 7, origin)
+    counter = LineCounter(data, 7, origin)
     for offset in (min(o, len(data)) for o in offsets):
         assert counter(offset) == 7 + data.count(b"\n", origin, offset) - data.count(b"\n", offset, origin)

@@ -200,7 +200,7 @@ def test_chunked_jis_decodes_to_the_same_text_and_lines_wherever_it_is_cut(text:
 # -- mail -----------------------------------------------------------------------------------------------------
 
 def _mail_findings(data: bytes) -> list[tuple[str | None, int | None, str, Confidence]]:
-    from detector.matcher import TextScanner
+    from detector.match import TextScanner
     from detector.rules import load_rules
 
     text_scanner = TextScanner(load_rules())

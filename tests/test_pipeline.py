@@ -4,6 +4,7 @@ processes are forked while no other thread runs."""
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from pathlib import Path
 
@@ -13,8 +14,11 @@ from hypothesis import strategies as st
 
 from detector import pipeline
 from detector.model import ScanOptions, Unscanned
+from detector.people import RevealedNumbers
 from detector.result import ScanResult
 from detector.walk import FileRef, FolderFiles
+
+from .conftest import recorded_calls, valid_number
 
 SIZES = st.lists(st.lists(st.integers(min_value=0, max_value=6 * 1024 * 1024), max_size=700), max_size=5)
 
@@ -71,3 +75,41 @@ def test_workers_are_forked_from_a_process_with_no_stat_thread(tmp_path: Path, m
     assert result.files_scanned == 2400
     assert threads_at_fork and not any(name.startswith("mynumber-stat") for names in threads_at_fork
                                        for name in names)
+
+
+def _numbered_share(root: Path, files: int) -> dict[str, str]:
+    """Files each holding one person's number with a keyword, a folder named with one; path -> number."""
+    expected = {}
+    for index in range(files):
+        path = root / f"f{index:02}.txt"
+        expected[str(path)] = valid_number(index)
+        path.write_text(f"個人番号 {valid_number(index)}\n", encoding="utf-8")
+    named = root / valid_number(99)
+    named.mkdir()
+    expected[str(named)] = valid_number(99)
+    return expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_revealed_numbers_travel_beside_the_results_never_in_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   jobs: int) -> None:
+    """With ``--reveal`` each finding's raw number reaches the sink, from the workers (beside their batches) and
+    from the parent (folder names), while no result the parent receives carries one."""
+    expected = _numbered_share(tmp_path, 12)
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 2)  # six batches: workers are forked with --jobs 2
+    added = recorded_calls(monkeypatch, ScanResult, "add", lambda result, file_result: pickle.dumps(file_result))
+    revealed = RevealedNumbers()
+    result = pipeline.scan_paths([str(tmp_path)], ScanOptions(key=b"k", jobs=jobs, reveal=True), revealed=revealed)
+    assert {finding.path: revealed.number(finding) for finding in result.findings} == expected
+    assert len(added) == len(expected)
+    in_contents = [number for path, number in expected.items() if path.endswith(".txt")]  # not in a name
+    for pickled in added:
+        assert not any(number.encode() in pickled for number in in_contents)
+
+
+def test_without_reveal_no_number_is_kept_anywhere(tmp_path: Path) -> None:
+    _numbered_share(tmp_path, 3)
+    options = ScanOptions(key=b"k", jobs=1)
+    revealed = RevealedNumbers()
+    result = pipeline.scan_paths([str(tmp_path)], options, revealed=revealed)
+    assert len(result.findings) == 4 and len(revealed) == 0

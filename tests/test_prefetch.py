@@ -1,4 +1,4 @@
-"""The prefetch of an incremental scan: started from the command line before the command loads, it stats the
+"""The prefetch of an incremental scan: started by the scan command before the scan's modules load, it stats the
 folders the state remembers; the scan takes what it found only for folders it finds as the prefetch found them,
 and gives the same result with it as without it."""
 
@@ -10,73 +10,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-import click
 import pytest
 
-from detector import prefetch as prefetch_module
-from detector import walk as walk_module
-from detector.cli import scan as scan_command
+from detector.fs import codec
+from detector.fs import lister as lister_module
+from detector.incremental.prefetch import StatPrefetch
 from detector.pipeline import ScanOptions, scan_paths
-from detector.prefetch import SCAN_FLAGS, SCAN_VALUE_OPTIONS, StatPrefetch, adopt, read_scan_line, start_early
 
 from .conftest import recorded_calls, valid_number
 from .test_state import comparable, tree
 
-needs_c_stat = pytest.mark.skipif(walk_module._speedups is None or not walk_module._UTF8_NAMES,
+needs_c_stat = pytest.mark.skipif(lister_module._speedups is None or not lister_module.UTF8_NAMES,
                                   reason="the prefetch needs the C stat")
-
-
-def test_the_early_reading_knows_every_option_of_scan_as_click_does() -> None:
-    values, flags = set(), set()
-    for param in scan_command.params:
-        if isinstance(param, click.Option) and param.name != "help":
-            names = {*param.opts, *param.secondary_opts}
-            (flags if param.is_flag or param.count else values).update(names)
-    assert values == SCAN_VALUE_OPTIONS
-    assert flags == SCAN_FLAGS
-
-
-@pytest.mark.parametrize(("arguments", "read"), [
-    (["scan", "--state", "s.db", "/srv/share"], ("s.db", ["/srv/share"], None)),
-    (["scan", "--state=s.db", "-j2", "--format", "json", "-qv", "a", "b"], ("s.db", ["a", "b"], "2")),
-    (["scan", "-o", "out.json", "--exclude", "*.tmp", "--state", "s.db", "-", "share"],
-     ("s.db", ["-", "share"], None)),
-    (["scan", "-vvo", "out.json", "--no-progress", "--jobs", "1", "--", "--state", "x"],
-     (None, ["--state", "x"], "1")),
-    (["scan", "share"], (None, ["share"], None)),
-    (["scan", "--state"], None),  # click will say what is wrong
-    (["scan", "--help", "x"], None),
-    (["scan", "-h"], None),
-    (["scan", "--no-such-option", "x"], None),
-    (["scan", "-x"], None),
-    (["watch", "--state", "s.db", "share"], None),
-    (["--version"], None),
-    ([], None),
-])
-def test_a_scan_command_line_is_read_as_click_reads_it(arguments: list[str], read: Any) -> None:
-    assert read_scan_line(arguments) == read
-
-
-@needs_c_stat
-def test_an_early_prefetch_is_adopted_only_for_the_same_state_and_roots(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    share, state = scanned_tree(tmp_path, monkeypatch)
-    start_early(["scan", "--state", str(state), str(share)])
-    early = adopt(str(state), [str(share)])
-    assert isinstance(early, StatPrefetch)
-    early.stop()
-    assert adopt(str(state), [str(share)]) is None  # taken once
-    start_early(["scan", "--state", str(state), str(share)])
-    assert adopt(str(state), [str(share / "dept0")]) is None  # another root: stopped, not used
-    start_early(["scan", "-j", "1", "--state", str(state), str(share)])
-    assert adopt(str(state), [str(share)]) is None  # one core asked for: not started
 
 
 def scanned_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A tree scanned once with a state, its listings remembered as settled."""
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(codec, "SETTLED_NS", 0)
     share, state = tree(tmp_path, 60), tmp_path / "state.db"
     scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state)))
     return share, state
@@ -84,7 +35,8 @@ def scanned_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
 
 def counted_stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many files the walk stats itself."""
-    return recorded_calls(monkeypatch, walk_module, "_stat_names", lambda folder, first, last, skip: last - first)
+    return recorded_calls(monkeypatch, lister_module.NativeLister, "stat",
+                          lambda self, folder, first, last, skip: last - first)
 
 
 @needs_c_stat
@@ -144,7 +96,7 @@ def test_the_command_with_a_prefetch_gives_what_it_gives_without(tmp_path: Path,
     """End to end through the entry point: the first scan remembers listings made more than SETTLED_NS after the
     folders were made, so the second one prefetches."""
     share, state = tree(tmp_path, 60), tmp_path / "state.db"
-    time.sleep(prefetch_module.SETTLED_NS / 1e9 + 0.1)
+    time.sleep(codec.SETTLED_NS / 1e9 + 0.1)
     env = {**os.environ, "MYNUMBER_KEY": "k"}
     command = [sys.executable, "-c", "import sys; from detector.__main__ import run; sys.argv[0] = 'mynumber'; run()",
                "scan", "--format", "json", "--state", str(state), str(share)]

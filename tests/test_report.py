@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -14,6 +15,7 @@ import pytest
 
 from detector.deadlines import deadlines, is_business_day, next_business_day
 from detector.incident import build_incident
+from detector.people import RevealedNumbers
 from detector.pipeline import ScanOptions, scan_paths
 from detector.report.incident import render_incident
 from detector.result import ScanResult
@@ -61,15 +63,20 @@ def test_business_days() -> None:
 # -- the report of the sample share ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def share_scan() -> ScanResult:
-    return scan_paths([str(SHARE)], ScanOptions(key=b"report-key", jobs=1, reveal=True))
+def revealed() -> RevealedNumbers:
+    return RevealedNumbers()
 
 
 @pytest.fixture(scope="module")
-def raw_numbers(share_scan: ScanResult) -> set[str]:
-    numbers = set(share_scan.revealed.values())
-    assert len(numbers) == share_scan.distinct_people
-    return numbers
+def share_scan(revealed: RevealedNumbers) -> ScanResult:
+    return scan_paths([str(SHARE)], ScanOptions(key=b"report-key", jobs=1, reveal=True), revealed=revealed)
+
+
+@pytest.fixture(scope="module")
+def raw_numbers(share_scan: ScanResult, revealed: RevealedNumbers) -> set[str]:
+    numbers = {revealed.number(finding) for finding in share_scan.findings}
+    assert None not in numbers and len(numbers) == share_scan.distinct_people
+    return {number for number in numbers if number is not None}
 
 
 def report_json(result: ScanResult, **kwargs: Any) -> dict[str, Any]:
@@ -94,7 +101,11 @@ def test_the_report_gives_the_scans_figures_and_verdict(share_scan: ScanResult) 
 
 
 def test_malicious_adds_item_2_and_sixty_days(share_scan: ScanResult) -> None:
-    doc = report_json(share_scan, discovered=D(2026, 11, 20), malicious=True)
+    """``--malicious`` is a declared criterion of the assessment (rules/assessment.toml), as the command
+    declares it when it finishes the merged scans."""
+    declared = dataclasses.replace(share_scan).finish(load_rules().triggers, declared=["malicious"])
+    assert declared.assessment is not None and declared.assessment.reason_ids() == ["malicious", "publicly_accessible"]
+    doc = report_json(declared, discovered=D(2026, 11, 20), malicious=True)
     assert doc["verdict"]["reasons"] == ["malicious", "publicly_accessible"]
     assert "特定個人情報の漏えい等に関する報告等に関する規則 第2条第2号" in doc["verdict"]["articles"]
     assert doc["deadlines"]["final_report"] == "2027-01-18"  # day 60: Monday 18 January 2027
@@ -176,3 +187,15 @@ def test_every_format_the_commands_offer_is_one_the_renderers_know(share_scan: S
         assert render(share_scan, fmt).strip(), fmt
     for fmt in INCIDENT_FORMATS:
         assert render_incident(build_incident(share_scan, load_rules().items), fmt).strip(), fmt
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "csv", "sarif"])
+def test_a_scan_shows_raw_numbers_only_when_given_the_reveal_sink(share_scan: ScanResult, revealed: RevealedNumbers,
+                                                                  raw_numbers: set[str], fmt: str) -> None:
+    """The renderers take ``--reveal``'s numbers from the sink the scan filled, the result holding none."""
+    from detector.report import render
+
+    shown = render(share_scan, fmt, revealed)
+    assert all(number in shown for number in raw_numbers)
+    masked = render(share_scan, fmt)
+    assert not any(number in masked for number in raw_numbers)

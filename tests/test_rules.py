@@ -9,7 +9,7 @@ import pytest
 
 from detector.errors import RulesError
 from detector.globs import glob_name_literals, glob_to_regex
-from detector.matcher import TextScanner, hyperscan_available
+from detector.match import TextScanner, hyperscan_available
 from detector.rules import Rules, load_rules, packaged_rules_dir
 
 ENGINES = ["re", pytest.param("hyperscan", marks=pytest.mark.skipif(not hyperscan_available(),
@@ -30,7 +30,10 @@ def test_every_packaged_example_holds(rules: Rules, engine: str) -> None:
 def test_packaged_rules_load_with_every_kind(rules: Rules) -> None:
     assert "123456789018" in rules.samples
     assert rules.keywords and rules.negatives and rules.public and rules.excludes
-    assert {t.trigger_id for t in rules.triggers} == {"over_100_people", "publicly_accessible"}
+    assert {t.trigger_id for t in rules.triggers} == {"malicious", "over_100_people", "publicly_accessible"}
+    assert {t.trigger_id: t.rule_item for t in rules.triggers} == {"malicious": 2, "publicly_accessible": 3,
+                                                                    "over_100_people": 4}
+    assert [t.trigger_id for t in rules.triggers if t.metric is None] == ["malicious"]  # declared, not measured
 
 
 def _user_rules(tmp_path: Path, name: str, text: str) -> Path:
@@ -50,10 +53,12 @@ def _user_rules(tmp_path: Path, name: str, text: str) -> Path:
          "not a valid My Number"),
         ("assessment.toml", 'schema = 1\n[[trigger]]\nid = "t"\nmetric = "files"\nmore_than = 1\n'
                             'article = "a"\ndescription = "d"\n', 3, "metric must be one of"),
+        ("assessment.toml", 'schema = 1\n[[trigger]]\nid = "t"\ndeclared = true\nmetric = "distinct_people"\n'
+                            'article = "a"\ndescription = "d"\n', 3, "a declared trigger takes no `metric`"),
         ("locations.toml", 'schema = 1\n[[public]]\nid = "p"\nglob = "/srv/**"\n', 3, "needs `description`"),
     ],
     ids=["toml syntax", "no schema", "entry without id", "sample with a bad check digit", "unknown metric",
-         "public rule without a reason"],
+         "declared trigger with a metric", "public rule without a reason"],
 )
 def test_a_malformed_rules_file_is_an_error_naming_file_and_line(tmp_path: Path, name: str, text: str,
                                                                  line: int, words: str) -> None:

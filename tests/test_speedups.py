@@ -16,14 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detector import matcher
-from detector.matcher import TextScanner
+from detector.candidates import DigitFinder
+from detector.match import TextScanner, ascii_pass
+from detector.match.windows import AnchoredLineCounter
+from detector.model import Confidence
 from detector.mynumber import is_valid_digits
+from detector.native import speedups
 from detector.rules import Rules
 
 from .conftest import invalid_number, valid_number
 
-speedups = matcher._speedups
 needs_speedups = pytest.mark.skipif(speedups is None, reason="the C speed-ups are not built here")
 
 NUMBERS = [valid_number(i) for i in range(6)]
@@ -88,6 +90,27 @@ def test_the_c_pass_finds_exactly_the_candidates_by_their_definition(text: str, 
 
 
 @needs_speedups
+@settings(max_examples=500, deadline=None)
+@given(text=ASCII_TEXTS, shift=st.integers(min_value=0, max_value=63))
+def test_the_c_pass_finds_what_the_one_definition_of_a_candidate_finds(text: str, shift: int) -> None:
+    """The finder of detector.candidates is the one definition (check digit, guards, the glued rule): the C pass,
+    its twin on ASCII bytes, reports every candidate the finder finds away from the data's edges (those have
+    windows of their own). It looks at each offset on its own, so it may also report a grouped number whose
+    first group ends a grouped form with another separator ("1111 2222 3333-4444-5555"): the finder, reading
+    left to right, has taken that group already, and decides so again in the hit's window."""
+    data = b"y" * shift + text.encode("ascii")
+    finder = DigitFinder(tuple(SEPARATORS.decode()))
+    inner = [m for m in finder.find(data.decode()) if m.start >= 1 and m.end < len(data)]
+    taken = [m.span() for m in finder.regex.finditer(data.decode())]
+    contiguous, grouped = speedups.ascii_hits(data, SEPARATORS)[:2]
+    assert contiguous == [m.end + 1 for m in inner if not m.grouped]
+    expected = [m.end + 1 for m in inner if m.grouped]
+    assert set(expected) <= set(grouped)
+    for end in set(grouped) - set(expected):
+        assert any(start < end - 15 < stop for start, stop in taken), end
+
+
+@needs_speedups
 @settings(max_examples=300, deadline=None)
 @given(pieces=st.lists(st.binary(max_size=20) | PIECES.map(str.encode), max_size=40),
        separators=st.sampled_from([b"-", b"- .", b" ", b"-./\t"]))
@@ -99,7 +122,7 @@ def test_the_c_pass_holds_on_any_bytes_and_separators(pieces: list[bytes], separ
 @needs_speedups
 def test_the_c_pass_refuses_more_separators_than_it_holds_and_the_matcher_does_without_it(rules: Rules) -> None:
     with pytest.raises(ValueError, match="too many separators"):
-        speedups.ascii_hits(b"x", bytes(range(0x20, 0x20 + matcher._FAST_ASCII_SEPARATORS + 1)))
+        speedups.ascii_hits(b"x", bytes(range(0x20, 0x20 + ascii_pass.MAX_SEPARATORS + 1)))
     many = rules._replace(separators=tuple(chr(c) for c in range(0x10, 0x30)))  # all below "0"
     assert not TextScanner(many, "hyperscan").fast_ascii
     assert TextScanner(rules, "hyperscan").fast_ascii
@@ -124,7 +147,7 @@ def test_a_scan_is_the_same_with_the_c_pass_and_without(rules: Rules, text: str,
         scan_from -= 1  # a unit's scanning starts at a line's start
     results = []
     for fast in (True, False):
-        scanner = TextScanner(rules, "hyperscan", matcher.Confidence.MEDIUM if quick else matcher.Confidence.LOW)
+        scanner = TextScanner(rules, "hyperscan", Confidence.MEDIUM if quick else Confidence.LOW)
         scanner.fast_ascii = fast
         newlines: list[int] = []
         found = scanner.scan_bytes(data, "ascii", 5, scan_from, newlines)
@@ -140,7 +163,7 @@ def test_the_anchored_line_counter_gives_the_line_of_any_offset_in_any_order(
     origin = min(origin, len(data))
     anchors = sorted({min(a, len(data)) for a in anchors})
     counts = [data.count(b"\n", 0, a) for a in anchors]
-    counter = matcher._AnchoredLineCounter(data, 7, origin, anchors, counts, data.count(b"\n"))
+    counter = AnchoredLineCounter(data, 7, origin, anchors, counts, data.count(b"\n"))
     for offset in (min(o, len(data)) for o in offsets):
         assert counter(offset) == 7 + data.count(b"\n", origin, offset) - data.count(b"\n", offset, origin)
 

@@ -19,15 +19,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector import prefetch as prefetch_module
-from detector import walk as walk_module
 from detector.errors import UsageError
+from detector.fs import codec
+from detector.fs import lister as lister_module
+from detector.fs.codec import changed_records, listing_stands, packed_listed
+from detector.incremental.changes import _kinds
+from detector.incremental.store import State
 from detector.model import Confidence
+from detector.people import RevealedNumbers
 from detector.pipeline import ScanOptions, scan_paths
-from detector.prefetch import listing_stands, packed_listing
 from detector.result import ScanResult
 from detector.scanner import FileScanner
-from detector.state import State
 
 from .conftest import recorded_calls, valid_number
 
@@ -119,8 +121,11 @@ def test_the_state_is_private_and_holds_no_raw_number(tmp_path: Path) -> None:
 def test_reveal_reads_files_with_findings_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     share, state = tree(tmp_path), tmp_path / "state.db"
     scan(share, state)
-    result, read = scan(share, state, monkeypatch, reveal=True)
-    assert len(read) == 6 and len(result.revealed) == 6
+    revealed = RevealedNumbers()
+    read = recorded_calls(monkeypatch, FileScanner, "_open", lambda scanner, path: path)
+    scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1, state_path=str(state), reveal=True),
+               revealed=revealed)
+    assert len(read) == 6 and len(revealed) == 6
 
 
 def test_a_state_inside_the_scanned_folder_is_not_scanned(tmp_path: Path) -> None:
@@ -168,7 +173,7 @@ def test_the_cli_says_what_is_wrong_with_a_state_file(tmp_path: Path) -> None:
 
 def test_a_scan_killed_midway_leaves_a_state_the_next_run_uses(tmp_path: Path) -> None:
     share, state = tree(tmp_path, 6000), tmp_path / "state.db"
-    code = ("import sys, detector.state as s; s.COMMIT_EVERY_FILES = 100; s.COMMIT_EVERY_SECONDS = 0.05; "
+    code = ("import sys, detector.incremental.store as s; s.COMMIT_EVERY_FILES = 100; s.COMMIT_EVERY_SECONDS = 0.05; "
             "from detector.cli import main; sys.argv[0] = 'mynumber'; main()")
     env = {**os.environ, "MYNUMBER_KEY": "state-key"}
     process = subprocess.Popen([sys.executable, "-c", code, "scan", "--jobs", "1", "--state", str(state),
@@ -293,8 +298,6 @@ def test_files_rewritten_in_place_are_the_only_ones_read_or_asked_about(tmp_path
 
 @given(records=st.lists(st.binary(min_size=32, max_size=32), max_size=40), data=st.data())
 def test_the_changed_records_of_two_listings_are_found_exactly(records: list[bytes], data: st.DataObject) -> None:
-    from detector.incremental import _changed_records
-
     changed = data.draw(st.sets(st.integers(0, max(0, len(records) - 1))) if records else st.just(set()))
     whole = data.draw(st.booleans())  # every byte of a changed record, or one (its first, last or any)
     new = []
@@ -304,30 +307,36 @@ def test_the_changed_records_of_two_listings_are_found_exactly(records: list[byt
             flipped = bytes(b ^ 0xFF for b in record) if whole else bytes([record[at] ^ 1])
             record = flipped if whole else record[:at] + flipped + record[at + 1:]
         new.append(record)
-    assert _changed_records(b"".join(new), b"".join(records)) == sorted(changed)
+    assert changed_records(b"".join(new), b"".join(records)) == sorted(changed)
 
 
 # -- remembered listings -------------------------------------------------------------------------------------
 
-needs_c_lister = pytest.mark.skipif(walk_module._speedups is None or not walk_module._UTF8_NAMES,
-                                    reason="listings are remembered only with the C lister")
+@pytest.fixture(params=["C lister", "plain lister"])
+def either_lister(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type[Any]:
+    """Each test of remembered listings runs with the C lister (where it is built) and with its plain twin: both
+    remember listings, and give the same results."""
+    if request.param == "plain lister":
+        monkeypatch.setattr(lister_module, "_speedups", None)
+    elif lister_module._speedups is None or not lister_module.UTF8_NAMES:
+        pytest.skip("the C lister is not built here")
+    return type(lister_module.default_lister())
 
 
-def counted_listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def counted_listings(monkeypatch: pytest.MonkeyPatch, lister: type[Any]) -> list[str]:
     """The folders the walk reads the entries of (by descriptor: their names are looked up)."""
-    return recorded_calls(monkeypatch, walk_module._speedups, "list_names",
-                          lambda fd: os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+    return recorded_calls(monkeypatch, lister, "list",
+                          lambda self, fd, absolute_dir, skip: os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
 
 
-@needs_c_lister
-def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                         either_lister: type[Any]) -> None:
     """A folder whose device, inode, modification and change times are those it had when it was listed, that
     listing made long enough after its last change, is taken from the state: a stat instead of its entries."""
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)  # these folders were made a moment ago
+    monkeypatch.setattr(codec, "SETTLED_NS", 0)  # these folders were made a moment ago
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
-    listed = counted_listings(monkeypatch)
+    listed = counted_listings(monkeypatch, either_lister)
     second, _ = scan(share, state)
     assert listed == []
     assert comparable(second) == comparable(first)
@@ -339,29 +348,28 @@ def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path
     assert comparable(third) == comparable(scan_paths([str(share)], ScanOptions(key=b"state-key", jobs=1)))
 
 
-@needs_c_lister
-def test_a_listing_made_soon_after_a_change_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_listing_made_soon_after_a_change_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           either_lister: type[Any]) -> None:
     """Folder times move in clock ticks: a listing made within SETTLED_NS of the folder's last change could miss
     a change made in the same tick, so the folder is listed again, and that listing is then remembered."""
     share, state = tree(tmp_path), tmp_path / "state.db"
     scan(share, state)  # the folders were made just now: not settled
-    listed = counted_listings(monkeypatch)
+    listed = counted_listings(monkeypatch, either_lister)
     scan(share, state)
     assert sorted(listed) == ["dept0", "dept1", "dept2", "share"]
     listed.clear()
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)  # as if those listings were made long after the changes
+    monkeypatch.setattr(codec, "SETTLED_NS", 0)  # as if those listings were made long after the changes
     scan(share, state)
     assert listed == []
 
 
-@needs_c_lister
-def test_listings_on_a_network_file_system_are_never_remembered(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
-    monkeypatch.setattr(walk_module._speedups, "filesystem_type", lambda fd: 0x6969)  # NFS
+def test_listings_on_a_network_file_system_are_never_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                either_lister: type[Any]) -> None:
+    monkeypatch.setattr(codec, "SETTLED_NS", 0)
+    monkeypatch.setattr(either_lister, "filesystem_type", lambda self, fd: 0x6969)  # NFS
     share, state = tree(tmp_path), tmp_path / "state.db"
     scan(share, state)
-    listed = counted_listings(monkeypatch)
+    listed = counted_listings(monkeypatch, either_lister)
     scan(share, state)
     assert sorted(listed) == ["dept0", "dept1", "dept2", "share"]
 
@@ -373,23 +381,23 @@ def test_a_remembered_listing_stands_only_for_the_same_settled_folder() -> None:
     def remembered_at(listed_at: int, identity: tuple[int, int, int, int] = folder) -> bytes:
         return array("q", (*identity, listed_at)).tobytes()
 
-    settled = 101 * second + prefetch_module.SETTLED_NS + 1
+    settled = 101 * second + codec.SETTLED_NS + 1
     assert listing_stands(remembered_at(settled), folder)
     assert not listing_stands(remembered_at(settled - 2), folder)  # listed within SETTLED_NS of a change
     assert not listing_stands(remembered_at(settled), (5, 77, 100 * second, 102 * second))  # changed since
     assert not listing_stands(remembered_at(settled), (5, 78, 100 * second, 101 * second))  # another folder
-    assert packed_listing(folder, settled) == remembered_at(settled)
-    assert packed_listing((2**64, 77, 0, 0), settled) is None  # a device number beyond 64 bits: not remembered
+    assert packed_listed(folder, settled) == remembered_at(settled)
+    assert packed_listed((2**64, 77, 0, 0), settled) is None  # a device number beyond 64 bits: not remembered
 
 
 @pytest.mark.parametrize("damage", ["DROP TABLE listings", "UPDATE listings SET listed = x'0102'"],
                          ids=["state from before listings were kept", "damaged listings"])
 def test_missing_or_damaged_listings_are_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    damage: str) -> None:
+                                                    damage: str, either_lister: type[Any]) -> None:
     """A state without the listings table (written before listings were kept) or with damaged rows is scanned as
     if it had no snapshots for those folders: each file still taken from its own record, and the listings
     written again."""
-    monkeypatch.setattr(prefetch_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(codec, "SETTLED_NS", 0)
     share, state = tree(tmp_path), tmp_path / "state.db"
     first, _ = scan(share, state)
     with sqlite3.connect(state) as db:
@@ -397,15 +405,12 @@ def test_missing_or_damaged_listings_are_made_again(tmp_path: Path, monkeypatch:
     second, read = scan(share, state, monkeypatch)
     assert read == [] and comparable(second) == comparable(first)
     with sqlite3.connect(state) as db:
-        assert db.execute("SELECT count(*) FROM listings WHERE length(listed) = 40").fetchone()[0] == (
-            4 if walk_module._speedups is not None else 0)
+        assert db.execute("SELECT count(*) FROM listings WHERE length(listed) = 40").fetchone()[0] == 4
 
 
 @given(kinds=st.lists(st.sampled_from(["text", "csv", "textx", "", "xlsx"]), max_size=40))
 def test_a_snapshots_kinds_are_counted_as_splitting_them_counts_them(kinds: list[str]) -> None:
     from collections import Counter
-
-    from detector.incremental import _kinds
 
     if not kinds:
         return

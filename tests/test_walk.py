@@ -1,5 +1,6 @@
 """The walk: every file under the roots once, in a stable order, with what is skipped and why; the same with or
-without the thread that stats the folders ahead for incremental scans, and with the C lister or os.scandir."""
+without the thread that stats the folders ahead for incremental scans, and with the C lister or its plain twin
+(os.scandir and os.stat), which give the same listings, identities, packed bytes and file system types."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detector import walk as walk_module
+from detector.fs import codec
+from detector.fs import lister as lister_module
+from detector.fs.codec import RememberedListing
+from detector.fs.lister import FOLDER_FLAGS, Folder, ListerWrapper, NativeLister, ScandirLister, Stated
+from detector.fs.statahead import StatAhead
 from detector.model import Unscanned
 from detector.rules import load_rules
-from detector.walk import FileRef, Listing, RememberedListing, WalkOptions, WalkStats, exclude_rules, walk
+from detector.walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
+
+needs_c_lister = pytest.mark.skipif(lister_module._speedups is None or not lister_module.UTF8_NAMES,
+                                    reason="the C lister is not built here")
 
 
 def share(base: Path) -> Path:
@@ -80,19 +89,22 @@ def test_the_order_is_the_same_on_every_run(tmp_path: Path) -> None:
 class _Everything:
     """An incremental scan's side of the walk that wants every file: exercises the helper's path."""
 
-    def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> range:
-        assert len(listing.identities) == 4 * len(listing.names)
-        return range(len(listing.names))
+    def changed_files(self, directory: str, absolute_dir: str, files: Stated,
+                      remembered: RememberedListing | None) -> range:
+        assert len(files.identities) == 4 * len(files.names)
+        return range(len(files.names))
 
-    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
-        return None
+
+def stat_ahead() -> StatAhead:
+    """The walk's lister with the stat-ahead thread, as an incremental scan uses it before workers are forked."""
+    return StatAhead(lister_module.default_lister(), may_fork=lambda: True)
 
 
 def in_parallel(root: Path) -> tuple[list[tuple[str, tuple[int, int, int, int]]], list[tuple[str, str]]]:
     rules = load_rules(())
     walk_options = WalkOptions(excludes=rules.excludes + exclude_rules(["*.bak"]))
     files, skipped = [], []
-    for entry in walk([str(root)], walk_options, WalkStats(), _Everything(), parallel=True):
+    for entry in walk([str(root)], walk_options, WalkStats(), _Everything(), stat_ahead()):
         if isinstance(entry, FileRef):
             files.append((entry.path, entry.identity))
         else:
@@ -111,8 +123,8 @@ def test_any_chunks_and_look_ahead_give_the_same_walk(tmp_path: Path, monkeypatc
                                                       chunk: int, look_ahead: int) -> None:
     root = share(tmp_path)
     expected = listing(root)[:2]
-    monkeypatch.setattr(walk_module._StatAhead, "CHUNK", chunk)
-    monkeypatch.setattr(walk_module._StatAhead, "LOOK_AHEAD", look_ahead)
+    monkeypatch.setattr(StatAhead, "CHUNK", chunk)
+    monkeypatch.setattr(StatAhead, "LOOK_AHEAD", look_ahead)
     assert in_parallel(root) == expected
 
 
@@ -121,26 +133,26 @@ def test_the_stat_thread_and_the_walk_share_the_chunks_and_give_what_one_stat_gi
     """Chunks of 5 files, the thread slower than the walk: both stat some (the walk cancels what the thread has
     not started, and steals the newest while it waits), and every folder comes out as one stat of it gives."""
     root = share(tmp_path)
-    stat_names = walk_module._stat_names
+    plain = lister_module.default_lister()
     by = {"thread": 0, "walk": 0}
 
-    def counted(*args: Any) -> Any:
-        in_thread = threading.current_thread().name.startswith("mynumber-stat")
-        by["thread" if in_thread else "walk"] += 1
-        time.sleep(0.02 if in_thread else 0.005)
-        return stat_names(*args)
+    class Slow(ListerWrapper):
+        def stat(self, *args: Any) -> Any:
+            in_thread = threading.current_thread().name.startswith("mynumber-stat")
+            by["thread" if in_thread else "walk"] += 1
+            time.sleep(0.02 if in_thread else 0.005)
+            return plain.stat(*args)
 
-    monkeypatch.setattr(walk_module, "_stat_names", counted)
-    monkeypatch.setattr(walk_module._StatAhead, "CHUNK", 5)
-    ahead = walk_module._StatAhead(frozenset(), lambda: False)
+    monkeypatch.setattr(StatAhead, "CHUNK", 5)
+    ahead = StatAhead(Slow(plain), lambda: False)
     got, expected = [], []
     try:
-        for folder, stated in ahead.stat_ahead(walk_module._folders(str(root), WalkOptions(), WalkStats(), set())):
-            assert stated is not None
-            whole = stat_names(folder, 0, len(folder.names), frozenset())
+        listed = walk_module._folders(str(root), WalkOptions(), WalkStats(), set(), plain)
+        for folder, stated in ahead.stat_folders(listed, frozenset()):
+            whole = plain.stat(folder, 0, len(folder.names), frozenset())
             got.append((folder.absolute, stated.names, stated.joined, list(stated.identities)))
             expected.append((folder.absolute, whole.names, whole.joined, list(whole.identities)))
-            walk_module._close(folder)
+            folder.close()
     finally:
         ahead.close()
     assert got == expected and len(got) > 10
@@ -151,7 +163,7 @@ def test_no_stat_thread_is_alive_when_files_are_handed_out(tmp_path: Path) -> No
     """The reader may fork its workers as soon as it has files: the walk's own thread is then the only one."""
     root = share(tmp_path)
     alive = []
-    for entry in walk([str(root)], WalkOptions(), WalkStats(), _Everything(), parallel=True):
+    for entry in walk([str(root)], WalkOptions(), WalkStats(), _Everything(), stat_ahead()):
         if isinstance(entry, FileRef):
             alive.append([t.name for t in threading.enumerate() if t.name.startswith("mynumber-stat")])
     assert alive and not any(alive)
@@ -160,7 +172,7 @@ def test_no_stat_thread_is_alive_when_files_are_handed_out(tmp_path: Path) -> No
 def test_a_walk_left_early_closes_its_folders_and_its_thread(tmp_path: Path) -> None:
     root = share(tmp_path)
     before = len(os.listdir("/proc/self/fd"))
-    walked = walk([str(root)], WalkOptions(), WalkStats(), _Everything(), parallel=True)
+    walked = walk([str(root)], WalkOptions(), WalkStats(), _Everything(), stat_ahead())
     next(walked)
     walked.close()
     assert len(os.listdir("/proc/self/fd")) == before
@@ -171,18 +183,19 @@ def test_a_walk_left_early_closes_its_folders_and_its_thread(tmp_path: Path) -> 
 def test_a_file_that_vanishes_before_its_stat_is_listed_unscanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   c_lister: bool) -> None:
     if not c_lister:
-        monkeypatch.setattr(walk_module, "_speedups", None)
-    elif walk_module._speedups is None:
+        monkeypatch.setattr(lister_module, "_speedups", None)
+    elif lister_module._speedups is None:
         pytest.skip("the C lister is not built here")
     for name in ("a.txt", "c.txt"):
         (tmp_path / name).write_text("x\n", encoding="utf-8")
     names = ["a.txt", "gone.txt", "c.txt"]
+    lister = lister_module.default_lister()
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
-        folder = walk_module._Folder(str(tmp_path), str(tmp_path), fd, names, "\0".join(names).encode(), [])
-        stated = walk_module._stat_names(folder, 0, 3, frozenset())
+        folder = Folder(str(tmp_path), str(tmp_path), fd, names, "\0".join(names).encode(), [])
+        stated = lister.stat(folder, 0, 3, frozenset())
         own = os.stat(tmp_path / "c.txt")
-        skipping = walk_module._stat_names(folder, 1, 3, frozenset({(own.st_dev, own.st_ino)}))
+        skipping = lister.stat(folder, 1, 3, frozenset({(own.st_dev, own.st_ino)}))
     finally:
         os.close(fd)
     assert stated.names == ["a.txt", "c.txt"] and stated.joined == b"a.txt\0c.txt"
@@ -191,7 +204,7 @@ def test_a_file_that_vanishes_before_its_stat_is_listed_unscanned(tmp_path: Path
     assert skipping.names == [] and skipping.joined == b"" and len(skipping.failed) == 1
 
 
-@pytest.mark.skipif(walk_module._speedups is None, reason="the C lister is not built here")
+@needs_c_lister
 def test_the_c_lister_lists_a_large_folder_as_os_scandir_does(tmp_path: Path) -> None:
     for index in range(1500):
         name = f"{index:04d}-" + "長い名前" * (index % 20) + (".txt" if index % 3 else "")
@@ -201,22 +214,66 @@ def test_the_c_lister_lists_a_large_folder_as_os_scandir_does(tmp_path: Path) ->
     (tmp_path / os.fsdecode(b"\xff\xfe-not-utf8")).write_bytes(b"x")
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
-        names, joined, others = walk_module._list(fd)
+        names, joined, others, _, _ = NativeLister().list(fd, str(tmp_path), frozenset())
+        plain = ScandirLister().list(fd, str(tmp_path), frozenset())
         with os.scandir(fd) as entries:
             expected = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
     finally:
         os.close(fd)
     assert names == expected and len(names) == 1501
     assert joined == "\0".join(expected).encode("utf-8", "surrogateescape")
-    assert sorted(others) == [("link", walk_module._LINK), ("sub", walk_module._DIR)]
+    assert sorted(others) == [("link", codec.LINK), ("sub", codec.DIR)]
+    assert (names, joined, others) == (plain.names, plain.joined, plain.others)
+    assert codec.join_others(others) == codec.join_others(plain.others)  # the bytes a listing is remembered as
 
 
-@pytest.mark.skipif(walk_module._speedups is None, reason="the C lister is not built here")
+@needs_c_lister
 def test_the_c_lister_and_os_scandir_walk_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = share(tmp_path)
     with_c = listing(root)
-    monkeypatch.setattr(walk_module, "_speedups", None)
+    monkeypatch.setattr(lister_module, "_speedups", None)
     assert listing(root) == with_c
+
+
+@needs_c_lister
+def test_the_c_stat_and_the_plain_stat_give_the_same_identities_and_bytes(tmp_path: Path) -> None:
+    root = share(tmp_path)
+    own = os.stat(root / "d0" / "f07.txt")
+    skip = frozenset({(own.st_dev, own.st_ino)})
+    fd = os.open(root / "d0", FOLDER_FLAGS)
+    try:
+        listed = NativeLister().list(fd, str(root / "d0"), skip)
+        folder = Folder(str(root / "d0"), str(root / "d0"), fd, listed.names, listed.joined, [])
+        native, plain = NativeLister().stat(folder, 0, len(listed.names), skip), \
+            ScandirLister().stat(folder, 0, len(listed.names), skip)
+    finally:
+        os.close(fd)
+    assert native == plain and len(native.names) == len(listed.names) - 1
+    assert codec.packed_files(native.joined, native.identities) == codec.packed_files(plain.joined, plain.identities)
+
+
+@needs_c_lister
+def test_the_file_system_type_is_the_same_from_the_c_call_and_from_mountinfo(tmp_path: Path) -> None:
+    fd = os.open(tmp_path, FOLDER_FLAGS)
+    try:
+        native, plain = NativeLister().filesystem_type(fd), ScandirLister().filesystem_type(fd)
+    finally:
+        os.close(fd)
+    assert (native in lister_module.REMEMBERED_ON) == (plain in lister_module.REMEMBERED_ON)
+    if plain:  # the twin knows the file system's name
+        assert plain == native
+
+
+def test_find_identity_finds_a_device_and_inode_with_or_without_the_c_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from array import array
+
+    identities = array("q", [5, 10, 4096, 1, 6, 11, 10, 2, 7, 11, 1, 3]).tobytes()
+    cases = [([5, 11], -1), ([6, 11], 1), ([7, 7, 7, 11], 2), ([6, 10], -1), ([4096, 1], -1), ([5, 10], 0)]
+    with_c = [codec.find_identity(identities, array("q", pairs).tobytes()) for pairs, _ in cases]
+    monkeypatch.setattr(codec, "_speedups", None)
+    plain = [codec.find_identity(identities, array("q", pairs).tobytes()) for pairs, _ in cases]
+    assert with_c == plain == [index for _, index in cases]
+    assert codec.find_identity(b"", array("q", [5, 10]).tobytes()) == -1
 
 
 def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> None:
@@ -224,7 +281,7 @@ def test_a_root_that_cannot_be_walked_is_an_error_naming_it(tmp_path: Path) -> N
 
     with pytest.raises(ScanError, match="no such file or folder"):
         roots = [str(tmp_path / "missing")]
-        list(walk(roots, WalkOptions(), WalkStats(), None, parallel=True))
+        list(walk(roots, WalkOptions(), WalkStats(), None, stat_ahead()))
 
 
 names_strategy = st.lists(st.one_of(

@@ -21,13 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.jp import in_
 
-from detector import watch
 from detector.extract.text import CHUNK_SIZE
 from detector.model import Confidence
 from detector.pipeline import ScanOptions, scan_paths
 from detector.rules import Rules
 from detector.scanner import FileScanner
-from detector.watch import Watcher, WatchOptions
+from detector.watch import Watcher, WatchOptions, follow
 
 from .conftest import recorded_calls, valid_number
 from .test_watch import OBSERVERS, Running, findings
@@ -98,6 +97,23 @@ def test_a_number_split_across_two_writes_of_one_line_is_found_once_on_its_line(
     driven.close()
 
 
+@pytest.mark.parametrize("before", [0, 3, 20_000])
+def test_an_appended_line_is_as_sure_as_in_a_scan_of_the_finished_log(log: Path, before: int) -> None:
+    """The lines a log gains take the scanner's entry a scan's text takes: a number with its keyword on its own
+    line (``{"項目": "マイナンバー", "値": ...}``) is reported on that line with the confidence a scan of the
+    finished log gives it, however many lines came before it and whatever of them the watcher read as context."""
+    append(log, "".join(f'{{"level": "info", "request": {i}}}\n' for i in range(before)))
+    driven = Driven(log.parent)
+    number = valid_number(5)
+    append(log, f'{{"項目": "マイナンバー", "値": "{number}"}}\n')
+    driven.changed(log)
+    reported = [(e["location"]["line"], e["confidence"]) for e in driven.events if e["event"] == "finding"]
+    scanned = scan_paths([str(log.parent)], ScanOptions(key=KEY, min_confidence=Confidence.MEDIUM))
+    assert reported == [(f.location.line, f.confidence.label) for f in scanned.findings]
+    assert reported == [(before + 4, "high")]
+    driven.close()
+
+
 @pytest.mark.parametrize("poll", OBSERVERS, ids=["inotify", "polling"])
 def test_the_split_write_with_a_real_observer(tmp_path: Path, poll: float | None) -> None:
     """The issue's writer: a partial line, a pause longer than --settle, the rest of the line."""
@@ -165,8 +181,7 @@ def test_a_very_long_line_growing_in_many_writes_is_not_read_again_whole_each_ti
     driven = Driven(log.parent, partial_line_seconds=0.0)  # every piece is read as it stands, at once
     append(log, "a" * (CHUNK_SIZE + 10))
     driven.changed(log)
-    scanned = recorded_calls(monkeypatch, driven.watcher.scanner.text_scanner, "scan_bytes",
-                             lambda data, *rest: len(data))
+    scanned = recorded_calls(monkeypatch, driven.watcher.scanner, "scan_text", lambda path, unit: len(unit.data))
     for _ in range(5):
         append(log, "b" * 1000)
         driven.changed(log)
@@ -292,7 +307,7 @@ def test_a_log_written_in_any_pieces_reports_each_number_once_where_a_scan_finds
     lines of a few hundred bytes exercise them."""
     data = "".join(line + "\n" for line in lines).encode("utf-8")
     points = sorted({0, len(data), *(cut % (len(data) + 1) for cut in cuts)})
-    with tempfile.TemporaryDirectory() as folder, mock.patch.multiple(watch, LONG_LINE_KEEP=48, LONG_LINE_WINDOW=96):
+    with tempfile.TemporaryDirectory() as folder, mock.patch.multiple(follow, LONG_LINE_KEEP=48, LONG_LINE_WINDOW=96):
         root = Path(folder) / "logs"
         root.mkdir()
         path = root / "app.log"

@@ -18,18 +18,13 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, SAFE_BYTES
 from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
 from ..identify import TEXT
-from ..rules import MAX_WINDOW
 from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
-# Context carried across a cut each way, as much as the widest window rules may set (MAX_WINDOW characters of
-# up to 4 bytes) and the widest candidate (12 full-width digits and two separators: 42 bytes in UTF-8).
-CONTEXT_CHARS = MAX_WINDOW + 64
-CONTEXT_BYTES = 4 * CONTEXT_CHARS
-# Safe bytes: ASCII below 0x40 (never the second byte of a CP932 character), and never inside a number.
-_SAFE_CUT = (b"\n", b"\t", b",", b";", b'"', b"<", b">", b"=", b"(", b")", b"/", b"\r")
+_SAFE_CUT = tuple(SAFE_BYTES[i:i + 1] for i in range(len(SAFE_BYTES)))
 # ASCII letters that are no hex digit and no escape's letter (%XX, \\uXXXX, &#xXXXX;): never inside a number
 # written plainly or escaped; a cut after one is a character boundary in every encoding read here.
 _LAST_LETTER = re.compile(b"(?s).*[G-TVWYZg-tvwyz_]")

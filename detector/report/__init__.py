@@ -1,7 +1,8 @@
 """Reporters: a ScanResult rendered as text for a terminal, json, jsonl, csv or SARIF 2.1.0.
 
 Reporters only see :class:`~detector.model.Finding` values (masked numbers and fingerprints); raw numbers
-appear only when the caller passes ``reveal=True``, which the CLI allows only into a 0600 file.
+(and names as they are) appear only when the caller passes ``--reveal``'s sink
+(:class:`~detector.people.RevealedNumbers`), which the CLI does only into a 0600 file.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import TYPE_CHECKING
 from .formats import SCAN_RENDERERS
 
 if TYPE_CHECKING:  # the format table is imported by the CLI without loading results
+    from ..people import RevealedNumbers
     from ..result import ScanResult
 
-Renderer = Callable[["ScanResult", bool], str]
+Renderer = Callable[["ScanResult", "RevealedNumbers | None"], str]
 
 
 def renderer(fmt: str) -> Renderer:
@@ -25,5 +27,5 @@ def renderer(fmt: str) -> Renderer:
     return found
 
 
-def render(result: ScanResult, fmt: str, reveal: bool = False) -> str:
-    return renderer(fmt)(result, reveal)
+def render(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None) -> str:
+    return renderer(fmt)(result, revealed)

@@ -6,17 +6,19 @@ import csv
 import io
 
 from ..formulas import neutralised
+from ..people import RevealedNumbers
 from ..result import ScanResult
 
 COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", "column", "masked", "fingerprint",
            "confidence", "public", "public_reason", "items", "reasons", "name", "path_display"]
 
 
-def render(result: ScanResult, reveal: bool = False) -> str:
+def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    reveal = revealed is not None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)  # our own names: nothing to neutralise
-    for item in result.to_json(reveal)["findings"]:
+    for item in result.to_json(revealed)["findings"]:
         location = item["location"]
         row = [item["path"], *(location.get(key, "") for key in
                                ("member", "line", "sheet", "cell", "page", "part", "hidden", "column")),

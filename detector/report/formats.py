@@ -6,7 +6,7 @@ renderers are looked up from here, so adding a scan format touches this table an
 
 from __future__ import annotations
 
-# A scan's formats: name -> (module in detector.report, function(result, reveal) -> str).
+# A scan's formats: name -> (module in detector.report, function(result, revealed) -> str).
 SCAN_RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("text_report", "render"),
     "json": ("json_report", "render"),

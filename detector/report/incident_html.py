@@ -68,7 +68,7 @@ def _figures(incident: Incident, w: dict[str, str]) -> str:
 
 def _verdict(incident: Incident, w: dict[str, str], lang: str) -> str:
     klass, text = ("serious", w["serious"]) if incident.serious else ("calm", w["not_serious"])
-    reasons = "".join(f"<li>{escape(w.get('reason.' + r.reason_id, r.reason_id))}"
+    reasons = "".join(f"<li>{escape(w.get('reason.' + r.reason_id, r.description or r.reason_id))}"
                       + (f" ({w['people_count'].format(r.value)})" if r.value is not None else "") + "</li>"
                       for r in incident.reasons)
     articles = "".join(f"<li>{escape(article_text(a, lang))}</li>" for a in incident.articles)

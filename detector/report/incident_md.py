@@ -34,7 +34,7 @@ def render(incident: Incident, lang: str = "ja") -> str:
     lines += ["", f"## {w['verdict']}", "", f"**{w['serious'] if incident.serious else w['not_serious']}**", ""]
     for reason in incident.reasons:
         value = f" ({w['people_count'].format(reason.value)})" if reason.value is not None else ""
-        lines.append(f"- {w.get('reason.' + reason.reason_id, reason.reason_id)}{value}")
+        lines.append(f"- {w.get('reason.' + reason.reason_id, reason.description or reason.reason_id)}{value}")
     if incident.articles:
         lines += ["", f"{w['articles']}: " + joiner.join(article_text(a, lang) for a in incident.articles)]
     final = w["final_60"] if d.malicious else w["final_30"]

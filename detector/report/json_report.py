@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 
+from ..people import RevealedNumbers
 from ..result import ScanResult
 
 
-def render(result: ScanResult, reveal: bool = False) -> str:
-    return json.dumps(result.to_json(reveal), ensure_ascii=False, indent=2) + "\n"
+def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    return json.dumps(result.to_json(revealed), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_lines(result: ScanResult, reveal: bool = False) -> str:
-    doc = result.to_json(reveal)
+def render_lines(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    doc = result.to_json(revealed)
     lines = [{"event": "finding", **finding} for finding in doc["findings"]]
     lines += [{"event": "sample", **sample} for sample in doc["samples"]]
     lines += [{"event": "unscanned", **entry} for entry in doc["unscanned"]]

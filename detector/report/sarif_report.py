@@ -14,6 +14,7 @@ from typing import Any
 from .. import __version__
 from ..model import Finding
 from ..names import display, mask_numbers, shown
+from ..people import RevealedNumbers
 from ..result import ScanResult
 
 # Characters a URI path may hold as they are (RFC 3986 pchar and "/"); every other byte is percent-encoded.
@@ -73,8 +74,9 @@ def _result(finding: Finding, number: str | None, reveal: bool) -> dict[str, Any
     return out
 
 
-def render(result: ScanResult, reveal: bool = False) -> str:
-    doc = result.to_json(reveal)
+def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    reveal = revealed is not None
+    doc = result.to_json(revealed)
     numbers = [item.get("number") for item in doc["findings"]]
     sarif = {
         "$schema": SCHEMA_URI,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from ..names import readable
+from ..people import RevealedNumbers
 from ..result import ScanResult
 
 MAX_ROWS = 200
@@ -36,10 +37,11 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def render(result: ScanResult, reveal: bool = False) -> str:
+def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    reveal = revealed is not None
     summary = result.summary()
     lines: list[str] = []
-    doc_findings = result.to_json(reveal)["findings"]
+    doc_findings = result.to_json(revealed)["findings"]
     if doc_findings:
         lines.append("Findings")
         header = f"  {_pad('PATH', 48)} {_pad('LOCATION', 18)} {_pad('NUMBER', 14)} {_pad('CONFIDENCE', 10)} PUBLIC"

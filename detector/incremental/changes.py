@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
-from .model import FileResult, ScanOptions
-from .result import ScanResult
-from .rules import Rules
-from .state import FolderSnapshot, Identity, State, config_id
-from .walk import FileRef, Listing, RememberedListing, child_path, folder_prefix
+from ..fs.codec import Identity, RememberedListing, changed_records, identity_at, packed_files
+from ..fs.lister import Stated
+from ..model import FileResult, ScanOptions
+from ..result import ScanResult
+from ..rules import Rules
+from ..walk import FileRef, child_path, folder_prefix
+from .store import FolderSnapshot, State, config_id
 
 log = logging.getLogger(__name__)
 _Entry = TypeVar("_Entry")  # what the walk yields: files of folders, files given as roots, unscanned entries
@@ -85,7 +86,9 @@ class Incremental:
 
     The walk hands over each folder's listing (see :class:`~detector.walk.KnownFiles`). A listing equal to the
     folder's snapshot is taken whole: its clean files counted in bulk, the few with findings loaded. A folder
-    that differs is compared file by file, and its snapshot written again once the files read are back."""
+    that differs is compared file by file, and its snapshot written again once the files read are back. The
+    listings the snapshots remember are given to the walk's lister
+    (:class:`~detector.incremental.listing.RememberingLister`) by :meth:`remembered_listing`."""
 
     def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
         self.state, self.result, self.reveal = state, result, reveal
@@ -98,15 +101,18 @@ class Incremental:
         self.clean_files = self.clean_bytes = 0
         self.clean_kinds: Counter[str] = Counter()
 
-    def changed_files(self, directory: str, absolute_dir: str, listing: Listing) -> list[int]:
-        names, identities = listing.names, listing.identities
+    def changed_files(self, directory: str, absolute_dir: str, files: Stated,
+                      remembered: RememberedListing | None) -> list[int]:
+        names, identities = files.names, files.identities
         self.listed[absolute_dir] = names
         snapshot = self.stored.get(absolute_dir)
-        unchanged = snapshot is not None and listing.packed == (snapshot.names, snapshot.identities)
-        build = _FolderBuild(listing.packed, len(names), listing.remembered)
-        if snapshot is not None and listing.packed is not None and listing.packed[0] == snapshot.names:
+        # The files packed as a snapshot stores them: an unchanged folder is two pairs of bytes found equal.
+        packed = packed_files(files.joined, identities)
+        unchanged = snapshot is not None and packed == (snapshot.names, snapshot.identities)
+        build = _FolderBuild(packed, len(names), remembered)
+        if snapshot is not None and packed is not None and packed[0] == snapshot.names:
             # The same files in the same order: only those whose identity differs are looked at one by one.
-            changed = _changed_records(listing.packed[1], snapshot.identities) if not unchanged else []
+            changed = changed_records(packed[1], snapshot.identities) if not unchanged else []
             todo = self._take_unchanged(directory, absolute_dir, names, identities, snapshot, build, changed)
         else:
             todo = self._compare_files(directory, absolute_dir, names, identities, snapshot, build)
@@ -117,21 +123,20 @@ class Incremental:
             self.building[absolute_dir] = build
             for index in todo:
                 self.reading[folder_prefix(directory) + names[index]] = _Reading(
-                    child_path(absolute_dir, names[index]), _identity(identities, index), absolute_dir, index)
+                    child_path(absolute_dir, names[index]), identity_at(identities, index), absolute_dir, index)
         elif not unchanged:
             self._put_folder(absolute_dir, build)
-        elif snapshot is not None and listing.remembered is not None and (
-                snapshot[4:] != (remembered := _remembered(listing.remembered))):
+        elif snapshot is not None and remembered is not None and (
+                snapshot[4:] != (columns := _remembered(remembered))):
             # The same files, listed again (the folder's times moved, or its listing had not settled): the
             # listing is remembered as now made.
-            self.state.put_folder(absolute_dir, FolderSnapshot(*snapshot[:4], *remembered))
+            self.state.put_folder(absolute_dir, FolderSnapshot(*snapshot[:4], *columns))
         return todo
 
     def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
+        """The folder's listing as the last walk made it, if its snapshot kept one."""
         snapshot = self.stored.get(absolute_dir)
-        if snapshot is None or snapshot.listed is None:
-            return None
-        return RememberedListing(snapshot.listed, snapshot.listed_files or b"", snapshot.listed_others or b"")
+        return None if snapshot is None else snapshot.remembered()
 
     def _put_folder(self, absolute_dir: str, build: _FolderBuild) -> None:
         snapshot = build.snapshot()
@@ -165,9 +170,9 @@ class Incremental:
             self.clean_kinds[kinds[index]] -= 1
             absolute, path = child_path(absolute_dir, names[index]), prefix + names[index]
             if index in is_changed:
-                if not self._take_recorded(absolute, path, _identity(identities, index), None, build, index):
+                if not self._take_recorded(absolute, path, identity_at(identities, index), None, build, index):
                     todo.append(index)
-            elif not self._take_result(absolute, path, _identity(numbers, index)):
+            elif not self._take_result(absolute, path, identity_at(numbers, index)):
                 todo.append(index)
         return todo
 
@@ -180,7 +185,7 @@ class Incremental:
         todo = []
         for index, name in enumerate(names):
             if not self._take_recorded(child_path(absolute_dir, name), folder_prefix(directory) + name,
-                                       _identity(identities, index), before.get(name), build, index):
+                                       identity_at(identities, index), before.get(name), build, index):
                 todo.append(index)
         return todo
 
@@ -292,27 +297,6 @@ def _kinds(joined: str, count: int, counts: Counter[str]) -> list[str]:
 def _remembered(remembered: RememberedListing | None) -> tuple[bytes | None, bytes | None, bytes | None]:
     """A remembered listing as a folder snapshot's last three columns."""
     return (None, None, None) if remembered is None else (remembered.folder, remembered.files, remembered.others)
-
-
-_NONZERO_RUN = re.compile(rb"[^\x00]+")
-
-
-def _changed_records(new: bytes, old: bytes) -> list[int]:
-    """The indices of the 32-byte identity records that differ between two listings of the same files, found at
-    C speed: the two XORed as big integers, and the runs of bytes that are not zero."""
-    if len(new) != len(old):
-        return list(range(len(new) // 32))
-    difference = (int.from_bytes(new, "little") ^ int.from_bytes(old, "little")).to_bytes(len(new), "little")
-    changed: set[int] = set()
-    for run in _NONZERO_RUN.finditer(difference):
-        changed.update(range(run.start() // 32, (run.end() - 1) // 32 + 1))
-    return sorted(changed)
-
-
-def _identity(flat: Sequence[int], index: int) -> Identity:
-    """The (device, inode, size, mtime_ns) of the index-th file of a flat listing (four numbers a file)."""
-    start = 4 * index
-    return flat[start], flat[start + 1], flat[start + 2], flat[start + 3]
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:

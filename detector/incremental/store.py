@@ -24,9 +24,19 @@ from array import array
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from .errors import UsageError
-from .model import FileResult
-from .names import StateNames, may_hold_number
+from ..errors import UsageError
+from ..fs.codec import (
+    IDENTITY_BYTES,
+    Identity,
+    RememberedListing,
+    identity_at,
+    join_names,
+    listed_is_valid,
+    split_names,
+    unpacked_identities,
+)
+from ..model import FileResult
+from ..names import StateNames, may_hold_number
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +65,7 @@ CREATE TABLE IF NOT EXISTS folders (
     kinds TEXT NOT NULL,       -- each file's kind, joined by NUL
     notable BLOB NOT NULL      -- one byte per file: 1 when it has a stored result (anything to report)
 )"""
-# The listing a folder's snapshot was made from, when the walk may take it again (see walk.RememberedListing);
+# The listing a folder's snapshot was made from, when the walk may take it again (see fs.codec.RememberedListing);
 # a table of its own, so the prefetch that starts with the command reads it fast (a ms instead of four).
 _LISTINGS = """
 CREATE TABLE IF NOT EXISTS listings (
@@ -64,7 +74,6 @@ CREATE TABLE IF NOT EXISTS listings (
     files BLOB NOT NULL,       -- the regular files' names, UTF-8 (undecodable bytes kept), joined by NUL
     others BLOB NOT NULL       -- the other entries, each after a byte giving its kind, joined by NUL
 )"""
-Identity = tuple[int, int, int, int]
 
 
 class StateError(UsageError):
@@ -93,14 +102,15 @@ def storable(path: str) -> str:
 
 class FolderSnapshot(NamedTuple):
     """A folder's files as the last scan left them, as stored: names in listing order, identities, kinds, and
-    which have a stored result. The walk packs a folder's listing the same way (walk.Listing) and compares the
-    bytes, so an unchanged folder costs no Python work per file; its clean files are then counted in bulk."""
+    which have a stored result, in the layouts of :mod:`detector.fs.codec`. A folder's files as the walk stat'ed
+    them are packed the same way (:mod:`detector.incremental.changes`) and the bytes compared, so an unchanged
+    folder costs no Python work per file; its clean files are then counted in bulk."""
 
     names: bytes  # UTF-8 (undecodable bytes kept), joined by NUL
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
-    # The folder's own listing, when the walk may take it instead of listing again (see walk.RememberedListing):
+    # The folder's own listing, when the walk may take it instead of listing again (see codec.RememberedListing):
     listed: bytes | None = None  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
     listed_files: bytes | None = None
     listed_others: bytes | None = None
@@ -111,31 +121,34 @@ class FolderSnapshot(NamedTuple):
                 and isinstance(self.notable, bytes)):
             return False
         if (self.listed, self.listed_files, self.listed_others) != (None, None, None) and not (
-                isinstance(self.listed, bytes) and len(self.listed) == 40 and isinstance(self.listed_files, bytes)
+                listed_is_valid(self.listed) and isinstance(self.listed_files, bytes)
                 and isinstance(self.listed_others, bytes)):
             return False
         count = len(self.notable)
         files_in_kinds = self.kinds.count("\0") + 1 if self.kinds else 0
         files_in_names = self.names.count(0) + 1 if self.names else 0
-        return len(self.identities) == 32 * count and files_in_kinds == count == files_in_names
+        return len(self.identities) == IDENTITY_BYTES * count and files_in_kinds == count == files_in_names
 
     def listed_files_and_others(self) -> bytes:
         """The names of the folder's remembered listing (its files and its other entries), when it has one."""
         return (self.listed_files or b"") + b"\0" + (self.listed_others or b"")
 
     def numbers(self) -> array[int]:
-        numbers = array("q")
-        numbers.frombytes(self.identities)
-        return numbers
+        return unpacked_identities(self.identities)
+
+    def remembered(self) -> RememberedListing | None:
+        """The folder's listing as the last walk made it, if kept."""
+        if self.listed is None:
+            return None
+        return RememberedListing(self.listed, self.listed_files or b"", self.listed_others or b"")
 
     def by_name(self) -> dict[str, tuple[Identity, str, int]]:
         """Each file's identity, kind and whether it has a result (for a folder that changed)."""
-        names = self.names.decode("utf-8", "surrogateescape").split("\0") if self.names else []
+        names = split_names(self.names)
         kinds = self.kinds.split("\0") if self.kinds else []
         flat = self.numbers().tolist()
-        identities = zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
-        return {name: (identity, kind, flag)
-                for name, identity, kind, flag in zip(names, identities, kinds, self.notable, strict=True)}
+        return {name: (identity_at(flat, index), kind, flag)
+                for index, (name, kind, flag) in enumerate(zip(names, kinds, self.notable, strict=True))}
 
 
 class State:
@@ -273,7 +286,7 @@ class State:
         such a folder is compared file by file at the next scan, its files found by their stored paths."""
         key = self.storable(path)
         if self.names is not None and may_hold_number(
-                (snapshot.names + b"\0" + snapshot.listed_files_and_others()).decode("utf-8", "surrogateescape")):
+                "\0".join(split_names(snapshot.names + b"\0" + snapshot.listed_files_and_others()))):
             snapshot = snapshot._replace(names=self._stored_names(snapshot.names), listed=None, listed_files=None,
                                          listed_others=None)
         elif key != storable(path):
@@ -286,8 +299,7 @@ class State:
 
     def _stored_names(self, joined: bytes) -> bytes:
         assert self.names is not None
-        names = joined.decode("utf-8", "surrogateescape").split("\0")
-        return "\0".join(map(self.names.name, names)).encode("utf-8", "surrogateescape")
+        return join_names(map(self.names.name, split_names(joined)))
 
     def storable(self, path: str) -> str:
         """``path`` as this state stores it: its names holding a My Number masked and tagged
@@ -435,3 +447,22 @@ def load_result(path: str, kind: str, size: int, blob: str | None) -> FileResult
     if blob is None:
         return FileResult(path=path, size=size, kind=kind)
     return FileResult.from_state(path, json.loads(blob))
+
+
+def remembered_listings(state_path: str, roots: list[str]) -> list[tuple[str, bytes, bytes]]:
+    """(path, listed, files) of each folder the state file remembers a listing of at or under the (absolute)
+    roots, in path order, read without opening the state for writing (for the prefetch, before the scan opens
+    it); none when the file cannot be read (the scan itself then says why)."""
+    uri = os.path.abspath(state_path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    try:
+        db = sqlite3.connect(f"file:{uri}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT path, listed, files FROM listings ORDER BY path").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+    prefixes = tuple(root.rstrip("/") + "/" for root in roots)
+    return [(path, listed, files) for path, listed, files in rows
+            if isinstance(path, str) and (path in roots or path.startswith(prefixes)) and listed_is_valid(listed)
+            and isinstance(files, bytes) and files]

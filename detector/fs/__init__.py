@@ -1,0 +1,3 @@
+"""The file system as the walk sees it: how a folder is listed and its files stat'ed (:mod:`.lister`, a plain
+twin and a C one, and a thread that stats ahead, :mod:`.statahead`), and the one definition of how listings and
+file identities are packed into bytes (:mod:`.codec`), which the walk, the state and the prefetch all read."""

@@ -1,0 +1,313 @@
+"""The matcher: finds scored candidates in text, decoded or raw.
+
+Three parts with one job each:
+
+- engines say only *where to look*: ``re`` (the portable reference) looks everywhere, decoding the whole unit;
+  ``hyperscan`` (:mod:`.hyperscan_engine`, when the PyPI bindings import) reports where in raw bytes a candidate
+  *might* end, and on ASCII chunks the C pass (:mod:`.ascii_pass`, where it is built) does so in one SIMD pass;
+  :mod:`.prechecks` drops the hits that cannot be candidates, and :mod:`.windows` turns the rest into windows
+  cut at safe bytes, so a window decodes exactly as the whole text;
+- the finder (:class:`~detector.candidates.DigitFinder`) alone decides what a candidate is, in each window;
+- the scorer (:class:`~detector.context.ContextScorer`) alone decides its confidence. When only higher
+  confidences are reported, a contiguous ASCII hit is asked the scorer's cheap question (can anything in its
+  window raise it above bare?) and, when the answer is no, is counted without a window: there the C pass or
+  the pre-checks, twins of the finder tested against it, have said it is a candidate.
+
+Only this package calls the finder and the scorer (``tests/test_architecture.py``), and the engines agree by
+construction: ``tests/test_engines.py`` runs them over the detection matrix and random text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+from collections.abc import Callable
+
+from ..candidates import DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
+from ..context import ColumnContext, ContextScorer, ItemFinder
+from ..decode import JisDecoder
+from ..extract import Span, TextUnit
+from ..model import Candidate, Confidence, Location
+from ..rules import Rules
+from . import ascii_pass
+from .hyperscan_engine import PREFILTER_ENCODINGS, Hits, HyperscanEngine, canonical_encoding, hyperscan_available
+from .windows import AnchoredLineCounter, LineCounter, edge_windows, merge, snap_left, snap_right
+
+__all__ = ["TextScanner", "canonical_encoding", "hyperscan_available"]
+
+
+class TextScanner:
+    """Scored candidates from text units. ``engine`` is "auto", "re" or "hyperscan"."""
+
+    def __init__(self, rules: Rules, engine: str = "auto", min_confidence: Confidence = Confidence.LOW) -> None:
+        if engine not in ("auto", "re", "hyperscan"):
+            raise ValueError(f"unknown engine {engine!r}")
+        if engine == "hyperscan" and not hyperscan_available():
+            raise ValueError("the hyperscan engine is not available on this machine")
+        self.engine = "hyperscan" if engine != "re" and hyperscan_available() else "re"
+        self.finder = DigitFinder(rules.separators)
+        self.scorer = ContextScorer(rules)
+        self.items = ItemFinder(rules)
+        self._hyperscan = HyperscanEngine(rules.separators)
+        self._columns: dict[str, ColumnContext] = {}
+        # When the bar is above LOW, a bare candidate nothing can raise is only counted: see _quick_ends.
+        self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
+        # ASCII chunks go through the C pass instead of hyperscan's digit database where it is built.
+        self.fast_ascii = self.engine == "hyperscan" and ascii_pass.usable(rules.separators)
+
+    # -- decoded text (the reference path) -------------------------------------------------------------
+
+    def scan_unit(self, unit: TextUnit) -> list[Candidate]:
+        """Candidates in an extractor's unit, with the unit's location filled in."""
+        if unit.data is not None:
+            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from, unit.newlines,
+                                    unit.scan_to)
+        else:
+            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers,
+                                  unit.scan_to)
+        base = unit.location
+        if unit.first_line is None or base != Location():
+            found = [c._replace(location=base._replace(
+                line=c.location.line if unit.first_line else None, column=c.location.column,
+                cell=c.location.cell or base.cell, hidden=_joined(base.hidden, c.location.hidden)))
+                for c in found]
+        return found
+
+    def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
+                 columns: tuple[Span, ...] = (), headers: tuple[str, ...] = (),
+                 scan_to: int | None = None) -> list[Candidate]:
+        """Candidates in ``text`` starting at or after ``scan_from`` and before ``scan_to`` (text outside is
+        context only); ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with
+        their header."""
+        found: dict[tuple[int, int, str], Candidate] = {}
+        limit = len(text) if scan_to is None else scan_to
+        line, line_pos = first_line, scan_from
+        for m in self.finder.find(text, scan_from):
+            if m.start >= limit:
+                break
+            line += text.count("\n", line_pos, m.start)
+            line_pos = m.start
+            column = self._column_at(columns, m.start) if columns else None
+            self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, column, (), headers)
+        if has_escape_hint(text):
+            line, line_pos = first_line, scan_from
+            for start, end in iter_escape_hint_lines(text, scan_from):
+                if start >= limit:
+                    break
+                line += text.count("\n", line_pos, start) if start >= line_pos else 0
+                line_pos = max(line_pos, start)
+                column = self._column_at(columns, start) if columns else None
+                self._scan_escaped(found, text[start:end], line, column)
+        return _ordered(found)
+
+    def _column_at(self, columns: tuple[Span, ...], offset: int) -> tuple[ColumnContext, Span] | None:
+        for span in columns:
+            if span.start <= offset < span.end:
+                context = self._columns.get(span.header)
+                if context is None:
+                    context = self._columns[span.header] = self.scorer.column(span.header)
+                return context, span
+        return None
+
+    def _keep(self, found: dict[tuple[int, int, str], Candidate], text: str, start: int, end: int, digits: str,
+              grouped: bool, line: int, cell: tuple[ColumnContext, Span] | None, extra: tuple[str, ...],
+              headers: tuple[str, ...] = ()) -> None:
+        column, span = cell if cell is not None else (None, None)
+        confidence, reasons = self.scorer.score(text, start, end, grouped, column)
+        key = (line, span.start if span is not None else 0, digits)
+        previous = found.get(key)
+        if previous is None or confidence > previous.confidence:
+            around = self.items.around(text, start, end)
+            if span is None:
+                location = Location(line=line)
+            else:
+                location = Location(line=line, column=span.header or None, cell=span.cell, hidden=span.hidden)
+            found[key] = Candidate(digits, grouped, location, confidence, reasons + extra, around, headers)
+
+    def _scan_escaped(self, found: dict[tuple[int, int, str], Candidate], line_text: str, line: int,
+                      column: tuple[ColumnContext, Span] | None) -> None:
+        """A line with percent-, JSON- or HTML-escaped characters, scanned once more after unescaping."""
+        if not has_escape_hint(line_text):
+            return
+        decoded = unescape(line_text)
+        if decoded == line_text:
+            return
+        for m in self.finder.find(decoded):
+            self._keep(found, decoded, m.start, m.end, m.digits, m.grouped,
+                       line + decoded.count("\n", 0, m.start), column, ("decoded",))
+
+    def candidate_spans(self, text: str) -> dict[str, tuple[int, int]]:
+        """Where each candidate of ``text`` is, by its digits (for the rules of numbers in names)."""
+        return {m.digits: (m.start, m.end) for m in self.finder.find(text)}
+
+    # -- raw bytes ------------------------------------------------------------------------------------
+
+    def scan_bytes(self, data: bytes, encoding: str, first_line: int = 1, scan_from: int = 0,
+                   newlines: list[int] | None = None, scan_to: int | None = None) -> list[Candidate]:
+        """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from`` and before byte
+        ``scan_to``, both character boundaries; bytes outside are context only (the end of the previous chunk,
+        the start of the next one: the context window reaches both ways). ``newlines``, when given, receives
+        the number of newlines between them (see :class:`~detector.extract.TextUnit`)."""
+        encoding = canonical_encoding(encoding)
+        if encoding == "ascii" and not data.isascii():
+            encoding = "utf-8"  # ASCII's superset: a mislabelled Japanese line keeps its keywords
+        if self.engine == "re" or encoding not in PREFILTER_ENCODINGS:
+            return self._scan_bytes_decoded(data, encoding, first_line, scan_from, scan_to)
+        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines,
+                                            len(data) if scan_to is None else scan_to)
+
+    def texts_to_read(self, texts: list[bytes], encoding: str) -> list[int]:
+        """Of whole small texts in one ``encoding`` ("ascii" when all are ASCII), the indices of those that
+        could hold a candidate (or an escaped one); the others would give nothing if scanned one by one.
+
+        The texts are joined by newlines into one buffer and prefiltered in one hyperscan call, with the same
+        pre-checks as :meth:`scan_bytes` (a newline before and after each text stands for its edges). For a
+        tree of small files this replaces a prefilter call, its pre-checks and a unit per file by a share of
+        one; only the files that hit are scanned on their own."""
+        encoding = canonical_encoding(encoding)
+        if self.engine == "re" or encoding not in PREFILTER_ENCODINGS or not texts:
+            return list(range(len(texts)))
+        starts = []
+        offset = 1
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        buffer = b"".join((b"\n", b"\n".join(texts), b"\n"))
+        _, contiguous, grouped, hints, _ = self._hits(buffer, encoding)
+        # A hit's last digit is two bytes before its end (the end is after its trailing byte); a hint's last
+        # byte is one before.
+        chosen = {bisect.bisect_right(starts, end - 2) - 1 for end in (*contiguous, *grouped)}
+        chosen.update(bisect.bisect_right(starts, end - 1) - 1 for end in hints)
+        return sorted(index for index in chosen if index >= 0)
+
+    def _hits(self, data: bytes, encoding: str) -> Hits:
+        """Where to look in ``data``: the hyperscan engine's hits, or on ASCII data the C pass's."""
+        prefilter = self._hyperscan.prefilter("ascii" if data.isascii() else encoding)
+        if prefilter.ascii_only and self.fast_ascii:
+            return ascii_pass.ascii_hits(data, prefilter)
+        return self._hyperscan.hits(data, prefilter, encoding)
+
+    def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                            scan_to: int | None) -> list[Candidate]:
+        """Decoded in pieces (context, scanned part, lookahead) by one incremental decoder: ISO-2022-JP's
+        designated set carries from one piece into the next."""
+        jis = encoding.startswith("iso2022_jp")  # canonical names: iso2022_jp, iso2022_jp_ext, iso2022_jp_2...
+        decoder = JisDecoder(encoding) if jis else codecs.getincrementaldecoder(encoding)("replace")
+        context = decoder.decode(data[:scan_from])
+        if scan_to is None:
+            return self.scan_str(context + decoder.decode(data[scan_from:], True), first_line, len(context))
+        scanned = decoder.decode(data[scan_from:scan_to])
+        text = context + scanned + decoder.decode(data[scan_to:], True)
+        return self.scan_str(text, first_line, len(context), scan_to=len(context) + len(scanned))
+
+    def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                                newlines: list[int] | None, scan_to: int) -> list[Candidate]:
+        prefilter, contiguous, grouped, hints, lines = self._hits(data, encoding)
+        before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
+        after = (self.scorer.after + 2) * prefilter.bytes_per_char
+        edges = edge_windows(data, before, after)
+        if not (contiguous or grouped or hints or edges):
+            if newlines is not None:
+                newlines.append(data.count(b"\n", scan_from, scan_to) if lines is None else
+                                lines[2] - data.count(b"\n", 0, scan_from) - data.count(b"\n", scan_to))
+            return []
+        quick: list[int] = []
+        if self._quick and prefilter.ascii_only and contiguous:
+            contiguous, quick = self._quick_ends(data, contiguous)
+        windows = [(snap_left(data, end - before), snap_right(data, end + after))
+                   for end in (*contiguous, *grouped) if end > scan_from and end - prefilter.span_bytes < scan_to]
+        windows.extend(edges)
+        hint_lines: dict[int, int] = {}
+        for end in hints:
+            if scan_from < end and data.rfind(b"\n", 0, end) + 1 < scan_to:
+                start = data.rfind(b"\n", 0, end) + 1
+                if start not in hint_lines:
+                    line_end = data.find(b"\n", end)
+                    hint_lines[start] = len(data) if line_end < 0 else line_end
+        found: dict[tuple[int, int, str], Candidate] = {}
+        line_at: Callable[[int], int] = (LineCounter(data, first_line, scan_from) if lines is None else
+                                         AnchoredLineCounter(data, first_line, scan_from, *lines))
+        merged = merge(windows)
+        region = (scan_from, scan_to)
+        if quick:
+            self._scan_in_order(found, data, encoding, merged, quick, region, line_at)
+        else:
+            for start, end in merged:
+                self._scan_window(found, data, encoding, start, end, region, line_at)
+        for start, end in sorted(hint_lines.items()):
+            self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
+        if newlines is not None:
+            newlines.append(line_at(scan_to) - first_line)  # counted on from the last window only
+        return _ordered(found)
+
+    def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[int]]:
+        """(the contiguous ASCII hits that need a window, those that do not). Such a hit, once pre-checked
+        (bounded by non-digits, check digit right, not glued to a longer number), is exactly the finder's
+        candidate; when the scorer says nothing in its window can raise it (:meth:`ContextScorer.can_raise`),
+        its score is the bare one, below the bar: it is only counted, so it needs no window, no decoding and
+        no scoring. That is most valid-looking IDs of a dense log. (The question is asked per hit, over its
+        window only: a keyword pass over whole chunks cost more, see docs/performance.md.)"""
+        can_raise = self.scorer.can_raise
+        windowed: list[int] = []
+        quick: list[int] = []
+        for end in ends:  # the record is data[end - 13:end - 1]
+            (windowed if can_raise(data, end - 13, end - 1) else quick).append(end)
+        return windowed, quick
+
+    def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
+                       windows: list[tuple[int, int]], quick: list[int], region: tuple[int, int],
+                       line_at: Callable[[int], int]) -> None:
+        """Windows and quick hits in the order of their offsets (the line counter only counts forward)."""
+        records = [end - 13 for end in quick]
+        bare = self.scorer.bare()
+        window_at = 0
+        for record in records:
+            while window_at < len(windows) and windows[window_at][0] <= record:
+                self._scan_window(found, data, encoding, *windows[window_at], region, line_at)
+                window_at += 1
+            if not region[0] <= record < region[1]:
+                continue  # context only
+            digits = data[record:record + 12].decode("ascii")
+            line = line_at(record)
+            key = (line, 0, digits)
+            if key not in found:
+                found[key] = Candidate(digits, False, Location(line=line), *bare, "", ())
+        for start, end in windows[window_at:]:
+            self._scan_window(found, data, encoding, start, end, region, line_at)
+
+    def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
+                     end: int, region: tuple[int, int], line_at: Callable[[int], int]) -> None:
+        """The candidates of ``data[start:end]`` that start inside ``region`` (scan_from, scan_to), decoded in
+        pieces cut at the region's edges (character boundaries), so the text outside is context only."""
+        scan_from, scan_to = region
+        left = max(start, scan_from)
+        right = min(end, scan_to)
+        if left >= right:
+            return
+        context = data[start:left].decode(encoding, "replace")
+        scanned = data[left:right].decode(encoding, "replace")
+        text = context + scanned + data[right:end].decode(encoding, "replace")
+        pos, limit, base_line = len(context), len(context) + len(scanned), line_at(left)
+        for m in self.finder.find(text, pos):
+            if m.start >= limit:
+                break
+            line = base_line + text.count("\n", pos, m.start)
+            self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, None, ())
+
+
+    def warm(self) -> None:
+        """Compile every prefilter now, e.g. in a parent before it forks its workers."""
+        if self.engine == "hyperscan":
+            self._hyperscan.warm()
+
+
+def _joined(first: str | None, second: str | None) -> str | None:
+    """Two "hidden" notes (the sheet, the row) as one."""
+    if first and second:
+        return f"{first}, {second}"
+    return first or second
+
+
+def _ordered(found: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
+    return [found[key] for key in sorted(found)]
+

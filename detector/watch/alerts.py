@@ -1,0 +1,74 @@
+"""Where the watcher's events go: the event stream (json lines or readable text lines, chosen by the command
+line), the user's command (``--exec``) and syslog (``--syslog``).
+
+An event never holds a raw number: findings carry masked numbers and fingerprints, and a file's name is shown
+as :func:`~detector.names.shown` shows it (a number in a name masked).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..names import shown
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+
+
+class Alerts:
+    """Sends each event, stamped with its time, to the event stream, the ``--exec`` command and syslog."""
+
+    def __init__(self, emit: Callable[[Event], None], execute: str | None = None, use_syslog: bool = False) -> None:
+        self.emit = emit
+        self.execute = execute
+        self.use_syslog = use_syslog
+
+    def send(self, event: Event) -> None:
+        event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        if event["event"] == "cleared":  # a finding's names are shown by Finding.to_json; this one's here
+            event["path"] = shown(event["path"])
+        self.emit(event)
+        if self.execute:
+            run_command(self.execute, event)
+        if self.use_syslog:
+            to_syslog(event)
+
+
+def describe(event: Event) -> str:
+    """One readable line per event (masked numbers only): the text format of the event stream and syslog's."""
+    kind = event["event"]
+    if kind == "finding":
+        where = " ".join(f"{k}={v}" for k, v in event["location"].items())
+        public = f" PUBLIC ({event.get('public_reason', '')})" if event.get("public") else ""
+        return f"finding {event['path']} {where} {event['masked']} {event['confidence']}{public}"
+    if kind == "cleared":
+        return f"cleared {event['path']}"
+    summary = event["summary"]
+    verdict = "SERIOUS " + ",".join(summary["serious_reasons"]) if summary["serious"] else "not serious"
+    return (f"assessment {verdict}: {summary['distinct_people']} people "
+            f"({summary['public_distinct_people']} public) in {summary['files_with_findings']} files")
+
+
+def run_command(command: str, event: Event) -> None:
+    """Run the user's command with the event's json on its standard input; file names are never put into a
+    shell command line."""
+    try:
+        subprocess.run(shlex.split(command), input=json.dumps(event, ensure_ascii=False).encode(), timeout=60,
+                       check=False, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("--exec %s failed: %s", command, exc)
+
+
+def to_syslog(event: Event) -> None:
+    import syslog
+
+    syslog.openlog("mynumber", syslog.LOG_PID, syslog.LOG_AUTH)
+    priority = syslog.LOG_WARNING if event["event"] != "cleared" else syslog.LOG_NOTICE
+    syslog.syslog(priority, describe(event))
