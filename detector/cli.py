@@ -153,9 +153,9 @@ def _run(action: Callable[[], int]) -> NoReturn:
 
 def _collect_garbage_rarely() -> None:
     """A command makes millions of small objects that are never cyclic garbage (names, identities, findings);
-    with Python's default thresholds the collector's passes over them took a fifth of one process's walk of
-    50,000 files (208 ms against 165). What was imported is frozen (never examined again) and passes are made
-    rarer, not stopped."""
+    with Python's default thresholds the collector's passes over them took a large share of a walk (figures in
+    docs/performance.md). What was imported is frozen (never examined again) and passes are made rarer, not
+    stopped."""
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
 

@@ -1,6 +1,6 @@
 """Identify a file by its content: which extractor reads it, or why none can.
 
-libmagic (python-magic) costs about 0.75 ms a file, forty times the rest of the scan of a small text file, so
+libmagic (python-magic) costs many times the rest of the scan of a small text file (docs/performance.md), so
 a cheap look at the first bytes decides first: well-known signatures, byte order marks, and text (no NUL
 bytes, few control characters). Only what that look cannot decide is handed to libmagic. The file name never
 decides anything.
@@ -260,7 +260,7 @@ def refine(kind: FileKind, stream: BinaryIO) -> FileKind:
 def identify_zip(stream: BinaryIO) -> FileKind:
     """A zip file is an archive, an Office Open XML document or an OpenDocument file: its members decide
     (the ``mimetype`` member of ODF, the main part of OOXML), not its name."""
-    import zipfile  # here: zipfile's imports cost 10 ms of start-up to scans that meet no zip
+    import zipfile  # here: zipfile's imports are a start-up cost to scans that meet no zip
 
     try:
         with zipfile.ZipFile(stream) as archive:

@@ -274,7 +274,7 @@ def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int
     """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
     starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
     import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
-    import multiprocessing  # only here: 7 ms of start-up that --jobs 1 does not need
+    import multiprocessing  # only here: start-up time that --jobs 1 does not need
 
     global _worker
     _worker = scanner

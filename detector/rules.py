@@ -106,7 +106,7 @@ class Rules(NamedTuple):
 
 def packaged_rules_dir() -> str:
     """The rules shipped inside the package (the wheel puts them in detector/rules), or the source checkout's
-    top-level ``rules/`` folder. (Plain os.path: importlib.resources costs 9 ms of start-up, pathlib 3 ms.)"""
+    top-level ``rules/`` folder. (Plain os.path: importlib.resources and pathlib cost start-up time.)"""
     here = os.path.dirname(os.path.realpath(__file__))
     installed = os.path.join(here, "rules")
     return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "rules")

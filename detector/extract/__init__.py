@@ -112,7 +112,7 @@ class Source:
 
     def open_zip(self, what: str) -> zipfile.ZipFile:
         """The file as a zip (an archive, an Office or OpenDocument file), or the reason it is not one."""
-        import zipfile  # here: most scans read only text, and zipfile's imports cost 10 ms of start-up
+        import zipfile  # here: most scans read only text, and zipfile's imports are a cost of start-up
 
         try:
             return zipfile.ZipFile(self.from_start())
@@ -172,7 +172,7 @@ class Extractor(Protocol):
 
 
 # Kind -> (module, class): what the tool can read, in one place. A module is imported when a file of its
-# kind is first met, so a scan of logs does not pay for the PDF, Office and mail readers (40 ms of start-up).
+# kind is first met, so a scan of logs does not pay for importing the PDF, Office and mail readers.
 EXTRACTORS: dict[str, tuple[str, str]] = {
     "text": ("text", "TextExtractor"),
     "delimited": ("delimited", "DelimitedExtractor"),

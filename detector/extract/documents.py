@@ -20,13 +20,12 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Skipped, Source, TextUnit
 from .table import Cell, SheetUnits
 from .xmlstream import feed, parser
-
-CONTEXT_CHARS = 64
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..model import Location
 from . import Item, Source, TextUnit
 from .table import Cell, SheetUnits
 
 MAX_RTF_BYTES = 256 * 1024 * 1024
-CONTEXT_CHARS = 64
 _TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([\r\n]+)|([^\\{}\r\n]+)",
                     re.S)
 _SKIPPED = frozenset({

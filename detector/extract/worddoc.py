@@ -22,13 +22,13 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Source, TextUnit
 from .table import Cell, SheetUnits
 
 MAX_DOC_BYTES = 512 * 1024 * 1024
-CONTEXT_CHARS = 64
 _WORD97 = 0x00C1
 _F_WHICH_TABLE, _F_ENCRYPTED = 0x0200, 0x0100
 _CLX_PAIR = 33  # fcClx/lcbClx in FibRgFcLcb97

@@ -251,7 +251,7 @@ class _SheetReader:
 
 def _with_openpyxl(source: Source, problem: str) -> Iterator[Item]:
     """The fallback reader, for a workbook whose parts the streaming reader could not follow."""
-    import openpyxl  # 150 ms to import: only when needed
+    import openpyxl  # slow to import: only when needed
 
     try:
         workbook = openpyxl.load_workbook(source.from_start(), read_only=True, data_only=True)

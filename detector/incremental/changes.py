@@ -282,7 +282,7 @@ class Incremental:
 def _kinds(joined: str, count: int, counts: Counter[str]) -> list[str]:
     """The ``count`` files' kinds of a snapshot (joined by NUL), each counted into ``counts``. Most folders hold
     files of one kind: such a folder is recognised by its length and one comparison, and counted at once
-    (splitting and counting 1,000 kinds one by one cost 0.15 ms a folder)."""
+    (splitting and counting the kinds one by one was a visible share of an unchanged rescan)."""
     if not count:
         return []
     first = joined[:joined.find("\0")] if count > 1 else joined

@@ -312,8 +312,8 @@ class State:
 
     def count_under(self, roots: Iterable[str]) -> int:
         """How many files the state holds at or under the (absolute, not nested) roots: as the last scan of
-        them stored it (:meth:`remember_counts`) when no file has been written since, else counted (7 ms of
-        50,000 files, for a second scan of an unchanged tree a twentieth of its time)."""
+        them stored it (:meth:`remember_counts`) when no file has been written since, else counted (a visible share
+        of a second scan of an unchanged tree)."""
         total = 0
         for root in roots:
             stored = self._meta(_COUNT + self.storable(root))
