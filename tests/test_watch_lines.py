@@ -325,3 +325,26 @@ def test_a_log_written_in_any_pieces_reports_each_number_once_where_a_scan_finds
         held = {(f.location.line, f.fingerprint) for f in driven.watcher.tracked[str(path)].result.findings}
         assert held == expected
         driven.close()
+
+
+FW = str.maketrans("0123456789", "０１２３４５６７８９")
+_N = valid_number(77)
+
+
+@pytest.mark.parametrize("written", [
+    _N.translate(FW), " ".join((_N[:4], _N[4:8], _N[8:])), "-".join((_N[:4], _N[4:8], _N[8:])),
+    "".join(f"%EF%BC%{0x90 + int(d):02X}" for d in _N), "　".join((_N[:4], _N[4:8], _N[8:])).translate(FW),
+], ids=["full-width", "spaces", "hyphens", "percent-escaped", "full-width, ideographic spaces"])
+def test_a_long_line_is_consumed_up_to_where_the_text_reader_would_cut_it(tmp_path: Path, written: str) -> None:
+    """Of a line longer than the read chunk, the watcher keeps its last bytes back to read again with what
+    follows; where it stops is where the text reader would cut (detector.cuts.last_cut): never inside a number,
+    however it is written, so no number is read in two halves."""
+    number = written.encode()
+    for slack in range(0, 48, 5):  # the number ends at, or just before, the last byte the watcher may consume
+        path = tmp_path / f"line-{slack}.log"
+        head = b"ts=1,msg=" + b"x" * 5000 + b" " + b"y" * 10
+        data = head + number + b"z" * slack + b"w" * follow.LONG_LINE_KEEP
+        path.write_bytes(data)
+        cut = follow._long_line_cut(str(path), 0, len(data))
+        start, end = len(head), len(head) + len(number)
+        assert not start < cut < end, (slack, cut, start, end)

@@ -18,16 +18,12 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, SAFE_BYTES
+from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
 from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
 from ..identify import TEXT
 from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
-_SAFE_CUT = tuple(SAFE_BYTES[i:i + 1] for i in range(len(SAFE_BYTES)))
-# ASCII letters that are no hex digit and no escape's letter (%XX, \\uXXXX, &#xXXXX;): never inside a number
-# written plainly or escaped; a cut after one is a character boundary in every encoding read here.
-_LAST_LETTER = re.compile(b"(?s).*[G-TVWYZg-tvwyz_]")
 _FIRST_ASCII = re.compile(b"[\x00-\x7f]")
 _LAST_NON_NUMBER = re.compile(r"(?s).*[^\W\d_a-fA-FuUxX]")
 
@@ -162,14 +158,8 @@ def _cut_point(data: bytes, encoding: str | None) -> int:
     newline = data.rfind(b"\n", 0, end)
     if newline >= 0:
         return newline + 1
-    lo = max(0, end - 65536)
-    safe = max(data.rfind(b, lo, end) for b in _SAFE_CUT)
-    if safe >= 0:
-        return safe + 1
-    letter = _LAST_LETTER.match(data, lo, end)
-    if letter:
-        return letter.end()
-    return _boundary(data, 0, end, encoding)
+    cut = last_cut(data, max(0, end - 65536), end)
+    return cut if cut is not None else _boundary(data, 0, end, encoding)
 
 
 def _unit(context: bytes, carry: bytes, block: bytes, encoding: str | None) -> tuple[bytes, int | None, bytes]:

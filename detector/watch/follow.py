@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from ..cuts import CONTEXT_BYTES  # the context read before new bytes: as much as a scan carries across a cut
+from ..cuts import CONTEXT_BYTES, last_cut  # the context read before new bytes: as much as a scan carries across a cut
 from ..decode import bom_of, detect_encoding, utf16_without_bom
 from ..extract import TextUnit
 from ..identify import TEXT
@@ -43,8 +43,6 @@ LONG_LINE_WINDOW = 2 * CONTEXT_BYTES  # the cut is looked for this far back from
 FindingKey = tuple[str, str]  # (location as json, fingerprint)
 # Bytes after which a line may be cut in any of ASCII, UTF-8, CP932 or EUC-JP: none of them is a trail byte
 # there (in UTF-8 and ASCII, any byte that is not a continuation byte starts a character).
-_CUT_AFTER = frozenset(range(0x00, 0x40))
-_DIGITS = frozenset(range(0x30, 0x3A))
 _ROTATION_WORDS = frozenset({"gz", "bz2", "xz", "zst", "old", "bak"})
 
 
@@ -318,26 +316,21 @@ def _context_start(data: bytes, at: int) -> int:
 
 
 def _long_line_cut(path: str, line_start: int, size: int) -> int:
-    """Where to stop consuming a line longer than the read chunk: a character boundary ``LONG_LINE_KEEP``
-    to ``LONG_LINE_WINDOW`` bytes before its end, not between two digits (``line_start`` when there is
-    none: the line is read whole again)."""
+    """Where to stop consuming a line longer than the read chunk: ``LONG_LINE_KEEP`` to ``LONG_LINE_WINDOW``
+    bytes before its end, where the text reader would cut it too (:func:`detector.cuts.last_cut`: never inside
+    a number, an escaped one or a character); ``line_start`` when there is no such place (the line is read
+    whole again)."""
     low = max(line_start, size - LONG_LINE_WINDOW)
     high = size - LONG_LINE_KEEP
     if high <= low:
         return line_start
     with open(path, "rb") as handle:
         handle.seek(low)
-        window = handle.read(high - low + 1)
+        window = handle.read(high - low)
     if b"\x1b" in window:
         return line_start  # ISO-2022-JP: a byte's meaning depends on the escapes before it
-    utf8 = detect_encoding(window) in ("ascii", "utf-8")
-    for index in range(min(len(window) - 1, high - low), 0, -1):
-        before, after = window[index - 1], window[index]
-        if before in _DIGITS or after in _DIGITS:
-            continue
-        if before in _CUT_AFTER or (utf8 and not 0x80 <= after <= 0xBF):
-            return low + index
-    return line_start
+    cut = last_cut(window, 0, len(window))
+    return line_start if cut is None else low + cut
 
 
 def _merged(base: FileResult, extra: FileResult) -> tuple[FileResult, FileResult]:
