@@ -63,14 +63,6 @@ def parse_size(text: str) -> int:
     return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
-def _identity(fd: int | None) -> frozenset[tuple[int, int]]:
-    """(device, inode) of an open output, so a walk over its folder skips it."""
-    if fd is None:
-        return frozenset()
-    st = os.fstat(fd)
-    return frozenset({(st.st_dev, st.st_ino)})
-
-
 class _Output:
     """Where a report goes: stdout, or a file created 0600 (it names people's files, and with --reveal it
     holds their numbers), never through a link (see :mod:`detector.outputs`). The file is created before the
@@ -457,15 +449,14 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         from .model import Confidence
         from .people import load_key
         from .pipeline import ScanOptions
-        from .watch import Supervised, Watcher, WatchOptions, describe
+        from .watch import EventStream, Supervised, Watcher, WatchOptions
 
-        sink = _EventSink(output, fmt)
+        sink = EventStream(output, fmt)
         scan_options = ScanOptions(key=load_key(key_file), rules_dirs=rules_dirs, excludes=exclude,
                                    min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                                   skip_inodes=sink.identity())
+                                   skip_inodes=sink.identities())
         watcher = Watcher(list(paths), WatchOptions(scan_options, poll=poll, settle=settle, state_path=state_path,
                                                     execute=execute, syslog=use_syslog), sink.write)
-        sink.describe = describe
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
@@ -482,38 +473,6 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         return 0
 
     _run(action)
-
-
-class _EventSink:
-    """Events out: json lines or readable lines, on stdout or appended to a 0600 file, flushed one by one."""
-
-    def __init__(self, path: str | None, fmt: str) -> None:
-        self.fmt = fmt
-        self.describe: Callable[[dict[str, Any]], str] | None = None
-        self.fd: int | None = None
-        if path is not None and path != "-":
-            from .outputs import open_append
-
-            self.fd = open_append(path, "the events")
-
-    def identity(self) -> frozenset[tuple[int, int]]:
-        return _identity(self.fd)
-
-    def write(self, event: dict[str, Any]) -> None:
-        if self.fmt == "text" and self.describe is not None:
-            line = f"{event['time']} {self.describe(event)}\n"
-        else:
-            line = json.dumps(event, ensure_ascii=False) + "\n"
-        if self.fd is None:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-        else:
-            os.write(self.fd, line.encode("utf-8"))
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 @main.command()

@@ -20,7 +20,7 @@ FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "nati
               "redact", "exposure", "__init__"}
 STAGES = ["fs", "walk", "decode", "identify", "extract", "candidates", "context", "match", "locations", "people",
           "scanner", "assess", "schema", "result", "incremental", "deadlines", "incident",
-          "notify", "pipeline", "watch", "report", "outputs", "cli", "__main__"]
+          "notify", "pipeline", "outputs", "watch", "report", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:

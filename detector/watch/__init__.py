@@ -11,13 +11,13 @@ Four parts, data flowing one way:
 * :mod:`.watcher`: what a file gives now against what it gave before becomes ``finding`` and ``cleared`` events
   (rotations recognised), the people exposed are kept in an :class:`~detector.exposure.Exposure`, and an
   ``assessment`` event marks each change of the assessment; ``--state`` keeps all that across restarts;
-* :mod:`.alerts`: events go to the event stream, the ``--exec`` command and syslog.
+* :mod:`.alerts`: events go to the event stream (:class:`EventStream`), the ``--exec`` command and syslog.
 """
 
 from __future__ import annotations
 
-from .alerts import describe
+from .alerts import EventStream, describe
 from .observe import Supervised, observe
 from .watcher import Watcher, WatchOptions
 
-__all__ = ["Supervised", "WatchOptions", "Watcher", "describe", "observe"]
+__all__ = ["EventStream", "Supervised", "WatchOptions", "Watcher", "describe", "observe"]

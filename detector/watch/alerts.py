@@ -1,5 +1,5 @@
-"""Where the watcher's events go: the event stream (json lines or readable text lines, chosen by the command
-line), the user's command (``--exec``) and syslog (``--syslog``).
+"""Where the watcher's events go: the event stream (json lines or readable text lines, on standard output or
+appended to a file: :class:`EventStream`), the user's command (``--exec``) and syslog (``--syslog``).
 
 An event never holds a raw number: findings carry masked numbers and fingerprints, and a file's name is shown
 as :func:`~detector.names.shown` shows it (a number in a name masked).
@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shlex
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..names import shown
+from ..outputs import open_append
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +75,36 @@ def to_syslog(event: Event) -> None:
     syslog.openlog("mynumber", syslog.LOG_PID, syslog.LOG_AUTH)
     priority = syslog.LOG_WARNING if event["event"] != "cleared" else syslog.LOG_NOTICE
     syslog.syslog(priority, describe(event))
+
+
+class EventStream:
+    """The event stream: json lines, or readable lines (:func:`describe`), on standard output or appended to a
+    file created 0600 and never written through a link (:func:`~detector.outputs.open_append`), each flushed as
+    it comes."""
+
+    def __init__(self, path: str | None, fmt: str) -> None:
+        self.fmt = fmt
+        self.fd = open_append(path, "the events") if path is not None and path != "-" else None
+
+    def identities(self) -> frozenset[tuple[int, int]]:
+        """(device, inode) of the file written, so the watcher's walk over its folder skips it."""
+        if self.fd is None:
+            return frozenset()
+        st = os.fstat(self.fd)
+        return frozenset({(st.st_dev, st.st_ino)})
+
+    def write(self, event: Event) -> None:
+        if self.fmt == "text":
+            line = f"{event['time']} {describe(event)}\n"
+        else:
+            line = json.dumps(event, ensure_ascii=False) + "\n"
+        if self.fd is None:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        else:
+            os.write(self.fd, line.encode("utf-8"))
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
