@@ -1,8 +1,9 @@
 """The ``mynumber`` command: a thin click layer over the library.
 
 Each command parses options, calls the library, renders, and maps errors to a one-line message and an exit
-status: 0 nothing found, 1 findings, 3 a serious (reportable) incident, 2 a usage error, 4 the scan could
-not run. No traceback reaches the user, and no message carries a raw number.
+status: 0 nothing found, 1 findings not reportable on what was scanned, 3 a reportable incident, 5 possibly
+reportable (what was not read or held back, or a presumed public place, could make it so), 2 a usage error, 4 the
+scan could not run. No traceback reaches the user, and no message carries a raw number.
 """
 
 from __future__ import annotations
@@ -157,8 +158,8 @@ def _collect_garbage_rarely() -> None:
 def main() -> None:
     """Find exposed My Numbers (個人番号), count the distinct people, and assess the incident.
 
-    Exit status: 0 nothing found, 1 findings, 3 serious incident (reportable), 2 usage error,
-    4 the scan could not run.
+    Exit status: 0 nothing found, 1 findings (not reportable on what was scanned), 3 reportable incident,
+    5 possibly reportable (see what to check), 2 usage error, 4 the scan could not run.
     """
 
 
@@ -356,43 +357,63 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
               help="The HR roster: CSV (UTF-8 or CP932) or xlsx, with a header row.")
 @click.option("--number-column", required=True, metavar="COLUMN",
               help="The roster column holding the My Number: its header, or its number counting from 1.")
-@click.option("--format", "fmt", type=click.Choice(NOTIFY_FORMATS), default="csv", show_default=True,
-              help="csv (UTF-8 with a BOM, for Excel), json, or an xlsx workbook (needs --output).")
+@click.option("--format", "fmt", type=click.Choice(NOTIFY_FORMATS), default=None,
+              help="The table: csv (UTF-8 with a BOM, for Excel; the default), json, or an xlsx workbook (needs "
+              "--output).")
+@click.option("--letter", is_flag=True, help="Instead of the table, draft the notices (Markdown): a page for the "
+              "officer on timing, contents and substitute measures, then one letter a person found in the roster.")
+@click.option("--name-column", "name_columns", multiple=True, metavar="COLUMN", help="With --letter: the roster "
+              "column(s) holding the name to address (header or number counting from 1; repeat for family and "
+              "given names). Without it the letters leave the name to fill in.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="The language of the letters and of the json's notice guidance.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600), not stdout.")
 @click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
               "per-installation key).")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
-def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str, output: str | None,
-           key_file: str | None, rules_dirs: tuple[str, ...]) -> None:
+def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | None, letter: bool,
+           name_columns: tuple[str, ...], lang: str, output: str | None, key_file: str | None,
+           rules_dirs: tuple[str, ...]) -> None:
     """List the people to notify: the roster rows of everyone the scans found (matched by fingerprint, with
     the files where each was found, without the My Number column), and the people found whom the roster
-    lacks, by masked number."""
+    lacks, by masked number; or, with --letter, draft the notice to each of them (番号法第29条の4第2項)."""
 
     def action() -> int:
         from .notify import match, read_roster
         from .people import load_key
+        from .report.notice import guidance, render_letters, stderr_lines
         from .result import merge as merge_documents
         from .rules import load_rules
 
+        if letter and fmt is not None:
+            raise UsageError("--letter writes Markdown letters; --format chooses the table's format: give one")
+        if name_columns and not letter:
+            raise UsageError("--name-column addresses the letters: use it with --letter")
         if fmt == "xlsx" and output in (None, "-"):
             raise UsageError("--format xlsx writes a workbook: give --output FILE")
         rules = load_rules(rules_dirs)
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items])
-        notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False))
+        notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False),
+                             name_columns)
         # Rendered before the output is opened: a failure leaves no file behind.
         if fmt == "xlsx":
             workbook = notification.to_xlsx()
             _Output(output).write_bytes(workbook)
         else:
-            text = notification.to_csv() if fmt == "csv" else json.dumps(notification.to_json(), ensure_ascii=False,
-                                                                         indent=2) + "\n"
+            document = notification.to_json()
+            document["summary"]["notice"] = guidance(notification, lang)
+            text = (render_letters(notification, rules.items, lang) if letter
+                    else json.dumps(document, ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+                    else notification.to_csv())
             _Output(output).write(text)
         summary = notification.to_json()["summary"]
         click.echo(f"mynumber: {summary['people_found']} people found: {summary['in_roster']} in the roster, "
                    f"{summary['not_in_roster']} not in it (listed by masked number)"
                    + (f"; {summary['invalid_roster_numbers']} roster rows without a valid number"
                       if summary["invalid_roster_numbers"] else ""), err=True)
+        for line in stderr_lines(notification, letter):
+            click.echo(line, err=True)
         return 0
 
     _run(action)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-# The command's exit statuses (see detector.assess for the ones a scan's result decides).
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED = 0, 1, 2, 3, 4
+# The command's exit statuses (see detector.assess for the ones a scan's result decides): 0 nothing found, 1
+# findings but not reportable on what was scanned, 2 usage error, 3 reportable, 4 the command could not run, 5
+# possibly reportable (what was not read or was held back, or a presumed public place, could make it reportable).
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED, EXIT_POSSIBLY = 0, 1, 2, 3, 4, 5
 
 
 class MyNumberToolError(Exception):

@@ -23,6 +23,8 @@ from .model import Finding
 METRICS: dict[str, Callable[[Finding], bool]] = {
     "distinct_people": lambda finding: True,
     "public_distinct_people": lambda finding: finding.public,
+    # public in a folder the user declared public (--public), not only presumed so by a location rule
+    "confirmed_public_distinct_people": lambda finding: finding.public and not finding.presumed_public,
 }
 
 

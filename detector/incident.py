@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from .assess import Check, PeopleBound, Status
 from .deadlines import Deadlines, deadlines
 from .model import Finding, Unscanned
 from .names import display, shown
@@ -66,12 +67,24 @@ class Incident:
     roots: list[str]
     hosts: list[str]
     key_id: str
+    # The three-way verdict (detector.assess; 別添２ 3A: the most people that may be affected decide 4号).
+    status: Status = Status.NOT_REPORTABLE_ON_SCAN
+    possible: tuple[Reason, ...] = ()  # triggers that may hold, to decide by the checks
+    checks: tuple[Check, ...] = ()
+    bound: PeopleBound = field(default_factory=PeopleBound)
 
     @property
     def articles(self) -> list[str]:
         if not self.serious:
             return []
         return [LAW_ARTICLE] + [f"{RULE_NAME_JA} 第2条第{r.rule_item}号" for r in self.reasons if r.rule_item]
+
+    @property
+    def shows_reporting_dates(self) -> bool:
+        """Whether the report gives the 速報 and 確報 dates: 規則第3条 asks for reports of 報告対象事態 only
+        (番号法第29条の4第1項), so a reportable incident has them, one that may be reportable has them as the dates
+        that apply if it is confirmed, and one not reportable on the scan has none. The json keeps them always."""
+        return self.status is not Status.NOT_REPORTABLE_ON_SCAN
 
     def to_json(self, draft: dict[str, str] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -80,12 +93,19 @@ class Incident:
             "verdict": {"serious": self.serious, "reasons": [r.reason_id for r in self.reasons],
                         "articles": self.articles,
                         "details": [{"id": r.reason_id, "rule_item": r.rule_item, "value": r.value,
-                                     "more_than": r.more_than} for r in self.reasons]},
+                                     "more_than": r.more_than} for r in self.reasons],
+                        "status": self.status.value, **self.bound.to_json(),
+                        "possible_reasons": [r.reason_id for r in self.possible],
+                        "to_check": [check.to_json() for check in self.checks]},
             "deadlines": {**self.deadlines.to_json(), "malicious": self.deadlines.malicious,
                           "discovered_assumed": self.discovered_assumed,
-                          "preliminary_basis": "the guidelines' 'promptly': about 3 to 5 days; day 5 given",
-                          "final_basis": f"day {60 if self.deadlines.malicious else 30}, the day of discovery "
-                                         "being day 1, moved to the next business day"},
+                          # 規則第3条第1項 「速やかに」; 別添２ 「概ね３～５日以内」: a yardstick, not moved.
+                          "preliminary_basis": "PPC rule Art. 3(1) 'promptly'; the guideline's yardstick of about "
+                                               "3 to 5 days (day 3 to day 5, the day of discovery being day 1), "
+                                               "not a deadline and not moved past holidays",
+                          # 規則第3条第2項: 30 days, 60 for 第2条第2号; moved past 土日・祝日・12/29-1/3.
+                          "final_basis": f"PPC rule Art. 3(2): day {self.deadlines.final_day}, the day of "
+                                         "discovery being day 1, moved to the next business day"},
             "charts": {"people_by_folder": {shown(folder): people for folder, people in self.people_by_folder},
                        "findings_by_type": dict(self.findings_by_type),
                        "exposure": {"public": self.public_people, "internal": self.internal_people}},
@@ -121,6 +141,8 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
     assert assessment is not None, "finish() the result first"
     reasons = [Reason(t.trigger_id, t.rule_item, assessment.value(t), t.more_than, t.description)
                for t in assessment.reasons]
+    possible = tuple(Reason(t.trigger_id, t.rule_item, assessment.value(t), t.more_than, t.description)
+                     for t in assessment.possible)
     public = result.exposure.fingerprints("public_distinct_people")
     everyone = result.exposure.fingerprints()
     item_counts: Counter[str] = Counter(item for f in result.findings for item in f.items)
@@ -144,6 +166,10 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
         roots=list(result.roots),
         hosts=list(result.hosts),
         key_id=result.key_id,
+        status=assessment.status,
+        possible=possible,
+        checks=assessment.checks,
+        bound=assessment.bound,
     )
 
 

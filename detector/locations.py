@@ -11,6 +11,7 @@ import contextlib
 import os
 from collections.abc import Iterable
 
+from .model import DECLARED_PUBLIC
 from .rules import PathRule
 
 
@@ -22,7 +23,8 @@ class PublicLocator:
         )
 
     def reason(self, path: str) -> str | None:
-        """Why ``path`` is public ("--public DIR" or "rule:ID (glob)"), or None if it is not known to be."""
+        """Why ``path`` is public ("--public DIR": the user's declaration, certain; "rule:ID (glob)": a rule's
+        presumption, to confirm), or None if it is not known to be."""
         if path == "-":
             return None
         absolute = os.path.abspath(path)
@@ -33,7 +35,7 @@ class PublicLocator:
             for candidate in candidates:
                 for prefix in (abs_prefix, real_prefix):
                     if candidate == prefix or candidate.startswith(prefix.rstrip("/") + "/"):
-                        return f"--public {given}"
+                        return f"{DECLARED_PUBLIC}{given}"
         for rule in self.rules:
             if any(rule.matches(candidate) for candidate in candidates):
                 return f"rule:{rule.rule_id} ({rule.glob})"

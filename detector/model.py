@@ -125,6 +125,11 @@ class Candidate(NamedTuple):
                 f"reasons={self.reasons!r}, headers={self.headers!r})")
 
 
+# How ``public_reason`` starts when the user declared the folder public (``--public DIR``, detector/locations.py);
+# any other public reason is a location rule's presumption (a web-root glob) that the responder must confirm.
+DECLARED_PUBLIC = "--public "
+
+
 class Finding(NamedTuple):
     """One exposed My Number at one place. Never holds the number itself."""
 
@@ -173,6 +178,13 @@ class Finding(NamedTuple):
             public_reason=unescape(str(public_reason)) if public_reason is not None else None,
             items=tuple(data.get("items", ())),
         )
+
+    @property
+    def presumed_public(self) -> bool:
+        """Public by a location rule's presumption (``rule:htdocs``), not in a folder the user declared public: the
+        place is presumed reachable from outside, which the responder must confirm (a ``backup/htdocs`` copy on
+        an internal disk is not). 規則第2条第3号 needs the fact, not the presumption."""
+        return self.public and not (self.public_reason or "").startswith(DECLARED_PUBLIC)
 
     def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str]:
         return (self.path, self.location.sort_key(), self.fingerprint)

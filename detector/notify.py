@@ -3,7 +3,8 @@
 The roster (CSV in UTF-8 or CP932, or an xlsx workbook) holds each person's My Number and contact columns. Its
 numbers are fingerprinted with the scan's key; the rows whose fingerprint the scan found are the people to
 notify, written with the files where each was found and without the My Number column. People the scan found
-but the roster lacks are listed too, by masked number, so that nobody is lost.
+but the roster lacks are listed too, by masked number, so that nobody is lost. What the notice itself must say
+(the letters of ``--letter`` and the guidance beside the table) is :mod:`detector.report.notice`'s.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +34,40 @@ class Roster:
     rows: list[list[str]]
     number_index: int
 
+    def column(self, wanted: str) -> int:
+        """The index of a column named by its header or by its number counting from 1."""
+        index = _column_index(self.headers, wanted)
+        if index is None:
+            raise UsageError(f"no column {wanted!r} in the roster (columns: {', '.join(self.headers)})")
+        return index
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person the scan found: the masked number, the files (as the scan wrote their paths) and those of them
+    in public places, the other personal items found in the same records (item ids), and, for a person in the
+    roster, the roster row (without the number column) and the name taken from the columns the user named."""
+
+    masked: str
+    paths: tuple[str, ...]
+    items: tuple[str, ...] = ()
+    public_paths: frozenset[str] = frozenset()
+    row: tuple[str, ...] = ()
+    name: str = ""
+
+    @property
+    def files(self) -> list[str]:
+        """The files as every writer writes names: escaped, a number in a name masked."""
+        return [shown(path) for path in self.paths]
+
 
 @dataclass
 class Notification:
     """The roster rows of the people found, and the people found whom the roster lacks."""
 
     headers: list[str]  # the roster's, without the number column
-    matched: list[tuple[list[str], str, list[str]]] = field(default_factory=list)  # row, masked, files
-    not_in_roster: list[tuple[str, list[str]]] = field(default_factory=list)  # masked, files
+    matched: list[Person] = field(default_factory=list)  # in roster order
+    not_in_roster: list[Person] = field(default_factory=list)  # by masked number
     roster_rows: int = 0
     invalid_roster_numbers: int = 0
 
@@ -55,9 +82,9 @@ class Notification:
     def rows(self) -> list[list[str]]:
         """The table to write: a header row, then a row for each person found."""
         table = [["status", "masked", *self.headers, "files"]]
-        table += [[STATUS_MATCHED, masked, *row, " | ".join(files)] for row, masked, files in self.matched]
-        table += [[STATUS_NOT_IN_ROSTER, masked, *([""] * len(self.headers)), " | ".join(files)]
-                  for masked, files in self.not_in_roster]
+        table += [[STATUS_MATCHED, person.masked, *person.row, " | ".join(person.files)] for person in self.matched]
+        table += [[STATUS_NOT_IN_ROSTER, person.masked, *([""] * len(self.headers)), " | ".join(person.files)]
+                  for person in self.not_in_roster]
         return table
 
     def to_xlsx(self) -> bytes:
@@ -83,10 +110,10 @@ class Notification:
         return out.getvalue()
 
     def to_json(self) -> dict[str, Any]:
-        in_roster = [{"status": STATUS_MATCHED, "masked": masked, "files": files,
-                      "roster": dict(zip(self.headers, row, strict=False))} for row, masked, files in self.matched]
-        missing = [{"status": STATUS_NOT_IN_ROSTER, "masked": masked, "files": files}
-                   for masked, files in self.not_in_roster]
+        in_roster = [{"status": STATUS_MATCHED, "masked": person.masked, "files": person.files,
+                      "roster": dict(zip(self.headers, person.row, strict=False))} for person in self.matched]
+        missing = [{"status": STATUS_NOT_IN_ROSTER, "masked": person.masked, "files": person.files}
+                   for person in self.not_in_roster]
         return {
             "summary": {"people_found": len(self.matched) + len(self.not_in_roster),
                         "in_roster": len(self.matched), "not_in_roster": len(self.not_in_roster),
@@ -163,20 +190,19 @@ def _restore_leading_zeros(value: str) -> str:
     return text.zfill(12) if text.isdigit() and 9 <= len(text) < 12 else text
 
 
-def match(roster: Roster, result: ScanResult, key: bytes) -> Notification:
+def match(roster: Roster, result: ScanResult, key: bytes, name_columns: tuple[str, ...] = ()) -> Notification:
+    """The people the scan found, matched to the roster by fingerprint. ``name_columns`` (headers or numbers
+    counting from 1) say which roster cells make a person's name; none is guessed from the other columns."""
     fingerprint = Fingerprinter(key)
     if result.key_id and fingerprint.key_id != result.key_id:
         raise UsageError("the scan was made with another fingerprint key: give the same --key-file or "
                          "MYNUMBER_KEY as for the scan")
-    files: dict[str, list[str]] = defaultdict(list)
-    masked: dict[str, str] = {}
-    for finding in result.findings:
-        path = shown(finding.path)  # as every writer writes names: escaped, a number in the name masked
-        if path not in files[finding.fingerprint]:
-            files[finding.fingerprint].append(path)
-        masked[finding.fingerprint] = finding.masked
-    headers = [h for i, h in enumerate(roster.headers) if i != roster.number_index]
-    out = Notification(headers, roster_rows=len(roster.rows))
+    name_indexes = [roster.column(column) for column in name_columns]
+    if roster.number_index in name_indexes:
+        raise UsageError("--name-column names the My Number column: give the columns of the name")
+    found = _people_found(result)
+    out = Notification([h for i, h in enumerate(roster.headers) if i != roster.number_index],
+                       roster_rows=len(roster.rows))
     matched: set[str] = set()
     for row in roster.rows:
         try:
@@ -185,9 +211,28 @@ def match(roster: Roster, result: ScanResult, key: bytes) -> Notification:
             out.invalid_roster_numbers += 1
             continue
         print_ = fingerprint(digits)
-        if print_ in files and print_ not in matched:
+        if print_ in found and print_ not in matched:
             matched.add(print_)
-            out.matched.append(([c for i, c in enumerate(row) if i != roster.number_index], masked[print_],
-                                files[print_]))
-    out.not_in_roster = sorted((masked[p], files[p]) for p in files if p not in matched)
+            name = " ".join(row[i].strip() for i in name_indexes if row[i].strip())
+            out.matched.append(replace(found[print_], row=tuple(c for i, c in enumerate(row)
+                                                                  if i != roster.number_index), name=name))
+    out.not_in_roster = sorted((found[p] for p in found if p not in matched), key=lambda p: (p.masked, p.paths))
     return out
+
+
+def _people_found(result: ScanResult) -> dict[str, Person]:
+    """Each person of the scan by fingerprint: the masked number, the files in scan order, every item found with
+    the number in any of its records, and the files where it is in a public place."""
+    paths: dict[str, list[str]] = defaultdict(list)
+    items: dict[str, set[str]] = defaultdict(set)
+    masked: dict[str, str] = {}
+    public: dict[str, set[str]] = defaultdict(set)
+    for finding in result.findings:
+        if finding.path not in paths[finding.fingerprint]:
+            paths[finding.fingerprint].append(finding.path)
+        items[finding.fingerprint].update(finding.items)
+        masked[finding.fingerprint] = finding.masked
+        if finding.public:
+            public[finding.fingerprint].add(finding.path)
+    return {print_: Person(masked[print_], tuple(paths[print_]), tuple(sorted(items[print_])),
+                           frozenset(public[print_])) for print_ in paths}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .assess import Assessment, assess, exit_status
+from .assess import Assessment, Facts, PeopleBound, assess, exit_status
 from .errors import UsageError
 from .exposure import Exposure
 from .model import Confidence, FileResult, Finding, Sample, Unscanned
@@ -45,6 +45,7 @@ class ScanResult:
     held_back: Counter[str] = field(default_factory=Counter)
     held_back_people: set[str] = field(default_factory=set)
     held_back_people_merged: int = 0  # from merged documents, which keep only the count (an upper bound)
+    held_back_uncounted_merged: int = 0  # of those, the ones each document had not counted among its people
     samples: list[Sample] = field(default_factory=list)
     unscanned: list[Unscanned] = field(default_factory=list)
     merged_from: int = 1
@@ -87,8 +88,22 @@ class ScanResult:
         self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
         self.unscanned.sort(key=Unscanned.sort_key)
         self.finished = self.finished or time.time()
-        self.assessment = assess(self.exposure.metrics(), triggers, declared)
+        self.assessment = assess(self.exposure.metrics(), triggers, declared, self.facts())
         return self
+
+    def facts(self) -> Facts:
+        """What the verdict rests on beside the findings: the people that may be affected (found, held back and
+        not among them, what could not be read) and the location rules behind presumed public findings."""
+        found = self.exposure.fingerprints()
+        unreadable = [u for u in self.unscanned if could_hold_numbers(u)]
+        bound = PeopleBound(
+            found=len(found),
+            held_back_people=len(self.held_back_people - found) + self.held_back_uncounted_merged,
+            held_back_candidates=sum(self.held_back.values()),
+            unscanned_files=len(unreadable),
+            encrypted_members=sum(1 for u in unreadable if _reason_category(u.reason).startswith("encrypted")))
+        presumed = sorted({f.public_reason or "" for f in self.findings if f.presumed_public})
+        return Facts(bound, tuple(presumed))
 
     # -- figures ----------------------------------------------------------------------------------------
 
@@ -124,6 +139,7 @@ class ScanResult:
             "serious_reasons": self.assessment.reason_ids(),
             "unscanned": len(self.unscanned),
             "serious_details": self.assessment.details(),
+            **self.assessment.verdict_json(),
             "held_back": {"findings": sum(self.held_back.values()),
                           "distinct_people": len(self.held_back_people) + self.held_back_people_merged,
                           "by_confidence": dict(sorted(self.held_back.items())),
@@ -174,6 +190,17 @@ def _iso(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(timestamp))
 
 
+# Unscanned entries with no content of their own: everything else not read may hold numbers (別添２ 3A).
+NO_CONTENT = frozenset({"broken symbolic link", "not a regular file"})
+
+
+def could_hold_numbers(entry: Unscanned) -> bool:
+    """Whether an entry not scanned may hold My Numbers: any file or member that has content (encrypted, damaged,
+    an image, a scanned PDF, over a limit, unreadable, a folder not listed, a link not followed); not a broken link
+    nor a FIFO, socket or device."""
+    return _reason_category(entry.reason) not in NO_CONTENT
+
+
 def _reason_category(reason: str) -> str:
     """The part of an unscanned reason before any detail, for counting: "permission denied", "image"..."""
     return reason.split(":", 1)[0].split(" (", 1)[0]
@@ -212,6 +239,8 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
         held = summary.get("held_back", {})
         merged.held_back.update(held.get("by_confidence", {}))
         merged.held_back_people_merged += int(held.get("distinct_people", 0))
+        # an older document has no held_back_people: all its held-back people may be others (an upper bound)
+        merged.held_back_uncounted_merged += int(summary.get("held_back_people", held.get("distinct_people", 0)))
         try:
             file_result = FileResult(path=name, scanned=False)
             file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]

@@ -60,6 +60,9 @@ class Trigger(NamedTuple):
     article: str
     description: str
     rule_item: int | None = None  # the item of Article 2 of the PPC rule, for the incident's articles
+    # A metric counting only what the scan knows for certain (METRICS): where the trigger holds on ``metric`` but
+    # not on this one, it rests on a presumption and only may hold (detector.assess.Status.POSSIBLY_REPORTABLE).
+    confirmed_metric: str | None = None
 
 
 class ItemRule(NamedTuple):
@@ -263,9 +266,13 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
         if rule_item is not None and (not isinstance(rule_item, int) or isinstance(rule_item, bool)
                                       or rule_item < 1):
             raise layers.problem("trigger", entry, "`rule_item` must be a whole number >= 1")
+        confirmed = entry.get("confirmed_metric")
+        if confirmed is not None and (metric is None or confirmed not in METRICS):
+            raise layers.problem("trigger", entry, "`confirmed_metric` needs `metric` and must be one of "
+                                 + ", ".join(METRICS))
         triggers.append(Trigger(entry["id"], metric, more_than,
                                 _require(layers, "trigger", entry, "article", str),
-                                _require(layers, "trigger", entry, "description", str), rule_item))
+                                _require(layers, "trigger", entry, "description", str), rule_item, confirmed))
 
     items = []
     for entry in layers.entries.get("item", {}).values():

@@ -74,7 +74,7 @@ def _document(document: Any, item_ids: frozenset[str]) -> None:
 
 
 def _summary(summary: dict[str, Any]) -> None:
-    for key in ("files_scanned", "bytes_scanned", "excluded"):
+    for key in ("files_scanned", "bytes_scanned", "excluded", "held_back_people"):
         _optional(summary, "summary", key, _count)
     _optional(summary, "summary", "scanned_by_type", lambda value, field: _counts(value, field, _token))
     held = _object(summary.get("held_back", {}), "summary.held_back")

@@ -31,7 +31,8 @@ def finding(person: int, public: bool = False, line: int = 1, path: str = "f.txt
 def test_people_are_distinct_fingerprints_and_public_ones_are_counted_apart() -> None:
     people = Exposure([finding(1), finding(1, line=2), finding(2, public=True), finding(3)])
     assert (people.distinct_people, people.public_distinct_people) == (3, 1)
-    assert people.metrics() == {"distinct_people": 3, "public_distinct_people": 1}
+    assert people.metrics() == {"distinct_people": 3, "public_distinct_people": 1,
+                                "confirmed_public_distinct_people": 1}  # --public: a declared place
     assert people.fingerprints("public_distinct_people") == {"fp2"}
 
 
@@ -41,9 +42,11 @@ def test_a_person_stays_exposed_until_the_last_finding_of_them_is_removed() -> N
     people.add(first)
     people.add(second)
     people.remove(second)
-    assert people.metrics() == {"distinct_people": 1, "public_distinct_people": 0}
+    assert people.metrics() == {"distinct_people": 1, "public_distinct_people": 0,
+                                "confirmed_public_distinct_people": 0}
     people.remove(first)
-    assert people.metrics() == {"distinct_people": 0, "public_distinct_people": 0}
+    assert people.metrics() == {"distinct_people": 0, "public_distinct_people": 0,
+                                "confirmed_public_distinct_people": 0}
 
 
 def test_removing_a_finding_never_added_is_an_error_and_changes_nothing_counted() -> None:
@@ -52,7 +55,8 @@ def test_removing_a_finding_never_added_is_an_error_and_changes_nothing_counted(
         people.remove(finding(2))
     with pytest.raises(KeyError):
         people.remove(finding(1, public=True))  # added as internal: the public count never held it
-    assert people.metrics() == {"distinct_people": 1, "public_distinct_people": 0}
+    assert people.metrics() == {"distinct_people": 1, "public_distinct_people": 0,
+                                "confirmed_public_distinct_people": 0}
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.booleans(), st.booleans()), max_size=40))
@@ -83,7 +87,8 @@ def test_a_scan_result_counts_its_people_in_one_exposure() -> None:
     result.add(FileResult(path="b.txt", findings=[finding(1, path="b.txt")]))
     result.add(FileResult(path="a.txt", findings=[finding(1, path="a.txt")]))  # the same finding again: kept once
     result.finish(load_rules().triggers)
-    assert result.exposure.metrics() == {"distinct_people": 2, "public_distinct_people": 1}
+    assert result.exposure.metrics() == {"distinct_people": 2, "public_distinct_people": 1,
+                                         "confirmed_public_distinct_people": 1}
     assert result.summary()["distinct_people"] == 2 and result.summary()["public_distinct_people"] == 1
     assert result.assessment is not None and result.assessment.reason_ids() == ["publicly_accessible"]
 

@@ -56,9 +56,12 @@ def _user_rules(tmp_path: Path, name: str, text: str) -> Path:
         ("assessment.toml", 'schema = 1\n[[trigger]]\nid = "t"\ndeclared = true\nmetric = "distinct_people"\n'
                             'article = "a"\ndescription = "d"\n', 3, "a declared trigger takes no `metric`"),
         ("locations.toml", 'schema = 1\n[[public]]\nid = "p"\nglob = "/srv/**"\n', 3, "needs `description`"),
+        ("assessment.toml", 'schema = 1\n[[trigger]]\nid = "t"\nmetric = "distinct_people"\nmore_than = 1\n'
+                            'confirmed_metric = "files"\narticle = "a"\ndescription = "d"\n', 3,
+         "`confirmed_metric` needs `metric`"),
     ],
     ids=["toml syntax", "no schema", "entry without id", "sample with a bad check digit", "unknown metric",
-         "declared trigger with a metric", "public rule without a reason"],
+         "declared trigger with a metric", "public rule without a reason", "unknown confirmed metric"],
 )
 def test_a_malformed_rules_file_is_an_error_naming_file_and_line(tmp_path: Path, name: str, text: str,
                                                                  line: int, words: str) -> None:

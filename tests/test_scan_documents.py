@@ -41,7 +41,7 @@ def scan_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A real scan of the sample share (findings with items, samples, unscanned files)."""
     folder = tmp_path_factory.mktemp("scan")
     done = run(["scan", str(SHARE), "--format", "json", "-o", "scan.json"], folder)
-    assert done.returncode in (1, 3), done.stderr
+    assert done.returncode in (1, 3, 5), done.stderr
     document: dict[str, Any] = json.loads((folder / "scan.json").read_text(encoding="utf-8"))
     assert document["findings"] and document["samples"] and document["unscanned"]
     assert any(finding.get("items") for finding in document["findings"])
@@ -163,7 +163,7 @@ def test_the_documents_the_tool_writes_fit(scan_document: dict[str, Any], tmp_pa
     check_scan_document("scan.json", scan_document, ITEM_IDS)
     (tmp_path / "scan.json").write_text(json.dumps(scan_document), encoding="utf-8")
     merged = run(["merge", "scan.json", "scan.json", "--format", "json"], tmp_path)
-    assert merged.returncode in (1, 3), merged.stderr
+    assert merged.returncode in (1, 3, 5), merged.stderr
     check_scan_document("merged.json", json.loads(merged.stdout), ITEM_IDS)
 
 

@@ -11,9 +11,22 @@ import datetime as dt
 from html import escape
 
 from .. import __version__
+from ..assess import Status
 from ..incident import Incident
 from ..names import readable
-from .incident_words import DRAFT_FIELDS, TODO, article_text, draft, item_label, words
+from .incident_words import (
+    DRAFT_FIELDS,
+    TODO,
+    article_text,
+    bound_text,
+    certain_reasons,
+    check_texts,
+    draft,
+    item_label,
+    reason_text,
+    verdict_text,
+    words,
+)
 
 MAX_BARS = 12
 CSS = """
@@ -24,7 +37,7 @@ margin-top:2rem}.sub{color:#5a6675;margin-top:0}
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #d5dbe3;border-radius:.5rem;padding:.8rem 1.2rem;
 min-width:12rem}.card .n{font-size:2rem;font-weight:700}.card .l{color:#5a6675}
 .verdict{border-radius:.5rem;padding:1rem 1.2rem;font-weight:700}.serious{background:#fde8e8;border:2px solid #c81e1e}
-.calm{background:#e8f5ec;border:2px solid #2f7d46}
+.calm{background:#e8f5ec;border:2px solid #2f7d46}.possible{background:#fff4cc;border:2px solid #b7791f}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;
 text-align:left;vertical-align:top}th{background:#f1f4f8}td.num{text-align:right}
 .todo{background:#fff4cc;font-weight:700}.pub{color:#c81e1e;font-weight:700}.charts{display:flex;flex-wrap:wrap;
@@ -67,28 +80,47 @@ def _figures(incident: Incident, w: dict[str, str]) -> str:
 
 
 def _verdict(incident: Incident, w: dict[str, str], lang: str) -> str:
-    klass, text = ("serious", w["serious"]) if incident.serious else ("calm", w["not_serious"])
-    reasons = "".join(f"<li>{escape(w.get('reason.' + r.reason_id, r.description or r.reason_id))}"
-                      + (f" ({w['people_count'].format(r.value)})" if r.value is not None else "") + "</li>"
-                      for r in incident.reasons)
+    klass = {Status.REPORTABLE: "serious", Status.POSSIBLY_REPORTABLE: "possible"}.get(incident.status, "calm")
+    reasons = "".join(f"<li>{escape(reason_text(r, lang))}</li>" for r in certain_reasons(incident))
     articles = "".join(f"<li>{escape(article_text(a, lang))}</li>" for a in incident.articles)
-    out = f'<h2>{escape(w["verdict"])}</h2><div class="verdict {klass}" id="verdict">{escape(text)}</div>'
+    out = (f'<h2>{escape(w["verdict"])}</h2><div class="verdict {klass}" id="verdict" '
+           f'data-status="{incident.status.value}">{escape(verdict_text(incident, lang))}</div>')
     if reasons:
-        out += f"<ul>{reasons}</ul><p><b>{escape(w['articles'])}</b></p><ul>{articles}</ul>"
+        out += f"<ul>{reasons}</ul>"
+    if incident.possible:
+        possible = "".join(f"<li>{escape(reason_text(r, lang))}</li>" for r in incident.possible)
+        checks = "".join(f'<li class="todo">{escape(text)}</li>' for text in check_texts(incident, lang))
+        out += (f'<p><b>{escape(w["possible"])}</b></p><ul id="possible">{possible}</ul>'
+                f"<p>{escape(bound_text(incident, lang))}</p>"
+                f'<p><b>{escape(w["to_check"])}</b></p><ul id="to-check">{checks}</ul>')
+    if articles:
+        out += f"<p><b>{escape(w['articles'])}</b></p><ul>{articles}</ul>"
     return out
 
 
 def _deadlines(incident: Incident, w: dict[str, str], lang: str) -> str:
+    """When to report: the 速報's yardstick as a range of dates, the 確報's deadline; no table when the incident
+    is not reportable."""
+    if not incident.shows_reporting_dates:
+        return f'<h2>{escape(w["deadlines"])}</h2><p id="no-deadlines">{escape(w["deadlines_none"])}</p>'
     d = incident.deadlines
+    window = d.preliminary_report
     final_label = f"{w['final_report']} ({w['final_60'] if d.malicious else w['final_30']})"
-    rows = [(w["discovered"], d.discovered), (w["preliminary_report"], d.preliminary_report),
-            (final_label, d.final_report)]
-    body = "".join(f"<tr><th>{escape(label)}</th><td>{day.isoformat()} ({_weekday(day, lang)})</td></tr>"
-                   for label, day in rows)
+    rows = [(w["discovered"], _day(d.discovered, lang)),
+            (w["preliminary_report"], w["date_range"].format(_day(window.first, lang), _day(window.last, lang))
+             + f" ({w['preliminary_days']})"),
+            (final_label, _day(d.final_report, lang))]
+    body = "".join(f"<tr><th>{escape(label)}</th><td>{escape(when)}</td></tr>" for label, when in rows)
+    lead = (f'<p id="deadlines-if-confirmed">{escape(w["deadlines_if_confirmed"])}</p>'
+            if incident.status is Status.POSSIBLY_REPORTABLE else "")
     note = f"<p>{escape(w['deadline_note'])}</p>"
     if incident.discovered_assumed:
         note += f'<p class="todo">{escape(w["assumed"])}</p>'
-    return f'<h2>{escape(w["deadlines"])}</h2><table id="deadlines">{body}</table>{note}'
+    return f'<h2>{escape(w["deadlines"])}</h2>{lead}<table id="deadlines">{body}</table>{note}'
+
+
+def _day(day: dt.date, lang: str) -> str:
+    return f"{day.isoformat()} ({_weekday(day, lang)})"
 
 
 def _weekday(day: dt.date, lang: str) -> str:

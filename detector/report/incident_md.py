@@ -3,9 +3,21 @@
 
 from __future__ import annotations
 
+from ..assess import Status
 from ..incident import Incident
 from ..names import readable
-from .incident_words import DRAFT_FIELDS, article_text, draft, item_label, words
+from .incident_words import (
+    DRAFT_FIELDS,
+    article_text,
+    bound_text,
+    certain_reasons,
+    check_texts,
+    draft,
+    item_label,
+    reason_text,
+    verdict_text,
+    words,
+)
 
 MAX_ROWS = 200
 
@@ -31,19 +43,30 @@ def render(incident: Incident, lang: str = "ja") -> str:
              f"## {w['figures']}", ""]
     lines += [f"- {w[key]}: **{f[key]:,}**" for key in
               ("distinct_people", "public_distinct_people", "files_with_findings", "unscanned")]
-    lines += ["", f"## {w['verdict']}", "", f"**{w['serious'] if incident.serious else w['not_serious']}**", ""]
-    for reason in incident.reasons:
-        value = f" ({w['people_count'].format(reason.value)})" if reason.value is not None else ""
-        lines.append(f"- {w.get('reason.' + reason.reason_id, reason.description or reason.reason_id)}{value}")
+    lines += ["", f"## {w['verdict']}", "", f"**{verdict_text(incident, lang)}**", ""]
+    lines += [f"- {reason_text(reason, lang)}" for reason in certain_reasons(incident)]
+    if incident.possible:
+        lines += ["", f"{w['possible']}:", ""] + [f"- {reason_text(reason, lang)}" for reason in incident.possible]
+        lines += ["", bound_text(incident, lang), "", f"{w['to_check']}:", ""]
+        lines += [f"- {text}" for text in check_texts(incident, lang)]
     if incident.articles:
         lines += ["", f"{w['articles']}: " + joiner.join(article_text(a, lang) for a in incident.articles)]
-    final = w["final_60"] if d.malicious else w["final_30"]
-    lines += ["", f"## {w['deadlines']}", "", "| | |", "| --- | --- |",
-              f"| {w['discovered']} | {d.discovered.isoformat()} |",
-              f"| {w['preliminary_report']} | {d.preliminary_report.isoformat()} |",
-              f"| {w['final_report']} ({final}) | {d.final_report.isoformat()} |", "", w["deadline_note"]]
-    if incident.discovered_assumed:
-        lines += ["", f"**{w['assumed']}**"]
+    lines += ["", f"## {w['deadlines']}", ""]
+    if incident.shows_reporting_dates:  # the 速報's yardstick as a range, the 確報's deadline (deadlines.py)
+        final = w["final_60"] if d.malicious else w["final_30"]
+        window = d.preliminary_report
+        if incident.status is Status.POSSIBLY_REPORTABLE:
+            lines += [w["deadlines_if_confirmed"], ""]
+        lines += ["| | |", "| --- | --- |",
+                  f"| {w['discovered']} | {d.discovered.isoformat()} |",
+                  f"| {w['preliminary_report']} | "
+                  f"{w['date_range'].format(window.first.isoformat(), window.last.isoformat())} "
+                  f"({w['preliminary_days']}) |",
+                  f"| {w['final_report']} ({final}) | {d.final_report.isoformat()} |", "", w["deadline_note"]]
+        if incident.discovered_assumed:
+            lines += ["", f"**{w['assumed']}**"]
+    else:
+        lines.append(w["deadlines_none"])
     lines += ["", f"## {w['chart.folders']}", "", f"| {w['col.path']} | {w['col.people']} |", "| --- | ---: |"]
     lines += [f"| {_name(folder)} | {people:,} |" for folder, people in incident.people_by_folder]
     lines += ["", f"## {w['files']}", "",

@@ -7,10 +7,13 @@ names decoded."""
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
+from ..assess import Assessment, Status
 from ..names import readable
 from ..people import RevealedNumbers
 from ..result import ScanResult
+from ..rules import Trigger
 
 MAX_ROWS = 200
 MAX_UNSCANNED_ROWS = 50
@@ -86,20 +89,70 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
         lines.append(f"  {name:<20} {value}")
     lines.append("")
     assert result.assessment is not None
-    if result.assessment.serious:
-        lines.append("Assessment: SERIOUS - a reportable incident under 番号法 Art. 29-4 and the PPC rule")
-        for detail_item in result.assessment.details():
-            lines.append(f"  - {detail_item['id']}: {detail_item['description']} "
-                         f"({detail_item['metric']} = {detail_item['value']}; {detail_item['article']})")
-        lines.append("  Report to the PPC promptly (速報, within about 3-5 days) and in full within 30 days (確報);")
-        lines.append("  notify the people concerned.")
-    elif summary["findings"]:
-        lines.append("Assessment: findings, but no reporting trigger met "
-                     "(not over 100 people, none in a public location)")
-    else:
-        lines.append("Assessment: no My Numbers found at or above "
-                     f"{held['min_confidence']} confidence")
+    lines.extend(_verdict(result.assessment, summary))
     return "\n".join(lines) + "\n"
+
+
+# The three outcomes (detector.assess.Status). 別添２ 3A (個人情報保護委員会「特定個人情報の適正な取扱いに関する
+# ガイドライン（事業者編）」): where the number of people cannot be fixed, the maximum that may be affected decides
+# 規則第2条第4号; so "not reportable" is said of what was scanned, never as certain.
+CHECKS = {
+    "held_back_candidates": "{:,} people among the held-back candidates: look at them (--min-confidence low)",
+    "unscanned_files": "{:,} files or members not scanned that may hold numbers: look at them by hand",
+    "encrypted_members": "{:,} encrypted files or members: open them with the password and scan again, or confirm "
+                         "they are strongly encrypted with managed keys",
+    "confirm_public_location": "{:,} people in places public only by a location rule ({rules}): confirm they are "
+                               "reachable from outside the organisation (a backup copy on an internal disk is not)",
+}
+
+
+def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    certain = [t for t in assessment.reasons if t not in assessment.possible]
+    if assessment.status is Status.REPORTABLE:
+        lines.append("Assessment: SERIOUS - a reportable incident under 番号法 Art. 29-4 and the PPC rule "
+                     "(on what was found, if the numbers leaked or may have leaked)")
+        lines += [_trigger_line(t, assessment) for t in certain]
+        lines.extend(_when_to_report(assessment))
+    elif assessment.status is Status.POSSIBLY_REPORTABLE:
+        lines.append("Assessment: POSSIBLY REPORTABLE - no reporting trigger holds for certain on what was found,")
+        lines.append("  but what could not be read, was held back or is presumed public could make it one")
+    elif summary["findings"]:
+        lines.append("Assessment: not a reportable incident on what was scanned (not over 100 people, none in a "
+                     "public location)")
+    else:
+        lines.append(f"Assessment: no My Numbers found at or above {summary['held_back']['min_confidence']} "
+                     "confidence; not a reportable incident on what was scanned")
+    if assessment.possible:
+        lines.append("  May hold (to decide):")
+        lines += [_trigger_line(t, assessment) for t in assessment.possible]
+        bound = assessment.bound
+        upper = "open (files not read may hold any number)" if bound.open else f"{bound.upper:,}"
+        lines.append(f"  people that may be affected: {bound.found:,} found; upper bound: {upper}")
+        for check in assessment.checks:
+            lines.append("  - check: " + CHECKS[check.check_id].format(
+                check.how_many, rules=", ".join(readable(rule) for rule in check.rules)))
+    return lines
+
+
+def _trigger_line(trigger: Trigger, assessment: Assessment) -> str:
+    value = assessment.value(trigger)
+    measured = f"{trigger.metric} = {value}; " if trigger.metric is not None else ""
+    return f"  - {trigger.trigger_id}: {trigger.description} ({measured}{trigger.article})"
+
+
+def _when_to_report(assessment: Assessment) -> list[str]:
+    """The two reports in a sentence. 速報: 規則第3条第1項 「速やかに」, 別添２'s yardstick 「概ね３～５日以内」
+    (not a deadline). 確報: 規則第3条第2項, 30 days, 60 for 第2条第2号, which a scan cannot know (intent is
+    declared with ``report --malicious``): it says 60 when the item is among the reasons, else both."""
+    preliminary = "  Report to the PPC promptly (速報; the guideline's yardstick: about 3 to 5 days from discovery)"
+    if any(trigger.rule_item == 2 for trigger in assessment.reasons):
+        final = ["  and in full within 60 days (確報; PPC rule Art. 3(2), an incident of Art. 2, item 2);"]
+    else:
+        final = ["  and in full within 30 days (確報; PPC rule Art. 3(2)), or within 60 days if the leak may have",
+                 "  been caused with a wrongful purpose (Art. 2, item 2; declare it with report --malicious);"]
+    return [preliminary, *final,
+            "  notify the people concerned. The dates: mynumber report SCAN.json --discovered YYYY-MM-DD."]
 
 
 def _by_conf(counts: dict[str, int]) -> str:
