@@ -24,6 +24,8 @@ from .result import ScanResult
 from .rules import ItemRule
 
 LAW_ARTICLE = "番号法第29条の4第1項"
+# 番号法第29条の4第2項: in a 報告対象事態 the business also notifies the people concerned (本人通知).
+NOTICE_ARTICLE = "番号法第29条の4第2項"
 RULE_NAME_JA = "特定個人情報の漏えい等に関する報告等に関する規則"
 MAX_EXAMPLES = 3
 
@@ -77,7 +79,8 @@ class Incident:
     def articles(self) -> list[str]:
         if not self.serious:
             return []
-        return [LAW_ARTICLE] + [f"{RULE_NAME_JA} 第2条第{r.rule_item}号" for r in self.reasons if r.rule_item]
+        rule_items = [f"{RULE_NAME_JA} 第2条第{r.rule_item}号" for r in self.reasons if r.rule_item]
+        return [LAW_ARTICLE, NOTICE_ARTICLE, *rule_items]
 
     @property
     def shows_reporting_dates(self) -> bool:
@@ -86,7 +89,7 @@ class Incident:
         that apply if it is confirmed, and one not reportable on the scan has none. The json keeps them always."""
         return self.status is not Status.NOT_REPORTABLE_ON_SCAN
 
-    def to_json(self, draft: dict[str, str] | None = None) -> dict[str, Any]:
+    def to_json(self, draft: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema": "mynumber-incident/1",
             "figures": self.figures,

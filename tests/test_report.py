@@ -90,7 +90,8 @@ def test_the_report_gives_the_scans_figures_and_verdict(share_scan: ScanResult) 
     assert doc["figures"]["unscanned"] == summary["unscanned"]
     assert doc["verdict"]["serious"] is True
     assert doc["verdict"]["reasons"] == ["publicly_accessible"]
-    assert doc["verdict"]["articles"] == ["番号法第29条の4第1項",
+    # 番号法第29条の4第2項 (本人通知) since issue 15, item 4.
+    assert doc["verdict"]["articles"] == ["番号法第29条の4第1項", "番号法第29条の4第2項",
                                           "特定個人情報の漏えい等に関する報告等に関する規則 第2条第3号"]
     # 速報: day 3 (Sun 22 Nov) to day 5 (Tue 24 Nov), a yardstick; 確報: day 30 = Sat 19 Dec -> Mon 21 Dec.
     assert doc["deadlines"] == {**doc["deadlines"], "discovered": "2026-11-20",
@@ -124,11 +125,10 @@ def test_charts_files_and_items(share_scan: ScanResult) -> None:
 
 def test_the_draft_marks_what_a_person_must_write(share_scan: ScanResult) -> None:
     doc = report_json(share_scan, discovered=D(2026, 11, 20))
-    draft = doc["ppc_draft"]
-    assert set(draft) == {"summary", "items", "people", "cause", "secondary", "response", "publication",
-                          "prevention"}
-    assert "[TO BE WRITTEN]" in draft["cause"] and "15" in draft["people"]
-    assert draft["items"].startswith("My Number, ")
+    draft = {entry["item"]: entry for entry in doc["ppc_draft"]}  # 規則第3条第1項第1号〜第9号 (tests/test_ppc_draft.py)
+    assert list(draft) == list(range(1, 10))
+    assert draft[4]["to_fill"] and "[TO BE WRITTEN]" in draft[4]["text"] and "15" in draft[3]["text"]
+    assert draft[2]["text"].startswith("My Number, ")
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "json"])

@@ -6,7 +6,7 @@ import json
 
 from ..incident import Incident
 from . import incident_html, incident_md
-from .incident_words import draft
+from .incident_words import conditions, draft
 
 
 def render_incident(incident: Incident, fmt: str, lang: str = "ja") -> str:
@@ -16,5 +16,8 @@ def render_incident(incident: Incident, fmt: str, lang: str = "ja") -> str:
     if fmt == "md":
         return incident_md.render(incident, lang)
     if fmt == "json":
-        return json.dumps(incident.to_json(draft(incident, lang)), ensure_ascii=False, indent=2) + "\n"
+        ppc_draft = [entry.to_json() for entry in draft(incident, lang)]
+        out = incident.to_json(ppc_draft)
+        out["verdict"].update(conditions(incident).to_json())  # ids of incident_words' assume./not./below. words
+        return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     raise ValueError(f"unknown report format {fmt!r}")

@@ -15,15 +15,16 @@ from ..assess import Status
 from ..incident import Incident
 from ..names import readable
 from .incident_words import (
-    DRAFT_FIELDS,
     TODO,
     article_text,
     bound_text,
     certain_reasons,
     check_texts,
+    condition_texts,
     draft,
     item_label,
     reason_text,
+    unscanned_reason_text,
     verdict_text,
     words,
 )
@@ -60,10 +61,11 @@ def render(incident: Incident, lang: str = "ja") -> str:
         f'{escape(", ".join(map(readable, incident.roots)) or "-")}</p>',
         _figures(incident, w),
         _verdict(incident, w, lang),
+        _conditions(incident, w, lang),
         _deadlines(incident, w, lang),
         _charts(incident, w),
         _files(incident, w, lang),
-        _unscanned(incident, w),
+        _unscanned(incident, w, lang),
         _draft(incident, w, lang),
         f"<footer>mynumber {escape(__version__)} · {dt.date.today().isoformat()} · key {escape(incident.key_id)}"
         "</footer></body></html>",
@@ -180,22 +182,35 @@ def _files(incident: Incident, w: dict[str, str], lang: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _unscanned(incident: Incident, w: dict[str, str]) -> str:
+def _conditions(incident: Incident, w: dict[str, str], lang: str) -> str:
+    """What the verdict assumes, what the tool does not judge, and below the threshold (incident_words)."""
+    texts = condition_texts(incident, lang)
+
+    def items(key: str) -> str:
+        return "".join(f"<li>{escape(text)}</li>" for text in texts[key])
+
+    out = (f'<h2>{escape(w["assumes"])}</h2><ul id="assumes">{items("assumes")}</ul>'
+           f'<p><b>{escape(w["not_assessed"])}</b></p><ul id="not-assessed">{items("not_assessed")}</ul>')
+    if texts["below"]:
+        out += f'<p><b>{escape(w["below"])}</b></p><ul id="below-threshold">{items("below")}</ul>'
+    return out
+
+
+def _unscanned(incident: Incident, w: dict[str, str], lang: str) -> str:
     if not incident.unscanned:
         return f'<h2>{escape(w["todo"])}</h2><p>{escape(w["todo_none"])}</p>'
     rows = "".join(
         f"<tr><td>{escape(readable(u.path))}{(' » ' + escape(readable(u.member))) if u.member else ''}</td>"
-        f"<td>{escape(readable(u.reason))}</td></tr>" for u in incident.unscanned)
+        f"<td>{escape(unscanned_reason_text(u.reason, lang))}</td></tr>" for u in incident.unscanned)
     return (f'<h2>{escape(w["todo"])}</h2><table id="unscanned"><thead><tr><th>{escape(w["col.path"])}</th>'
             f'<th>{escape(w["col.reason"])}</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def _draft(incident: Incident, w: dict[str, str], lang: str) -> str:
-    fields = draft(incident, lang)
     rows = []
-    for key in DRAFT_FIELDS:
-        text = escape(fields[key]).replace(escape(TODO[lang]), f'<span class="todo">{escape(TODO[lang])}</span>')
-        rows.append(f"<tr><th>{escape(w['field.' + key])}</th><td>{text}</td></tr>")
+    for entry in draft(incident, lang):
+        text = escape(entry.text).replace(escape(TODO[lang]), f'<span class="todo">{escape(TODO[lang])}</span>')
+        rows.append(f"<tr><th>{entry.item}. {escape(entry.label)}</th><td>{text}</td></tr>")
     return (f'<h2>{escape(w["draft"])}</h2><p>{escape(w["draft_note"])}</p><table id="draft">{"".join(rows)}'
             "</table>")
 

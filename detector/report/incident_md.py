@@ -7,14 +7,15 @@ from ..assess import Status
 from ..incident import Incident
 from ..names import readable
 from .incident_words import (
-    DRAFT_FIELDS,
     article_text,
     bound_text,
     certain_reasons,
     check_texts,
+    condition_texts,
     draft,
     item_label,
     reason_text,
+    unscanned_reason_text,
     verdict_text,
     words,
 )
@@ -51,6 +52,7 @@ def render(incident: Incident, lang: str = "ja") -> str:
         lines += [f"- {text}" for text in check_texts(incident, lang)]
     if incident.articles:
         lines += ["", f"{w['articles']}: " + joiner.join(article_text(a, lang) for a in incident.articles)]
+    lines += _conditions(incident, lang)
     lines += ["", f"## {w['deadlines']}", ""]
     if incident.shows_reporting_dates:  # the 速報's yardstick as a range, the 確報's deadline (deadlines.py)
         final = w["final_60"] if d.malicious else w["final_30"]
@@ -83,11 +85,21 @@ def render(incident: Incident, lang: str = "ja") -> str:
     lines += ["", f"## {w['todo']}", ""]
     if incident.unscanned:
         lines += [f"| {w['col.path']} | {w['col.reason']} |", "| --- | --- |"]
-        lines += [f"| {_name(u.path)}{' » ' + _name(u.member) if u.member else ''} | {_name(u.reason)} |"
-                  for u in incident.unscanned[:MAX_ROWS]]
+        lines += [f"| {_name(u.path)}{' » ' + _name(u.member) if u.member else ''} | "
+                  f"{_cell(unscanned_reason_text(u.reason, lang))} |" for u in incident.unscanned[:MAX_ROWS]]
     else:
         lines.append(w["todo_none"])
-    fields = draft(incident, lang)
     lines += ["", f"## {w['draft']}", "", w["draft_note"], ""]
-    lines += [f"- **{w['field.' + key]}**: {fields[key]}" for key in DRAFT_FIELDS]
+    lines += [f"{entry.item}. **{entry.label}**: {_cell(entry.text)}" for entry in draft(incident, lang)]
     return "\n".join(lines) + "\n"
+
+
+def _conditions(incident: Incident, lang: str) -> list[str]:
+    """What the verdict assumes, what the tool does not judge, and below the threshold (incident_words)."""
+    w = words(lang)
+    texts = condition_texts(incident, lang)
+    lines = ["", f"## {w['assumes']}", ""] + [f"- {text}" for text in texts["assumes"]]
+    lines += ["", f"{w['not_assessed']}:", ""] + [f"- {text}" for text in texts["not_assessed"]]
+    if texts["below"]:
+        lines += ["", f"{w['below']}:", ""] + [f"- {text}" for text in texts["below"]]
+    return lines

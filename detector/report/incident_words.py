@@ -6,11 +6,20 @@ something (the cause, secondary damage, publication), the draft says so with a m
 
 from __future__ import annotations
 
+import posixpath
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
 from ..assess import Status
 from ..incident import RULE_NAME_JA, Incident, Reason
 from ..names import readable
 
 TODO = {"ja": "【要記入】", "en": "[TO BE WRITTEN]"}
+# 平成27年特定個人情報保護委員会規則第5号, by its title (e-Gov 法令検索); RULE_NAME_JA is its short name.
+RULE_FULL_NAME_JA = ("行政手続における特定の個人を識別するための番号の利用等に関する法律"
+                     "第二十九条の四第一項及び第二項に基づく特定個人情報の漏えい等に関する報告等に関する規則")
+RULE_FULL_NAME_EN = ("Rules on Reports of Leaks of Specific Personal Information under Article 29-4, paragraphs 1 "
+                     "and 2, of the My Number Act")
 
 WORDS: dict[str, dict[str, str]] = {
     "ja": {
@@ -48,7 +57,10 @@ WORDS: dict[str, dict[str, str]] = {
                                          "該当しません)",
         "reason.over_100_people": "漏えい等が発生し、又は発生したおそれがある特定個人情報に係る本人の数が100人を超える",
         "reason.publicly_accessible": "不特定多数の者が閲覧できる状態に置かれた(外部公開場所での検出)",
-        "reason.malicious": "不正の目的をもって行われたおそれがある漏えい等(担当者の判断)",
+        # 規則第2条第2号 イ (不正の目的をもって行われたおそれがある漏えい等), ロ (不正の目的をもって利用され、又は
+        # 利用されたおそれ), ハ (不正の目的をもって提供され、又は提供されたおそれ); intent is the responder's call.
+        "reason.malicious": "不正の目的をもって行われたおそれがある漏えい等、又は不正の目的をもって利用・提供された"
+                            "おそれがある事態(規則第2条第2号イ〜ハ。担当者の判断)",
         # The heading does not say 期限: only the 確報 has one (規則第3条第2項); the 速報 is 「速やかに」 (同条第1項).
         "deadlines": "報告の時期",
         # 別添２: the period counts from the day the business (any part of it) learned of the incident, as day 1.
@@ -72,6 +84,35 @@ WORDS: dict[str, dict[str, str]] = {
         "deadlines_if_confirmed": "報告対象事態に該当するかは未確定です。該当すると確認された場合に適用される日付です"
                                   "(発覚日を1日目として数えています)。",
         "assumed": "発覚日が指定されていないため本日を発覚日としています(--discovered で指定してください)。",
+        # --- What this verdict assumes (detector.report.incident_words.conditions); ids in the json's verdict.
+        "assumes": "この判定の前提",
+        # 規則第2条第4号イ: 漏えい等が発生し、又は発生したおそれがある特定個人情報; kept where it belongs is no leak.
+        "assume.leak": "検出した個人番号が漏えい等し、又は漏えい等したおそれがあることを前提としています。"
+                       "本来保管すべき場所に適切に保管されている個人番号は漏えい等に当たりません。",
+        # 規則第2条第3号 (不特定多数の者に閲覧され、又は閲覧されるおそれ) is a fact; the location rule only presumes it.
+        "assume.public_by_rule": "外部公開場所の判定は配置場所のルール({rules})による推定です。実際に外部から閲覧できる"
+                                 "状態だったかを確認してください(内部ディスク上の backup/htdocs のコピー等は"
+                                 "該当しません)。",
+        "not_assessed": "このツールが判断していないこと",
+        # 規則第2条第1号: 情報提供ネットワークシステム・個人番号利用事務等の情報システムで管理される特定個人情報.
+        "not.item1": "規則第2条第1号(情報提供ネットワークシステムや個人番号利用事務等の情報システムで管理される特定個人"
+                     "情報の漏えい等): 1人でも該当します。",
+        # 規則第2条第2号: intent cannot be seen in files; declared with report --malicious.
+        "not.item2": "規則第2条第2号(不正の目的によるおそれ): 該当する場合は mynumber report --malicious で指定して"
+                     "ください。",
+        # 番号法第29条の4第1項ただし書, 規則第4条: a 委託先 that has notified the 委託元 need not report itself.
+        "not.entrustee": "委託先の報告義務の免除(番号法第29条の4第1項ただし書、規則第4条): 委託元に通知した委託先は"
+                         "報告を要しません。",
+        # 規則第2条第1号括弧書: 高度な暗号化その他の個人の権利利益を保護するために必要な措置を講じたもの is excluded.
+        "not.strong_encryption": "高度な暗号化等の措置(規則第2条第1号括弧書): 鍵が適切に管理された高度な暗号化がされて"
+                                 "いた場合は報告対象から除かれます。",
+        # 個人情報保護法施行規則第7条: 要配慮個人情報, 財産的被害, 不正の目的, 1,000人超 (a separate APPI duty).
+        "not.appi_rule_7": "個人情報保護法の報告(同法施行規則第7条: 要配慮個人情報、財産的被害のおそれ、不正の目的、"
+                           "1,000人超): 同じファイルに当てはまる場合がありますが、ここでは判定していません。",
+        "below": "報告対象事態に当たらない場合",
+        # 別添２ 3B: 報告対象事態に該当しない漏えい等も、委員会に報告するよう努める (努力義務).
+        "below.effort_duty": "報告対象事態に該当しない漏えい等も、個人情報保護委員会へ報告するよう努めるものとされて"
+                             "います(ガイドライン別添２ 3B、努力義務)。",
         "charts": "グラフ",
         "chart.folders": "フォルダ別の本人の数",
         "chart.types": "ファイル種類別の検出件数",
@@ -91,15 +132,10 @@ WORDS: dict[str, dict[str, str]] = {
         "todo": "手作業で確認が必要なファイル(未スキャン)",
         "todo_none": "すべてのファイルをスキャンしました。",
         "draft": "個人情報保護委員会への報告 記載案",
-        "draft_note": f"{TODO['ja']} の箇所は担当者が記入してください。",
-        "field.summary": "概要",
-        "field.items": "特定個人情報の項目",
-        "field.people": "本人の数",
-        "field.cause": "原因",
-        "field.secondary": "二次被害又はそのおそれの有無及びその内容",
-        "field.response": "本人への対応の実施状況",
-        "field.publication": "公表の実施状況",
-        "field.prevention": "再発防止のための措置",
+        # The form's items are those of 規則第3条第1項 (平成27年特定個人情報保護委員会規則第5号), cited once by its full
+        # name (e-Gov 法令検索).
+        "draft_note": f"{RULE_FULL_NAME_JA}(平成27年特定個人情報保護委員会規則第5号。以下「規則」)第3条第1項第1号〜"
+                      f"第9号の事項の記載案です。{TODO['ja']} の箇所は担当者が記入してください。",
         "articles": "根拠",
         "scan": "スキャン対象",
         "none": "なし",
@@ -140,7 +176,11 @@ WORDS: dict[str, dict[str, str]] = {
                                          "disk is not)",
         "reason.over_100_people": "My Numbers of more than 100 people leaked or may have leaked",
         "reason.publicly_accessible": "My Numbers were placed where anyone outside the organisation could view them",
-        "reason.malicious": "The leak may have been caused with a wrongful purpose (the responder's assessment)",
+        # PPC rule Art. 2, item 2 (a) leak etc. with a wrongful purpose, (b) use, (c) provision with a wrongful
+        # purpose, each "or may have been"; intent is the responder's call.
+        "reason.malicious": "A leak that may have been caused with a wrongful purpose, or My Numbers that may have "
+                            "been used or provided with a wrongful purpose (PPC rule Art. 2, item 2 (a) to (c); the "
+                            "responder's assessment)",
         # Not "Deadlines": only the final report has one (PPC rule Art. 3(2)); the preliminary is "promptly" (3(1)).
         "deadlines": "When to report",
         # 別添２: the day the business (any part of it) learned of the incident is day 1.
@@ -166,6 +206,33 @@ WORDS: dict[str, dict[str, str]] = {
         "deadlines_if_confirmed": "Whether this is a reportable incident is still open: these are the dates that apply "
                                   "if it is confirmed (counted from the day of discovery as day 1).",
         "assumed": "No discovery date was given, so today is used (give it with --discovered).",
+        # --- What this verdict assumes (conditions); ids in the json's verdict.
+        "assumes": "What this verdict assumes",
+        # PPC rule Art. 2, item 4 (a): numbers that leaked or may have leaked; numbers kept where they belong are not.
+        "assume.leak": "It assumes that the My Numbers found leaked or may have leaked. Numbers stored where they "
+                       "belong are not a leak.",
+        # PPC rule Art. 2, item 3 (viewed or may be viewed by many unspecified persons) is a fact; a rule presumes it.
+        "assume.public_by_rule": "Public places are presumed by a location rule ({rules}): confirm they were "
+                                 "reachable from outside (a backup/htdocs copy on an internal disk is not).",
+        "not_assessed": "What this tool does not judge",
+        # PPC rule Art. 2, item 1: numbers in the information provision network or systems of number-use work.
+        "not.item1": "PPC rule Art. 2, item 1 (leaks from the information provision network or the information "
+                     "systems of My Number work): one person suffices.",
+        # PPC rule Art. 2, item 2: intent cannot be seen in files; declared with report --malicious.
+        "not.item2": "PPC rule Art. 2, item 2 (a wrongful purpose): declare it with mynumber report --malicious.",
+        # My Number Act Art. 29-4(1) proviso; PPC rule Art. 4: an entrusted party that notified its principal.
+        "not.entrustee": "The entrusted party's exemption (My Number Act Art. 29-4(1) proviso, PPC rule Art. 4): an "
+                         "entrusted party that notified the entrusting business need not report.",
+        # PPC rule Art. 2, item 1 parenthesis: data under strong encryption or similar measures is excluded.
+        "not.strong_encryption": "Strong encryption with managed keys (PPC rule Art. 2): such data is excluded.",
+        # APPI Enforcement Rules Art. 7: sensitive data, financial damage, wrongful purpose, more than 1,000 people.
+        "not.appi_rule_7": "The APPI's own reporting rule (Enforcement Rules Art. 7: sensitive data, risk of "
+                           "financial damage, wrongful purpose, more than 1,000 people) may apply to the same files; "
+                           "it is not assessed here.",
+        "below": "Below the threshold",
+        # 別添２ 3B: a leak that is not a reportable incident should still be reported (an effort duty).
+        "below.effort_duty": "A leak that is not a reportable incident should still be reported to the PPC as an "
+                             "effort duty (guideline Annex 2, 別添２ 3B).",
         "charts": "Charts",
         "chart.folders": "People by top-level folder",
         "chart.types": "Findings by file type",
@@ -185,15 +252,10 @@ WORDS: dict[str, dict[str, str]] = {
         "todo": "Files to check by hand (not scanned)",
         "todo_none": "Every file was scanned.",
         "draft": "Draft of the report to the PPC",
-        "draft_note": f"A person must write where {TODO['en']} stands.",
-        "field.summary": "Summary",
-        "field.items": "Items of specific personal information",
-        "field.people": "Number of people",
-        "field.cause": "Cause",
-        "field.secondary": "Secondary damage or its risk",
-        "field.response": "Response to the people concerned",
-        "field.publication": "Publication",
-        "field.prevention": "Measures against recurrence",
+        # The form's items are those of PPC rule Art. 3(1) (平成27年特定個人情報保護委員会規則第5号).
+        "draft_note": f"A draft of the items 1 to 9 of Article 3(1) of the {RULE_FULL_NAME_EN} ({RULE_FULL_NAME_JA}, "
+                      f"平成27年特定個人情報保護委員会規則第5号; \"the PPC rule\"). A person must write where "
+                      f"{TODO['en']} stands.",
         "articles": "Basis",
         "scan": "Scanned",
         "none": "none",
@@ -203,7 +265,6 @@ WORDS: dict[str, dict[str, str]] = {
         "people_count": "{:,} people",
     },
 }
-DRAFT_FIELDS = ("summary", "items", "people", "cause", "secondary", "response", "publication", "prevention")
 
 
 def words(lang: str) -> dict[str, str]:
@@ -242,6 +303,80 @@ def check_texts(incident: Incident, lang: str) -> list[str]:
             for check in incident.checks]
 
 
+class Conditions(NamedTuple):
+    """What the verdict rests on and leaves open, as wording ids: ``assumes`` (``assume.*``), ``not_assessed``
+    (``not.*``), ``below`` (``below.*``, only when nothing is reportable on the scan but people were found)."""
+
+    assumes: tuple[str, ...]
+    not_assessed: tuple[str, ...]
+    below: tuple[str, ...]
+    public_rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"assumes": list(self.assumes), "not_assessed": list(self.not_assessed),
+                "below_threshold": list(self.below), "presumed_public_rules": list(self.public_rules)}
+
+
+def conditions(incident: Incident) -> Conditions:
+    """The facts the tool cannot see that the verdict depends on (規則第2条 各号; 別添２ 3B)."""
+    found = incident.figures.get("distinct_people", 0) > 0
+    rules = tuple(sorted({rule for check in incident.checks if check.check_id == "confirm_public_location"
+                          for rule in check.rules}))
+    presumed = any(check.check_id == "confirm_public_location" for check in incident.checks)
+    assumes = (("leak",) if found else ()) + (("public_by_rule",) if presumed else ())
+    declared_malicious = any(reason.rule_item == 2 for reason in incident.reasons) or incident.deadlines.malicious
+    not_assessed = ("item1",) + (() if declared_malicious else ("item2",)) + (
+        "entrustee", "strong_encryption", "appi_rule_7")
+    below = ("effort_duty",) if found and incident.status is Status.NOT_REPORTABLE_ON_SCAN else ()
+    return Conditions(assumes, not_assessed, below, rules)
+
+
+def condition_texts(incident: Incident, lang: str) -> dict[str, list[str]]:
+    """The sentences of :func:`conditions` by section (``assumes``, ``not_assessed``, ``below``)."""
+    w = WORDS[lang]
+    found = conditions(incident)
+    rules = ", ".join(map(readable, found.public_rules)) or "-"
+    return {"assumes": [w["assume." + key].format(rules=rules) for key in found.assumes],
+            "not_assessed": [w["not." + key] for key in found.not_assessed],
+            "below": [w["below." + key] for key in found.below]}
+
+
+# Japanese labels of the unscanned reasons' categories (the part before any detail, as detector.result counts
+# them), most specific first; the English reason stays as the detail.
+UNSCANNED_JA: tuple[tuple[str, str], ...] = (
+    ("image: no text layer", "画像(文字情報なし。目視で確認)"),
+    ("image", "画像"),
+    ("encrypted", "暗号化(パスワード保護)"),
+    ("corrupt", "破損又は途中で切れている"),
+    ("partly scanned", "一部のみスキャン"),
+    ("too large", "大きすぎる(--max-file-size を超過)"),
+    ("permission denied", "アクセス権がない"),
+    ("folder cannot be read", "フォルダを読めない"),
+    ("cannot be examined", "調べられない"),
+    ("folder vanished", "スキャン中にフォルダが消えた"),
+    ("vanished", "スキャン中に消えた"),
+    ("broken symbolic link", "リンク切れのシンボリックリンク"),
+    ("symbolic link not followed", "シンボリックリンク(追跡していない。--follow-symlinks)"),
+    ("not a regular file", "通常のファイルではない"),
+    ("not enough memory", "メモリ不足"),
+    ("internal error", "内部エラー"),
+    ("limit", "上限に達した"),
+    ("unsupported", "未対応の形式"),
+)
+
+
+def unscanned_reason_text(reason: str, lang: str) -> str:
+    """An unscanned reason for the report: in Japanese, its category's label with the English detail in
+    parentheses (the json keeps the English reason as is)."""
+    shown_reason = readable(reason)
+    if lang != "ja":
+        return shown_reason
+    for prefix, label in UNSCANNED_JA:
+        if shown_reason.startswith(prefix):
+            return f"{label} ({shown_reason})"
+    return f"その他 ({shown_reason})"
+
+
 def item_label(incident: Incident, item_id: str, lang: str) -> str:
     ja, en = incident.item_labels.get(item_id, (item_id, item_id))
     return ja if lang == "ja" else en
@@ -251,59 +386,226 @@ def article_text(article: str, lang: str) -> str:
     if lang == "ja":
         return article
     return (article.replace("番号法第29条の4第1項", "My Number Act, Article 29-4, paragraph 1")
+            .replace("番号法第29条の4第2項", "My Number Act, Article 29-4, paragraph 2 (notice to the people)")
             .replace(f"{RULE_NAME_JA} 第2条第", "PPC rule on reporting My Number leaks, Article 2, item ")
             .replace("号", ""))
 
 
-def draft(incident: Incident, lang: str) -> dict[str, str]:
-    """The PPC report's fields, filled with what the scan knows; the rest marked for a person."""
-    todo = TODO[lang]
-    f = incident.figures
-    public_files = sum(1 for row in incident.files if row.public)
-    items = [item_label(incident, item, lang) for item in incident.items]
-    roots = ", ".join(map(readable, incident.roots)) or "-"
+
+
+# -- the draft of the PPC report: the items of 規則第3条第1項 ------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One item of the PPC report's form, 規則第3条第1項第``item``号: its legal label, the text the scan can fill,
+    whether a person must still write some of it, and where the text comes from."""
+
+    item: int
+    label: str
+    text: str
+    to_fill: bool
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item, "label": self.label, "text": self.text, "to_fill": self.to_fill,
+                "source": self.source}
+
+
+# 規則第3条第1項第1号〜第9号, in order, in the rule's words (ja) and their translation (en).
+DRAFT_LABELS: tuple[tuple[str, str], ...] = (
+    ("概要", "Summary"),  # 第1号
+    ("特定個人情報の項目", "Items of the specific personal information"),  # 第2号
+    ("本人の数", "Number of people concerned"),  # 第3号
+    ("原因", "Cause"),  # 第4号
+    ("二次被害又はそのおそれの有無及びその内容", "Secondary damage or its risk, and what it is"),  # 第5号
+    ("本人への対応の実施状況", "Response to the people concerned"),  # 第6号
+    ("公表の実施状況", "Publication"),  # 第7号
+    ("再発防止のための措置", "Measures against recurrence"),  # 第8号
+    ("その他参考となる事項", "Other matters for reference"),  # 第9号
+)
+
+# The kind of people a file is about (the PPC form's 第2号 asks 媒体や種類 with the 項目, e.g. 従業員・顧客), told
+# by words in its path: an inference for the responder to confirm, never a fact. Matched case folded.
+_KIND_WORDS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
+    (("従業員", "employees"), ("従業員", "社員", "職員", "給与", "給料", "人事", "退職者", "employee", "staff",
+                                "payroll")),
+    (("扶養親族", "dependants"), ("扶養", "dependent", "dependant")),
+    (("顧客", "customers"), ("顧客", "会員", "お客様", "customer", "member", "client")),
+)
+
+_SOURCES = {
+    "ja": {
+        "verdict": "スキャン結果と判定(規則第2条)",
+        "items": "同じ記録から検出した項目、媒体や種類はファイル名からの推定",
+        "people": "HMAC指紋で重複を除いた本人の数と、その上限(別添２ 3A)",
+        "organisation": "事業者のみが知る事項",
+    },
+    "en": {
+        "verdict": "the scan and the verdict (PPC rule Art. 2)",
+        "items": "items found in the same records; the kind of people inferred from file names",
+        "people": "distinct people by HMAC fingerprint, and their upper bound (別添２ 3A)",
+        "organisation": "known to the organisation only",
+    },
+}
+
+
+def _below_root(path: str, roots: list[str]) -> str:
+    """``path`` below the longest scan root that holds it: the root's own words say nothing of one file."""
+    best = max((root.rstrip("/") + "/" for root in roots if path.startswith(root.rstrip("/") + "/")),
+               key=len, default="")
+    return path[len(best):] if best else posixpath.basename(path)  # a file given as the root: its name
+
+
+def people_kinds(incident: Incident, lang: str) -> list[tuple[str, list[str]]]:
+    """The kinds of people the files with findings are about, each with the files (readable names below the scan
+    root) that suggest it, in :data:`_KIND_WORDS` order; only kinds with clear evidence (a word of the kind in a
+    file's path below the root)."""
+    index = 0 if lang == "ja" else 1
+    names = [readable(_below_root(row.path, incident.roots)) for row in incident.files]
+    out = []
+    for kind, terms in _KIND_WORDS:
+        paths = [name for name in names if any(term in name.casefold() for term in terms)]
+        if paths:
+            out.append((kind[index], paths))
+    return out
+
+
+def _people_text(incident: Incident, lang: str) -> str:
+    """第3号: the people found, and the most that may be affected (別添２ 3A: when the number cannot be fixed, the
+    maximum that may be affected is what counts)."""
+    bound = incident.bound
+    public = incident.figures["public_distinct_people"]
     if lang == "ja":
-        public_part = (f"うち{f['public_distinct_people']}人分は外部から閲覧可能な場所({public_files}件のファイル)"
-                       "にあった。") if public_files else ""
-        people_public = f"(うち外部公開{f['public_distinct_people']}人)" if f["public_distinct_people"] else ""
-        held = f"。このほか確度の低い候補{f['held_back_findings']}件あり(要確認)" if f["held_back_findings"] else ""
-        removal = "(外部公開場所からの即時削除と公開領域の定期スキャンを含む)" if public_files else ""
-        out = {
-            "summary": f"{roots} をスキャンした結果、{f['files_with_findings']}件のファイルから"
-                       f"{f['distinct_people']}人分の個人番号が検出された。{public_part}"
-                       f" {todo}(発覚の経緯、発生日時、発生場所)",
-            "items": "、".join(["個人番号", *items]),
-            "people": f"{f['distinct_people']}人{people_public}{held}",
-            "cause": f"{todo}(例: 公開ディレクトリへの誤配置、アクセス制御の設定不備、メールの誤送信)",
-            "secondary": f"{todo}(不正利用の有無、外部からのアクセス記録の確認結果)",
-            # 番号法第29条の4第2項: the people concerned are notified; with nobody found, nobody is named.
-            "response": (f"{f['distinct_people']}人に通知予定。対象者は mynumber notify で人事名簿と照合して特定する。"
-                         f" {todo}(通知の方法と時期)") if f["distinct_people"] else
-                        f"スキャンでは通知の対象となる本人は見つかっていない。{todo}(スキャンできなかったファイル等の確認結果)",
-            "publication": f"{todo}(公表の有無と時期)",
-            "prevention": f"{todo}{removal}",
-        }
+        if bound.open:
+            text = (f"{bound.found:,}人以上(スキャンできなかったファイル・書庫内ファイル{bound.unscanned_files:,}件に"
+                    "含まれる人数は不明)")
+        elif bound.upper is not None and bound.upper > bound.found:
+            text = f"{bound.found:,}人(確度の低い候補を含めると最大{bound.upper:,}人)"
+        else:
+            text = f"{bound.found:,}人"
+        return text + (f"。うち外部から閲覧可能な場所{public:,}人" if public else "")
+    if bound.open:
+        text = (f"{bound.found:,} or more ({bound.unscanned_files:,} files or archive members not scanned may hold "
+                "any number of people)")
+    elif bound.upper is not None and bound.upper > bound.found:
+        text = f"{bound.found:,}, up to {bound.upper:,} with the low-confidence candidates"
     else:
-        items_text = ", ".join(["My Number", *items])
-        out = {
-            "summary": f"A scan of {roots} found the My Numbers of {f['distinct_people']} people in "
-                       f"{f['files_with_findings']} files" + (f", {f['public_distinct_people']} of them in "
-                                                              f"{public_files} publicly accessible files"
-                                                              if public_files else "")
-                       + f". {todo} (how and when it was discovered, when and where it happened)",
-            "items": items_text,
-            "people": f"{f['distinct_people']}" + (f" ({f['public_distinct_people']} public)"
-                                                   if f["public_distinct_people"] else "")
-                      + (f"; {f['held_back_findings']} lower-confidence candidates still to check"
-                         if f["held_back_findings"] else ""),
-            "cause": f"{todo} (e.g. a file placed in a public folder, wrong access rights, a misdirected mail)",
-            "secondary": f"{todo} (misuse, access logs of the public location)",
-            # My Number Act Art. 29-4(2): the people concerned are notified; with nobody found, nobody is named.
-            "response": (f"{f['distinct_people']} people to notify; identify them with mynumber notify against the "
-                         f"HR roster. {todo} (how and when)") if f["distinct_people"] else
-                        f"The scan found nobody to notify. {todo} (what the files not scanned hold)",
-            "publication": f"{todo} (whether and when the incident is made public)",
-            "prevention": f"{todo}" + (" (including removal from public places and regular scans of them)"
-                                       if public_files else ""),
-        }
+        text = f"{bound.found:,}"
+    return text + (f"; {public:,} of them in publicly accessible places" if public else "")
+
+
+def _rule_items(reasons: list[Reason], lang: str) -> str:
+    """The items of 規則第2条 as the draft names them: the item and the reason's words (the count is item 3's)."""
+    w = WORDS[lang]
+    texts = []
+    for reason in reasons:
+        text = w.get("reason." + reason.reason_id, reason.description or reason.reason_id)
+        if reason.rule_item is None:
+            texts.append(text)
+        else:
+            texts.append(f"第{reason.rule_item}号({text})" if lang == "ja" else f"item {reason.rule_item} ({text})")
+    return ("、" if lang == "ja" else "; ").join(texts)
+
+
+def _rule_items_text(incident: Incident, lang: str) -> str:
+    """Which items of 規則第2条 apply: those of the verdict, or those that may apply (Status.POSSIBLY_REPORTABLE)."""
+    certain = certain_reasons(incident)
+    if lang == "ja":
+        if certain:
+            return f"該当する規則第2条の事由: {_rule_items(certain, lang)}。"
+        if incident.possible:
+            return f"規則第2条の事由に該当する可能性がある(確認中): {_rule_items(list(incident.possible), lang)}。"
+        return "スキャンした範囲では規則第2条の事由に該当しない。"
+    if certain:
+        return f"Items of PPC rule Art. 2 that apply: {_rule_items(certain, lang)}."
+    if incident.possible:
+        return f"Items of PPC rule Art. 2 that may apply (to confirm): {_rule_items(list(incident.possible), lang)}."
+    return "No item of PPC rule Art. 2 applies on what was scanned."
+
+
+def _texts_ja(incident: Incident) -> list[tuple[str, str]]:
+    todo = TODO["ja"]
+    f = incident.figures
+    roots = ", ".join(map(readable, incident.roots)) or "-"
+    discovered = incident.deadlines.discovered.isoformat()
+    public_files = sum(1 for row in incident.files if row.public)
+    public_part = (f"うち{f['public_distinct_people']:,}人分は外部から閲覧可能な場所({public_files:,}件のファイル)"
+                   "にあった。") if public_files else ""
+    kinds = people_kinds(incident, "ja")
+    kind_text = ("媒体や種類: " + "、".join(f"{kind}(推定: {'、'.join(paths[:3])} から。要確認)"
+                                            for kind, paths in kinds)
+                 if kinds else f"媒体や種類: {todo}(従業員・顧客・扶養親族等の別)")
+    items = "、".join(["個人番号", *(item_label(incident, item, "ja") for item in incident.items)])
+    removal = "(外部公開場所からの削除と公開領域の定期スキャンを含む)" if public_files else ""
+    # 第1号 概要: the PPC's report form asks there for the discovery date, the finder and the 委託元/委託先 (the
+    # 委託先's own duty is lifted by 番号法第29条の4第1項ただし書 and 規則第4条 once it tells the 委託元).
+    return [
+        (f"発覚日: {discovered}。{roots} をスキャンした結果、{f['files_with_findings']:,}件のファイルから"
+         f"{f['distinct_people']:,}人分の個人番号が検出された。{public_part}{_rule_items_text(incident, 'ja')}"
+         f"発見者: {todo}。委託元・委託先: {todo}(委託先で発生した場合はその名称と委託の内容)。"
+         f"発覚の経緯、発生日時、発生場所: {todo}", "verdict"),
+        (f"{items}(同じ記録から検出)。{kind_text}", "items"),
+        (_people_text(incident, "ja"), "people"),
+        # 第4号 原因: the report form asks who caused it (the 主体: 従業者, 委託先, 第三者) and how.
+        (f"{todo}(誰の行為によるか(従業者、委託先、第三者等)と、その内容。例: 公開ディレクトリへの誤配置、"
+         "アクセス制御の設定不備、メールの誤送信)", "organisation"),
+        (f"{todo}(不正利用の有無、外部からのアクセス記録の確認結果)", "organisation"),
+        # 番号法第29条の4第2項 and 規則第5条: the people concerned are notified (or 代替措置 where that is 困難).
+        ((f"本人への通知(番号法第29条の4第2項): {todo}(方法と時期。対象者は mynumber notify で名簿と照合して特定できる)"
+          if f["distinct_people"] else
+          f"スキャンでは通知の対象となる本人は見つかっていない。{todo}(スキャンできなかったファイル等の確認結果)"),
+         "organisation"),
+        (f"{todo}(公表の有無、時期と方法)", "organisation"),
+        # 第8号: the report form asks for measures taken (実施済み) and planned (予定) apart.
+        (f"実施済みの措置: {todo}{removal}。今後実施予定の措置: {todo}", "organisation"),
+        (f"{todo}(例: 警察等への届出・相談の状況)", "organisation"),
+    ]
+
+
+def _texts_en(incident: Incident) -> list[tuple[str, str]]:
+    todo = TODO["en"]
+    f = incident.figures
+    roots = ", ".join(map(readable, incident.roots)) or "-"
+    discovered = incident.deadlines.discovered.isoformat()
+    public_files = sum(1 for row in incident.files if row.public)
+    public_part = (f", {f['public_distinct_people']:,} of them in {public_files:,} publicly accessible files"
+                   if public_files else "")
+    kinds = people_kinds(incident, "en")
+    kind_text = ("Kind of people: " + "; ".join(f"{kind} (inferred from {', '.join(paths[:3])}: to confirm)"
+                                                for kind, paths in kinds)
+                 if kinds else f"Kind of people: {todo} (employees, customers, dependants, ...)")
+    items = ", ".join(["My Number", *(item_label(incident, item, "en") for item in incident.items)])
+    removal = " (including removal from public places and regular scans of them)" if public_files else ""
+    # Item 1: the PPC's report form asks for the discovery date, the finder and the entrusting party or contractor.
+    return [
+        (f"Discovered on {discovered}. A scan of {roots} found the My Numbers of {f['distinct_people']:,} people "
+         f"in {f['files_with_findings']:,} files{public_part}. {_rule_items_text(incident, 'en')} "
+         f"Found by: {todo}. Entrusting party or contractor: {todo} (if it happened at a contractor: its name and "
+         f"what was entrusted). How it was discovered, when and where it happened: {todo}", "verdict"),
+        (f"{items} (found in the same records). {kind_text}", "items"),
+        (_people_text(incident, "en"), "people"),
+        # Item 4: the report form asks who caused it (employee, contractor, third party) and how.
+        (f"{todo} (whose act caused it: an employee, a contractor, a third party; and what happened, e.g. a file "
+         "placed in a public folder, wrong access rights, a misdirected mail)", "organisation"),
+        (f"{todo} (misuse, access logs of the public location)", "organisation"),
+        # My Number Act Art. 29-4(2) and PPC rule Art. 5: the people concerned are notified.
+        ((f"Notice to the people concerned (My Number Act Art. 29-4(2)): {todo} (how and when; mynumber notify "
+          "finds them in the roster)") if f["distinct_people"] else
+         f"The scan found nobody to notify. {todo} (what the files not scanned hold)", "organisation"),
+        (f"{todo} (whether, when and how the incident is made public)", "organisation"),
+        # Item 8: measures taken and planned, apart (the report form).
+        (f"Taken: {todo}{removal}. Planned: {todo}", "organisation"),
+        (f"{todo} (e.g. reports to or advice from the police or other bodies)", "organisation"),
+    ]
+
+
+def draft(incident: Incident, lang: str) -> list[DraftItem]:
+    """The PPC report's form, 規則第3条第1項第1号〜第9号 in order, filled with what the scan knows and marked
+    (:data:`TODO`) where only the organisation knows."""
+    texts = _texts_ja(incident) if lang == "ja" else _texts_en(incident)
+    sources = _SOURCES[lang]
+    out = []
+    for number, ((ja, en), (text, source)) in enumerate(zip(DRAFT_LABELS, texts, strict=True), start=1):
+        label = ja if lang == "ja" else f"{en} ({ja})"
+        out.append(DraftItem(number, label, text, TODO[lang] in text, sources[source]))
     return out

@@ -123,6 +123,7 @@ def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
     else:
         lines.append(f"Assessment: no My Numbers found at or above {summary['held_back']['min_confidence']} "
                      "confidence; not a reportable incident on what was scanned")
+    lines.extend(_conditions(assessment, summary))
     if assessment.possible:
         lines.append("  May hold (to decide):")
         lines += [_trigger_line(t, assessment) for t in assessment.possible]
@@ -132,6 +133,25 @@ def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
         for check in assessment.checks:
             lines.append("  - check: " + CHECKS[check.check_id].format(
                 check.how_many, rules=", ".join(readable(rule) for rule in check.rules)))
+    return lines
+
+
+def _conditions(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
+    """The verdict's conditions in short (the incident report words them in full: incident_words.conditions)."""
+    if not summary["findings"]:
+        return []
+    # PPC rule Art. 2, item 4: numbers that leaked or may have leaked; numbers kept where they belong are not.
+    lines = ["  Assumes the numbers found leaked or may have leaked (stored where they belong is no leak)."]
+    if any(check.check_id == "confirm_public_location" for check in assessment.checks):
+        # PPC rule Art. 2, item 3 is a fact; a location rule only presumes it.
+        lines.append("  Public by a location rule is a presumption: confirm it is reachable from outside.")
+    # PPC rule Art. 2 items 1 and 2, the entrustee exemption (番号法第29条の4第1項ただし書, 規則第4条), strong
+    # encryption (規則第2条 括弧書) and the APPI's own rule (施行規則第7条) cannot be seen in files.
+    lines.append("  Not judged: item 1 (information systems), item 2 (without --malicious), the entrustee "
+                 "exemption, strong encryption, the APPI rule (Enforcement Rules Art. 7).")
+    if assessment.status is Status.NOT_REPORTABLE_ON_SCAN:
+        # 別添２ 3B: a leak below the triggers is still to be reported as an effort duty.
+        lines.append("  Below the threshold a report to the PPC is still expected as an effort duty (別添２ 3B).")
     return lines
 
 
