@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
+from ..cuts import CONTEXT_CHARS
 from ..errors import UnscannableFile
 from ..model import Location
 
@@ -59,6 +60,19 @@ class TextUnit:
     # A one-slot box the matcher may fill with the number of newlines from ``scan_from`` to ``scan_to``, having counted
     # them anyway for its line numbers, so that the extractor need not count them again for the next unit.
     newlines: list[int] | None = field(default=None, compare=False)
+
+
+
+def paragraph_unit(text: str, previous: str, part: str) -> tuple[TextUnit | None, str]:
+    """A document paragraph as a unit, with the end of the paragraph before it (``previous``) as context only,
+    so 「個人番号:」 on one line and the number on the next is one finding; and the ``previous`` to carry into the
+    next paragraph. A paragraph too short to hold a number gives no unit, but is still carried as context.
+    The one rule of the document readers (docx/odt/pptx, RTF, legacy Word)."""
+    unit = None
+    if len(text.strip()) >= 10:
+        context = previous + "\n" if previous else ""
+        unit = TextUnit(text=context + text, first_line=None, scan_from=len(context), location=Location(part=part))
+    return unit, (text[-CONTEXT_CHARS:] if text.strip() else previous)
 
 
 @dataclass(slots=True)

@@ -20,10 +20,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..errors import UnscannableFile
 from ..model import Location
-from . import Item, Skipped, Source, TextUnit
+from . import Item, Skipped, Source, TextUnit, paragraph_unit
 from .table import Cell, SheetUnits
 from .xmlstream import feed, parser
 
@@ -162,12 +161,9 @@ class _Flow:
             table.cell_text.append(text)
             return
         self.paragraphs += 1
-        if len(text.strip()) >= 10:
-            context = self.previous + "\n" if self.previous else ""
-            self.ready.append(TextUnit(text=context + text, first_line=None, scan_from=len(context),
-                                       location=Location(part=f"{self.part}, paragraph {self.paragraphs}")))
-        if text.strip():
-            self.previous = text[-CONTEXT_CHARS:]
+        unit, self.previous = paragraph_unit(text, self.previous, f"{self.part}, paragraph {self.paragraphs}")
+        if unit is not None:
+            self.ready.append(unit)
 
     def _cell_done(self) -> None:
         table = self.table_stack[-1]

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..model import Location
-from . import Item, Source, TextUnit
+from . import Item, Source, paragraph_unit
 from .table import Cell, SheetUnits
 
 MAX_RTF_BYTES = 256 * 1024 * 1024
@@ -49,12 +48,9 @@ class RtfExtractor:
                 continue
             table = None
             paragraphs += 1
-            if len(block.strip()) >= 10:
-                context = previous + "\n" if previous else ""
-                yield TextUnit(text=context + block, first_line=None, scan_from=len(context),
-                               location=Location(part=f"paragraph {paragraphs}"))
-            if block.strip():
-                previous = block[-CONTEXT_CHARS:]
+            unit, previous = paragraph_unit(block, previous, f"paragraph {paragraphs}")
+            if unit is not None:
+                yield unit
 
 
 def rtf_text(data: bytes) -> str:

@@ -22,10 +22,9 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
-from ..cuts import CONTEXT_CHARS  # the end of the previous paragraph carried as context
 from ..errors import UnscannableFile
 from ..model import Location
-from . import Item, Source, TextUnit
+from . import Item, Source, TextUnit, paragraph_unit
 from .table import Cell, SheetUnits
 
 MAX_DOC_BYTES = 512 * 1024 * 1024
@@ -176,12 +175,9 @@ def story_units(text: str, part: str) -> Iterator[TextUnit]:
             continue
         table = None
         paragraphs += 1
-        if len(clean.strip()) >= 10:
-            context = previous + "\n" if previous else ""
-            yield TextUnit(text=context + clean, first_line=None, scan_from=len(context),
-                           location=Location(part=f"{part}, paragraph {paragraphs}"))
-        if clean.strip():
-            previous = clean[-CONTEXT_CHARS:]
+        unit, previous = paragraph_unit(clean, previous, f"{part}, paragraph {paragraphs}")
+        if unit is not None:
+            yield unit
 
 
 def _segments(text: str) -> Iterator[tuple[str, str]]:
