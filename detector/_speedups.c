@@ -9,6 +9,12 @@
  * has it), finds the starts of exactly twelve digits or of 4-4-4 groups from those masks, and checks the
  * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
  *
+ * multibyte_hits: the same for UTF-8, CP932 and EUC-JP text with half- and full-width digits and separators.
+ * Masks find where runs of digits may start; each run is walked once, and only runs of exactly twelve digits,
+ * or of four followed by a separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read
+ * them (tables built from the codecs), from the last byte that can only end a character, so a full-width digit
+ * is one only where the decoder sees one.
+ *
  * list_names, stat_names: a folder's entries, and its files' identities, for the walk: one call a folder (or a
  * chunk of its files) instead of a DirEntry and a stat result per file, without holding the GIL, so a second
  * thread can stat at the same time. filesystem_type: whether a folder's modification time can stand for its
@@ -211,6 +217,359 @@ fail:
     PyBuffer_Release(&data);
     Py_XDECREF(contiguous), Py_XDECREF(grouped), Py_XDECREF(plus), Py_XDECREF(anchors), Py_XDECREF(counts);
     return NULL;
+}
+
+/* ---- multibyte_hits: the same pass over UTF-8, CP932 and EUC-JP text, full-width digits included ---------- */
+
+/* Classes of a decoded character, as the tables built by detector/match/multibyte_pass.py give them: a digit
+ * (half- or full-width) with its value, a separator with its index in the rules, a joiner (what glues a number
+ * to the digits beside it), both of those, or anything else. In the pair tables, ONE_CHAR marks a byte pair
+ * Python's codec decodes as one character (0: it does not). */
+enum { CLS_OTHER = 0, CLS_DIGIT = 0x10, ONE_CHAR = 0x20, CLS_SEPARATOR = 0x40, CLS_JOINER = 0x80 };
+enum { KIND_UTF8 = 0, KIND_CP932 = 1, KIND_EUCJP = 2 };
+#define IS_DIGIT_CLASS(c) (((c) & 0xF0) == CLS_DIGIT)
+#define SEPARATOR_ID(c) ((c) & CLS_SEPARATOR ? (c) & 0x0F : -1)
+
+typedef struct {
+    int kind;
+    const unsigned char *d;
+    Py_ssize_t size;
+    const unsigned char *single;  /* 256: the class of a byte read as a character of its own */
+    const unsigned char *pairs;   /* 65536 (CP932, EUC-JP): the class | ONE_CHAR of a two-byte character */
+    const unsigned char *triples; /* 65536 (EUC-JP): the same for 0x8F b1 b2, keyed by b1 b2; else NULL */
+    const unsigned char *seqs;    /* UTF-8: records of 6 bytes (length, up to 4 bytes, class) */
+    const unsigned char *roles;   /* 256 (CP932, EUC-JP): ROLE_LAST, ROLE_LEAD of each byte */
+    Py_ssize_t nseqs;
+    unsigned char digit_lead, digit_low, digit_high; /* CP932, EUC-JP: full-width digits are lead, low..high */
+} Reader;
+
+/* The class of the character starting at p (a character boundary), and its length in bytes. A character of
+ * another class that is not ASCII gets length 1 in UTF-8: nothing walks past one. */
+static int char_at(const Reader *r, Py_ssize_t p, int *len) {
+    const unsigned char *d = r->d;
+    unsigned char c = d[p];
+    if (r->kind == KIND_UTF8) {
+        *len = 1;
+        if (c < 0x80) return r->single[c];
+        if (c == 0xEF && p + 2 < r->size && d[p + 1] == 0xBC && d[p + 2] >= 0x90 && d[p + 2] <= 0x99) {
+            *len = 3;
+            return CLS_DIGIT | (d[p + 2] - 0x90);
+        }
+        for (Py_ssize_t i = 0; i < r->nseqs; i++) {
+            const unsigned char *seq = r->seqs + 6 * i;
+            if (d[p] == seq[1] && p + seq[0] <= r->size && memcmp(d + p, seq + 1, seq[0]) == 0) {
+                *len = seq[0];
+                return seq[5];
+            }
+        }
+        return CLS_OTHER;
+    }
+    if (p + 1 < r->size) {
+        unsigned char v = r->pairs[(c << 8) | d[p + 1]];
+        if (v) {
+            *len = 2;
+            return v & ~ONE_CHAR;
+        }
+        if (r->triples != NULL && c == 0x8F && p + 2 < r->size) {
+            v = r->triples[(d[p + 1] << 8) | d[p + 2]];
+            if (v) {
+                *len = 3;
+                return v & ~ONE_CHAR;
+            }
+        }
+    }
+    *len = 1;
+    return r->single[c];
+}
+
+/* UTF-8: the class of the character that ends at p - 1 (-1 when p is 0), and its length. A whole sequence
+ * ending there is that character: its first byte cannot continue another one, so Python's decoder reads it so
+ * whatever comes before. */
+static int utf8_char_before(const Reader *r, Py_ssize_t p, int *len) {
+    const unsigned char *d = r->d;
+    *len = 1;
+    if (p < 1) return -1;
+    unsigned char c = d[p - 1];
+    if (c < 0x80) return r->single[c];
+    if (p >= 3 && d[p - 3] == 0xEF && d[p - 2] == 0xBC && c >= 0x90 && c <= 0x99) {
+        *len = 3;
+        return CLS_DIGIT | (c - 0x90);
+    }
+    for (Py_ssize_t i = 0; i < r->nseqs; i++) {
+        const unsigned char *seq = r->seqs + 6 * i;
+        if (c == seq[seq[0]] && p >= seq[0] && memcmp(d + p - seq[0], seq + 1, seq[0]) == 0) {
+            *len = seq[0];
+            return seq[5];
+        }
+    }
+    return CLS_OTHER;
+}
+
+/* CP932 and EUC-JP: where the characters start. ``cursor`` is a character boundary, ``prev1`` and ``prev2`` the
+ * starts of the two characters before it (-1: none). A byte that can only end a character (ROLE_LAST: never the
+ * first or middle byte of a longer one, as the tables say) has a boundary after it, so the reading starts again
+ * after the last such byte before p, at least seven bytes back (two characters, for prev1 and prev2), instead
+ * of going on from the cursor over everything between. */
+typedef struct {
+    Py_ssize_t cursor, prev1, prev2;
+} Alignment;
+
+enum { ROLE_LAST = 1, ROLE_LEAD = 2 };
+
+static inline int mb_len(const Reader *r, Py_ssize_t p) {
+    const unsigned char *d = r->d;
+    unsigned char c = d[p];
+    if (!(r->roles[c] & ROLE_LEAD) || p + 1 >= r->size) return 1;
+    if (r->pairs[(c << 8) | d[p + 1]]) return 2;
+    if (r->triples != NULL && c == 0x8F && p + 2 < r->size && r->triples[(d[p + 1] << 8) | d[p + 2]]) return 3;
+    return 1;
+}
+
+static int align_to(const Reader *r, Alignment *a, Py_ssize_t p) {
+    for (Py_ssize_t j = p - 7; j >= a->cursor; j--)
+        if (r->roles[r->d[j]] & ROLE_LAST) {
+            a->cursor = j + 1, a->prev1 = -1, a->prev2 = -1;
+            break;
+        }
+    while (a->cursor < p) {
+        int len = mb_len(r, a->cursor);
+        a->prev2 = a->prev1, a->prev1 = a->cursor, a->cursor += len;
+    }
+    return a->cursor == p;
+}
+
+/* Masks of where a digit may start in 64 bytes at p (n valid): an ASCII digit, or the first byte of what reads
+ * as a full-width digit when the bytes are taken from there (EF BC 90..99; CP932 82 4F..58; EUC-JP A3 B0..B9),
+ * a superset of the digits of the text. ``lead`` and ``second``: the bytes that start a full-width digit and,
+ * in UTF-8, the fixed byte after it; ``next_range``: bytes low..high, the last byte of one. */
+typedef struct {
+    uint64_t digit, lead, second, range;
+} DigitMasks;
+
+static void digit_masks_of(const unsigned char *p, Py_ssize_t n, unsigned char lead, unsigned char second,
+                           unsigned char low, unsigned char high, DigitMasks *m) {
+    unsigned char buffer[64];
+    if (n < 64) {
+        memset(buffer, 0, sizeof buffer);
+        if (n > 0) memcpy(buffer, p, (size_t)n);
+        p = buffer;
+    }
+#if defined(__SSE2__)
+    uint64_t digit = 0, leads = 0, seconds = 0, range = 0;
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+    const __m128i lead_byte = _mm_set1_epi8((char)lead), second_byte = _mm_set1_epi8((char)second);
+    const __m128i low_byte = _mm_set1_epi8((char)low), span = _mm_set1_epi8((char)(high - low));
+    for (int lane = 0; lane < 4; lane++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * lane));
+        __m128i t = _mm_sub_epi8(x, zero);
+        __m128i u = _mm_sub_epi8(x, low_byte);
+        int shift = 16 * lane;
+        digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(t, nine), nine)) << shift;
+        leads |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lead_byte)) << shift;
+        seconds |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, second_byte)) << shift;
+        range |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(u, span), span)) << shift;
+    }
+    m->digit = digit, m->lead = leads, m->second = seconds, m->range = range;
+#else
+    uint64_t digit = 0, leads = 0, seconds = 0, range = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned char c = p[i];
+        uint64_t bit = 1ULL << i;
+        if (is_digit(c)) digit |= bit;
+        if (c == lead) leads |= bit;
+        if (c == second) seconds |= bit;
+        if ((unsigned char)(c - low) <= (unsigned char)(high - low)) range |= bit;
+    }
+    m->digit = digit, m->lead = leads, m->second = seconds, m->range = range;
+#endif
+}
+
+/* Newlines in d[from:to], 16 bytes at a time. */
+static Py_ssize_t count_newlines(const unsigned char *d, Py_ssize_t from, Py_ssize_t to) {
+    Py_ssize_t count = 0, i = from;
+#if defined(__SSE2__)
+    const __m128i newline = _mm_set1_epi8('\n');
+    for (; i + 16 <= to; i += 16)
+        count += popcount64((uint16_t)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(d + i)), newline)));
+#endif
+    for (; i < to; i++) count += d[i] == '\n';
+    return count;
+}
+
+/* The check digit of 12 digit values. */
+static int values_pass(const int *values) {
+    int sum = 0;
+    for (int i = 0; i < 11; i++) sum += values[i] * WEIGHTS[i];
+    int r = sum % 11;
+    return values[11] == (r <= 1 ? 0 : 11 - r);
+}
+
+/* The digits from p, a character boundary: how many (all of the run), the first ``room`` values, and where the
+ * run ends. Only digits are walked: an ASCII digit is a character of its own in every encoding read here, and a
+ * full-width digit read from a boundary is one (its bytes are one character to the codec). */
+static inline Py_ssize_t digit_run(const Reader *r, Py_ssize_t p, int *values, int room, Py_ssize_t *end) {
+    const unsigned char *d = r->d;
+    Py_ssize_t n = 0, size = r->size;
+    int utf8 = r->kind == KIND_UTF8;
+    unsigned char lead = utf8 ? 0xEF : r->digit_lead, low = utf8 ? 0x90 : r->digit_low;
+    unsigned char span = utf8 ? 9 : (unsigned char)(r->digit_high - r->digit_low);
+    for (;;) {
+        int value;
+        if (p < size && (unsigned char)(d[p] - '0') < 10) {
+            value = d[p] - '0', p += 1;
+        } else if (utf8 && p + 2 < size && d[p] == lead && d[p + 1] == 0xBC &&
+                   (unsigned char)(d[p + 2] - low) <= span) {
+            value = d[p + 2] - low, p += 3;
+        } else if (!utf8 && p + 1 < size && d[p] == lead && (unsigned char)(d[p + 1] - low) <= span) {
+            value = d[p + 1] - low, p += 2;
+        } else {
+            break;
+        }
+        if (n < room) values[n] = value;
+        n++;
+    }
+    *end = p;
+    return n;
+}
+
+/* Whether the character at p is a digit (p within the data). */
+static int digit_at(const Reader *r, Py_ssize_t p) {
+    int len;
+    return p < r->size && IS_DIGIT_CLASS(char_at(r, p, &len));
+}
+
+typedef struct {
+    PyObject *contiguous, *grouped, *anchors, *counts;
+    Py_ssize_t counted_to, newlines;
+} Found;
+
+static int add_hit(const Reader *r, Found *f, PyObject *list, Py_ssize_t end) {
+    f->newlines += count_newlines(r->d, f->counted_to, end);
+    f->counted_to = end;
+    return append_int(list, end) || append_int(f->anchors, end) || append_int(f->counts, f->newlines);
+}
+
+/* The run of n digits from p to q (its first values in ``first``), whose character before (class before1;
+ * before2 the one before that, -1 for none) is not a digit: a hit when it is exactly twelve digits, or the
+ * first group of 4-4-4 joined twice by the same separator, with a character after it, the check digit right and
+ * not glued to a longer number (by a joiner, or the grouped form's own separator, and a digit). -1 on failure. */
+static int run_hits(const Reader *r, Found *f, Py_ssize_t p, Py_ssize_t n, const int *first, Py_ssize_t q,
+                    int before1, int before2) {
+    int values[12];
+    if (p < 1 || q >= r->size) return 0; /* the data's edges: see edge_windows */
+    memcpy(values, first, sizeof(int) * (n < 12 ? (size_t)n : 12));
+    int len, after = char_at(r, q, &len);
+    if (n == 12) {
+        int glued = (before1 >= 0 && (before1 & CLS_JOINER) && before2 >= 0 && IS_DIGIT_CLASS(before2)) ||
+                    ((after & CLS_JOINER) && digit_at(r, q + len));
+        if (!glued && values_pass(values) && add_hit(r, f, f->contiguous, q + 1)) return -1;
+    } else if (n == 4 && SEPARATOR_ID(after) >= 0) {
+        int separator = SEPARATOR_ID(after), second_len;
+        Py_ssize_t q2, q3;
+        if (digit_run(r, q + len, values + 4, 4, &q2) != 4 || q2 >= r->size) return 0;
+        int middle = char_at(r, q2, &second_len);
+        if (SEPARATOR_ID(middle) != separator) return 0;
+        if (digit_run(r, q2 + second_len, values + 8, 4, &q3) != 4 || q3 >= r->size) return 0;
+        int trailing = char_at(r, q3, &len);
+        int glued = (before1 >= 0 && SEPARATOR_ID(before1) == separator && before2 >= 0 &&
+                     IS_DIGIT_CLASS(before2)) ||
+                    (SEPARATOR_ID(trailing) == separator && digit_at(r, q3 + len));
+        if (!glued && values_pass(values) && add_hit(r, f, f->grouped, q3 + 1)) return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(multibyte_hits_doc,
+"multibyte_hits(data, kind, single, pairs, triples, sequences, digit_lead, roles) ->\n"
+"    (contiguous, grouped, anchors, counts, newlines)\n\n"
+"What ascii_hits gives, for ``data`` in UTF-8 (kind 0), CP932 (1) or EUC-JP (2), with half- and full-width\n"
+"digits and the separators and joiners of the tables (built by detector.match.multibyte_pass from Python's\n"
+"codecs): the ends (one past the byte after the number) of candidates, contiguous and grouped, every end again\n"
+"in offset order with the newlines before it, and the newlines of the whole data. ``single``: 256 classes of\n"
+"bytes read alone; ``pairs``, ``triples``: 65536 each (CP932 and EUC-JP; triples for EUC-JP's 0x8F); \n"
+"``sequences``: UTF-8 records of 6 bytes; ``digit_lead``: the lead byte and the range of second bytes of\n"
+"full-width digits (3 bytes; CP932, EUC-JP); ``roles``: 256 bytes, 1 for a byte that can only end a\n"
+"character, 2 for one that can start a longer one (CP932, EUC-JP).");
+
+static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer data, single, pairs, triples, seqs, lead, roles;
+    int kind;
+    if (!PyArg_ParseTuple(args, "y*iy*y*y*y*y*y*", &data, &kind, &single, &pairs, &triples, &seqs, &lead, &roles))
+        return NULL;
+    PyObject *result = NULL;
+    Found f = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), 0, 0};
+    if (!f.contiguous || !f.grouped || !f.anchors || !f.counts) goto done;
+    int multibyte = kind == KIND_CP932 || kind == KIND_EUCJP;
+    if ((kind != KIND_UTF8 && !multibyte) || single.len != 256 || seqs.len % 6 != 0 ||
+        (multibyte && (pairs.len != 65536 || lead.len != 3 || roles.len != 256 ||
+                       (triples.len != 0 && triples.len != 65536)))) {
+        PyErr_SetString(PyExc_ValueError, "multibyte_hits: bad kind or tables");
+        goto done;
+    }
+    Reader r = {kind, data.buf, data.len, single.buf, multibyte ? pairs.buf : NULL,
+                triples.len ? triples.buf : NULL, seqs.buf, roles.buf, seqs.len / 6, 0, 0, 0};
+    unsigned char lead_byte = 0xEF, second_byte = 0xBC, low = 0x90, high = 0x99;
+    if (multibyte) {
+        const unsigned char *l = lead.buf;
+        lead_byte = l[0], second_byte = l[0], low = l[1], high = l[2];
+        r.digit_lead = lead_byte, r.digit_low = low, r.digit_high = high;
+    }
+    const unsigned char *d = data.buf;
+    Py_ssize_t size = data.len, resume = 0;
+    Alignment a = {0, -1, -1};
+    DigitMasks cur, next;
+    uint64_t prev_digit = 0, prev_wide = 0, prev_ends = 0;
+    digit_masks_of(d, size, lead_byte, second_byte, low, high, &cur);
+    for (Py_ssize_t base = 0; base < size; base += 64) {
+        digit_masks_of(d + base + 64, size - base - 64, lead_byte, second_byte, low, high, &next);
+        /* Where a run of digits may start. In UTF-8, exactly: a digit whose byte before ends no digit. In CP932
+         * and EUC-JP, an ASCII digit after no ASCII digit, and every full-width digit as the bytes read from
+         * there (a byte pair that reads as one may be a character's second byte and a letter: its run starts
+         * after it, so the byte before a digit tells nothing until the characters are aligned). */
+        uint64_t starts;
+        if (multibyte) {
+            starts = (cur.digit & ~((cur.digit << 1) | (prev_digit >> 63))) |
+                     (cur.lead & ahead(cur.range, next.range, 1));
+        } else {
+            uint64_t wide = cur.lead & ahead(cur.second, next.second, 1) & ahead(cur.range, next.range, 2);
+            uint64_t ends = cur.digit | (wide << 2) | (prev_wide >> 62); /* bit p: a digit ends at byte p */
+            starts = (cur.digit | wide) & ~((ends << 1) | (prev_ends >> 63));
+            prev_wide = wide, prev_ends = ends;
+        }
+        prev_digit = cur.digit;
+        if (resume > base) starts &= resume - base >= 64 ? 0 : ~((1ULL << (resume - base)) - 1);
+        while (starts) {
+            Py_ssize_t p = base + __builtin_ctzll(starts);
+            starts &= starts - 1;
+            if (p < resume) continue;
+            int ascii_start = (unsigned char)(d[p] - '0') < 10;
+            if (multibyte && !ascii_start && !align_to(&r, &a, p)) continue; /* inside a character */
+            int values[12], len1, len2, before1, before2 = -1;
+            Py_ssize_t end, n = digit_run(&r, p, values, 12, &end);
+            resume = end;
+            if (n != 12 && n != 4) continue; /* most runs: a date, an amount, a phone number */
+            if (multibyte) {
+                if (ascii_start && !align_to(&r, &a, p)) continue; /* not reached: an ASCII byte is a character */
+                before1 = a.prev1 >= 0 ? char_at(&r, a.prev1, &len1) : -1;
+                before2 = a.prev2 >= 0 ? char_at(&r, a.prev2, &len2) : -1;
+            } else {
+                before1 = utf8_char_before(&r, p, &len1);
+                if (before1 >= 0 && (before1 & (CLS_JOINER | CLS_SEPARATOR)))
+                    before2 = utf8_char_before(&r, p - len1, &len2);
+            }
+            if (before1 >= 0 && IS_DIGIT_CLASS(before1)) continue; /* inside a longer run */
+            if (run_hits(&r, &f, p, n, values, end, before1, before2) < 0) goto done;
+        }
+        cur = next;
+    }
+    f.newlines += count_newlines(d, f.counted_to, size);
+    result = Py_BuildValue("(OOOOn)", f.contiguous, f.grouped, f.anchors, f.counts, f.newlines);
+done:
+    Py_XDECREF(f.contiguous), Py_XDECREF(f.grouped), Py_XDECREF(f.anchors), Py_XDECREF(f.counts);
+    PyBuffer_Release(&data), PyBuffer_Release(&single), PyBuffer_Release(&pairs), PyBuffer_Release(&triples);
+    PyBuffer_Release(&seqs), PyBuffer_Release(&lead), PyBuffer_Release(&roles);
+    return result;
 }
 
 /* A growing byte buffer filled while the GIL is released (plain malloc, no Python objects). */
@@ -563,6 +922,7 @@ static PyMethodDef methods[] = {
     {"find_identity", find_identity, METH_VARARGS, find_identity_doc},
     {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
+    {"multibyte_hits", multibyte_hits, METH_VARARGS, multibyte_hits_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},
     {"stat_names", stat_names, METH_VARARGS, stat_names_doc},
     {NULL, NULL, 0, NULL},

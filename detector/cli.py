@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
-from . import __version__
+from . import __version__, cli_help
 from .errors import EXIT_FAILED, EXIT_USAGE, MyNumberToolError, UsageError
 from .names import escape
 from .redact import redact
 from .report.formats import INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
 
 if TYPE_CHECKING:
+    from .config import Config
     from .incremental.prefetch import StatPrefetch
     from .outputs import ReplacedFile
 
@@ -47,11 +48,24 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     handler.setFormatter(logging.Formatter("mynumber: %(levelname)s: %(message)s"))
     root = logging.getLogger("detector")
     root.handlers[:] = [handler]
-    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+    # -v: the folders entered, each file read and what it is, what was skipped and why; -vv: each file's time too
+    root.setLevel(logging.ERROR if quiet else logging.WARNING if not verbose else
+                  logging.INFO if verbose == 1 else logging.DEBUG)
+
+
+def _facility(name: str) -> str:
+    """--syslog-facility checked when the options are read (a usage error, status 2)."""
+    from .watch.system_log import facility_named
+
+    try:
+        facility_named(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return name
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"mynumber: error: {escape(redact(message))}", err=True)
+    click.echo(cli_help.message("error", message=escape(redact(message))), err=True)
     sys.exit(status)
 
 
@@ -134,13 +148,13 @@ def _run(action: Callable[[], int]) -> NoReturn:
     except MyNumberToolError as exc:
         _fail(str(exc), exc.exit_status)
     except KeyboardInterrupt:
-        click.echo("mynumber: interrupted", err=True)
+        click.echo(cli_help.message("interrupted"), err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:
         logging.getLogger("detector").debug("internal error", exc_info=True)
-        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_FAILED)
+        _fail(cli_help.message("internal", detail=f"{type(exc).__name__}: {exc}"), EXIT_FAILED)
     sys.exit(status)
 
 
@@ -155,12 +169,39 @@ def _collect_garbage_rarely() -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="mynumber")
-def main() -> None:
+@click.option("--config", "config_path", metavar="FILE", help="Defaults for the options from FILE instead of "
+              "./mynumber.toml (over /etc/mynumber/config.toml; the command line wins). Also after a command.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
     """Find exposed My Numbers (個人番号), count the distinct people, and assess the incident.
 
     Exit status: 0 nothing found, 1 findings (not reportable on what was scanned), 3 reportable incident,
     5 possibly reportable (see what to check), 2 usage error, 4 the scan could not run.
     """
+    ctx.default_map = _use_config(ctx, config_path).default_map()
+
+
+_CONFIG = "mynumber.config"  # where the context keeps the configuration read (ctx.meta, shared by subcommands)
+
+
+def _use_config(ctx: click.Context, path: str | None) -> Config:
+    """Read the configuration files (see :mod:`detector.config`) and keep them for ``config show``; a bad file is
+    a usage error naming it."""
+    from .config import load_config
+
+    try:
+        config = load_config(main.commands, path)
+    except MyNumberToolError as exc:
+        _fail(str(exc), exc.exit_status)
+    ctx.meta[_CONFIG] = config
+    return config
+
+
+def _config_after_command(ctx: click.Context, _param: click.Parameter, path: str | None) -> None:
+    """``mynumber scan --config FILE``: read first (the option is eager), so the command's other options take
+    their defaults from FILE."""
+    if path is not None:
+        ctx.default_map = _use_config(ctx, path).default_map(ctx.info_name)
 
 
 def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -171,7 +212,8 @@ def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--rules", "rules_dirs", multiple=True, metavar="DIR",
                      help="A folder of rules files layered over the packaged rules (repeatable)."),
         click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr."),
-        click.option("--verbose", "-v", count=True, help="More detail on stderr."),
+        click.option("--verbose", "-v", count=True, help="More detail on stderr: -v the folders entered, each "
+                     "file read and what it is, what was skipped and why; -vv each file's time too (never a number)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -196,36 +238,42 @@ def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
                                              "notifying the people concerned.")
 @click.option("--engine", type=click.Choice(["auto", "re", "hyperscan"]), default="auto", show_default=True,
               help="Matching engine; all give identical results.")
+@click.option("--no-ocr", is_flag=True, help="Do not read pictures and image-only PDF pages by OCR (they are "
+              "listed as not scanned).")
+@click.option("--ocr-timeout", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Seconds OCR may spend "
+              "on one picture (default: picture.max_seconds in rules/limits.toml).")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
 @click.option("--state", "state_path", metavar="FILE", help="Incremental scan: keep what each file gave in FILE "
               "(SQLite, 0600, no raw numbers) and read only new and changed files next time.")
+@click.option("--baseline", "baseline_path", metavar="FILE", help="Findings FILE accepts (mynumber baseline) are "
+              "listed apart as baselined, not new: the exit status is 0 when none is new; their people are still "
+              "counted in the people and the verdict.")
+@click.option("--list-excluded", is_flag=True, help="List the files and folders excluded, with the rule that "
+              "excluded each (text output; json always lists them).")
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...], quiet: bool,
          verbose: int, min_confidence: str, jobs: int, follow_symlinks: bool, exclude: tuple[str, ...],
          max_file_size: str | None, public_paths: tuple[str, ...], key_file: str | None, reveal: bool,
-         engine: str, progress: bool | None, state_path: str | None) -> None:
-    """Scan files and folders (PATH of - reads standard input) for My Numbers.
-
-    \b
-    Examples:
-      mynumber scan /srv/share
-      mynumber scan --public /var/www --format json -o scan.json /srv/share /var/www
-      journalctl -o cat | mynumber scan -
-      mynumber scan --state /var/lib/mynumber/share.db /srv/share    # nightly: reads only what changed
-    """
+         engine: str, progress: bool | None, state_path: str | None, baseline_path: str | None,
+         list_excluded: bool, no_ocr: bool, ocr_timeout: float | None) -> None:
+    """Scan files and folders (PATH of - reads standard input) for My Numbers."""
     _setup_logging(verbose, quiet)
     if reveal and (output is None or output == "-"):
-        _fail("--reveal writes raw numbers only into a file: give --output FILE", EXIT_USAGE)
+        _fail(cli_help.message("reveal_needs_output"), EXIT_USAGE)
     size_limit = parse_size(max_file_size) if max_file_size else None
     prefetch = _start_prefetch(state_path, paths, jobs)
 
     def action() -> int:
+        from .baseline import Baseline
         from .model import Confidence
-        from .people import RevealedNumbers, load_key
+        from .people import Fingerprinter, RevealedNumbers, load_key
         from .pipeline import ScanOptions, scan_paths
         from .report import render
 
         try:
             key = load_key(key_file)
+            baseline = Baseline.load(baseline_path) if baseline_path is not None else None
+            if baseline is not None:
+                baseline.check_key(Fingerprinter(key).key_id)
             out = _Output(output)
         except BaseException:
             if prefetch is not None:
@@ -236,11 +284,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
         options = ScanOptions(key=key, rules_dirs=rules_dirs, jobs=jobs, follow_symlinks=follow_symlinks,
                               excludes=exclude, max_file_size=size_limit,
                               min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                              reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path)
+                              reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path,
+                              ocr=not no_ocr, ocr_timeout=ocr_timeout)
         revealed = RevealedNumbers() if reveal else None  # read only by the renderers of the 0600 output
         try:
             result = scan_paths(paths, options, progress=shown, prefetch=prefetch,  # which stops the prefetch
-                                revealed=revealed)
+                                revealed=revealed, baseline=baseline)
         except BaseException:
             out.abandon()
             raise
@@ -248,7 +297,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
             if shown is not None:
                 shown.close()
         try:
-            text = render(result, fmt, revealed)
+            if fmt == "text" and list_excluded:
+                from .report.text_report import render as render_text
+
+                text = render_text(result, revealed, list_excluded=True)
+            else:
+                text = render(result, fmt, revealed)
         except BaseException:
             out.abandon()  # the temporary file goes; whatever was at the name stays
             raise
@@ -280,6 +334,55 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
         return result.exit_status
 
     _run(action)
+
+
+@main.command("baseline")
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
+@click.option("--output", "-o", required=True, metavar="FILE",
+              help="The baseline to write (created 0600), e.g. mynumber-baseline.json.")
+@click.option("--reason", metavar="TEXT", help="Why these findings are accepted (each entry's reason, which you may "
+              "then edit entry by entry in FILE). Required when a finding has none yet.")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="The rules the scans were made with.")
+def baseline_command(scans: tuple[str, ...], output: str, reason: str | None, rules_dirs: tuple[str, ...]) -> None:
+    """Accept the findings of saved scans: write a baseline (fingerprint, path, location, masked number and
+    reason of each; never a number) for scan --baseline, which then lists them apart and exits 0 when nothing
+    is new. Their people are still counted in every verdict. A scan made with --baseline keeps its baselined
+    findings' reasons; give --reason for the new ones."""
+
+    def action() -> int:
+        from .baseline import baseline_document
+        from .result import merge as merge_documents
+        from .rules import load_rules
+
+        rules = load_rules(rules_dirs)
+        result = merge_documents(_read_documents(scans), rules.triggers,
+                                 item_ids=[item.item_id for item in rules.items])
+        document = baseline_document(result, reason)
+        _Output(output).write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        click.echo(f"mynumber: {len(document['entries'])} findings accepted in {escape(output)}", err=True)
+        return 0
+
+    _run(action)
+
+
+@main.group("config")
+def config_group() -> None:
+    """The configuration files: /etc/mynumber/config.toml, then ./mynumber.toml or --config FILE; each holds
+    defaults for the options, top-level for every command and in a table per command ([scan], [watch]...); the
+    command line wins."""
+
+
+@config_group.command("show")
+@click.argument("commands", nargs=-1, metavar="[COMMAND]...")
+@click.pass_context
+def config_show(ctx: click.Context, commands: tuple[str, ...]) -> None:
+    """Print the effective defaults of each command (or of COMMAND) as a configuration file, each value with the
+    file it came from, or "default"."""
+    config: Config = ctx.meta[_CONFIG]
+    unknown = [name for name in commands if name not in config.commands]
+    if unknown:
+        _fail(f"no command {unknown[0]!r} has options to configure ({', '.join(config.commands)})", EXIT_USAGE)
+    click.echo(config.show(commands or None), nl=False)
 
 
 def _start_prefetch(state_path: str | None, paths: tuple[str, ...], jobs: int) -> StatPrefetch | None:
@@ -342,7 +445,7 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
         day = _parse_date(discovered)
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items],
-                                 declared=["malicious"] if malicious else [])
+                                 declared=["malicious"] if malicious else [], baselined_apart=False)
         incident = build_incident(result, rules.items, day, malicious)
         text = render_incident(incident, fmt, lang)  # before the output is created, as in merge
         _Output(output).write(text)
@@ -393,7 +496,7 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
             raise UsageError("--format xlsx writes a workbook: give --output FILE")
         rules = load_rules(rules_dirs)
         result = merge_documents(_read_documents(scans), rules.triggers,
-                                 item_ids=[item.item_id for item in rules.items])
+                                 item_ids=[item.item_id for item in rules.items], baselined_apart=False)
         notification = match(read_roster(roster, number_column), result, load_key(key_file, create=False),
                              name_columns)
         # Rendered before the output is opened: a failure leaves no file behind.
@@ -431,7 +534,18 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
               "read in FILE (SQLite, 0600): a restart reads only what changed and repeats no event.")
 @click.option("--exec", "execute", metavar="CMD", help="Run CMD for each event with the event's json on its "
               "standard input (CMD is split like a shell would, but no shell runs and no file name is put in it).")
-@click.option("--syslog", "use_syslog", is_flag=True, help="Also send a line per event to the local syslog.")
+@click.option("--syslog", "use_syslog", is_flag=True, help="Also send each event to the system log, at a priority "
+              "by event (a reportable assessment is alert), with the watch's own messages: syslog, or the journal "
+              "with MYNUMBER_* fields under systemd.")
+@click.option("--syslog-facility", default="user", show_default=True, metavar="FACILITY",
+              callback=lambda _ctx, _param, value: _facility(value),
+              help="The syslog facility: user, daemon, auth, authpriv, local0 ... local7.")
+@click.option("--journal/--no-journal", "journal", default=None,
+              help="With --syslog: the systemd journal's own protocol (default: when systemd runs mynumber, "
+              "JOURNAL_STREAM set), or syslog.")
+@click.option("--metrics", "metrics_address", metavar="ADDR:PORT", help="Serve Prometheus metrics at "
+              "http://ADDR:PORT/metrics and a health check at /healthz (ADDR defaults to 127.0.0.1; needs "
+              "prometheus-client).")
 @click.option("--settle", type=click.FloatRange(min=0), default=0.3, show_default=True, metavar="SECONDS",
               help="Wait this long after the last change to a file still being written before reading it.")
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
@@ -443,25 +557,28 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
               "per-installation key).")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="No log messages on stderr.")
-@click.option("-v", "--verbose", count=True, help="More log messages on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log messages on stderr (-v the files read, -vv their "
+              "times).")
+@click.option("--no-ocr", is_flag=True, help="Do not read pictures and image-only PDF pages by OCR.")
+@click.option("--ocr-timeout", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Seconds OCR may spend "
+              "on one picture (default: picture.max_seconds in rules/limits.toml).")
 def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | None, state_path: str | None,
-          execute: str | None, use_syslog: bool, settle: float, min_confidence: str, exclude: tuple[str, ...],
+          execute: str | None, use_syslog: bool, syslog_facility: str, journal: bool | None,
+          metrics_address: str | None, settle: float, min_confidence: str, exclude: tuple[str, ...],
           public_paths: tuple[str, ...], key_file: str | None, rules_dirs: tuple[str, ...], quiet: bool,
-          verbose: int) -> None:
+          verbose: int, no_ocr: bool, ocr_timeout: float | None) -> None:
     """Watch folders and logs: report findings as files appear and change, files cleared of them, and
-    every change of the assessment, until SIGTERM or Ctrl-C (the state is saved first).
-
-    \b
-    Examples:
-      mynumber watch /srv/share /var/www --public /var/www
-      mynumber watch --poll 5 /mnt/nas --state /var/lib/mynumber/nas.db --syslog
-      mynumber watch /var/log/app --format text --exec "/usr/local/bin/page-oncall"
-    """
+    every change of the assessment, until SIGTERM or Ctrl-C (the state is saved first)."""
     _setup_logging(verbose, quiet)
     for path in paths:
         if not os.path.isdir(path):
-            _fail(f"{path}: not a folder (watch follows folders; scan a single file with mynumber scan)",
-                  EXIT_USAGE)
+            _fail(cli_help.message("not_a_folder", path=path), EXIT_USAGE)
+    from .locations import check_public_paths
+
+    try:
+        check_public_paths(public_paths, paths)
+    except MyNumberToolError as exc:
+        _fail(str(exc), exc.exit_status)
 
     def action() -> int:
         import signal
@@ -471,23 +588,34 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         from .people import load_key
         from .pipeline import ScanOptions
         from .watch import EventStream, Supervised, Watcher, WatchOptions
+        from .watch.system_log import SystemLogHandler, open_system_log
 
+        system_log = open_system_log(syslog_facility, journal) if use_syslog else None
+        if system_log is not None:
+            logging.getLogger("detector").addHandler(SystemLogHandler(system_log))
         sink = EventStream(output, fmt)
         scan_options = ScanOptions(key=load_key(key_file), rules_dirs=rules_dirs, excludes=exclude,
                                    min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                                   skip_inodes=sink.identities())
+                                   skip_inodes=sink.identities(), ocr=not no_ocr, ocr_timeout=ocr_timeout)
         watcher = Watcher(list(paths), WatchOptions(scan_options, poll=poll, settle=settle, state_path=state_path,
-                                                    execute=execute, syslog=use_syslog), sink.write)
+                                                    execute=execute, system_log=system_log), sink.write)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         observer = Supervised(watcher, list(paths), poll)
+        metrics = None
         try:
+            if metrics_address is not None:
+                from .watch.metrics import serve
+
+                metrics = serve(metrics_address, watcher, observer)
             watcher.start()
             logging.getLogger("detector").info("watching %s (%s)", ", ".join(paths),
                                                f"polling every {poll:g} s" if poll else "inotify")
             watcher.run(stop, observer.check)
         finally:
+            if metrics is not None:
+                metrics.close()
             observer.stop()
             watcher.close()
             sink.close()
@@ -523,6 +651,20 @@ def check(number: str, rules_dirs: tuple[str, ...]) -> None:
         return 0
 
     _run(action)
+
+
+def _add_config_option(group: click.Group) -> None:
+    """``--config FILE`` after any command too (``mynumber scan --config FILE``), read before its other options."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_config_option(command)
+        command.params.insert(0, click.Option(["--config"], metavar="FILE", is_eager=True, expose_value=False,
+                                              callback=_config_after_command,
+                                              help="Defaults for the options from FILE (see mynumber config show)."))
+
+
+_add_config_option(main)
+cli_help.apply(main, cli_help.language())  # summaries, examples, and the help in the user's language
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,6 +53,14 @@ class ContextScorer:
         search = self._ascii_keywords
         return search is not None and search(data, max(0, start - self.before), end + self.after) is not None
 
+    def can_raise_text(self, before: str, after: str) -> bool:
+        """The same question for a contiguous candidate of text that is not ASCII, given the decoded text
+        before it and after it (at least :attr:`before` and :attr:`after` characters of each, where the text
+        has them): whether a My Number keyword is in what :meth:`score` would look at, normalised as it is."""
+        regex = self.keywords.regex
+        return regex is not None and (regex.search(normalise(before[max(0, len(before) - self.before):])) is not None or
+                                      regex.search(normalise(after[:self.after])) is not None)
+
     @staticmethod
     def bare() -> tuple[Confidence, tuple[str, ...]]:
         """The score of a contiguous candidate that nothing in its window raises (see :meth:`can_raise`). Its

@@ -5,15 +5,18 @@
 steps after the organisation learns of the incident, and only the second has a deadline:
 
 * the preliminary report (速報), Article 3(1): 「速やかに」, promptly. The rule gives no number of days; the
-  guideline (特定個人情報の適正な取扱いに関するガイドライン（事業者編）別添２) gives 「概ね３～５日以内」 from the
-  day of learning as a yardstick (目安). It is a range, not a deadline, so it is not moved past holidays: we
-  give day 3 to day 5 as calendar days, counted like the final report (the day of learning is day 1);
+  guideline (特定個人情報の適正な取扱いに関するガイドライン（事業者編）別添２ 3D) gives 「概ね３日～５日以内」 from
+  the time of learning as a yardstick (目安). It is a range, not a deadline, so it is not moved past holidays: we
+  give day 3 to day 5 as calendar days, counted like the final report (the day of learning is day 1: 3E says so
+  of the 確報; 3D says only 「知った時点から」);
 * the final report (確報), Article 3(2): within 30 days, or 60 days when the incident is one of Article 2, item 2
   (a leak that may have been caused with a wrongful purpose). This is a deadline: the day the organisation (any
-  part of it) learned of the incident is day 1 (別添２), and when the last day falls on a Saturday, a Sunday, a
-  Japanese public holiday or the year-end break (12/29 to 1/3) it moves to the next business day, as the PPC's
-  guideline and its Q&A say: the rule of 行政機関の休日に関する法律 Article 2 for a period ending on a day the
-  administration is closed (Article 1 lists those days).
+  part of it) learned of the incident is day 1 (別添２ 3D, 3E), and when the last day falls on a Saturday, a
+  Sunday, a Japanese public holiday or the year-end break (12/29 to 1/3) it moves on (別添２ 3E (※2), citing
+  行政機関の休日に関する法律 Article 2: a deadline on a day the administration is closed (Article 1 lists them)
+  becomes 「行政機関の休日の翌日」, the next day it is open; that is how we read 3E's 「その翌日」).
+
+Sources and the copies they were checked against: detector.report.legal_sources.
 
 Holidays come from jpholiday, a maintained library, not from a hand-written table.
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-# 別添２: 速報 「概ね３～５日以内」, day of learning = day 1; a yardstick, never moved past holidays.
+# 別添２ 3D: 速報 「概ね３日～５日以内」 (day of learning = day 1, as 3E counts the 確報); a yardstick, never moved.
 PRELIMINARY_FIRST_DAY = 3
 PRELIMINARY_LAST_DAY = 5
 # 規則第3条第2項: 確報 within 30 days; 60 days for the incidents of 規則第2条第2号.

@@ -78,6 +78,10 @@ def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
         return FileKind("lzh", "LZH (LHA) archive"), False
     if sample[4:8] == b"ftyp" and sample[8:12] in _IMAGE_BRANDS:
         return FileKind("image", "HEIF/AVIF image"), False
+    if sample[:4] == b"RIFF" and sample[8:12] == b"WEBP":
+        return FileKind("image", "WebP image"), False
+    if sample[:2] == b"BM" and _is_bmp(sample):
+        return FileKind("image", "BMP image"), False
     bom = bom_of(sample)
     utf16 = utf16_without_bom(sample[:4096]) if bom is None else None
     if bom is not None or utf16 is not None:
@@ -99,6 +103,13 @@ def _is_lzh(sample: bytes) -> bool:
     """An LZH (LHA) archive has no magic number: its first header names the method at offset 2 ("-lh5-") and
     its header level (0 to 3) at offset 20. Both are checked, so text starting with "xx-lh" stays text."""
     return len(sample) >= 22 and sample[6:7] == b"-" and sample[4:6] in _LZH_METHODS and sample[20] <= 3
+
+
+def _is_bmp(sample: bytes) -> bool:
+    """A BMP starts with only "BM": its reserved bytes (6-9) are zero and its second header has one of the sizes
+    the format defines, so text starting with "BM" stays text."""
+    return len(sample) >= 18 and sample[6:10] == b"\0\0\0\0" and \
+        int.from_bytes(sample[14:18], "little") in (12, 40, 52, 56, 64, 108, 124)
 
 
 def _text_kind_of_bytes(head: bytes) -> FileKind:

@@ -49,6 +49,9 @@ class FileRow:
     public_reason: str | None
     examples: tuple[tuple[str, str], ...]  # (location, masked number)
     items: tuple[str, ...]  # item ids
+    # The table column headers and sheet names beside the file's numbers (names from the file, as findings keep
+    # them): what the file says of whose numbers they are, for the PPC draft's 媒体や種類.
+    labels: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,11 +105,12 @@ class Incident:
                         "to_check": [check.to_json() for check in self.checks]},
             "deadlines": {**self.deadlines.to_json(), "malicious": self.deadlines.malicious,
                           "discovered_assumed": self.discovered_assumed,
-                          # 規則第3条第1項 「速やかに」; 別添２ 「概ね３～５日以内」: a yardstick, not moved.
+                          # 規則第3条第1項 「速やかに」; 別添２ 3D 「概ね３日～５日以内」: a yardstick, not moved.
                           "preliminary_basis": "PPC rule Art. 3(1) 'promptly'; the guideline's yardstick of about "
                                                "3 to 5 days (day 3 to day 5, the day of discovery being day 1), "
                                                "not a deadline and not moved past holidays",
-                          # 規則第3条第2項: 30 days, 60 for 第2条第2号; moved past 土日・祝日・12/29-1/3.
+                          # 規則第3条第2項: 30 days, 60 for 第2条第2号; moved past 土日・祝日・12/29-1/3 (別添２
+                          # 3E (※2)).
                           "final_basis": f"PPC rule Art. 3(2): day {self.deadlines.final_day}, the day of "
                                          "discovery being day 1, moved to the next business day"},
             "charts": {"people_by_folder": {shown(folder): people for folder, people in self.people_by_folder},
@@ -221,6 +225,8 @@ def _file_rows(findings: list[Finding]) -> list[FileRow]:
             public_reason=public.public_reason if public is not None else None,
             examples=tuple((f.location.describe(), f.masked) for f in group[:MAX_EXAMPLES]),
             items=tuple(item for item, _ in item_counts.most_common()),
+            labels=tuple(sorted({label for f in group for label in (f.location.column, f.location.sheet)
+                                 if label})),
         ))
     return sorted(rows, key=lambda r: (not r.public, -r.people, r.path))
 

@@ -11,7 +11,8 @@ import contextlib
 import os
 from collections.abc import Iterable
 
-from .model import DECLARED_PUBLIC
+from .errors import UsageError
+from .model import DECLARED_PUBLIC, STDIN
 from .rules import PathRule
 
 
@@ -40,3 +41,37 @@ class PublicLocator:
             if any(rule.matches(candidate) for candidate in candidates):
                 return f"rule:{rule.rule_id} ({rule.glob})"
         return None
+
+
+def check_public_paths(public_paths: Iterable[str], roots: Iterable[str]) -> None:
+    """Refuse a ``--public PATH`` that does not exist, or that is neither under a root scanned nor above one: it
+    decides 規則第2条第3号 (a number in a place the public can see) and so the verdict, and a typo would otherwise
+    drop that trigger without a word. A folder above a root (``--public /var/www`` for the root
+    ``/var/www/site``) makes that root public and is accepted. The error names the path (a name the user typed,
+    escaped and masked by the caller as every message is)."""
+    places = [_forms(root) for root in roots if root != STDIN]
+    for path in public_paths:
+        if not os.path.exists(path):
+            raise UsageError(f"--public {path}: no such file or folder (it decides whether numbers are in a "
+                             "public place, so it must name one)")
+        forms = _forms(path)
+        if not any(_overlap(forms, root) for root in places):
+            raise UsageError(f"--public {path}: not under any folder scanned, so it could make nothing public "
+                             "(give it with the folder that holds it, or fix the path)")
+
+
+def _forms(path: str) -> set[str]:
+    """A path as given (made absolute) and with its links resolved."""
+    forms = {os.path.abspath(path)}
+    with contextlib.suppress(OSError):
+        forms.add(os.path.realpath(path))
+    return forms
+
+
+def _overlap(public: set[str], root: set[str]) -> bool:
+    """Whether one of the public path's forms is a root's form or a folder under or above it."""
+    return any(_within(a, b) or _within(b, a) for a in public for b in root)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")

@@ -48,6 +48,7 @@ class Location(NamedTuple):
     # The number is in a name, not in the content: "file", "folder", "member" (with ``member``) or "sheet"
     # (with ``sheet``): a file, folder, archive member or sheet named with it.
     name: str | None = None
+    ocr: bool | None = None  # True: read from a picture by OCR (a scan, a photo): a person should look at it
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
         """Its keys that are set; the texts (names from the file: members, sheets, column headers) as every writer
@@ -87,6 +88,8 @@ class Location(NamedTuple):
             parts.append(f"(hidden {self.hidden})")
         if self.name in ("file", "folder"):
             parts.append(f"{self.name} name")
+        if self.ocr:
+            parts.append("(OCR)")
         return " ".join(parts) or "-"
 
     def sort_key(self) -> tuple[str, int, str, int, str, int, str, str]:
@@ -94,7 +97,7 @@ class Location(NamedTuple):
                 self.line or 0, self.cell or "", self.name or "")
 
 
-_LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden", "name")
+_LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden", "name", "ocr")
 
 
 def _cell_order(cell: str | None) -> int:
@@ -190,6 +193,15 @@ class Finding(NamedTuple):
         return (self.path, self.location.sort_key(), self.fingerprint)
 
 
+class Baselined(NamedTuple):
+    """A finding a baseline accepts (``mynumber scan --baseline``), with the reason the baseline gives: not new, so
+    it does not alert, but its person is counted as every other (see :meth:`detector.result.ScanResult.set_aside`).
+    The reason is a person's text: writers show it as they show names, numbers in it masked."""
+
+    finding: Finding
+    reason: str
+
+
 class Sample(NamedTuple):
     """A well-known sample number (documentation, tutorials) found in a file: reported, never counted as a person."""
 
@@ -246,6 +258,28 @@ class Unscanned(NamedTuple):
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.path, self.member or "", self.reason)
+
+
+class Excluded(NamedTuple):
+    """A file or folder the walk left out, and the exclude rule that did (an id of ``rules/excludes.toml``, or
+    ``--exclude GLOB``): listed so that a person can see what the scan did not look at, and why."""
+
+    path: str
+    rule: str
+
+    def to_json(self, reveal: bool = False) -> dict[str, str]:
+        """The path as every writer writes names (:func:`detector.names.shown`), and the rule (which may quote a
+        glob, so it is written the same way)."""
+        out = {"path": shown(self.path, reveal)}
+        readable_path = display(self.path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        out["rule"] = shown(self.rule, reveal)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Excluded:
+        return cls(unescape(str(data["path"])), unescape(str(data["rule"])))
 
 
 @dataclass(slots=True)
@@ -311,6 +345,8 @@ class ScanOptions(NamedTuple):
     engine: str = "auto"
     skip_inodes: frozenset[tuple[int, int]] = frozenset()
     state_path: str | None = None  # --state: reuse the results of unchanged files
+    ocr: bool = True  # read pictures and image-only PDF pages by OCR where an engine is installed (--no-ocr)
+    ocr_timeout: float | None = None  # seconds for one picture (--ocr-timeout); None: picture.max_seconds
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True) if name != "key")

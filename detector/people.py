@@ -25,7 +25,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import KeyError_
+from .errors import KeyError_, UsageError
 from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions
 from .mynumber import mask
 
@@ -150,6 +150,7 @@ class People:
         self.minimum = options.min_confidence
         self.reveal = options.reveal
         self.samples = rules.samples
+        self.sample_fingerprints = _sample_fingerprints(rules, self.fingerprint.key_id)
         self.locator = locator
         self.items = items
         self.revealed: list[Revealed] = []
@@ -169,11 +170,11 @@ class People:
         best: dict[tuple[Location, str], tuple[Finding, str]] = {}
         held_back: dict[tuple[Location, str], Confidence] = {}
         for candidate in candidates:
-            sample_id = self.samples.get(candidate.digits)
+            fingerprint = self.fingerprint(candidate.digits)
+            sample_id = self.samples.get(candidate.digits) or self.sample_fingerprints.get(fingerprint)
             if sample_id is not None:
                 result.samples.append(Sample(path, candidate.location, mask(candidate.digits), sample_id))
                 continue
-            fingerprint = self.fingerprint(candidate.digits)
             key = (candidate.location, fingerprint)
             if candidate.confidence < self.minimum:
                 # Below the bar: only counted (findings and distinct people), so workers send back no more.
@@ -195,3 +196,14 @@ class People:
         if self.reveal:
             self.revealed.extend(Revealed(finding_key(finding), digits) for finding, digits in best.values())
         return result
+
+
+def _sample_fingerprints(rules: Rules, key_id: str) -> dict[str, str]:
+    """The samples the rules give by fingerprint (fingerprint -> sample id), each made under this scan's key: one
+    made under another key could never match, so the scan is refused, naming the rules file and the sample."""
+    for sample in rules.sample_fingerprints.values():
+        if sample.key_id != key_id:
+            raise UsageError(f"{sample.source}: sample {sample.sample_id!r}: its fingerprint was made with the key "
+                             f"{sample.key_id}, this scan uses {key_id}; take the fingerprint from a scan made with "
+                             "this key")
+    return {fingerprint: sample.sample_id for fingerprint, sample in rules.sample_fingerprints.items()}

@@ -25,11 +25,13 @@ from .fs.lister import Lister, default_lister
 from .fs.statahead import StatAhead
 from .incremental.changes import Incremental, open_state, own_files
 from .incremental.listing import RememberingLister
-from .model import STDIN, FileResult, ScanOptions, Unscanned
+from .locations import check_public_paths
+from .model import STDIN, Excluded, FileResult, Finding, ScanOptions, Unscanned
 from .people import Fingerprinter, Revealed, RevealedNumbers
 from .result import ScanResult
 from .rules import Rules, load_rules
-from .walk import FileRef, FolderFiles, WalkOptions, WalkStats, exclude_rules, walk_folders
+from .scanlog import scan_traced, skipped, tracing
+from .walk import FileRef, FolderListing, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
     import concurrent.futures as futures
@@ -41,10 +43,13 @@ __all__ = ["ScanOptions", "scan_paths"]
 
 log = logging.getLogger(__name__)
 
-Walked = FolderFiles | FileRef | Unscanned
+Walked = FolderListing | FileRef | Unscanned
 
 BATCH_FILES = 256
-BATCH_BYTES = 16 * 1024 * 1024
+# Small enough that a folder of scanned pages (100-200 KB each, a second of OCR each) is cut into batches of a
+# few pages, which the workers share: at 16 MiB a folder of 64 pages was one batch, read by one worker. Text
+# files reach BATCH_FILES first, and logs are a batch each either way (docs/performance.md: no change on them).
+BATCH_BYTES = 1024 * 1024
 
 
 # -- many files ----------------------------------------------------------------------------------------
@@ -71,7 +76,7 @@ def _scan_batch(paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
 
 
 def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
-    notable, clean = scanner.scan_files(paths)
+    notable, clean = scan_traced(scanner, paths) if tracing() else scanner.scan_files(paths)
     batch = Batch(notable, len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean),
                   [(path, kind) for path, _, kind in clean] if listed else [])
     return batch, scanner.people.take_revealed()
@@ -82,13 +87,17 @@ ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so 
 
 def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCallback | None = None,
                stdin: BinaryIO | None = None, prefetch: StatPrefetch | None = None,
-               revealed: RevealedNumbers | None = None) -> ScanResult:
+               revealed: RevealedNumbers | None = None,
+               baseline: Callable[[Finding], str | None] | None = None) -> ScanResult:
     """Scan files and folders (``-`` is standard input) and return the finished result. ``prefetch``, started
     with the same state file and roots, has stat'ed some folders already (it is stopped here). With
-    ``options.reveal``, the raw numbers of the findings go into ``revealed``, never into the result."""
+    ``options.reveal``, the raw numbers of the findings go into ``revealed``, never into the result. ``baseline``
+    gives the reason a finding is accepted (:class:`detector.baseline.Baseline`), or None for a new one: accepted
+    findings are set aside, their people still counted (:meth:`~detector.result.ScanResult.set_aside`)."""
+    roots = list(paths)
+    check_public_paths(options.public_paths, roots)  # a mistyped --public would change the verdict unnoticed
     rules = load_rules(options.rules_dirs)
     excludes = rules.excludes + exclude_rules(options.excludes)  # a bad --exclude stops the scan before the state
-    roots = list(paths)
     key_id = Fingerprinter(options.key).key_id
     result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
                         rules=list(rules.sources))
@@ -134,6 +143,9 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
         if state is not None:
             state.close()
     result.excluded = stats.excluded
+    result.excluded_entries = [Excluded(path, rule) for path, rule in stats.excluded_entries]
+    if baseline is not None:
+        result.set_aside(baseline)
     return result.finish(rules.triggers)
 
 
@@ -172,7 +184,7 @@ def _put_revealed(records: list[Revealed], revealed: RevealedNumbers | None) -> 
         revealed.put(records)
 
 
-def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | FolderFiles | None:
+def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | FolderListing | None:
     """The first file (or folder of files) to read; the entries before it (not read, with why) go straight into
     the result."""
     for entry in entries:
@@ -232,6 +244,7 @@ def _stdin() -> BinaryIO:
 
 
 def _as_result(entry: Unscanned) -> FileResult:
+    skipped(entry)
     return FileResult(path=entry.path, kind="unscanned", scanned=False, unscanned=[entry])
 
 
@@ -251,7 +264,7 @@ def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str
                 yield batch
                 batch, size = [], 0
             continue
-        paths, sizes = entry.paths, entry.sizes
+        paths, sizes = entry.paths(), entry.sizes
         start = 0
         while start < len(paths):
             take = min(BATCH_FILES - len(batch), len(paths) - start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from . import __version__
 from .assess import Assessment, Facts, PeopleBound, assess, exit_status
 from .errors import UsageError
 from .exposure import Exposure
-from .model import Confidence, FileResult, Finding, Sample, Unscanned
+from .model import Baselined, Confidence, Excluded, FileResult, Finding, Sample, Unscanned
 from .names import shown, unescape
 from .people import FindingKey, RevealedNumbers, finding_key
 from .rules import Trigger
@@ -41,7 +41,9 @@ class ScanResult:
     bytes_scanned: int = 0
     scanned_by_type: Counter[str] = field(default_factory=Counter)
     excluded: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    excluded_entries: list[Excluded] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # the new ones, when a baseline set some aside
+    baselined: list[Baselined] = field(default_factory=list)  # accepted by a baseline: counted, not new
     held_back: Counter[str] = field(default_factory=Counter)
     held_back_people: set[str] = field(default_factory=set)
     held_back_people_merged: int = 0  # from merged documents, which keep only the count (an upper bound)
@@ -50,6 +52,8 @@ class ScanResult:
     unscanned: list[Unscanned] = field(default_factory=list)
     merged_from: int = 1
     assessment: Assessment | None = None
+    # With findings set aside and none new: the assessment of what is new (no one found), for the exit status.
+    assessment_of_new: Assessment | None = None
     exposure: Exposure = field(default_factory=Exposure, repr=False)
     _seen: set[FindingKey] = field(default_factory=set, repr=False)
 
@@ -82,14 +86,40 @@ class ScanResult:
         self.bytes_scanned += size
         self.scanned_by_type.update(kinds)
 
+    def set_aside(self, reason_for: Callable[[Finding], str | None]) -> None:
+        """The findings a baseline accepts (``reason_for`` gives the baseline's reason, or None for a new finding)
+        move from :attr:`findings` to :attr:`baselined`. Their people stay in the exposure: a baseline hides known
+        findings from what is new, it does not change who is exposed, so the people counts and the verdict still
+        include them (番号法第29条の4 and 規則第2条 count the people whose numbers leaked, accepted or not)."""
+        new = []
+        for finding in self.findings:
+            reason = reason_for(finding)
+            if reason is None:
+                new.append(finding)
+            else:
+                self.baselined.append(Baselined(finding, reason))
+        self.findings = new
+
     def finish(self, triggers: tuple[Trigger, ...], declared: Collection[str] = ()) -> ScanResult:
         """Sorted, and assessed (``declared``: the declared triggers that hold, as ``report --malicious``)."""
         self.findings.sort(key=Finding.sort_key)
+        self.baselined.sort(key=lambda b: b.finding.sort_key())
         self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
         self.unscanned.sort(key=Unscanned.sort_key)
+        self.excluded_entries.sort()
         self.finished = self.finished or time.time()
-        self.assessment = assess(self.exposure.metrics(), triggers, declared, self.facts())
+        facts = self.facts()
+        self.assessment = assess(self.exposure.metrics(), triggers, declared, facts)
+        if self.baselined and not self.findings:
+            self.assessment_of_new = assess(Exposure().metrics(), triggers, declared, self._facts_of_nothing_new(facts))
         return self
+
+    def _facts_of_nothing_new(self, facts: Facts) -> Facts:
+        """The facts with every finding baselined, as if none had been found: what the exit status rests on then
+        (held-back candidates of people not baselined and unread files may still make it possibly reportable)."""
+        baselined_people = {b.finding.fingerprint for b in self.baselined}
+        held_back = len(self.held_back_people - baselined_people) + self.held_back_uncounted_merged
+        return Facts(facts.bound._replace(found=0, held_back_people=held_back), ())
 
     def facts(self) -> Facts:
         """What the verdict rests on beside the findings: the people that may be affected (found, held back and
@@ -102,8 +132,12 @@ class ScanResult:
             held_back_candidates=sum(self.held_back.values()),
             unscanned_files=len(unreadable),
             encrypted_members=sum(1 for u in unreadable if _reason_category(u.reason).startswith("encrypted")))
-        presumed = sorted({f.public_reason or "" for f in self.findings if f.presumed_public})
+        presumed = sorted({f.public_reason or "" for f in self._all_findings() if f.presumed_public})
         return Facts(bound, tuple(presumed))
+
+    def _all_findings(self) -> list[Finding]:
+        """The findings new and baselined: the people and the verdict rest on both."""
+        return self.findings + [b.finding for b in self.baselined]
 
     # -- figures ----------------------------------------------------------------------------------------
 
@@ -121,7 +155,14 @@ class ScanResult:
 
     @property
     def exit_status(self) -> int:
+        """The verdict's status when a finding is new (1, 3 or 5: the verdict counts baselined people too, since a
+        new person may be the one that passes a threshold); with every finding baselined, the status of what is
+        new, 0 unless held-back candidates or unread files make it possibly reportable (as gitleaks and
+        detect-secrets exit 0 when all they find is in the baseline)."""
         assert self.assessment is not None, "finish() first"
+        if self.baselined and not self.findings:
+            assert self.assessment_of_new is not None
+            return exit_status(0, self.assessment_of_new)
         return exit_status(len(self.findings), self.assessment)
 
     def summary(self) -> dict[str, Any]:
@@ -145,6 +186,8 @@ class ScanResult:
                           "by_confidence": dict(sorted(self.held_back.items())),
                           "min_confidence": self.min_confidence.label},
             "samples": len(self.samples),
+            "baselined": len(self.baselined),
+            "baselined_people": len({b.finding.fingerprint for b in self.baselined}),
             "excluded": self.excluded,
             "scanned_by_type": dict(sorted(self.scanned_by_type.items())),
             "unscanned_by_reason": dict(sorted(reasons_count.items())),
@@ -181,9 +224,22 @@ class ScanResult:
             },
             "summary": self.summary(),
             "findings": findings,
+            "baselined": [self._baselined_json(entry, revealed) for entry in self.baselined],
             "samples": [s.to_json(reveal) for s in self.samples],
             "unscanned": [u.to_json(reveal) for u in self.unscanned],
+            "excluded": [e.to_json(reveal) for e in self.excluded_entries],
         }
+
+    @staticmethod
+    def _baselined_json(entry: Baselined, revealed: RevealedNumbers | None) -> dict[str, Any]:
+        """A baselined finding as a finding, with the baseline's reason (written as names are: a number a person
+        typed into a reason is masked, in a --reveal file too, since it is not a finding)."""
+        item = entry.finding.to_json(revealed is not None)
+        number = revealed.number(entry.finding) if revealed is not None else None
+        if number is not None:
+            item["number"] = number
+        item["baseline_reason"] = shown(entry.reason)
+        return item
 
 
 def _iso(timestamp: float) -> str:
@@ -207,11 +263,13 @@ def _reason_category(reason: str) -> str:
 
 
 def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...], *,
-          item_ids: Collection[str], declared: Collection[str] = ()) -> ScanResult:
+          item_ids: Collection[str], declared: Collection[str] = (), baselined_apart: bool = True) -> ScanResult:
     """Combine saved scans (name, json document) made with the same key into one result. Each document is
     checked first (:func:`detector.schema.check_scan_document`; ``item_ids``: the items the rules know): what
     a document holds is shown again in reports, so one that does not fit is refused, never used. ``declared``:
-    the declared triggers the responder says hold (``report --malicious``)."""
+    the declared triggers the responder says hold (``report --malicious``). Findings a baseline accepted stay
+    apart (``baselined``), or with ``baselined_apart`` False are findings like the others: the incident report and
+    the people to notify take every person found, accepted or not (番号法第29条の4第2項: each person is told)."""
     if not documents:
         raise UsageError("merge needs at least one scan document")
     key_ids = set()
@@ -225,6 +283,7 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
     minimum = max(Confidence.parse(d.get("scan", {}).get("min_confidence", "medium")) for _, d in documents)
     merged = ScanResult(key_id=str(first.get("scan", {}).get("key_id")), min_confidence=minimum, hosts=[])
     merged.merged_from = 0
+    baselined: dict[FindingKey, str] = {}
     for name, doc in documents:
         scan = doc.get("scan", {})
         summary = doc.get("summary", {})
@@ -246,8 +305,15 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
             file_result.findings = [Finding.from_json(item) for item in doc.get("findings", [])]
             file_result.unscanned = [Unscanned.from_json(u) for u in doc.get("unscanned", [])]
             file_result.samples = [Sample.from_json(s) for s in doc.get("samples", [])]
+            for item in doc.get("baselined", []):
+                finding = Finding.from_json(item)
+                file_result.findings.append(finding)
+                baselined.setdefault(finding_key(finding), unescape(str(item["baseline_reason"])))
+            merged.excluded_entries.extend(Excluded.from_json(e) for e in doc.get("excluded", []))
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{name}: malformed scan document ({type(exc).__name__}: {exc})") from None
         merged.add(file_result)
+    if baselined_apart:
+        merged.set_aside(lambda finding: baselined.get(finding_key(finding)))
     merged.finished = time.time()
     return merged.finish(triggers, declared)

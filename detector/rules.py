@@ -8,6 +8,7 @@ Every problem is a :class:`RulesError` naming the file, the line where it can be
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -85,15 +86,33 @@ class Limits(NamedTuple):
     max_in_memory_bytes: int = 512 << 20
 
 
+class PictureLimits(NamedTuple):
+    """Limits on reading pictures by OCR: pixels of one picture (decompression bombs, posters), pages of one
+    file (a 500-page TIFF, a PDF of 2,000 scanned pages), seconds for one picture."""
+
+    max_pixels: int = 50_000_000
+    max_pages: int = 500
+    max_seconds: int = 60
+
+
 class Example(NamedTuple):
     rule_id: str
     match: tuple[str, ...]
     no_match: tuple[str, ...]
 
 
+class SampleFingerprint(NamedTuple):
+    """A sample number given by its fingerprint (HMAC-SHA256 under a scan's key, as a scan's json shows it), so
+    that a rules file never holds the number: the sample's id, the key id it was made under, and its rules file."""
+
+    sample_id: str
+    key_id: str
+    source: str
+
+
 class Rules(NamedTuple):
     separators: tuple[str, ...]
-    samples: Mapping[str, str]  # 12 digits -> sample id
+    samples: Mapping[str, str]  # 12 digits -> sample id: the packaged, published examples (and the old form)
     examples: tuple[Example, ...]
     window_before: int
     window_after: int
@@ -105,6 +124,8 @@ class Rules(NamedTuple):
     sources: tuple[str, ...]
     limits: Limits = Limits()
     items: tuple[ItemRule, ...] = ()
+    sample_fingerprints: Mapping[str, SampleFingerprint] = {}  # fingerprint -> the sample it is
+    pictures: PictureLimits = PictureLimits()
 
 
 def packaged_rules_dir() -> str:
@@ -203,6 +224,41 @@ def _require(layers: _Layered, kind: str, entry: dict[str, Any], key: str, typ: 
     return value
 
 
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def _samples(layers: _Layered) -> tuple[dict[str, str], dict[str, SampleFingerprint]]:
+    """The sample numbers: by ``fingerprint`` (with the ``key_id`` of the scan it was taken from), the form for any
+    number you add, so that no rules file holds one; or by ``number``, kept for the packaged published examples
+    (documentation numbers, placeholders: nobody's number) and read, with a warning, in a ``--rules DIR``."""
+    packaged = os.path.join(packaged_rules_dir(), "")
+    samples: dict[str, str] = {}
+    fingerprints: dict[str, SampleFingerprint] = {}
+    for entry in layers.entries.get("sample", {}).values():
+        _require(layers, "sample", entry, "reason", str)
+        source = layers.origin.get(("sample", entry["id"]), "rules")
+        if "fingerprint" in entry:
+            fingerprint = _require(layers, "sample", entry, "fingerprint", str)
+            key_id = _require(layers, "sample", entry, "key_id", str)
+            if len(fingerprint) != 64 or not _HEX.fullmatch(fingerprint):
+                raise layers.problem("sample", entry, "fingerprint must be 64 hex digits, as a scan's json gives it")
+            if len(key_id) != 16 or not _HEX.fullmatch(key_id):
+                raise layers.problem("sample", entry, "key_id must be 16 hex digits (the scan's scan.key_id)")
+            fingerprints[fingerprint] = SampleFingerprint(entry["id"], key_id, source)
+            continue
+        number = _require(layers, "sample", entry, "number", str)
+        try:
+            digits = validate(number)
+        except InvalidNumber as exc:
+            raise layers.problem("sample", entry, f"number is not a valid My Number: {exc}") from None
+        if not source.startswith(packaged):
+            logging.getLogger(__name__).warning(
+                "%s: sample %r: `number` is deprecated in your rules (the rules file is then a copy of the number): "
+                "give `fingerprint` and `key_id` from a scan's json instead", source, entry["id"])
+        samples[digits] = entry["id"]
+    return samples, fingerprints
+
+
 def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     layers = _Layered()
     for path, data in files:
@@ -216,15 +272,7 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
         raise RulesError(str(layers.origin.get(("candidate", ""), "detection.toml")),
                          "candidate.separators must not contain digits")
 
-    samples: dict[str, str] = {}
-    for entry in layers.entries.get("sample", {}).values():
-        number = _require(layers, "sample", entry, "number", str)
-        _require(layers, "sample", entry, "reason", str)
-        try:
-            digits = validate(number)
-        except InvalidNumber as exc:
-            raise layers.problem("sample", entry, f"number is not a valid My Number: {exc}") from None
-        samples[digits] = entry["id"]
+    samples, sample_fingerprints = _samples(layers)
 
     examples = tuple(
         Example(entry["id"], tuple(entry.get("match", ())), tuple(entry.get("no_match", ())))
@@ -286,8 +334,10 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     return Rules(
         items=tuple(items),
         limits=_limits(layers),
+        pictures=_picture_limits(layers),
         separators=tuple(separators),
         samples=samples,
+        sample_fingerprints=sample_fingerprints,
         examples=examples,
         window_before=before,
         window_after=after,
@@ -313,6 +363,21 @@ def _criterion(layers: _Layered, entry: dict[str, Any]) -> tuple[str | None, int
     if not isinstance(more_than, int) or isinstance(more_than, bool) or more_than < 0:
         raise layers.problem("trigger", entry, "needs `more_than`, a whole number >= 0")
     return metric, more_than
+
+
+def _picture_limits(layers: _Layered) -> PictureLimits:
+    """limits.toml's ``[picture]`` table, each a whole number >= 1."""
+    settings = dict(layers.scalars.get("picture", {}))
+    where = str(layers.origin.get(("picture", ""), "limits.toml"))
+    values = {}
+    for name in PictureLimits._fields:
+        value = settings.pop(name, getattr(PictureLimits(), name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RulesError(where, f"picture.{name} must be a whole number >= 1")
+        values[name] = value
+    if settings:
+        raise RulesError(where, f"unknown setting picture.{sorted(settings)[0]}")
+    return PictureLimits(**values)
 
 
 def _limits(layers: _Layered) -> Limits:

@@ -14,12 +14,14 @@ import logging
 import os
 import stat
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import BinaryIO
 
 from .decode import SAMPLE_SIZE, detect_encoding
 from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
+from .extract.pictures import PictureSettings
 from .extract.text import TextExtractor
 from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
@@ -40,7 +42,7 @@ class FileScanner:
         self.options = options
         self.rules = rules or load_rules(options.rules_dirs)
         self.text_scanner = TextScanner(self.rules, options.engine, options.min_confidence)
-        self.extractors = registry()
+        self.extractors = registry(PictureSettings.of(options.ocr, options.ocr_timeout, self.rules.pictures))
         self.expander = Expander(self.extractors, self.rules.limits)
         self.locator = PublicLocator(self.rules.public, options.public_paths)
         self.people = People(options, self.rules, self.locator, self.text_scanner.items)
@@ -200,7 +202,7 @@ class FileScanner:
         the bytes before that as context only), taken through the matcher and the people stage as a scan takes
         each chunk of a text file: ``mynumber watch`` reads the lines a log gained so, and they give what a scan
         of the whole log gives for them."""
-        return self.people.findings_of(path, self.text_scanner.scan_unit(unit), TEXT)
+        return self.people.findings_of(path, self.text_scanner.scan_unit(unit).candidates, TEXT)
 
     # -- the stages after identify --------------------------------------------------------------------------
 
@@ -229,13 +231,14 @@ class FileScanner:
                  skipped: list[Unscanned]) -> None:
         named: set[tuple[str | None, str | None]] = set()  # the (member, sheet) names looked at
         last: tuple[str | None, str | None] = (None, None)
+        lines = UnitLines(self.text_scanner)
         for item in items:
             if isinstance(item, TextUnit):
                 where = (item.location.member, item.location.sheet)
                 if where != last:  # units come member by member, sheet by sheet: one comparison a unit
                     last = where
                     found.extend(self._names_in(*where, named))
-                found.extend(self.text_scanner.scan_unit(item))
+                found.extend(lines.scan(item))
             else:
                 if item.member:
                     found.extend(self._names_in(item.member, None, named))
@@ -282,11 +285,30 @@ class FileScanner:
         """The numbers in a name, scored as the text's are: the name is a text unit of its own, run through the
         same matcher and context scorer (a keyword such as マイナンバー in the name makes it high, another
         number's such as 電話 low), then the rules of names (:func:`_scored_as_name`)."""
-        found = self.text_scanner.scan_unit(TextUnit(text=name, first_line=None, location=location))
+        found = self.text_scanner.scan_unit(TextUnit(text=name, first_line=None, location=location)).candidates
         if not found:
             return []
         spans = self.text_scanner.candidate_spans(name)
         return [_scored_as_name(candidate, name, spans.get(candidate.digits)) for candidate in found]
+
+
+class UnitLines:
+    """The matcher driven over the units of a file, each given its line: a unit that continues the one before it
+    (the next chunk of a text, :attr:`TextUnit.continues`) starts where that one's lines end. The readers do not
+    count lines; the matcher counts them anyway for its candidates' lines (on ASCII in the C pass, in the same
+    sweep that finds them) and says how many a unit held, and the count is carried on here. A unit of a member
+    starts its lines afresh: the first unit of a text never continues."""
+
+    def __init__(self, matcher: TextScanner) -> None:
+        self.matcher = matcher
+        self.next_line: int | None = 1  # None after a unit without lines (a table row, a page)
+
+    def scan(self, unit: TextUnit) -> list[Candidate]:
+        if unit.continues:
+            unit = replace(unit, first_line=self.next_line, continues=False)
+        found, newlines = self.matcher.scan_unit(unit)
+        self.next_line = None if unit.first_line is None else unit.first_line + newlines
+        return found
 
 
 def _scored_as_name(candidate: Candidate, name: str, span: tuple[int, int] | None) -> Candidate:

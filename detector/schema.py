@@ -71,6 +71,12 @@ def _document(document: Any, item_ids: frozenset[str]) -> None:
         _sample(_object(sample, f"samples[{index}]"), f"samples[{index}]")
     for index, entry in enumerate(_list(document.get("unscanned", []), "unscanned")):
         _unscanned(_object(entry, f"unscanned[{index}]"), f"unscanned[{index}]")
+    for index, finding in enumerate(_list(document.get("baselined", []), "baselined")):
+        where = f"baselined[{index}]"
+        _finding(_object(finding, where), where, item_ids)
+        _text(finding.get("baseline_reason"), f"{where}.baseline_reason")
+    for index, entry in enumerate(_list(document.get("excluded", []), "excluded")):
+        _excluded(_object(entry, f"excluded[{index}]"), f"excluded[{index}]")
 
 
 def _summary(summary: dict[str, Any]) -> None:
@@ -108,6 +114,41 @@ def _unscanned(entry: dict[str, Any], field: str) -> None:
     _optional(entry, field, "type", lambda value, where: value is None or _token(value, where))
 
 
+def _excluded(entry: dict[str, Any], field: str) -> None:
+    _text(entry.get("path"), f"{field}.path")
+    _text(entry.get("rule"), f"{field}.rule")
+
+
+# -- a baseline (detector.baseline) -------------------------------------------------------------------------------
+
+BASELINE_SCHEMA = "mynumber-baseline/1"
+
+
+def check_baseline_document(name: str, document: Any) -> None:
+    """Refuse ``document`` (read from the file ``name``) unless it has the shape of a baseline: a key id, and
+    entries each with a fingerprint, a path, a location, a mask and a reason that is not empty (an accepted finding
+    says why it was accepted). The error names the file and the field, never the value."""
+    try:
+        if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
+            raise _Refused("schema", f"not a mynumber baseline ({BASELINE_SCHEMA} expected)")
+        _key_id(document.get("key_id"), "key_id")
+        for index, entry in enumerate(_list(document.get("entries"), "entries")):
+            where = f"entries[{index}]"
+            _baseline_entry(_object(entry, where), where)
+    except _Refused as refused:
+        raise UsageError(f"{name}: {refused.field}: {refused.problem}") from None
+
+
+def _baseline_entry(entry: dict[str, Any], field: str) -> None:
+    _fingerprint(entry.get("fingerprint"), f"{field}.fingerprint")
+    _text(entry.get("path"), f"{field}.path")
+    _optional(entry, field, "location", _location)
+    _optional(entry, field, "masked", _mask)
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise _Refused(f"{field}.reason", "missing: each accepted finding needs a reason (why it is accepted)")
+
+
 def _location(value: Any, field: str) -> None:
     location = _object(value, field)
     for key, item in location.items():
@@ -119,6 +160,9 @@ def _location(value: Any, field: str) -> None:
                 raise _Refused(where, "not a cell reference such as B7")
         elif key == "hidden":
             _token(item, where)
+        elif key == "ocr":
+            if item is not True:
+                raise _Refused(where, "not true (a location read by OCR says so; others leave it out)")
         else:  # a name: member, sheet, column, part...
             _text(item, where)
 

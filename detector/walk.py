@@ -12,22 +12,25 @@ through :class:`KnownFiles`. The walk knows nothing of state files nor of prefet
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from .errors import ScanError, UsageError
-from .fs.codec import DIR, LINK, RememberedListing, join_names
-from .fs.lister import FOLDER_FLAGS, FileRef, Folder, Lister, Stated, default_lister, unstattable
+from .fs.codec import DIR, LINK, join_names
+from .fs.lister import FOLDER_FLAGS, FileRef, FolderListing, Lister, default_lister, folder_prefix, unstattable
 from .globs import GlobError, glob_name_literals, glob_name_regex, glob_to_regex
 from .model import Unscanned
 from .names import may_hold_number
 from .rules import PathRule
 
-__all__ = ["FileRef", "FolderFiles", "KnownFiles", "WalkOptions", "WalkStats", "child_path",
+log = logging.getLogger(__name__)  # -v: the folders entered and the paths excluded (never a number)
+
+__all__ = ["FileRef", "FolderListing", "KnownFiles", "WalkOptions", "WalkStats", "child_path",
            "exclude_rules", "folder_prefix", "special_file_reason", "walk", "walk_folders"]
 
 
@@ -35,6 +38,9 @@ __all__ = ["FileRef", "FolderFiles", "KnownFiles", "WalkOptions", "WalkStats", "
 class WalkStats:
     excluded: int = 0
     excluded_by: dict[str, int] = field(default_factory=dict)
+    # Each entry excluded (its absolute path) and the id of the rule that excluded it: a folder is one entry, for
+    # everything below it; so the list is as long as the entries the rules cut off, not the files under them.
+    excluded_entries: list[tuple[str, str]] = field(default_factory=list)
     # Folders walked whose name may hold a My Number (names.may_hold_number): the scan looks at their names.
     named_folders: list[str] = field(default_factory=list)
 
@@ -77,11 +83,10 @@ class KnownFiles(Protocol):
     """What an incremental scan already knows (see :mod:`detector.incremental`): asked about each folder's files as
     the walk lists them, so an unchanged folder costs its listing, one comparison, and yields nothing."""
 
-    def changed_files(self, directory: str, absolute_dir: str, files: Stated,
-                      remembered: RememberedListing | None) -> Iterable[int]:
-        """The indices (in ``files.names``, the folder's regular files as stat'ed, in listing order) of the files
-        to read; the others' results the caller takes as known. ``remembered`` is the folder's listing, to keep
-        for the next walk (see :class:`~detector.fs.codec.RememberedListing`)."""
+    def changed_files(self, folder: FolderListing) -> Sequence[int]:
+        """The indices (in ``folder.names``, the folder's regular files as stat'ed, in listing order) of the files
+        to read; the others' results the caller takes as known. ``folder.listed`` and its companions are the
+        folder's listing, to keep for the next walk when set (see :func:`~detector.fs.codec.listing_stands`)."""
         ...
 
 
@@ -112,8 +117,10 @@ class _Excludes:
         absolute = f"{absolute_dir}/{name}" if absolute_dir != "/" else f"/{name}"
         for rule in self.rules:
             if rule.matches(absolute):
+                log.info("excluded %s (rule %s)", absolute, rule.rule_id)
                 stats.excluded += 1
                 stats.excluded_by[rule.rule_id] = stats.excluded_by.get(rule.rule_id, 0) + 1
+                stats.excluded_entries.append((absolute, rule.rule_id))
                 return absolute
         return None
 
@@ -134,41 +141,23 @@ class _Excludes:
         return {name for name in candidates if self.excluded(absolute_dir, name, stats)}
 
 
-class FolderFiles(NamedTuple):
-    """Files of one folder to read, in name order, as one entry: a tree of small files is mostly these, and
-    handling them a folder at a time (batching by slices) spares the walk's consumer a step per file."""
-
-    paths: list[str]
-    identities: list[int]  # device, inode, size, mtime_ns of each file in turn
-
-    @property
-    def sizes(self) -> list[int]:
-        return self.identities[2::4]
-
-    def refs(self) -> Iterator[FileRef]:
-        ids = self.identities
-        for index, path in enumerate(self.paths):
-            at = 4 * index
-            yield FileRef(path, ids[at + 2], ids[at], ids[at + 1], ids[at + 3])
-
-
 def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
          lister: Lister | None = None) -> Iterator[FileRef | Unscanned]:
     """Files under each root, depth first (a folder's files in name order), and Unscanned entries for what is
     skipped; see :func:`walk_folders`."""
     for entry in walk_folders(roots, options, stats, known, lister):
-        if isinstance(entry, FolderFiles):
+        if isinstance(entry, FolderListing):
             yield from entry.refs()
         else:
             yield entry
 
 
 def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-                 lister: Lister | None = None) -> Iterator[FolderFiles | FileRef | Unscanned]:
-    """:func:`walk` with each folder's files as one FolderFiles entry (roots given as files stay FileRefs).
-    Files that ``known`` says are unchanged are left out. Folders are listed and stat'ed by ``lister``
-    (:func:`~detector.fs.lister.default_lister` when none is given), which hears before files are handed out
-    and when the walk ends."""
+                 lister: Lister | None = None) -> Iterator[FolderListing | FileRef | Unscanned]:
+    """:func:`walk` with each folder's files to read as one FolderListing entry, in name order and without a
+    descriptor (roots given as files stay FileRefs). Files that ``known`` says are unchanged are left out.
+    Folders are listed and stat'ed by ``lister`` (:func:`~detector.fs.lister.default_lister` when none is
+    given), which hears before files are handed out and when the walk ends."""
     lister = lister or default_lister()
     visited: set[tuple[int, int]] = set()
     try:
@@ -184,27 +173,28 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                 continue
             visited.add(kind)
             listed = _folders(root, options, stats, visited, lister)
-            for folder, stated in lister.stat_folders(listed, options.skip_inodes):
+            for folder in lister.stat_folders(listed, options.skip_inodes):
                 try:
-                    yield from _folder_entries(folder, stated, known, lister)
+                    yield from _folder_entries(folder, known, lister)
                 finally:
                     folder.close()
     finally:
         lister.close()
 
 
-def _folder_entries(folder: Folder, stated: Stated, known: KnownFiles | None,
-                    lister: Lister) -> Iterator[FolderFiles | FileRef | Unscanned]:
-    """What the walk yields for one folder: what it skips, the files that cannot be stat'ed, the files to read."""
+def _folder_entries(folder: FolderListing, known: KnownFiles | None,
+                    lister: Lister) -> Iterator[FolderListing | FileRef | Unscanned]:
+    """What the walk yields for one stat'ed folder: what it skips, the files that cannot be stat'ed, the files
+    to read."""
     if folder.skipped:
         if any(isinstance(entry, FileRef) for entry in folder.skipped):
             lister.handing_out()
         yield from folder.skipped
-    if not folder.names and folder.remembered is None:
+    yield from folder.failed
+    if not folder.names and not folder.failed and folder.listed is None:
         return  # nothing to read, nor a listing to keep (a folder of folders has one, for the next walk)
-    yield from stated.failed
-    chosen = _chosen(folder, stated, known)
-    if chosen.paths:
+    chosen = _chosen(folder, known)
+    if chosen is not None:
         lister.handing_out()  # files to read: the reader may fork its workers now, from one thread
         yield chosen
 
@@ -227,40 +217,41 @@ def _root(root: str, options: WalkOptions) -> FileRef | Unscanned | tuple[int, i
 
 
 def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tuple[int, int]],
-             lister: Lister) -> Iterator[Folder]:
+             lister: Lister) -> Iterator[FolderListing]:
     """Folders depth first, subfolders in name order. Files keep the order the system lists them in: an
     unchanged folder lists the same way each time, so it compares equal to its snapshot without sorting.
 
     A folder is listed through an open descriptor, so its files are stat'ed by name relative to it: the
     kernel then resolves one name instead of the whole path (a fifth less time a file). The descriptor goes
-    with the folder: whoever takes the folder closes it (:meth:`~detector.fs.lister.Folder.close`)."""
+    with the folder: whoever takes the folder closes it (:meth:`~detector.fs.lister.FolderListing.close`)."""
     stack = [(top, os.path.abspath(top))]
     excludes = _Excludes(options.excludes)
     while stack:
         directory, absolute_dir = stack.pop()
+        log.info("folder %s", directory)
         if may_hold_number(directory.rstrip("/").rpartition("/")[2]):  # once a folder, whatever it holds
             stats.named_folders.append(directory)
         try:
             fd = os.open(directory, FOLDER_FLAGS)
         except OSError as exc:
-            yield Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
+            yield FolderListing(directory, absolute_dir, -1, [], b"", skipped=[_unlistable(directory, exc)])
             continue
         try:
-            names, joined, others, remembered, stated = lister.list(fd, absolute_dir, options.skip_inodes)
+            folder = lister.list(directory, absolute_dir, fd, options.skip_inodes)
         except OSError as exc:
             os.close(fd)
-            yield Folder(directory, absolute_dir, -1, [], b"", [_unlistable(directory, exc)])
+            yield FolderListing(directory, absolute_dir, -1, [], b"", skipped=[_unlistable(directory, exc)])
             continue
         try:
-            excluded = excludes.among(absolute_dir, [*names, *(name for name, _ in others)], stats)
+            excluded = excludes.among(absolute_dir, [*folder.names, *(name for name, _ in folder.others)], stats)
             if excluded:
-                names = [name for name in names if name not in excluded]
-                joined = join_names(names)
-                others = [(name, kind) for name, kind in others if name not in excluded]
-                stated = None  # it covers every file listed
+                names = [name for name in folder.names if name not in excluded]
+                # Identities a wrapper had cover every file listed: the walk stats the files left.
+                folder = folder._replace(names=names, joined=join_names(names), identities=None, others=[
+                    (name, kind) for name, kind in folder.others if name not in excluded])
             skipped: list[FileRef | Unscanned] = []
             subdirs = []
-            for name, kind in sorted(others):
+            for name, kind in sorted(folder.others):
                 result = _classify(name, kind, fd, os.path.join(directory, name), options, visited)
                 if isinstance(result, str):
                     subdirs.append((result, child_path(absolute_dir, name)))
@@ -272,14 +263,8 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
         except BaseException:
             os.close(fd)
             raise
-        yield Folder(directory, absolute_dir, fd, names, joined, skipped, remembered, stated)
+        yield folder._replace(skipped=skipped) if skipped else folder
         stack.extend(reversed(subdirs))
-
-
-def folder_prefix(directory: str) -> str:
-    """What a file's name is appended to for the path it is read and reported under (as os.path.join would
-    give it, without a call per file). The walk and an incremental scan's bookkeeping must agree on it."""
-    return directory + "/" if directory and not directory.endswith("/") else directory
 
 
 def child_path(absolute_dir: str, name: str) -> str:
@@ -295,15 +280,18 @@ def _unlistable(directory: str, exc: OSError) -> Unscanned:
     return Unscanned(directory, f"folder cannot be read: {exc.strerror}")
 
 
-def _chosen(folder: Folder, files: Stated, known: KnownFiles | None) -> FolderFiles:
-    """The folder's files to read, in name order: all of them, or those ``known`` does not already know."""
-    names, identities = files.names, files.identities
-    chosen = range(len(names)) if known is None else known.changed_files(folder.directory, folder.absolute, files,
-                                                                          folder.remembered)
+def _chosen(folder: FolderListing, known: KnownFiles | None) -> FolderListing | None:
+    """The folder's files to read, in name order: all of them, or those ``known`` does not already know; None
+    when there are none."""
+    names, identities = folder.names, folder.identities
+    assert identities is not None  # the folder is stat'ed
+    chosen = range(len(names)) if known is None else known.changed_files(folder)
+    if not chosen:
+        return None
     order = sorted(chosen, key=names.__getitem__)
-    prefix = folder_prefix(folder.directory)
-    return FolderFiles([prefix + names[index] for index in order],
-                       [number for index in order for number in identities[4 * index:4 * index + 4]])
+    to_read = [names[index] for index in order]
+    return FolderListing(folder.directory, folder.absolute, -1, to_read, join_names(to_read),
+                         identities=[number for index in order for number in identities[4 * index:4 * index + 4]])
 
 
 def _classify(name: str, kind: int, fd: int, path: str, options: WalkOptions,

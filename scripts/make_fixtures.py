@@ -6,8 +6,11 @@ their check digit computed. The share holds what a real one does: an HR export i
 a payroll TSV in UTF-8 with a BOM and full-width 4-4-4 numbers, a file in a web root (htdocs), application logs
 with numbers percent-encoded in query strings and JSON-escaped, decoys (card numbers, corporate numbers,
 timestamps, order numbers), the official sample number in a manual, notes in EUC-JP and UTF-16, an old memo in
-ISO-2022-JP (JIS), an image and an archive that this version cannot read, and a snapshot folder that the rules
-exclude.
+ISO-2022-JP (JIS), a scanned 扶養控除等申告書 (a picture, read by OCR), an archive, an archive cut short that cannot
+be read, and a snapshot folder that the rules exclude.
+
+The scanned form is a picture of fixtures/ocr (scripts/make_ocr_fixtures.py renders it with LibreOffice and
+pdfium, holding the number of the HR person :data:`SCANNED_PERSON`), copied here: this script needs no renderer.
 
 The expected findings are written to fixtures/share.expected.json; tests/test_fixtures.py checks them.
 
@@ -21,10 +24,8 @@ import io
 import json
 import random
 import shutil
-import struct
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,12 @@ sys.path.insert(0, str(ROOT))
 from detector.mynumber import calc_check_digit  # noqa: E402
 
 SHARE = ROOT / "fixtures" / "share"
+OCR_FIXTURES = ROOT / "fixtures" / "ocr"
+SHARE_SCAN = "共有_申告書スキャン.png"  # made by scripts/make_ocr_fixtures.py
+SEED = 20261122
+STAFF = [("山田太郎", "ヤマダタロウ"), ("佐藤花子", "サトウハナコ"), ("鈴木一郎", "スズキイチロウ"),
+         ("高橋美咲", "タカハシミサキ"), ("田中健", "タナカケン"), ("伊藤由美", "イトウユミ")]
+SCANNED_PERSON = 3  # 高橋美咲's 申告書 was scanned too: one more finding, no new person
 FULLWIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
@@ -84,6 +91,14 @@ class Share:
             location["member"] = member
         entry["findings"].append({"location": location, "masked": masked(number), "confidence": confidence,
                                   "public": public, "person": number_id(number)})
+
+    def expect_picture(self, rel: str, number: str, confidence: str) -> None:
+        """A number read from a picture by OCR: located ``{"ocr": true}``; the file is marked ``"ocr"`` so that a
+        test where no OCR engine is installed expects it as not scanned instead."""
+        entry = self.files.setdefault(rel, {"findings": [], "samples": []})
+        entry["ocr"] = True
+        entry["findings"].append({"location": {"ocr": True}, "masked": masked(number), "confidence": confidence,
+                                  "public": False, "person": number_id(number)})
 
     def expect_sample(self, rel: str, line: int, number: str) -> None:
         self.files.setdefault(rel, {"findings": [], "samples": []})["samples"].append(
@@ -196,18 +211,9 @@ def jis_memo(share: Share, fullwidth: str, halfwidth: str) -> None:
     share.expect(rel, 3, halfwidth, "high")
 
 
-def png_bytes(width: int = 8, height: int = 8) -> bytes:
-    """A real (tiny, grey) PNG, built with zlib as the PNG specification describes."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + bytes([128] * width) for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
-def binaries(share: Share, archived: str) -> None:
-    share.write("scans/申告書スキャン.png", png_bytes())
-    share.unscanned["scans/申告書スキャン.png"] = "image: no text layer"
+def binaries(share: Share, archived: str, scanned: str) -> None:
+    share.write("scans/申告書スキャン.png", (OCR_FIXTURES / SHARE_SCAN).read_bytes())
+    share.expect_picture("scans/申告書スキャン.png", scanned, "high")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         info = zipfile.ZipInfo("old/list.csv", date_time=(2020, 1, 1, 0, 0, 0))
@@ -216,17 +222,33 @@ def binaries(share: Share, archived: str) -> None:
     share.expect("archive/2020_退職者.zip", 2, archived, "high", column="個人番号", member="old/list.csv")
 
 
+def damaged_archive(share: Share, numbers: Numbers) -> None:
+    """An archive cut short by a failed copy: listed as not scanned (it may hold people nobody can count, so the
+    most people exposed stays open), the rest of the share still scanned."""
+    rel = "archive/2019_退職者_破損.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("2019/退職者一覧.csv", date_time=(2019, 4, 1, 0, 0, 0))
+        archive.writestr(info, "氏名,個人番号\n" + "".join(f"退職者{i},{numbers.valid()}\n" for i in range(40)))
+    data = buffer.getvalue()
+    share.write(rel, data[:len(data) // 2])
+    share.unscanned[rel] = "corrupt or truncated"
+
+
 def snapshot(share: Share, number: str) -> None:
     rel = ".snapshot/hourly.0/hr/copy.csv"
     share.write(rel, f"氏名,個人番号\n複製,{number}\n".encode())
     share.excluded.append(".snapshot")
 
 
+def hr_staff(numbers: Numbers) -> list[tuple[str, str, str]]:
+    """The people of the HR export (name, kana, number): the first numbers of the share's sequence."""
+    return [(name, kana, numbers.valid()) for name, kana in STAFF]
+
+
 def build(share_dir: Path = SHARE) -> dict[str, Any]:
-    numbers = Numbers(20261122)
-    staff = [("山田太郎", "ヤマダタロウ"), ("佐藤花子", "サトウハナコ"), ("鈴木一郎", "スズキイチロウ"),
-             ("高橋美咲", "タカハシミサキ"), ("田中健", "タナカケン"), ("伊藤由美", "イトウユミ")]
-    hr_people = [(name, kana, numbers.valid()) for name, kana in staff]
+    numbers = Numbers(SEED)
+    hr_people = hr_staff(numbers)
     if share_dir.exists():
         shutil.rmtree(share_dir)
     share = Share(share_dir)
@@ -237,9 +259,10 @@ def build(share_dir: Path = SHARE) -> dict[str, Any]:
     held_back = app_log(share, numbers, [numbers.valid(), numbers.valid()])
     manual(share)
     notes(share, numbers.valid(), numbers.valid())
-    binaries(share, numbers.valid())
+    binaries(share, numbers.valid(), hr_people[SCANNED_PERSON][2])
     jis_memo(share, numbers.valid(), numbers.valid())
     snapshot(share, hr_people[0][2])
+    damaged_archive(share, Numbers(SEED + 1))  # a sequence of its own: the numbers above stay as they were
     people = {f["person"] for entry in share.files.values() for f in entry["findings"]}
     public_people = {f["person"] for entry in share.files.values() for f in entry["findings"] if f["public"]}
     return {

@@ -3,7 +3,10 @@
 #   - Debian's libmagic1 (python-magic's library) and libarchive13 (libarchive-c's: 7z, RAR, LZH), installed with
 #     apt-get where missing, and python3-dev where gcc is present but Debian's Python lacks its headers (for the
 #     optional C speed-ups);
-#   - a virtualenv in .venv with mynumber installed (editable) and its test tools;
+#   - Debian's Tesseract and its Japanese model (tesseract-ocr, tesseract-ocr-jpn), for reading pictures and
+#     image-only PDF pages by OCR (the tesserocr wheel from PyPI carries its own libtesseract and reads Debian's
+#     models; nothing is downloaded at run time);
+#   - a virtualenv in .venv with mynumber installed (editable), HEIF photos (pillow-heif) and its test tools;
 #   - with --browser, Debian's chromium too (the tests open the HTML incident report in it).
 # Safe to run again: it only does what is missing.
 set -euo pipefail
@@ -29,12 +32,16 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
   packages+=(libmagic1)  # python-magic's library
 fi
+# OCR: Tesseract (the fallback engine, and the models' package) and its Japanese model.
+command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
+dpkg -s tesseract-ocr-jpn >/dev/null 2>&1 || packages+=(tesseract-ocr-jpn)
 libarchive=""
 if ! ldconfig -p 2>/dev/null | grep -q 'libarchive\.so\.13'; then
   libarchive=yes  # libarchive-c's library (7z, RAR, LZH): libarchive13, named libarchive13t64 since Debian 13
 fi
 if [ "${1:-}" = "--browser" ]; then
-  # The test that renders the HTML incident report, and Japanese glyphs for its screenshot.
+  # The test that renders the HTML incident report, and Japanese glyphs for its screenshot and for the pictures
+  # the OCR tests draw.
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
 fi
@@ -51,5 +58,5 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,heif]"
 echo "setup: ready (.venv/bin/mynumber)" >&2

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 export MYNUMBER_REQUIRE_BROWSER=1  # the HTML report test must run here, not be skipped
+export MYNUMBER_REQUIRE_OCR=1  # and so must the OCR tests (setup.sh installed Tesseract and the Noto CJK font)
 .venv/bin/ruff check detector tests scripts hatch_build.py
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

@@ -18,9 +18,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
 FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules", "cuts",
               "redact", "exposure", "__init__"}
-STAGES = ["fs", "walk", "decode", "identify", "extract", "candidates", "context", "match", "locations", "people",
-          "scanner", "assess", "schema", "result", "incremental", "deadlines", "incident",
-          "notify", "pipeline", "outputs", "watch", "report", "cli", "__main__"]
+STAGES = ["fs", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match", "locations", "people",
+          "scanner", "scanlog", "assess", "schema", "result", "incremental", "deadlines", "incident",
+          "notify", "pipeline", "baseline", "outputs", "watch", "report", "config", "cli_help", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:
@@ -100,19 +100,27 @@ def test_only_the_scanner_drives_the_matcher() -> None:
     assert not offenders
 
 
+def _watch_imports(part: str) -> set[str]:
+    return {name.removeprefix("detector.watch.").split(".")[0]
+            for name in _imported_modules(PACKAGE / "watch" / f"{part}.py") if name.startswith("detector.watch.")}
+
+
 def test_the_parts_of_watch_import_one_way() -> None:
     """Within ``detector/watch/`` the observer, the follower and the alerts know nothing of the watcher nor of
-    each other: the watcher puts them together (and the package's ``__init__`` names what others import)."""
+    each other: the watcher puts them together (and the package's ``__init__`` names what others import). The
+    system log is the alerts' sink and knows nothing of the watch; the metrics server reads the watcher and the
+    observer from outside, and nothing in the watch imports it (the command line starts it)."""
     parts = {"observe", "follow", "alerts"}
     offenders = {}
     for part in sorted(parts):
-        imported = {name.removeprefix("detector.watch.").split(".")[0]
-                    for name in _imported_modules(PACKAGE / "watch" / f"{part}.py")
-                    if name.startswith("detector.watch.")}
-        if imported & (parts | {"watcher"}):
-            offenders[part] = sorted(imported & (parts | {"watcher"}))
+        imported = _watch_imports(part)
+        if imported & (parts | {"watcher", "metrics"}):
+            offenders[part] = sorted(imported & (parts | {"watcher", "metrics"}))
     assert not offenders
-    assert {path.stem for path in (PACKAGE / "watch").glob("*.py")} == parts | {"watcher", "__init__"}
+    assert _watch_imports("system_log") == set()
+    assert all("metrics" not in _watch_imports(part) for part in (*parts, "watcher", "system_log", "__init__"))
+    assert {path.stem for path in (PACKAGE / "watch").glob("*.py")} == \
+        parts | {"watcher", "system_log", "metrics", "__init__"}
 
 
 def test_the_extractor_registry_names_each_extractor_for_its_own_kinds() -> None:
@@ -195,12 +203,16 @@ TEXT_FIELDS_AFTER_PEOPLE = {
     "model.Finding": {"path", "masked", "fingerprint", "reasons", "public_reason", "items"},
     "model.Sample": {"path", "masked", "sample_id"},
     "model.Unscanned": {"path", "reason", "member", "kind"},
+    "model.Excluded": {"path", "rule"},  # a name from the share, and the id or glob of an exclude rule
+    "model.Baselined": {"reason"},  # a person's words (numbers in them masked by every writer: names.shown)
+    "baseline.BaselineEntry": {"fingerprint", "path", "masked", "reason"},  # path written masked, as scans write it
     "model.FileResult": {"path", "kind", "held_back", "held_back_people"},
     "result.ScanResult": {"key_id", "roots", "hosts", "rules", "scanned_by_type", "held_back", "held_back_people",
                           "_seen"},
     "assess.Assessment": {"metrics"},
     "incident.Reason": {"reason_id", "description"},  # the id and words of a rule in rules/assessment.toml
-    "incident.FileRow": {"path", "confidence", "public_reason", "examples", "items"},
+    # labels: Location's column and sheet names (names from the share, masked when written: names.readable)
+    "incident.FileRow": {"path", "confidence", "public_reason", "examples", "items", "labels"},
     "incident.Incident": {"figures", "people_by_folder", "findings_by_type", "items", "item_labels", "roots",
                           "hosts", "key_id"},
     "pipeline.Batch": {"clean", "clean_kinds"},

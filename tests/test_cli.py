@@ -240,7 +240,7 @@ def test_content_decides_not_the_name(tmp_path: Path) -> None:
     (tmp_path / "s" / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     _, doc = scan_json(tmp_path, "s")
     assert [Path(f["path"]).name for f in doc["findings"]] == ["table.png"]
-    assert doc["unscanned"][0]["reason"].startswith("image: no text layer")
+    assert doc["unscanned"][0]["reason"].startswith("picture in a format Pillow cannot read")  # read as a picture
 
 
 def test_a_file_that_vanishes_during_the_scan_is_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

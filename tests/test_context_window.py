@@ -20,7 +20,7 @@ from detector.match import TextScanner, hyperscan_available
 from detector.model import Confidence, ScanOptions
 from detector.native import speedups
 from detector.rules import Rules
-from detector.scanner import FileScanner
+from detector.scanner import FileScanner, UnitLines
 
 from .conftest import valid_number
 
@@ -59,8 +59,9 @@ def scan_confidences(rules: Rules, path: Path, engine: str, fast: bool, chunk_si
     with path.open("rb") as stream:
         head = stream.read(64 * 1024 if chunk_size is None else chunk_size)
         source = Source(str(path), stream, head, path.stat().st_size)
+        lines = UnitLines(scanner.text_scanner)
         for unit in scanner.extractors[TEXT].extract(source):
-            found.extend(scanner.text_scanner.scan_unit(unit))
+            found.extend(lines.scan(unit))
     return [(c.digits[-4:], c.confidence, c.reasons) for c in found]
 
 

@@ -1,8 +1,8 @@
 """When to report: the 速報 is a yardstick given as a range, the 確報 is the one deadline.
 
 規則第3条第1項 (特定個人情報の漏えい等に関する報告等に関する規則, 平成27年特定個人情報保護委員会規則第5号) asks for the
-preliminary report (速報) 「速やかに」; the guideline's 別添２ reads that as 「概ね３～５日以内」 of learning of the
-incident: a range, day 3 to day 5 with the day of learning as day 1, in calendar days and never moved past a
+preliminary report (速報) 「速やかに」; the guideline (別添２ 3D) reads that as 「概ね３日～５日以内」 of learning
+of the incident: a range, day 3 to day 5 with the day of learning as day 1, in calendar days and never moved past a
 holiday. 規則第3条第2項 asks for the final report (確報) within 30 days, or 60 for an incident of 第2条第2号: day 1
 is the day of learning, and a last day on a weekend, a holiday or 12/29-1/3 moves to the next business day.
 A report shows those dates for a reportable incident, as the dates that apply if it is confirmed for one that may
@@ -170,7 +170,7 @@ def test_the_html_shows_the_range_and_calls_only_the_final_report_a_deadline(pub
 
 
 @pytest.mark.parametrize("lang, preliminary, final", [
-    ("ja", "| 速報(速やかに。目安は概ね3〜5日以内) | 2027-04-30 〜 2027-05-02 (3日目〜5日目) |",
+    ("ja", "| 速報(速やかに。ガイドラインの目安は「概ね３日～５日以内」) | 2027-04-30 〜 2027-05-02 (3日目〜5日目) |",
      "| 確報の期限 (30日目) | 2027-05-27 |"),
     ("en", "| Preliminary report (promptly; the guideline's yardstick: about 3 to 5 days) | 2027-04-30 – 2027-05-02 "
            "(day 3 to day 5) |", "| Final report deadline (day 30) | 2027-05-27 |"),

@@ -70,7 +70,7 @@ def test_types_are_counted_for_scanned_and_unscanned_files(result: ScanResult) -
     assert {"xlsx", "xls", "ods", "docx", "odt", "pdf", "pptx", "odp", "zip", "gzip", "email", "mbox",
                                                                                            "rtf"} <= set(
         summary["scanned_by_type"])
-    assert summary["unscanned_by_type"]["image"] == 1
+    assert "image" in summary["scanned_by_type"]  # read by OCR (issue 16); it was listed as unscanned before
 
 
 @pytest.mark.parametrize("rel", ["word/源泉徴収票.pdf"])
@@ -87,7 +87,7 @@ def test_the_pdf_readers_agree_page_by_page(rel: str) -> None:
         with (DOCUMENTS / rel).open("rb") as stream:
             head = stream.read(4096)
             units = list(PdfExtractor(engine).extract(Source(rel, stream, head, None)))
-        return sorted((c.location.page, c.digits[-4:]) for unit in units for c in scanner.scan_unit(unit))
+        return sorted((c.location.page, c.digits[-4:]) for unit in units for c in scanner.scan_unit(unit).candidates)
 
     assert pages("pdfium") == pages("pdfminer") != []
 

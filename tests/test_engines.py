@@ -15,6 +15,7 @@ from detector.match import TextScanner, hyperscan_available
 from detector.model import FileResult
 from detector.mynumber import is_valid_digits
 from detector.rules import Rules
+from detector.scanner import UnitLines
 
 from .conftest import invalid_number, valid_number
 
@@ -69,7 +70,8 @@ def test_small_chunks_find_what_one_chunk_finds(rules: Rules, tmp_path: Path, te
         with path.open("rb") as stream:
             head = stream.read(8)
             units = TextExtractor(chunk_size=size).extract(Source(str(path), stream, head, len(data)))
-            return sorted(_key([c for unit in units for c in scanner.scan_unit(unit)]), key=repr)
+            lines = UnitLines(scanner)
+            return sorted(_key([c for unit in units for c in lines.scan(unit)]), key=repr)
 
     whole = run(1 << 20)
     # Chunks are cut at line ends and carry the previous chunk's tail as context: the same numbers at the same

@@ -29,7 +29,9 @@ def _exec_start(unit: Path) -> list[str]:
 
 
 def _localised(command: list[str], tmp_path: Path) -> list[str]:
-    """The example's command with its system paths moved into a temporary tree."""
+    """The example's command with its system paths moved into a temporary tree, reading the example configuration
+    (docs/systemd/config.toml, which the units take from /etc/mynumber/config.toml) with the same paths moved, and
+    without syslog (there is no syslog daemon in a test)."""
     share, www, state_dir = tmp_path / "srv" / "share", tmp_path / "var" / "www", tmp_path / "var" / "lib" / "mynumber"
     for folder in (share, www, state_dir):
         folder.mkdir(parents=True, exist_ok=True)
@@ -37,12 +39,15 @@ def _localised(command: list[str], tmp_path: Path) -> list[str]:
     key = tmp_path / "key"
     key.write_bytes(b"example-key\n")
     key.chmod(0o600)
-    replaced = []
-    for arg in command[1:]:
-        arg = arg.replace("/var/lib/mynumber", str(state_dir)).replace("/etc/mynumber/key", str(key))
-        arg = arg.replace("/srv/share", str(share)).replace("/var/www", str(www))
-        replaced.append(arg)
-    return MYNUMBER + replaced
+
+    def moved(text: str) -> str:
+        text = text.replace("/var/lib/mynumber", str(state_dir)).replace("/etc/mynumber/key", str(key))
+        return text.replace("/srv/share", str(share)).replace("/var/www", str(www))
+
+    config = tmp_path / "config.toml"
+    config.write_text(moved((EXAMPLES / "config.toml").read_text(encoding="utf-8")).replace(
+        "syslog = true", "syslog = false"), encoding="utf-8")
+    return [*MYNUMBER, "--config", str(config), *(moved(arg) for arg in command[1:])]
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
@@ -88,8 +93,7 @@ def test_the_nightly_scan_service_command_runs(tmp_path: Path) -> None:
 
 
 def test_the_watch_service_command_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
-    command = [arg for arg in _localised(_exec_start(EXAMPLES / "mynumber-watch.service"), tmp_path)
-               if arg != "--syslog"]  # no syslog daemon in a test
+    command = _localised(_exec_start(EXAMPLES / "mynumber-watch.service"), tmp_path)
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(3)
     process.send_signal(signal.SIGTERM)

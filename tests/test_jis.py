@@ -5,6 +5,7 @@ not digits at all (１ is "#1") and the keyword 個人番号 is "8D?MHV9f": the 
 from __future__ import annotations
 
 import email.policy
+import functools
 import io
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,8 +20,9 @@ from detector.extract import Source, TextUnit
 from detector.extract.mail import message_items
 from detector.extract.text import CHUNK_SIZE, TextExtractor
 from detector.identify import DELIMITED, TEXT, identify, identify_raw
+from detector.match import TextScanner
 from detector.model import Confidence, FileResult, ScanOptions
-from detector.scanner import FileScanner
+from detector.scanner import FileScanner, UnitLines
 
 from .conftest import valid_number
 
@@ -172,6 +174,11 @@ def test_terminal_colours_in_an_ascii_log_change_nothing(tmp_path: Path) -> None
     assert found(result) == [(2, A[-4:], Confidence.HIGH)]
 
 
+@functools.cache
+def _text_scanner() -> TextScanner:
+    return scanner().text_scanner
+
+
 def _units(data: bytes, head: int, chunk_size: int) -> list[TextUnit]:
     source = Source("f.txt", io.BytesIO(data[head:]), data[:head], len(data))
     return list(TextExtractor(chunk_size=chunk_size).extract(source))
@@ -186,15 +193,20 @@ _LINES = st.lists(st.sampled_from(["個人番号：", "ｱｲｳ", "abc ", "１�
 def test_chunked_jis_decodes_to_the_same_text_and_lines_wherever_it_is_cut(text: str, head: int,
                                                                             chunk_size: int) -> None:
     """The text extractor hands the matcher the decoded text, cut anywhere (inside an escape sequence, inside
-    a character), with each unit's first line counted right."""
+    a character); each unit after the first continues the one before it, and the scanner, carrying the
+    newlines the matcher counted, gives each its first line right."""
     data = text.encode("iso2022_jp_ext")
     units = _units(data, min(head, len(data)), chunk_size)
     pieces = [(unit.data or b"")[unit.scan_from:unit.scan_to].decode(unit.encoding) for unit in units]
     assert "".join(pieces) == text
+    assert [unit.continues for unit in units] == [index > 0 for index in range(len(units))]
+    lines = UnitLines(_text_scanner())
     line = 1
     for unit, piece in zip(units, pieces, strict=True):
-        assert unit.first_line == line
+        assert lines.next_line == line
+        lines.scan(unit)
         line += piece.count("\n")
+    assert lines.next_line == line
 
 
 # -- mail -----------------------------------------------------------------------------------------------------
@@ -206,7 +218,7 @@ def _mail_findings(data: bytes) -> list[tuple[str | None, int | None, str, Confi
     text_scanner = TextScanner(load_rules())
     units = [item for item in message_items(data, "") if isinstance(item, TextUnit)]
     return [(c.location.part, c.location.line, c.digits[-4:], c.confidence)
-            for unit in units for c in text_scanner.scan_unit(unit)]
+            for unit in units for c in text_scanner.scan_unit(unit).candidates]
 
 
 BODY = f"経理部 御中\n\n山田さんの個人番号：{A.translate(FW)}\n佐藤さんの個人番号 {B}\n"

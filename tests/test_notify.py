@@ -117,12 +117,11 @@ def test_an_unknown_column_names_the_columns(tmp_path: Path, scan_and_numbers: t
 # --letter: a draft notice per person found in the roster (番号法第29条の4第2項; 規則第5条 with 第3条第1項 1, 2, 4, 5
 # and 9号), a cover page on timing, contents and substitute measures (代替措置), no raw number, 0600.
 
+# 規則第3条第1項 names item 2 「特定個人情報の項目」 (as 別添２ 3D quotes it), the same names as the PPC draft's.
 HEADINGS = {
-    "ja": ["概要", "漏えい等が発生し、又は発生したおそれがある特定個人情報の項目", "原因",
-           "二次被害又はそのおそれの有無及びその内容", "その他参考となる事項"],
-    "en": ["Summary", "Items of specific personal information that leaked or may have leaked", "Cause",
-           "Secondary damage: whether there is any, or a risk of it, and what it is",
-           "Other information for reference"],
+    "ja": ["概要", "特定個人情報の項目", "原因", "二次被害又はそのおそれの有無及びその内容", "その他参考となる事項"],
+    "en": ["Summary", "Items of the specific personal information", "Cause",
+           "Secondary damage or its risk, and what it is", "Other matters for reference"],
 }
 PAGE_BREAK = '<div style="break-after: page; page-break-after: always"></div>'
 

@@ -16,7 +16,7 @@ from detector import pipeline
 from detector.model import ScanOptions, Unscanned
 from detector.people import RevealedNumbers
 from detector.result import ScanResult
-from detector.walk import FileRef, FolderFiles
+from detector.walk import FileRef, FolderListing
 
 from .conftest import recorded_calls, valid_number
 
@@ -40,16 +40,17 @@ def one_by_one(folders: list[list[int]]) -> list[list[str]]:
 
 @given(folders=SIZES)
 def test_folders_are_batched_as_their_files_one_by_one(folders: list[list[int]]) -> None:
-    entries: list[FolderFiles | FileRef | Unscanned] = [
-        FolderFiles([f"d{number}/f{index}" for index in range(len(sizes))],
-                    [n for size in sizes for n in (1, 2, size, 3)])
+    entries: list[FolderListing | FileRef | Unscanned] = [
+        FolderListing(f"d{number}", f"/d{number}", -1, [f"f{index}" for index in range(len(sizes))], b"",
+                      identities=[n for size in sizes for n in (1, 2, size, 3)])
         for number, sizes in enumerate(folders) if sizes]
     result = ScanResult(key_id="k")
     assert list(pipeline._batches(entries, result)) == one_by_one(folders)
 
 
 def test_a_folder_of_files_is_also_a_list_of_file_refs() -> None:
-    files = FolderFiles(["a/x", "a/y"], [1, 2, 30, 4, 5, 6, 70, 8])
+    files = FolderListing("a", "/a", -1, ["x", "y"], b"x\0y", identities=[1, 2, 30, 4, 5, 6, 70, 8])
+    assert files.paths() == ["a/x", "a/y"]
     assert list(files.refs()) == [FileRef("a/x", 30, 1, 2, 4), FileRef("a/y", 70, 5, 6, 8)]
     assert files.sizes == [30, 70]
 

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARE = ROOT / "fixtures" / "share"
 DISCOVERED = dt.date(2026, 11, 20)
 # 規則第3条第1項第1号〜第9号, as the form names them.
-LABELS_JA = ["概要", "特定個人情報の項目", "本人の数", "原因", "二次被害又はそのおそれの有無及びその内容",
+LABELS_JA = ["概要", "特定個人情報の項目", "特定個人情報に係る本人の数", "原因",
+             "二次被害又はそのおそれの有無及びその内容",
              "本人への対応の実施状況", "公表の実施状況", "再発防止のための措置", "その他参考となる事項"]
 
 
@@ -78,7 +79,9 @@ def test_html_and_markdown_show_the_items_in_order_and_cite_the_rule_once(share_
 def test_the_summary_gives_the_discovery_date_and_who_must_be_named(share_scan: ScanResult) -> None:
     ja, en = by_item(incident_of(share_scan), "ja")[1], by_item(incident_of(share_scan), "en")[1]
     assert "発覚日: 2026-11-20" in ja.text and "Discovered on 2026-11-20" in en.text
-    assert f"発見者: {TODO['ja']}" in ja.text and f"委託元・委託先: {TODO['ja']}" in ja.text
+    # 別添２ 3D ⑴: 発生日, 発覚日, 発生事案, 発見者, 規則第2条各号該当性, 委託元及び委託先の有無, 事実経過.
+    assert f"発見者: {TODO['ja']}" in ja.text and f"委託元・委託先の有無: {TODO['ja']}" in ja.text
+    assert f"発生日、発生事案、事実経過: {TODO['ja']}" in ja.text
     assert f"Found by: {TODO['en']}" in en.text and ja.to_fill
 
 
@@ -94,7 +97,7 @@ def test_the_summary_names_the_rule_2_items_possibly_when_they_rest_on_a_presump
 
 
 def test_the_number_of_people_gives_the_open_bound_as_or_more(share_scan: ScanResult) -> None:
-    """The share holds an image that was not read: the most people is unknown (別添２ 3A)."""
+    """The share holds an archive that could not be read: the most people is unknown (別添２ 3A)."""
     incident = incident_of(share_scan)
     assert incident.bound.open
     people = by_item(incident, "ja")[3]
@@ -131,6 +134,26 @@ def test_a_roster_is_inferred_as_employees_and_an_unnamed_file_is_left_to_fill(t
     assert f"Kind of people: {TODO['en']}" in other_items.text and other_items.to_fill
 
 
+def test_the_column_header_beside_the_numbers_tells_the_kind_when_the_file_name_does_not(tmp_path: Path) -> None:
+    """別添２ 3D ⑵: the 項目 with 媒体や種類 (顧客情報、従業員情報の別等). A file named data.csv says nothing, but its
+    number column 「扶養親族の個人番号」 does; a payroll file's name and a dependants column each tell their kind."""
+    data = tmp_path / "data.csv"
+    data.write_text("id,氏名,扶養親族の個人番号\n" + "".join(
+        f"{i},山田{i},{valid_number(200 + i)}\n" for i in range(3)), encoding="utf-8")
+    items = by_item(incident_of(scan_paths([str(data)], ScanOptions(key=b"k", jobs=1))), "ja")[2]
+    assert "媒体や種類: 扶養親族(推定: data.csv の「扶養親族の個人番号」 から。要確認)" in items.text
+    english = by_item(incident_of(scan_paths([str(data)], ScanOptions(key=b"k", jobs=1))), "en")[2]
+    assert 'dependants (inferred from "扶養親族の個人番号" in data.csv: to confirm)' in english.text
+    payroll = tmp_path / "給与" / "2026.csv"
+    payroll.parent.mkdir()
+    payroll.write_text("社員番号,個人番号,扶養親族の個人番号\n" + "".join(
+        f"{i},{valid_number(300 + i)},{valid_number(400 + i)}\n" for i in range(3)), encoding="utf-8")
+    both = by_item(incident_of(scan_paths([str(tmp_path)], ScanOptions(key=b"k", jobs=1))), "ja")[2]
+    assert "従業員(推定: 給与/2026.csv から。要確認)" in both.text
+    assert "扶養親族(推定: 給与/2026.csv の「扶養親族の個人番号」、data.csv の「扶養親族の個人番号」 から。要確認)" \
+        in both.text  # files in the report's order (most people first)
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_what_only_the_organisation_knows_is_marked_to_fill(share_scan: ScanResult, lang: str) -> None:
     entries = by_item(incident_of(share_scan), lang)
@@ -140,7 +163,9 @@ def test_what_only_the_organisation_knows_is_marked_to_fill(share_scan: ScanResu
     assert prevention.count(TODO[lang]) == 2  # 実施済み and 予定, each to fill
     assert ("実施済みの措置" in prevention and "今後実施予定の措置" in prevention) if lang == "ja" else \
         ("Taken:" in prevention and "Planned:" in prevention)
-    assert ("誰の行為によるか" if lang == "ja" else "whose act caused it") in entries[4].text
+    # 別添２ 3D ⑷: the cause with the 主体 where it happened (報告者又は委託先).
+    assert ("発生した主体(報告者又は委託先)" if lang == "ja" else
+            "where it happened: the reporting organisation or a contractor") in entries[4].text
 
 
 def test_the_response_cites_the_notice_to_the_people(share_scan: ScanResult) -> None:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector.candidates import DigitFinder
+from detector.extract import TextUnit
 from detector.match import TextScanner, ascii_pass
 from detector.match.windows import AnchoredLineCounter
 from detector.model import Confidence
@@ -149,8 +150,7 @@ def test_a_scan_is_the_same_with_the_c_pass_and_without(rules: Rules, text: str,
     for fast in (True, False):
         scanner = TextScanner(rules, "hyperscan", Confidence.MEDIUM if quick else Confidence.LOW)
         scanner.fast_ascii = fast
-        newlines: list[int] = []
-        found = scanner.scan_bytes(data, "ascii", 5, scan_from, newlines)
+        found, newlines = scanner.scan_unit(TextUnit(data=data, encoding="ascii", first_line=5, scan_from=scan_from))
         results.append(([(c.digits, c.grouped, c.location, c.confidence, c.reasons) for c in found], newlines))
     assert results[0] == results[1]
 

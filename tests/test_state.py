@@ -325,8 +325,8 @@ def either_lister(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 
 def counted_listings(monkeypatch: pytest.MonkeyPatch, lister: type[Any]) -> list[str]:
     """The folders the walk reads the entries of (by descriptor: their names are looked up)."""
-    return recorded_calls(monkeypatch, lister, "list",
-                          lambda self, fd, absolute_dir, skip: os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+    return recorded_calls(monkeypatch, lister, "list", lambda self, directory, absolute_dir, fd, skip:
+                          os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
 
 
 def test_a_folder_unchanged_since_a_settled_listing_is_not_listed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

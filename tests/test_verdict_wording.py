@@ -133,12 +133,13 @@ def test_the_scan_summary_says_the_conditions_in_short(reports: dict[str, Any]) 
 def test_unscanned_reasons_are_in_japanese_in_the_ja_report(reports: dict[str, Any]) -> None:
     """Only the case with an image has a file left unscanned; the others have the "every file was scanned" line."""
     case: Case = reports["case"]
-    label = "画像(文字情報なし。目視で確認) (image: no text layer"
+    label = "画像(読めない。目視で確認) (picture in a format Pillow cannot read"  # a damaged PNG: OCR cannot read it
     assert (label in reports["md", "ja"]) == case.with_image
     assert (label in reports["html", "ja"]) == case.with_image
     assert "画像" not in reports["md", "en"]
     unscanned = json.loads(reports["json", "ja"])["unscanned"]
-    assert [u["reason"].split(" (")[0] for u in unscanned] == (["image: no text layer"] if case.with_image else [])
+    assert [u["reason"].split(" (")[0] for u in unscanned] == \
+        (["picture in a format Pillow cannot read"] if case.with_image else [])
 
 
 @pytest.mark.parametrize("reason, label", [

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from detector import walk as walk_module
 from detector.fs import codec
 from detector.fs import lister as lister_module
-from detector.fs.codec import RememberedListing
-from detector.fs.lister import FOLDER_FLAGS, Folder, ListerWrapper, NativeLister, ScandirLister, Stated
+from detector.fs.lister import FOLDER_FLAGS, FolderListing, ListerWrapper, NativeLister, ScandirLister
 from detector.fs.statahead import StatAhead
 from detector.model import Unscanned
 from detector.rules import load_rules
@@ -89,10 +88,9 @@ def test_the_order_is_the_same_on_every_run(tmp_path: Path) -> None:
 class _Everything:
     """An incremental scan's side of the walk that wants every file: exercises the helper's path."""
 
-    def changed_files(self, directory: str, absolute_dir: str, files: Stated,
-                      remembered: RememberedListing | None) -> range:
-        assert len(files.identities) == 4 * len(files.names)
-        return range(len(files.names))
+    def changed_files(self, folder: FolderListing) -> range:
+        assert folder.identities is not None and len(folder.identities) == 4 * len(folder.names)
+        return range(len(folder.names))
 
 
 def stat_ahead() -> StatAhead:
@@ -148,11 +146,11 @@ def test_the_stat_thread_and_the_walk_share_the_chunks_and_give_what_one_stat_gi
     got, expected = [], []
     try:
         listed = walk_module._folders(str(root), WalkOptions(), WalkStats(), set(), plain)
-        for folder, stated in ahead.stat_folders(listed, frozenset()):
-            whole = plain.stat(folder, 0, len(folder.names), frozenset())
-            got.append((folder.absolute, stated.names, stated.joined, list(stated.identities)))
-            expected.append((folder.absolute, whole.names, whole.joined, list(whole.identities)))
-            folder.close()
+        for stated in ahead.stat_folders(listed, frozenset()):
+            whole = plain.stat(stated._replace(identities=None), 0, len(stated.names), frozenset())
+            got.append((stated.absolute, stated.names, stated.joined, list(stated.identities or ())))
+            expected.append((stated.absolute, whole.names, whole.joined, list(whole.identities or ())))
+            stated.close()
     finally:
         ahead.close()
     assert got == expected and len(got) > 10
@@ -192,14 +190,14 @@ def test_a_file_that_vanishes_before_its_stat_is_listed_unscanned(tmp_path: Path
     lister = lister_module.default_lister()
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
-        folder = Folder(str(tmp_path), str(tmp_path), fd, names, "\0".join(names).encode(), [])
+        folder = FolderListing(str(tmp_path), str(tmp_path), fd, names, "\0".join(names).encode())
         stated = lister.stat(folder, 0, 3, frozenset())
         own = os.stat(tmp_path / "c.txt")
         skipping = lister.stat(folder, 1, 3, frozenset({(own.st_dev, own.st_ino)}))
     finally:
         os.close(fd)
     assert stated.names == ["a.txt", "c.txt"] and stated.joined == b"a.txt\0c.txt"
-    assert len(stated.identities) == 8
+    assert stated.identities is not None and len(stated.identities) == 8
     assert [(Path(u.path).name, u.reason) for u in stated.failed] == [("gone.txt", "vanished during the scan")]
     assert skipping.names == [] and skipping.joined == b"" and len(skipping.failed) == 1
 
@@ -214,8 +212,9 @@ def test_the_c_lister_lists_a_large_folder_as_os_scandir_does(tmp_path: Path) ->
     (tmp_path / os.fsdecode(b"\xff\xfe-not-utf8")).write_bytes(b"x")
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
-        names, joined, others, _, _ = NativeLister().list(fd, str(tmp_path), frozenset())
-        plain = ScandirLister().list(fd, str(tmp_path), frozenset())
+        native = NativeLister().list(str(tmp_path), str(tmp_path), fd, frozenset())
+        names, joined, others = native.names, native.joined, list(native.others)
+        plain = ScandirLister().list(str(tmp_path), str(tmp_path), fd, frozenset())
         with os.scandir(fd) as entries:
             expected = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
     finally:
@@ -242,13 +241,13 @@ def test_the_c_stat_and_the_plain_stat_give_the_same_identities_and_bytes(tmp_pa
     skip = frozenset({(own.st_dev, own.st_ino)})
     fd = os.open(root / "d0", FOLDER_FLAGS)
     try:
-        listed = NativeLister().list(fd, str(root / "d0"), skip)
-        folder = Folder(str(root / "d0"), str(root / "d0"), fd, listed.names, listed.joined, [])
-        native, plain = NativeLister().stat(folder, 0, len(listed.names), skip), \
-            ScandirLister().stat(folder, 0, len(listed.names), skip)
+        listed = NativeLister().list(str(root / "d0"), str(root / "d0"), fd, skip)
+        native, plain = NativeLister().stat(listed, 0, len(listed.names), skip), \
+            ScandirLister().stat(listed, 0, len(listed.names), skip)
     finally:
         os.close(fd)
     assert native == plain and len(native.names) == len(listed.names) - 1
+    assert native.identities is not None and plain.identities is not None
     assert codec.packed_files(native.joined, native.identities) == codec.packed_files(plain.joined, plain.identities)
 
 

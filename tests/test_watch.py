@@ -223,6 +223,25 @@ def test_assessment_events_when_people_cross_100_and_on_public_places(tmp_path: 
         running.close()
 
 
+def test_an_assessment_event_when_only_the_status_changes(tmp_path: Path) -> None:
+    """A number under htdocs is public by a location rule, a presumption: possibly reportable. One in a folder
+    given with --public makes the same reason certain: reportable, an event though the reasons stay the same."""
+    root = tmp_path / "share"
+    (root / "www").mkdir(parents=True)
+    (root / "htdocs").mkdir()
+    running = Running(root, None, public_paths=(str(root / "www"),))
+    try:
+        running.wait(lambda: len(running.of("assessment")) == 1)  # the initial one
+        (root / "htdocs" / "index.html").write_text(f"<p>マイナンバー {valid_number(2)}</p>\n", encoding="utf-8")
+        running.wait(lambda: running.of("assessment")[-1]["summary"]["status"] == "possibly_reportable")
+        assert running.of("assessment")[-1]["summary"]["serious_reasons"] == ["publicly_accessible"]
+        (root / "www" / "index.html").write_text(f"<p>マイナンバー {valid_number(3)}</p>\n", encoding="utf-8")
+        running.wait(lambda: running.of("assessment")[-1]["summary"]["status"] == "reportable")
+        assert running.of("assessment")[-1]["summary"]["serious_reasons"] == ["publicly_accessible"]
+    finally:
+        running.close()
+
+
 def test_a_restart_with_the_state_repeats_nothing(tmp_path: Path) -> None:
     root, state = tmp_path / "share", tmp_path / "watch.db"
     root.mkdir()

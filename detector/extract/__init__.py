@@ -25,6 +25,8 @@ from ..model import Location
 if TYPE_CHECKING:
     import zipfile
 
+    from .pictures import PictureReader, PictureSettings
+
 
 class Span(NamedTuple):
     """A table cell inside a unit's text: the header of its column gives context to the value, however far
@@ -43,7 +45,11 @@ class TextUnit:
 
     ``data`` + ``encoding`` or ``text``; characters (or bytes) before ``scan_from``, and from ``scan_to`` on,
     are context only, so a unit can carry the end of the previous chunk and the start of the next one: the
-    context window reaches both ways across a cut. ``first_line`` is the line number at ``scan_from``.
+    context window reaches both ways across a cut. ``first_line`` is the line number at ``scan_from`` (None: a
+    unit whose findings have no line, such as a table row or a page). A unit that ``continues`` the one before it
+    (the next chunk of the same text) leaves its line to the scanner instead: the previous unit's line at its
+    ``scan_from`` plus the newlines from there to its ``scan_to``, which the matcher counts anyway for its
+    findings' lines (in the C pass, on ASCII), so the reader need not count them again.
     ``location`` holds the rest of the location (sheet, page, part, member). ``columns`` marks table cells in
     ``text`` (see :class:`Span`).
     """
@@ -57,10 +63,7 @@ class TextUnit:
     location: Location = field(default_factory=Location)
     columns: tuple[Span, ...] = ()
     headers: tuple[str, ...] = ()  # a table row: the headers of its non-empty cells (for personal items)
-    # A one-slot box the matcher may fill with the number of newlines from ``scan_from`` to ``scan_to``, having counted
-    # them anyway for its line numbers, so that the extractor need not count them again for the next unit.
-    newlines: list[int] | None = field(default=None, compare=False)
-
+    continues: bool = False  # its line follows from the unit before it (then ``first_line`` is not read)
 
 
 def paragraph_unit(text: str, previous: str, part: str) -> tuple[TextUnit | None, str]:
@@ -212,15 +215,20 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "msg": ("msg", "MsgExtractor"),
     "doc": ("worddoc", "DocExtractor"),
     "ppt": ("ppt", "PptExtractor"),
+    "image": ("image", "ImageExtractor"),
 }
 
 
 class Registry(Mapping[str, Extractor]):
-    """Kind name -> extractor, each made (and its module imported) on first use."""
+    """Kind name -> extractor, each made (and its module imported) on first use. An extractor class that
+    ``reads_pictures`` (pictures, the image pages of PDFs) is made with the one :class:`PictureReader` of the
+    registry, set up from ``pictures`` (the scan's OCR options and limits) when first needed."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: PictureSettings | None = None) -> None:
         self._made: dict[tuple[str, str], Extractor] = {}
         self._chosen: dict[str, Extractor] = {}
+        self._picture_settings = pictures
+        self._pictures: PictureReader | None = None
 
     def __setitem__(self, kind: str, extractor: Extractor) -> None:
         """Read ``kind`` with another extractor (an embedder's own, or a test's with a small chunk size)."""
@@ -234,8 +242,18 @@ class Registry(Mapping[str, Extractor]):
         extractor = self._made.get(where)
         if extractor is None:
             module = importlib.import_module(f"{__name__}.{where[0]}")
-            extractor = self._made[where] = getattr(module, where[1])()
+            factory = getattr(module, where[1])
+            made = factory(pictures=self.pictures()) if getattr(factory, "reads_pictures", False) else factory()
+            extractor = self._made[where] = made
         return extractor
+
+    def pictures(self) -> PictureReader:
+        """The reader of pictures the extractors share: one engine loaded a process."""
+        if self._pictures is None:
+            from .pictures import PictureReader, PictureSettings
+
+            self._pictures = PictureReader(self._picture_settings or PictureSettings())
+        return self._pictures
 
     def __iter__(self) -> Iterator[str]:
         return iter(EXTRACTORS.keys() | self._chosen.keys())
@@ -244,5 +262,5 @@ class Registry(Mapping[str, Extractor]):
         return len(EXTRACTORS.keys() | self._chosen.keys())
 
 
-def registry() -> Registry:
-    return Registry()
+def registry(pictures: PictureSettings | None = None) -> Registry:
+    return Registry(pictures)

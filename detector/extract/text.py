@@ -4,6 +4,9 @@ Chunks of 1 MiB keep a worker's memory small whatever the file size (a 1 GB sing
 a line longer than a chunk is cut at a byte that can never be part of a number). Each chunk carries the tail of
 the previous one before it and the head of the next one after it, as context only: a number's context window
 is the same whether or not a cut falls inside it, so its confidence never depends on where in the file it is.
+Every chunk after the first *continues* the one before it: the reader counts no lines, the scanner carries the
+newlines the matcher counted (see :class:`~detector.extract.TextUnit`). UTF-16 text is decoded first, then cut
+and overlapped the same way, by the same rule (:func:`detector.cuts.last_cut`).
 
 ISO-2022-JP (JIS) is all 7-bit bytes, so it looks like ASCII: a file that is ASCII so far is watched for an
 escape sequence that designates a Japanese set, and from the chunk where one appears on, its bytes go through
@@ -17,6 +20,7 @@ import codecs
 import itertools
 import re
 from collections.abc import Iterator
+from typing import AnyStr
 
 from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
 from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
@@ -25,7 +29,6 @@ from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
 _FIRST_ASCII = re.compile(b"[\x00-\x7f]")
-_LAST_NON_NUMBER = re.compile(r"(?s).*[^\W\d_a-fA-FuUxX]")
 
 
 class TextExtractor:
@@ -59,8 +62,8 @@ class TextExtractor:
             return
         first = source.head[skip:] + source.stream.read(self.chunk_size)
         rest = iter(lambda: source.stream.read(self.chunk_size), b"")
-        line = 1
         context = carry = b""
+        continues = False  # every unit after the first goes on from the one before it
         jis = _Jis()
         for block in itertools.chain((first,), rest, (b"",)):
             if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
@@ -75,10 +78,9 @@ class TextExtractor:
                 encoding = detect_encoding(block)
             unit, scan_to, carry = _unit(context, carry, block, encoding)
             scan_from = len(context)
-            counted: list[int] = []
-            yield TextUnit(data=unit, encoding=encoding or "ascii", first_line=line, scan_from=scan_from,
-                           scan_to=scan_to, newlines=counted)
-            line += counted[0] if counted else unit.count(b"\n", scan_from, scan_to)
+            yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
+                           scan_to=scan_to)
+            continues = True
             context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
@@ -86,22 +88,21 @@ class TextExtractor:
         decoder = codecs.getincrementaldecoder(encoding)("replace")
         stream = source.from_start()
         stream.read(skip)
-        line = 1
-        context = ""
-        carry = ""
+        context = carry = ""
+        continues = False
         while True:
             block = stream.read(self.chunk_size)
             text = carry + decoder.decode(block, final=not block)
             if not text:
                 return
             if not block:
-                yield TextUnit(text=context + text, first_line=line, scan_from=len(context))
+                yield TextUnit(text=context + text, continues=continues, scan_from=len(context))
                 return
             cut = _text_cut_point(text)
             chunk, carry = text[:cut], text[cut:]
-            yield TextUnit(text=context + chunk + carry[:CONTEXT_CHARS], first_line=line, scan_from=len(context),
-                           scan_to=len(context) + len(chunk))
-            line += chunk.count("\n")
+            yield TextUnit(text=context + chunk + carry[:CONTEXT_CHARS], continues=continues,
+                           scan_from=len(context), scan_to=len(context) + len(chunk))
+            continues = True
             context = chunk[-CONTEXT_CHARS:]
 
 
@@ -150,16 +151,29 @@ class _Jis:
 
 
 def _cut_point(data: bytes, encoding: str | None) -> int:
-    """Where to end a unit so that at least :data:`CONTEXT_BYTES` are left after it for the unit's lookahead:
-    after the last line end; inside a line longer than that, after the last safe byte of its last 64 KiB,
-    else after the last ASCII letter that cannot belong to a number or an escaped one, else at the last
-    character boundary (a line of Japanese with no ASCII at all, or of nothing but digits and separators)."""
+    """Where to end a unit so that at least :data:`CONTEXT_BYTES` are left after it for the unit's lookahead
+    (see :func:`_line_cut`), else at the last character boundary (a line of Japanese with no ASCII at all, or
+    of nothing but digits and separators)."""
     end = max(0, len(data) - CONTEXT_BYTES)
-    newline = data.rfind(b"\n", 0, end)
+    cut = _line_cut(data, end)
+    return cut if cut is not None else _boundary(data, 0, end, encoding)
+
+
+def _text_cut_point(text: str) -> int:
+    """:func:`_cut_point` for decoded (UTF-16) text, :data:`CONTEXT_CHARS` being left for the lookahead: the
+    same rule; where it finds no place, anywhere (every offset of decoded text is a character boundary)."""
+    end = max(0, len(text) - CONTEXT_CHARS)
+    cut = _line_cut(text, end)
+    return end if cut is None else cut
+
+
+def _line_cut(data: AnyStr, end: int) -> int | None:
+    """After the last line end before ``end``; inside a line longer than that, where :func:`detector.cuts.last_cut`
+    (the one rule, for bytes and decoded text alike) allows in its last 64 KiB; None when it allows nowhere."""
+    newline = data.rfind("\n", 0, end) if isinstance(data, str) else data.rfind(b"\n", 0, end)
     if newline >= 0:
         return newline + 1
-    cut = last_cut(data, max(0, end - 65536), end)
-    return cut if cut is not None else _boundary(data, 0, end, encoding)
+    return last_cut(data, max(0, end - 65536), end)
 
 
 def _unit(context: bytes, carry: bytes, block: bytes, encoding: str | None) -> tuple[bytes, int | None, bytes]:
@@ -203,14 +217,3 @@ def _boundary(data: bytes, start: int, pos: int, encoding: str | None) -> int:
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     decoder.decode(memoryview(data)[start:pos])
     return pos - len(decoder.getstate()[0])
-
-
-def _text_cut_point(text: str) -> int:
-    """:func:`_cut_point` for decoded text: after the last line end leaving :data:`CONTEXT_CHARS` of
-    lookahead, else after the last character that cannot be part of a number, else anywhere."""
-    end = max(0, len(text) - CONTEXT_CHARS)
-    newline = text.rfind("\n", 0, end)
-    if newline >= 0:
-        return newline + 1
-    other = _LAST_NON_NUMBER.match(text, max(0, end - 65536), end)
-    return other.end() if other else end

@@ -19,7 +19,6 @@ import re
 import struct
 from array import array
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from ..native import speedups as _speedups
 
@@ -32,22 +31,6 @@ Identity = tuple[int, int, int, int]  # device, inode, size, mtime_ns
 Identities = Sequence[int]  # four numbers a file, flat: array('q') when every number fits in 64 bits, else a list
 FolderIdentity = tuple[int, int, int, int]  # device, inode, mtime_ns, ctime_ns
 _LISTED = struct.Struct("=5q")
-
-
-class RememberedListing(NamedTuple):
-    """A folder's listing as an incremental walk made it, kept with the folder's snapshot: the next walk takes it
-    instead of reading the folder's entries again when the folder's device, inode, modification and change
-    times are the same (adding, removing or renaming an entry moves both times): a fstat a folder instead of
-    reading its entries.
-
-    Only on local file systems (:data:`~detector.fs.lister.REMEMBERED_ON`): on a network share the times come
-    from the server's clock, and some clients cache them. And only a listing made SETTLED_NS or more after the
-    folder's last change (:func:`listing_stands`): times are kept at the granularity of a clock tick, so a change
-    in the same tick as the last one before the listing would leave them as they were; one made later cannot."""
-
-    folder: bytes  # listed: (device, inode, mtime_ns, ctime_ns, listed_at_ns)
-    files: bytes  # names
-    others: bytes  # others
 
 
 # -- names ------------------------------------------------------------------------------------------------
@@ -159,9 +142,14 @@ def unpacked_listed(listed: bytes) -> tuple[FolderIdentity, int]:
 
 
 def listing_stands(listed: bytes, folder: FolderIdentity) -> bool:
-    """Whether a listing remembered with ``listed`` is the folder's listing now: the folder is the same and
-    unchanged, and the listing was made SETTLED_NS or more after its last change (see
-    :class:`RememberedListing`). The C twin is the check inside ``_speedups.stat_folders``."""
+    """Whether a listing remembered with ``listed`` is the folder's listing now, so the walk may take it instead
+    of reading the folder's entries again (a fstat a folder instead of a listing): the folder's device, inode,
+    modification and change times are the same (adding, removing or renaming an entry moves both times), and
+    the listing was made SETTLED_NS or more after the folder's last change. Times are kept at the granularity of
+    a clock tick, so a change in the same tick as the last one before the listing would leave them as they were;
+    one made later cannot. (Listings are remembered only on local file systems,
+    :data:`~detector.fs.lister.REMEMBERED_ON`: on a network share the times come from the server's clock, and
+    some clients cache them.) The C twin is the check inside ``_speedups.stat_folders``."""
     then, listed_at = unpacked_listed(listed)
     settled = listed_at - SETTLED_NS
     return then == folder and then[2] < settled and then[3] < settled

@@ -5,7 +5,7 @@ call a folder to list it, ``_speedups.list_names``, and one to stat its files, `
 per file, no GIL held). Wrappers add to either: :class:`~detector.fs.statahead.StatAhead` stats the folders ahead
 of the walk on a second thread, and an incremental scan's
 :class:`~detector.incremental.listing.RememberingLister` takes listings it remembered instead of reading folders
-again. The walk knows only this protocol.
+again. The walk knows only this protocol, and every step gives a :class:`FolderListing`.
 
 Folders are listed through an open descriptor, so files are stat'ed by name relative to it: the kernel then
 resolves one name instead of the whole path.
@@ -17,7 +17,7 @@ import codecs
 import os
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from ..model import Unscanned
@@ -28,7 +28,6 @@ from .codec import (
     OTHER,
     Identities,
     Identity,
-    RememberedListing,
     join_names,
     packed_identities,
     packed_pairs,
@@ -39,7 +38,7 @@ from .codec import (
 
 FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 # statfs f_type of the file systems whose folders' times are set by this machine's clock: ext2/3/4, XFS,
-# Btrfs, tmpfs, ZFS, F2FS (where a remembered listing may stand, see codec.RememberedListing).
+# Btrfs, tmpfs, ZFS, F2FS (where a remembered listing may stand, see codec.listing_stands).
 REMEMBERED_ON = frozenset({0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x2FC12FC1, 0xF2F52010})
 _TYPE_BY_NAME = {"ext2": 0xEF53, "ext3": 0xEF53, "ext4": 0xEF53, "xfs": 0x58465342, "btrfs": 0x9123683E,
                  "tmpfs": 0x01021994, "zfs": 0x2FC12FC1, "f2fs": 0xF2F52010}
@@ -70,63 +69,75 @@ class FileRef(NamedTuple):
         return (self.dev, self.ino, self.size, self.mtime_ns)
 
 
-class Stated(NamedTuple):
-    """A folder's files as stat'ed, in listing order: those that could be, and the others as Unscanned."""
+class FolderListing(NamedTuple):
+    """A folder's regular files with their stat facts, as the walk takes them step by step: as listed (by
+    os.scandir, the C lister, or from a listing the state remembered), then stat'ed (``identities`` set: the
+    files that could not be are in ``failed``, our own output and state files left out), and last as the walk
+    hands them out to be read (the files an incremental scan did not know, in name order, without a descriptor).
+    One type for every step, so a wrapper that already knows a step's answer (a remembered listing, the files'
+    identities from the prefetch) gives it in the form the walk takes, and a step is a ``_replace``.
 
-    names: list[str]
-    joined: bytes  # the names as codec.join_names joins them
-    identities: Identities
-    failed: list[Unscanned]
-
-
-NOTHING_STATED = Stated([], b"", unpacked_identities(b""), [])
-
-
-class Listed(NamedTuple):
-    """A folder's entries in the order the system lists them: its regular files' names (and joined), the other
-    entries with their kinds (codec.DIR, LINK, OTHER), and what a wrapper already knows of it: the listing to
-    remember for the next incremental walk, and the files' identities when they were stat'ed already."""
-
-    names: list[str]
-    joined: bytes
-    others: list[tuple[str, int]]
-    remembered: RememberedListing | None = None
-    stated: Stated | None = None
-
-
-class Folder(NamedTuple):
-    """One folder as the walk listed it: its regular files' names (not yet stat'ed; they are stat'ed through
-    ``fd`` while the walk is at this folder), and what will not be read or is read on its own (links followed to
-    files). The descriptor goes with the folder: whoever takes the folder closes it (:meth:`close`)."""
+    Also what the walk learned of the folder's other entries (``others``, then ``skipped``: what will not be read
+    or is read on its own, such as links followed to files), and the listing as an incremental scan remembers it
+    for the next walk (``listed``, ``listed_files``, ``listed_others``, in the layouts of :mod:`.codec`): the
+    folder's entries as listed, before any were excluded. The descriptor goes with the folder: whoever takes the
+    folder closes it (:meth:`close`). A named tuple: one a folder, built and read on the hot path of a rescan."""
 
     directory: str  # as the walk reached it (reported paths start with the root as given)
     absolute: str
-    fd: int
-    names: list[str]
-    joined: bytes
-    skipped: list[FileRef | Unscanned]
-    remembered: RememberedListing | None = None  # the listing, for the next incremental walk
-    stated: Stated | None = None  # the files' identities, when the lister had them already
+    fd: int  # the open folder while the walk is at it, else -1
+    names: list[str]  # the regular files, in listing order (in name order once handed out)
+    joined: bytes  # the names as codec.join_names joins them
+    others: Sequence[tuple[str, int]] = ()  # the other entries with their kinds (codec.DIR, LINK, OTHER)
+    skipped: Sequence[FileRef | Unscanned] = ()
+    identities: Identities | None = None  # four numbers a file of ``names``, once stat'ed
+    failed: Sequence[Unscanned] = ()  # the files that could not be stat'ed
+    listed: bytes | None = None  # codec.packed_listed: the folder's identity and listing time; None: not kept
+    listed_files: bytes | None = None  # the regular files' names as listed, joined
+    listed_others: bytes | None = None  # the other entries as listed, as codec.join_others joins them
 
     def close(self) -> None:
         if self.fd >= 0:
             os.close(self.fd)
 
+    def paths(self) -> list[str]:
+        """The files' paths, as they are read and reported."""
+        prefix = folder_prefix(self.directory)
+        return [prefix + name for name in self.names]
+
+    @property
+    def sizes(self) -> Sequence[int]:
+        """The files' sizes at walk time (used to balance work between processes)."""
+        return (self.identities or ())[2::4]
+
+    def refs(self) -> Iterator[FileRef]:
+        """The stat'ed files one by one."""
+        ids = self.identities or ()
+        for index, path in enumerate(self.paths()):
+            at = 4 * index
+            yield FileRef(path, ids[at + 2], ids[at], ids[at + 1], ids[at + 3])
+
+
+def folder_prefix(directory: str) -> str:
+    """What a file's name is appended to for the path it is read and reported under (as os.path.join would
+    give it, without a call per file). The walk and an incremental scan's bookkeeping must agree on it."""
+    return directory + "/" if directory and not directory.endswith("/") else directory
+
 
 class Lister(Protocol):
     """Lists folders and stats their files for the walk."""
 
-    def list(self, fd: int, absolute_dir: str, skip: Skip) -> Listed:
-        """The entries of the open folder ``fd``. Raises OSError."""
+    def list(self, directory: str, absolute_dir: str, fd: int, skip: Skip) -> FolderListing:
+        """The entries of the open folder ``fd`` (reached as ``directory``). Raises OSError."""
         ...
 
-    def stat(self, folder: Folder, first: int, last: int, skip: Skip) -> Stated:
-        """The folder's files ``first`` to ``last`` (excluded) stat'ed by name; files that cannot be are left out
-        and reported, files in ``skip`` left out."""
+    def stat(self, folder: FolderListing, first: int, last: int, skip: Skip) -> FolderListing:
+        """The folder with its files ``first`` to ``last`` (excluded) stat'ed by name: ``names`` those that could
+        be (files in ``skip`` left out), ``failed`` the others."""
         ...
 
-    def stat_folders(self, folders: Iterator[Folder], skip: Skip) -> Iterator[tuple[Folder, Stated]]:
-        """The folders in the order given, each with its files stat'ed."""
+    def stat_folders(self, folders: Iterator[FolderListing], skip: Skip) -> Iterator[FolderListing]:
+        """The folders in the order given, each with all its files stat'ed."""
         ...
 
     def handing_out(self) -> None:
@@ -142,18 +153,24 @@ class Lister(Protocol):
         ...
 
 
+def nothing_to_stat(folder: FolderListing) -> FolderListing:
+    """A folder without regular files, as stat'ed."""
+    return folder._replace(identities=unpacked_identities(b""))
+
+
 class _OneAtATime(ABC):
     """Folders stat'ed in turn on the walk's thread."""
 
     @abstractmethod
-    def stat(self, folder: Folder, first: int, last: int, skip: Skip) -> Stated:
+    def stat(self, folder: FolderListing, first: int, last: int, skip: Skip) -> FolderListing:
         """See :meth:`Lister.stat`."""
 
-    def stat_folders(self, folders: Iterator[Folder], skip: Skip) -> Iterator[tuple[Folder, Stated]]:
+    def stat_folders(self, folders: Iterator[FolderListing], skip: Skip) -> Iterator[FolderListing]:
         for folder in folders:
-            stated = folder.stated or (self.stat(folder, 0, len(folder.names), skip) if folder.names else
-                                       NOTHING_STATED)
-            yield folder, stated
+            if folder.identities is not None:
+                yield folder
+            else:
+                yield self.stat(folder, 0, len(folder.names), skip) if folder.names else nothing_to_stat(folder)
 
     def handing_out(self) -> None:
         return None
@@ -165,7 +182,7 @@ class _OneAtATime(ABC):
 class ScandirLister(_OneAtATime):
     """The plain twin: os.scandir and os.stat, and the file system's type from /proc/self/mountinfo."""
 
-    def list(self, fd: int, absolute_dir: str, skip: Skip) -> Listed:
+    def list(self, directory: str, absolute_dir: str, fd: int, skip: Skip) -> FolderListing:
         names = []
         others = []
         with os.scandir(fd) as iterator:
@@ -175,9 +192,9 @@ class ScandirLister(_OneAtATime):
                 else:
                     others.append((entry.name, LINK if entry.is_symlink() else
                                    DIR if entry.is_dir(follow_symlinks=False) else OTHER))
-        return Listed(names, join_names(names), others)
+        return FolderListing(directory, absolute_dir, fd, names, join_names(names), others)
 
-    def stat(self, folder: Folder, first: int, last: int, skip: Skip) -> Stated:
+    def stat(self, folder: FolderListing, first: int, last: int, skip: Skip) -> FolderListing:
         kept = []
         numbers: list[int] = []
         failed = []
@@ -192,7 +209,7 @@ class ScandirLister(_OneAtATime):
             kept.append(name)
             numbers += (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         joined = folder.joined if len(kept) == len(folder.names) else join_names(kept)
-        return Stated(kept, joined, packed_identities(numbers), failed)
+        return folder._replace(names=kept, joined=joined, identities=packed_identities(numbers), failed=failed)
 
     def filesystem_type(self, fd: int) -> int:
         dev = os.fstat(fd).st_dev
@@ -218,12 +235,12 @@ class NativeLister(_OneAtATime):
         assert _speedups is not None
         self.plain = ScandirLister()  # for a skip list beyond 64 bits
 
-    def list(self, fd: int, absolute_dir: str, skip: Skip) -> Listed:
+    def list(self, directory: str, absolute_dir: str, fd: int, skip: Skip) -> FolderListing:
         assert _speedups is not None
         files, others = _speedups.list_names(fd)
-        return Listed(split_names(files), files, split_others(others))
+        return FolderListing(directory, absolute_dir, fd, split_names(files), files, split_others(others))
 
-    def stat(self, folder: Folder, first: int, last: int, skip: Skip) -> Stated:
+    def stat(self, folder: FolderListing, first: int, last: int, skip: Skip) -> FolderListing:
         assert _speedups is not None
         pairs = packed_pairs(skip) if skip else b""
         if pairs is None:
@@ -233,13 +250,13 @@ class NativeLister(_OneAtATime):
         names = folder.names[first:last]
         if not problems:
             joined = folder.joined if first == 0 and last == len(folder.names) else join_names(names)
-            return Stated(names, joined, identities, [])
+            return folder._replace(names=names, joined=joined, identities=identities, failed=[])
         left_out = {index - first for index, _ in problems}
         kept = [name for index, name in enumerate(names) if index not in left_out]
         # OSError(errno, text) is the errno's subclass (FileNotFoundError for a file that vanished).
         failed = [unstattable(os.path.join(folder.directory, names[index - first]), OSError(error, os.strerror(error)))
                   for index, error in problems if error]
-        return Stated(kept, join_names(kept), identities, failed)
+        return folder._replace(names=kept, joined=join_names(kept), identities=identities, failed=failed)
 
     def filesystem_type(self, fd: int) -> int:
         assert _speedups is not None
@@ -257,13 +274,13 @@ class ListerWrapper:
     def __init__(self, inner: Lister) -> None:
         self.inner = inner
 
-    def list(self, fd: int, absolute_dir: str, skip: Skip) -> Listed:
-        return self.inner.list(fd, absolute_dir, skip)
+    def list(self, directory: str, absolute_dir: str, fd: int, skip: Skip) -> FolderListing:
+        return self.inner.list(directory, absolute_dir, fd, skip)
 
-    def stat(self, folder: Folder, first: int, last: int, skip: Skip) -> Stated:
+    def stat(self, folder: FolderListing, first: int, last: int, skip: Skip) -> FolderListing:
         return self.inner.stat(folder, first, last, skip)
 
-    def stat_folders(self, folders: Iterator[Folder], skip: Skip) -> Iterator[tuple[Folder, Stated]]:
+    def stat_folders(self, folders: Iterator[FolderListing], skip: Skip) -> Iterator[FolderListing]:
         return self.inner.stat_folders(folders, skip)
 
     def handing_out(self) -> None:

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from .codec import join_names
-from .lister import NOTHING_STATED, Folder, Lister, ListerWrapper, Skip, Stated
+from .lister import FolderListing, Lister, ListerWrapper, Skip, nothing_to_stat
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-_Chunk = tuple[int, int, "Future[Stated]"]
+_Chunk = tuple[int, int, "Future[FolderListing]"]
 
 
 class StatAhead(ListerWrapper):
@@ -37,16 +37,16 @@ class StatAhead(ListerWrapper):
         super().__init__(inner)
         self.may_fork = may_fork
         self.pool: ThreadPoolExecutor | None = None  # started on first use, ended by every pause
-        self.queued: list[Future[Stated]] = []
-        self.work: dict[Future[Stated], tuple[Folder, int, int, Skip]] = {}
-        self.stolen: dict[Future[Stated], Stated] = {}  # chunks the walk stat'ed while it waited
+        self.queued: list[Future[FolderListing]] = []
+        self.work: dict[Future[FolderListing], tuple[FolderListing, int, int, Skip]] = {}
+        self.stolen: dict[Future[FolderListing], FolderListing] = {}  # chunks the walk stat'ed while it waited
 
-    def stat_folders(self, folders: Iterator[Folder], skip: Skip) -> Iterator[tuple[Folder, Stated]]:
+    def stat_folders(self, folders: Iterator[FolderListing], skip: Skip) -> Iterator[FolderListing]:
         """The folders with their files stat'ed, in the order given, listing and queueing a few ahead."""
-        pending: deque[tuple[Folder, list[_Chunk]]] = deque()
+        pending: deque[tuple[FolderListing, list[_Chunk]]] = deque()
         try:
             for folder in folders:
-                pending.append((folder, self._queue(folder, skip) if folder.stated is None else []))
+                pending.append((folder, self._queue(folder, skip) if folder.identities is None else []))
                 if len(pending) > self.LOOK_AHEAD:
                     yield self._take(*pending.popleft(), skip)
             while pending:
@@ -57,7 +57,7 @@ class StatAhead(ListerWrapper):
                 for folder, _ in pending:
                     folder.close()
 
-    def _queue(self, folder: Folder, skip: Skip) -> list[_Chunk]:
+    def _queue(self, folder: FolderListing, skip: Skip) -> list[_Chunk]:
         count = len(folder.names)
         chunks = []
         for first in range(0, count, self.CHUNK):
@@ -72,9 +72,9 @@ class StatAhead(ListerWrapper):
             chunks.append((first, last, future))
         return chunks
 
-    def _take(self, folder: Folder, chunks: list[_Chunk], skip: Skip) -> tuple[Folder, Stated]:
-        if folder.stated is not None:
-            return folder, folder.stated
+    def _take(self, folder: FolderListing, chunks: list[_Chunk], skip: Skip) -> FolderListing:
+        if folder.identities is not None:
+            return folder
         parts = []
         for first, last, future in chunks:
             stolen = self.stolen.pop(future, None)
@@ -88,9 +88,9 @@ class StatAhead(ListerWrapper):
             self.work.pop(future, None)
         if len(self.queued) > 4 * self.LOOK_AHEAD:
             self.queued = [future for future in self.queued if not future.done()]
-        return folder, _concatenated(folder, parts) if parts else NOTHING_STATED
+        return _concatenated(folder, parts) if parts else nothing_to_stat(folder)
 
-    def _help_until_done(self, running: Future[Stated]) -> None:
+    def _help_until_done(self, running: Future[FolderListing]) -> None:
         """While the thread stats a chunk the walk needs, the walk stats the newest chunks the thread has not
         started (the thread takes the oldest first), so the two meet in the middle instead of one waiting."""
         for future in reversed(self.queued):
@@ -128,19 +128,21 @@ class StatAhead(ListerWrapper):
             self.pool = None
 
 
-def _concatenated(folder: Folder, parts: list[Stated]) -> Stated:
+def _concatenated(folder: FolderListing, parts: list[FolderListing]) -> FolderListing:
     """The chunks of one folder as one, in order (each copied once). When every file was stat'ed, the names are
     the folder's own list and joined bytes."""
     if len(parts) == 1:
         return parts[0]
+    stated = [part.identities or () for part in parts]  # every part is stat'ed
     identities: list[int] | array[int]
-    if all(isinstance(part.identities, array) for part in parts):
+    if all(isinstance(part, array) for part in stated):
         identities = array("q")
-        for part in parts:
-            identities.extend(part.identities)
+        for part in stated:
+            identities.extend(part)
     else:
-        identities = [number for part in parts for number in part.identities]
+        identities = [number for part in stated for number in part]
     if sum(len(part.names) for part in parts) == len(folder.names):  # none left out
-        return Stated(folder.names, folder.joined, identities, [])
+        return folder._replace(identities=identities, failed=[])
     names = [name for part in parts for name in part.names]
-    return Stated(names, join_names(names), identities, [entry for part in parts for entry in part.failed])
+    return folder._replace(names=names, joined=join_names(names), identities=identities,
+                           failed=[entry for part in parts for entry in part.failed])

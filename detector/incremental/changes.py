@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
-from ..fs.codec import Identity, RememberedListing, changed_records, identity_at, packed_files
-from ..fs.lister import Stated
+from ..fs.codec import Identity, changed_records, identity_at, packed_files
+from ..fs.lister import FileRef, FolderListing, folder_prefix
 from ..model import FileResult, ScanOptions
+from ..ocr import installed as ocr_installed
 from ..result import ScanResult
 from ..rules import Rules
-from ..walk import FileRef, child_path, folder_prefix
+from ..walk import child_path
 from .store import FolderSnapshot, State, config_id
 
 log = logging.getLogger(__name__)
@@ -44,14 +45,17 @@ def open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
         return None
     config = config_id(rules.sources, min_confidence=options.min_confidence.label,
                        public=sorted(options.public_paths), max_file_size=options.max_file_size,
-                       follow_symlinks=options.follow_symlinks, results=RESULTS)
+                       follow_symlinks=options.follow_symlinks, results=RESULTS,
+                       ocr=options.ocr and ocr_installed())
     return State(options.state_path, key_id, config, name_key=options.key)
 
 
 # What a stored result holds, in the config digest: results of an earlier form are not reused (dropped, and the
 # files read again). 2: numbers in file, member and sheet names are findings, and names with a number are stored
-# masked; a state of form 1 says such a file is clean, and holds its name as it is.
-RESULTS = 2
+# masked; a state of form 1 says such a file is clean, and holds its name as it is. 3: pictures and image-only
+# PDF pages are read by OCR (a state of form 2 lists them as not read). Whether OCR reads pictures (--no-ocr, an
+# engine installed since) is in the digest too: a picture listed as not read is read once OCR can read it.
+RESULTS = 3
 
 
 class _Reading(NamedTuple):
@@ -63,22 +67,26 @@ class _Reading(NamedTuple):
     position: int  # in the folder's listing
 
 
-class _FolderBuild:
-    """A folder whose snapshot is written again once the results of the files being read in it are back."""
+_ListingColumns = tuple[bytes | None, bytes | None, bytes | None]  # a folder snapshot's last three columns
 
-    __slots__ = ("kinds", "listing", "notable", "outstanding", "remembered")
 
-    def __init__(self, listing: tuple[bytes, bytes] | None, count: int, remembered: RememberedListing | None) -> None:
-        self.listing = listing
-        self.remembered = remembered
+class _PendingSnapshot:
+    """A folder's new snapshot, written once the results of the files being read in it are back: the files'
+    kinds and whether each has a result are filled in as they come (a snapshot itself is stored, immutable)."""
+
+    __slots__ = ("files", "kinds", "listed", "notable", "outstanding")
+
+    def __init__(self, files: tuple[bytes, bytes] | None, count: int, listed: _ListingColumns) -> None:
+        self.files = files  # names and identities, packed; None when an identity does not fit (no snapshot)
+        self.listed = listed
         self.kinds = [""] * count
         self.notable = bytearray(count)
         self.outstanding = 0
 
     def snapshot(self) -> FolderSnapshot | None:
-        if self.listing is None:
+        if self.files is None:
             return None
-        return FolderSnapshot(*self.listing, "\0".join(self.kinds), bytes(self.notable), *_remembered(self.remembered))
+        return FolderSnapshot(*self.files, "\0".join(self.kinds), bytes(self.notable), *self.listed)
 
 
 class Incremental:
@@ -88,7 +96,7 @@ class Incremental:
     folder's snapshot is taken whole: its clean files counted in bulk, the few with findings loaded. A folder
     that differs is compared file by file, and its snapshot written again once the files read are back. The
     listings the snapshots remember are given to the walk's lister
-    (:class:`~detector.incremental.listing.RememberingLister`) by :meth:`remembered_listing`."""
+    (:class:`~detector.incremental.listing.RememberingLister`) by :meth:`snapshot`."""
 
     def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
         self.state, self.result, self.reveal = state, result, reveal
@@ -96,20 +104,21 @@ class Incremental:
         self.stored = {path: snapshot for path, snapshot in state.folders().items() if snapshot.holds_together()}
         self.listed: dict[str, list[str]] = {}  # each folder walked: its files' names
         self.loose: set[str] = set()  # files given as roots
-        self.building: dict[str, _FolderBuild] = {}
+        self.building: dict[str, _PendingSnapshot] = {}
         self.reading: dict[str, _Reading] = {}  # by the path the file is read (and reported) under
         self.clean_files = self.clean_bytes = 0
         self.clean_kinds: Counter[str] = Counter()
 
-    def changed_files(self, directory: str, absolute_dir: str, files: Stated,
-                      remembered: RememberedListing | None) -> list[int]:
-        names, identities = files.names, files.identities
+    def changed_files(self, folder: FolderListing) -> list[int]:
+        directory, absolute_dir, names, identities = folder.directory, folder.absolute, folder.names, folder.identities
+        assert identities is not None  # the walk asks once the folder is stat'ed
         self.listed[absolute_dir] = names
         snapshot = self.stored.get(absolute_dir)
         # The files packed as a snapshot stores them: an unchanged folder is two pairs of bytes found equal.
-        packed = packed_files(files.joined, identities)
+        packed = packed_files(folder.joined, identities)
         unchanged = snapshot is not None and packed == (snapshot.names, snapshot.identities)
-        build = _FolderBuild(packed, len(names), remembered)
+        listed = (folder.listed, folder.listed_files, folder.listed_others)
+        build = _PendingSnapshot(packed, len(names), listed)
         if snapshot is not None and packed is not None and packed[0] == snapshot.names:
             # The same files in the same order: only those whose identity differs are looked at one by one.
             changed = changed_records(packed[1], snapshot.identities) if not unchanged else []
@@ -126,19 +135,18 @@ class Incremental:
                     child_path(absolute_dir, names[index]), identity_at(identities, index), absolute_dir, index)
         elif not unchanged:
             self._put_folder(absolute_dir, build)
-        elif snapshot is not None and remembered is not None and (
-                snapshot[4:] != (columns := _remembered(remembered))):
+        elif snapshot is not None and folder.listed is not None and snapshot[4:] != listed:
             # The same files, listed again (the folder's times moved, or its listing had not settled): the
             # listing is remembered as now made.
-            self.state.put_folder(absolute_dir, FolderSnapshot(*snapshot[:4], *columns))
+            self.state.put_folder(absolute_dir, FolderSnapshot(*snapshot[:4], *listed))
         return todo
 
-    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
-        """The folder's listing as the last walk made it, if its snapshot kept one."""
-        snapshot = self.stored.get(absolute_dir)
-        return None if snapshot is None else snapshot.remembered()
+    def snapshot(self, absolute_dir: str) -> FolderSnapshot | None:
+        """The folder as the state remembers it, if it does (with the listing the last walk made of it, if
+        kept)."""
+        return self.stored.get(absolute_dir)
 
-    def _put_folder(self, absolute_dir: str, build: _FolderBuild) -> None:
+    def _put_folder(self, absolute_dir: str, build: _PendingSnapshot) -> None:
         snapshot = build.snapshot()
         if snapshot is None:
             self.state.drop_folder(absolute_dir)
@@ -146,7 +154,7 @@ class Incremental:
             self.state.put_folder(absolute_dir, snapshot)
 
     def _take_unchanged(self, directory: str, absolute_dir: str, names: list[str], identities: Sequence[int],
-                        snapshot: FolderSnapshot, build: _FolderBuild, changed: list[int]) -> list[int]:
+                        snapshot: FolderSnapshot, build: _PendingSnapshot, changed: list[int]) -> list[int]:
         """A folder as the snapshot has it, but for the files at ``changed`` (same names, other identities):
         clean files counted in bulk, files with results loaded (or, with --reveal, read again), changed files
         taken from their own record when it knows them as they are (``watch`` wrote it), else read; the indices
@@ -177,7 +185,7 @@ class Incremental:
         return todo
 
     def _compare_files(self, directory: str, absolute_dir: str, names: list[str], identities: Sequence[int],
-                       snapshot: FolderSnapshot | None, build: _FolderBuild) -> list[int]:
+                       snapshot: FolderSnapshot | None, build: _PendingSnapshot) -> list[int]:
         """A folder that differs from its snapshot (or has none): file by file, against the snapshot, or the
         file's own record when the snapshot does not know it as it is (written by ``watch``, or left by an
         interrupted scan)."""
@@ -190,7 +198,7 @@ class Incremental:
         return todo
 
     def _take_recorded(self, absolute: str, path: str, identity: Identity, known: tuple[Identity, str, int] | None,
-                       build: _FolderBuild, index: int) -> bool:
+                       build: _PendingSnapshot, index: int) -> bool:
         """True when a file whose folder changed is known as it is: by ``known`` (its folder's snapshot), else
         by its own record (written by ``watch``, or left by an interrupted scan); its result is then taken and
         its kind noted in the folder's new snapshot. False when it must be read."""
@@ -292,11 +300,6 @@ def _kinds(joined: str, count: int, counts: Counter[str]) -> list[str]:
     kinds = joined.split("\0")
     counts.update(kinds)
     return kinds
-
-
-def _remembered(remembered: RememberedListing | None) -> tuple[bytes | None, bytes | None, bytes | None]:
-    """A remembered listing as a folder snapshot's last three columns."""
-    return (None, None, None) if remembered is None else (remembered.folder, remembered.files, remembered.others)
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:

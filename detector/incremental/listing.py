@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..fs.codec import (
     IDENTITY_BYTES,
-    RememberedListing,
+    Identities,
     find_identity,
     folder_identity,
     join_others,
@@ -25,47 +25,50 @@ from ..fs.codec import (
     split_others,
     unpacked_identities,
 )
-from ..fs.lister import REMEMBERED_ON, Listed, Lister, ListerWrapper, Skip, Stated
+from ..fs.lister import REMEMBERED_ON, FolderListing, Lister, ListerWrapper, Skip
 
 if TYPE_CHECKING:
     from .prefetch import StatPrefetch
+    from .store import FolderSnapshot
 
 
-class RememberedListings(Protocol):
-    """Where the listings an earlier walk made are kept (the folders' snapshots in the state)."""
+class FolderSnapshots(Protocol):
+    """Where the listings an earlier walk made are kept: the folders' snapshots in the state."""
 
-    def remembered_listing(self, absolute_dir: str) -> RememberedListing | None:
-        """The folder's listing as the last walk made it (``listed.remembered`` of an earlier one), if kept."""
+    def snapshot(self, absolute_dir: str) -> FolderSnapshot | None:
+        """The folder as the state remembers it, if it does."""
         ...
 
 
 class RememberingLister(ListerWrapper):
     """Lists folders through the listings ``known`` remembered where they stand (see
-    :class:`~detector.fs.codec.RememberedListing`), and gives every other folder's listing to be remembered;
-    both only on local file systems (:data:`~detector.fs.lister.REMEMBERED_ON`)."""
+    :func:`~detector.fs.codec.listing_stands`), and gives every other folder's listing to be remembered; both
+    only on local file systems (:data:`~detector.fs.lister.REMEMBERED_ON`)."""
 
-    def __init__(self, inner: Lister, known: RememberedListings, prefetch: StatPrefetch | None = None) -> None:
+    def __init__(self, inner: Lister, known: FolderSnapshots, prefetch: StatPrefetch | None = None) -> None:
         super().__init__(inner)
         self.known = known
         self.prefetch = prefetch
         self.remembering: dict[int, bool] = {}  # by device: on a file system where listings are remembered
 
-    def list(self, fd: int, absolute_dir: str, skip: Skip) -> Listed:
+    def list(self, directory: str, absolute_dir: str, fd: int, skip: Skip) -> FolderListing:
         st = os.fstat(fd)
         if not self._remembers(st.st_dev, fd):
-            return self.inner.list(fd, absolute_dir, skip)
+            return self.inner.list(directory, absolute_dir, fd, skip)
         folder = folder_identity(st)
-        remembered = self.known.remembered_listing(absolute_dir)
-        if remembered is not None and listing_stands(remembered.folder, folder):
-            names = split_names(remembered.files)
-            identities = self.prefetch.take(absolute_dir, folder, remembered.files) if self.prefetch else None
-            stated = _prestated(names, remembered.files, identities, skip)
-            return Listed(names, remembered.files, split_others(remembered.others), remembered, stated)
+        snapshot = self.known.snapshot(absolute_dir)
+        if snapshot is not None and snapshot.listed is not None and listing_stands(snapshot.listed, folder):
+            files, others = snapshot.listed_files or b"", snapshot.listed_others or b""
+            names = split_names(files)
+            identities = self.prefetch.take(absolute_dir, folder, files) if self.prefetch else None
+            return FolderListing(directory, absolute_dir, fd, names, files, split_others(others),
+                                 identities=_prestated(names, identities, skip), listed=snapshot.listed,
+                                 listed_files=files, listed_others=others)
         listed = packed_listed(folder, time.time_ns())  # the time before the listing: it only settles later
-        entries = self.inner.list(fd, absolute_dir, skip)
+        listing = self.inner.list(directory, absolute_dir, fd, skip)
         if listed is None:
-            return entries
-        return entries._replace(remembered=RememberedListing(listed, entries.joined, join_others(entries.others)))
+            return listing
+        return listing._replace(listed=listed, listed_files=listing.joined, listed_others=join_others(listing.others))
 
     def _remembers(self, dev: int, fd: int) -> bool:
         remembers = self.remembering.get(dev)
@@ -74,13 +77,13 @@ class RememberingLister(ListerWrapper):
         return remembers
 
 
-def _prestated(names: list[str], joined: bytes, identities: bytes | None, skip: Skip) -> Stated | None:
-    """The files as the prefetch stat'ed them, when it stat'ed them all and none is one of our own files
-    (``skip``, left out as the lister's own stat leaves them out); None, and the walk stats them."""
+def _prestated(names: list[str], identities: bytes | None, skip: Skip) -> Identities | None:
+    """The files' identities as the prefetch stat'ed them, when it stat'ed them all and none is one of our own
+    files (``skip``, left out as the lister's own stat leaves them out); None, and the walk stats them."""
     if identities is None or len(identities) != IDENTITY_BYTES * len(names):
         return None
     if skip:
         pairs = packed_pairs(skip)
         if pairs is None or find_identity(identities, pairs) >= 0:
             return None
-    return Stated(names, joined, unpacked_identities(identities), [])
+    return unpacked_identities(identities)

@@ -28,7 +28,6 @@ from ..errors import UsageError
 from ..fs.codec import (
     IDENTITY_BYTES,
     Identity,
-    RememberedListing,
     identity_at,
     join_names,
     listed_is_valid,
@@ -65,7 +64,7 @@ CREATE TABLE IF NOT EXISTS folders (
     kinds TEXT NOT NULL,       -- each file's kind, joined by NUL
     notable BLOB NOT NULL      -- one byte per file: 1 when it has a stored result (anything to report)
 )"""
-# The listing a folder's snapshot was made from, when the walk may take it again (see fs.codec.RememberedListing);
+# The listing a folder's snapshot was made from, when the walk may take it again (see fs.codec.listing_stands);
 # a table of its own, so the prefetch that starts with the command reads it fast (a ms instead of four).
 _LISTINGS = """
 CREATE TABLE IF NOT EXISTS listings (
@@ -101,19 +100,22 @@ def storable(path: str) -> str:
 
 
 class FolderSnapshot(NamedTuple):
-    """A folder's files as the last scan left them, as stored: names in listing order, identities, kinds, and
-    which have a stored result, in the layouts of :mod:`detector.fs.codec`. A folder's files as the walk stat'ed
-    them are packed the same way (:mod:`detector.incremental.changes`) and the bytes compared, so an unchanged
-    folder costs no Python work per file; its clean files are then counted in bulk."""
+    """A folder as the state remembers it, as stored: its files as the last scan left them (names in listing
+    order, identities, kinds, and which have a stored result) and, where the walk may take it again instead of
+    reading the folder (:func:`~detector.fs.codec.listing_stands`), the listing they came from; all in the
+    layouts of :mod:`detector.fs.codec`. A folder's files as the walk stat'ed them
+    (:class:`~detector.fs.lister.FolderListing`) are packed the same way (:mod:`detector.incremental.changes`)
+    and the bytes compared, so an unchanged folder costs no Python work per file; its clean files are then
+    counted in bulk."""
 
     names: bytes  # UTF-8 (undecodable bytes kept), joined by NUL
     identities: bytes  # (device, inode, size, mtime_ns) of each file, signed 64-bit integers
     kinds: str  # joined by NUL
     notable: bytes  # one byte a file: 1 when it has a stored result
-    # The folder's own listing, when the walk may take it instead of listing again (see codec.RememberedListing):
+    # The folder's own listing, when the walk may take it instead of listing again (see codec.listing_stands):
     listed: bytes | None = None  # (device, inode, mtime_ns, ctime_ns, listed_at_ns), signed 64-bit integers
-    listed_files: bytes | None = None
-    listed_others: bytes | None = None
+    listed_files: bytes | None = None  # the regular files' names as listed, joined
+    listed_others: bytes | None = None  # the other entries, as codec.join_others joins them
 
     def holds_together(self) -> bool:
         """The columns agree on the number of files (a damaged row is treated as no snapshot)."""
@@ -135,12 +137,6 @@ class FolderSnapshot(NamedTuple):
 
     def numbers(self) -> array[int]:
         return unpacked_identities(self.identities)
-
-    def remembered(self) -> RememberedListing | None:
-        """The folder's listing as the last walk made it, if kept."""
-        if self.listed is None:
-            return None
-        return RememberedListing(self.listed, self.listed_files or b"", self.listed_others or b"")
 
     def by_name(self) -> dict[str, tuple[Identity, str, int]]:
         """Each file's identity, kind and whether it has a result (for a folder that changed)."""

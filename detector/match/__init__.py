@@ -4,14 +4,16 @@ Three parts with one job each:
 
 - engines say only *where to look*: ``re`` (the portable reference) looks everywhere, decoding the whole unit;
   ``hyperscan`` (:mod:`.hyperscan_engine`, when the PyPI bindings import) reports where in raw bytes a candidate
-  *might* end, and on ASCII chunks the C pass (:mod:`.ascii_pass`, where it is built) does so in one SIMD pass;
+  *might* end, and the C passes (where they are built) do so in one pass, reporting only candidates: on ASCII
+  chunks :mod:`.ascii_pass`, on UTF-8, CP932 and EUC-JP chunks :mod:`.multibyte_pass`;
   :mod:`.prechecks` drops the hits that cannot be candidates, and :mod:`.windows` turns the rest into windows
   cut at safe bytes, so a window decodes exactly as the whole text;
 - the finder (:class:`~detector.candidates.DigitFinder`) alone decides what a candidate is, in each window;
 - the scorer (:class:`~detector.context.ContextScorer`) alone decides its confidence. When only higher
-  confidences are reported, a contiguous ASCII hit is asked the scorer's cheap question (can anything in its
-  window raise it above bare?) and, when the answer is no, is counted without a window: there the C pass or
-  the pre-checks, twins of the finder tested against it, have said it is a candidate.
+  confidences are reported, a contiguous hit known to be a candidate (ASCII, or from the multibyte C pass) is
+  asked the scorer's cheap question (can anything in its window raise it above bare?) and, when the answer is
+  no, is counted without a window: there the C passes or the pre-checks, twins of the finder tested against
+  it, have said it is a candidate.
 
 Only this package calls the finder and the scorer (``tests/test_architecture.py``), and the engines agree by
 construction: ``tests/test_engines.py`` runs them over the detection matrix and random text.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import bisect
 import codecs
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..candidates import DigitFinder, has_escape_hint, iter_escape_hint_lines, unescape
 from ..context import ColumnContext, ContextScorer, ItemFinder
@@ -29,11 +32,20 @@ from ..decode import JisDecoder
 from ..extract import Span, TextUnit
 from ..model import Candidate, Confidence, Location
 from ..rules import Rules
-from . import ascii_pass
+from . import ascii_pass, multibyte_pass
 from .hyperscan_engine import PREFILTER_ENCODINGS, Hits, HyperscanEngine, canonical_encoding, hyperscan_available
 from .windows import AnchoredLineCounter, LineCounter, edge_windows, merge, snap_left, snap_right
 
-__all__ = ["TextScanner", "canonical_encoding", "hyperscan_available"]
+__all__ = ["TextScanner", "UnitScan", "canonical_encoding", "hyperscan_available"]
+
+
+class UnitScan(NamedTuple):
+    """What a unit gave: its candidates, and the newlines between its ``scan_from`` and ``scan_to`` (its end when
+    None), counted on the way to its candidates' lines: the scanner adds them to the unit's line to get the line
+    of a unit that continues this one (:attr:`~detector.extract.TextUnit.continues`)."""
+
+    candidates: list[Candidate]
+    newlines: int
 
 
 class TextScanner:
@@ -54,24 +66,30 @@ class TextScanner:
         self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
         # ASCII chunks go through the C pass instead of hyperscan's digit database where it is built.
         self.fast_ascii = self.engine == "hyperscan" and ascii_pass.usable(rules.separators)
+        # UTF-8, CP932 and EUC-JP chunks likewise, through the multibyte C pass.
+        self.fast_multibyte = self.engine == "hyperscan" and multibyte_pass.usable(rules.separators)
+        self._separators = rules.separators
 
     # -- decoded text (the reference path) -------------------------------------------------------------
 
-    def scan_unit(self, unit: TextUnit) -> list[Candidate]:
-        """Candidates in an extractor's unit, with the unit's location filled in."""
+    def scan_unit(self, unit: TextUnit) -> UnitScan:
+        """Candidates in an extractor's unit, with the unit's location filled in, and the newlines counted. A
+        unit that continues another has no line of its own: the scanner gives it one first."""
+        if unit.continues:
+            raise ValueError("a unit that continues another is scanned at the line the scanner carries to it")
         if unit.data is not None:
-            found = self.scan_bytes(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from, unit.newlines,
-                                    unit.scan_to)
+            found, newlines = self._bytes_scan(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from,
+                                               unit.scan_to)
         else:
-            found = self.scan_str(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns, unit.headers,
-                                  unit.scan_to)
+            found, newlines = self._text_scan(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns,
+                                              unit.headers, unit.scan_to)
         base = unit.location
         if unit.first_line is None or base != Location():
             found = [c._replace(location=base._replace(
                 line=c.location.line if unit.first_line else None, column=c.location.column,
                 cell=c.location.cell or base.cell, hidden=_joined(base.hidden, c.location.hidden)))
                 for c in found]
-        return found
+        return UnitScan(found, newlines)
 
     def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
                  columns: tuple[Span, ...] = (), headers: tuple[str, ...] = (),
@@ -79,6 +97,10 @@ class TextScanner:
         """Candidates in ``text`` starting at or after ``scan_from`` and before ``scan_to`` (text outside is
         context only); ``first_line`` is the line number at ``scan_from``; ``columns`` marks table cells with
         their header."""
+        return self._text_scan(text, first_line, scan_from, columns, headers, scan_to).candidates
+
+    def _text_scan(self, text: str, first_line: int, scan_from: int, columns: tuple[Span, ...],
+                   headers: tuple[str, ...], scan_to: int | None) -> UnitScan:
         found: dict[tuple[int, int, str], Candidate] = {}
         limit = len(text) if scan_to is None else scan_to
         line, line_pos = first_line, scan_from
@@ -89,6 +111,7 @@ class TextScanner:
             line_pos = m.start
             column = self._column_at(columns, m.start) if columns else None
             self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, column, (), headers)
+        newlines = line - first_line + text.count("\n", line_pos, limit)  # on from the last candidate only
         if has_escape_hint(text):
             line, line_pos = first_line, scan_from
             for start, end in iter_escape_hint_lines(text, scan_from):
@@ -98,7 +121,7 @@ class TextScanner:
                 line_pos = max(line_pos, start)
                 column = self._column_at(columns, start) if columns else None
                 self._scan_escaped(found, text[start:end], line, column)
-        return _ordered(found)
+        return UnitScan(_ordered(found), newlines)
 
     def _column_at(self, columns: tuple[Span, ...], offset: int) -> tuple[ColumnContext, Span] | None:
         for span in columns:
@@ -143,17 +166,20 @@ class TextScanner:
     # -- raw bytes ------------------------------------------------------------------------------------
 
     def scan_bytes(self, data: bytes, encoding: str, first_line: int = 1, scan_from: int = 0,
-                   newlines: list[int] | None = None, scan_to: int | None = None) -> list[Candidate]:
+                   scan_to: int | None = None) -> list[Candidate]:
         """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from`` and before byte
         ``scan_to``, both character boundaries; bytes outside are context only (the end of the previous chunk,
-        the start of the next one: the context window reaches both ways). ``newlines``, when given, receives
-        the number of newlines between them (see :class:`~detector.extract.TextUnit`)."""
+        the start of the next one: the context window reaches both ways)."""
+        return self._bytes_scan(data, encoding, first_line, scan_from, scan_to).candidates
+
+    def _bytes_scan(self, data: bytes, encoding: str, first_line: int, scan_from: int,
+                    scan_to: int | None) -> UnitScan:
         encoding = canonical_encoding(encoding)
         if encoding == "ascii" and not data.isascii():
             encoding = "utf-8"  # ASCII's superset: a mislabelled Japanese line keeps its keywords
         if self.engine == "re" or encoding not in PREFILTER_ENCODINGS:
             return self._scan_bytes_decoded(data, encoding, first_line, scan_from, scan_to)
-        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from, newlines,
+        return self._scan_bytes_prefiltered(data, encoding, first_line, scan_from,
                                             len(data) if scan_to is None else scan_to)
 
     def texts_to_read(self, texts: list[bytes], encoding: str) -> list[int]:
@@ -181,39 +207,46 @@ class TextScanner:
         return sorted(index for index in chosen if index >= 0)
 
     def _hits(self, data: bytes, encoding: str) -> Hits:
-        """Where to look in ``data``: the hyperscan engine's hits, or on ASCII data the C pass's."""
+        """Where to look in ``data``: the hyperscan engine's hits, or the C passes' (ASCII, multibyte)."""
         prefilter = self._hyperscan.prefilter("ascii" if data.isascii() else encoding)
         if prefilter.ascii_only and self.fast_ascii:
             return ascii_pass.ascii_hits(data, prefilter)
+        if not prefilter.ascii_only and self.fast_multibyte and encoding in multibyte_pass.ENCODINGS:
+            read = multibyte_pass.tables(encoding, self._separators)
+            if read is not None:
+                return multibyte_pass.multibyte_hits(data, prefilter, read)
         return self._hyperscan.hits(data, prefilter, encoding)
 
     def _scan_bytes_decoded(self, data: bytes, encoding: str, first_line: int, scan_from: int,
-                            scan_to: int | None) -> list[Candidate]:
+                            scan_to: int | None) -> UnitScan:
         """Decoded in pieces (context, scanned part, lookahead) by one incremental decoder: ISO-2022-JP's
-        designated set carries from one piece into the next."""
+        designated set carries from one piece into the next. Newlines are counted in the decoded text (in
+        UTF-16, a 0x0A byte is half of some character)."""
         jis = encoding.startswith("iso2022_jp")  # canonical names: iso2022_jp, iso2022_jp_ext, iso2022_jp_2...
         decoder = JisDecoder(encoding) if jis else codecs.getincrementaldecoder(encoding)("replace")
         context = decoder.decode(data[:scan_from])
         if scan_to is None:
-            return self.scan_str(context + decoder.decode(data[scan_from:], True), first_line, len(context))
+            return self._text_scan(context + decoder.decode(data[scan_from:], True), first_line, len(context), (), (),
+                                   None)
         scanned = decoder.decode(data[scan_from:scan_to])
         text = context + scanned + decoder.decode(data[scan_to:], True)
-        return self.scan_str(text, first_line, len(context), scan_to=len(context) + len(scanned))
+        return self._text_scan(text, first_line, len(context), (), (), len(context) + len(scanned))
 
     def _scan_bytes_prefiltered(self, data: bytes, encoding: str, first_line: int, scan_from: int,
-                                newlines: list[int] | None, scan_to: int) -> list[Candidate]:
+                                scan_to: int) -> UnitScan:
         prefilter, contiguous, grouped, hints, lines = self._hits(data, encoding)
         before = (self.scorer.before + 2) * prefilter.bytes_per_char + prefilter.span_bytes
         after = (self.scorer.after + 2) * prefilter.bytes_per_char
         edges = edge_windows(data, before, after)
-        if not (contiguous or grouped or hints or edges):
-            if newlines is not None:
-                newlines.append(data.count(b"\n", scan_from, scan_to) if lines is None else
-                                lines[2] - data.count(b"\n", 0, scan_from) - data.count(b"\n", scan_to))
-            return []
-        quick: list[int] = []
+        if not (contiguous or grouped or hints or edges):  # the C pass counted the chunk's newlines: only its edges
+            return UnitScan([], data.count(b"\n", scan_from, scan_to) if lines is None else
+                            lines[2] - data.count(b"\n", 0, scan_from) - data.count(b"\n", scan_to))
+        quick: list[tuple[int, str]] = []  # (offset, digits) of candidates only counted
         if self._quick and prefilter.ascii_only and contiguous:
             contiguous, quick = self._quick_ends(data, contiguous)
+        elif self._quick and lines is not None and contiguous:  # the multibyte C pass: each hit is a candidate
+            contiguous, quick = multibyte_pass.quick_ends(data, encoding, contiguous, self.scorer.can_raise_text,
+                                                          before, after)
         windows = [(snap_left(data, end - before), snap_right(data, end + after))
                    for end in (*contiguous, *grouped) if end > scan_from and end - prefilter.span_bytes < scan_to]
         windows.extend(edges)
@@ -236,11 +269,9 @@ class TextScanner:
                 self._scan_window(found, data, encoding, start, end, region, line_at)
         for start, end in sorted(hint_lines.items()):
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
-        if newlines is not None:
-            newlines.append(line_at(scan_to) - first_line)  # counted on from the last window only
-        return _ordered(found)
+        return UnitScan(_ordered(found), line_at(scan_to) - first_line)  # counted on from the last window only
 
-    def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[int]]:
+    def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[tuple[int, str]]]:
         """(the contiguous ASCII hits that need a window, those that do not). Such a hit, once pre-checked
         (bounded by non-digits, check digit right, not glued to a longer number), is exactly the finder's
         candidate; when the scorer says nothing in its window can raise it (:meth:`ContextScorer.can_raise`),
@@ -249,25 +280,26 @@ class TextScanner:
         window only: a keyword pass over whole chunks cost more, see docs/performance.md.)"""
         can_raise = self.scorer.can_raise
         windowed: list[int] = []
-        quick: list[int] = []
+        quick: list[tuple[int, str]] = []
         for end in ends:  # the record is data[end - 13:end - 1]
-            (windowed if can_raise(data, end - 13, end - 1) else quick).append(end)
+            if can_raise(data, end - 13, end - 1):
+                windowed.append(end)
+            else:
+                quick.append((end - 13, data[end - 13:end - 1].decode("ascii")))
         return windowed, quick
 
     def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
-                       windows: list[tuple[int, int]], quick: list[int], region: tuple[int, int],
+                       windows: list[tuple[int, int]], quick: list[tuple[int, str]], region: tuple[int, int],
                        line_at: Callable[[int], int]) -> None:
         """Windows and quick hits in the order of their offsets (the line counter only counts forward)."""
-        records = [end - 13 for end in quick]
         bare = self.scorer.bare()
         window_at = 0
-        for record in records:
+        for record, digits in quick:
             while window_at < len(windows) and windows[window_at][0] <= record:
                 self._scan_window(found, data, encoding, *windows[window_at], region, line_at)
                 window_at += 1
             if not region[0] <= record < region[1]:
                 continue  # context only
-            digits = data[record:record + 12].decode("ascii")
             line = line_at(record)
             key = (line, 0, digits)
             if key not in found:

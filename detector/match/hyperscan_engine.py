@@ -2,8 +2,9 @@
 
 Databases are compiled per encoding (ASCII, UTF-8, CP932, EUC-JP) from the separators in the rules, with
 bounded patterns for the contiguous and grouped forms, and one per escape hint. A hit marks where a candidate
-might end; :mod:`.prechecks` drops the hits that cannot be candidates. On ASCII data, where the C speed-ups are
-built, the C pass (:mod:`.ascii_pass`) replaces the digit database and its pre-checks.
+might end; :mod:`.prechecks` drops the hits that cannot be candidates. Where the C speed-ups are built, the C
+passes replace the digit databases and their pre-checks: :mod:`.ascii_pass` on ASCII data, :mod:`.multibyte_pass`
+on UTF-8, CP932 and EUC-JP.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class Prefilter:
 
 class Hits(NamedTuple):
     """Where to look in a chunk: hit ends that passed the pre-checks (contiguous, grouped), escape-hint ends,
-    and, from the C pass, the newlines before each hit (offsets, counts) and in the whole chunk."""
+    and, from a C pass, the newlines before each hit (offsets, counts) and in the whole chunk. A C pass's hits
+    (``lines`` given) are each exactly a candidate, in every encoding."""
 
     prefilter: Prefilter
     contiguous: list[int]

@@ -10,7 +10,7 @@ from ..people import RevealedNumbers
 from ..result import ScanResult
 
 COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", "column", "masked", "fingerprint",
-           "confidence", "public", "public_reason", "items", "reasons", "name", "path_display"]
+           "confidence", "public", "public_reason", "items", "reasons", "name", "path_display", "ocr"]
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
@@ -24,7 +24,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
                                ("member", "line", "sheet", "cell", "page", "part", "hidden", "column")),
                item["masked"], item["fingerprint"], item["confidence"], "yes" if item["public"] else "no",
                item.get("public_reason", ""), " ".join(item.get("items", ())), " ".join(item["reasons"]),
-               location.get("name", ""), item.get("path_display", "")]
+               location.get("name", ""), item.get("path_display", ""), "yes" if location.get("ocr") else ""]
         if reveal:
             row.append(item.get("number", ""))
         writer.writerow(neutralised([str(cell) for cell in row]))

@@ -3,36 +3,28 @@
 番号法第29条の4第2項 makes the organisation that must report a leak notify each person concerned, and the PPC's
 rule (特定個人情報の漏えい等に関する報告等に関する規則) says what the notice holds and when: 第5条 takes items 1, 2,
 4, 5 and 9 of 第3条第1項, "in the range needed to protect the person's rights and interests", "as soon as the
-situation allows". The business guideline's 別添２ (特定個人情報の漏えい等に関する報告等（事業者編）), under
-本人への通知, explains the timing, the method and the substitute measures (代替措置) when a person cannot be
-reached; its wording follows the APPI general guideline's 3-5-4-2 to 3-5-4-5, which say the same for personal
-data. Every legal sentence below cites its source in a comment. Where only the organisation knows the fact (the
-cause, secondary damage, the desk to ask), the text holds the marker a person must replace.
+situation allows". The business guideline's 別添２ (特定個人情報の漏えい等に関する報告等（事業者編）), section 4
+(本人への通知), explains who must notify (4A), the timing (4B), the contents (4C), the method (4D) and the
+substitute measures (代替措置) when notice is difficult (4E). Every legal sentence of :data:`WORDS` names its
+source in :data:`CITATIONS` (documents and the copies they were checked against:
+:mod:`detector.report.legal_sources`); the other keys are in :data:`NOT_LEGAL`, and a test holds every key to one
+of the two. Where only the organisation knows the fact (the cause, secondary damage, the desk to ask), the text
+holds the marker a person must replace.
 """
 
 from __future__ import annotations
+
+from .legal_sources import RULE_3_1_ITEMS, Citation
 
 TODO = {"ja": "【要記入】", "en": "[TO BE WRITTEN]"}
 LAW = {"ja": "番号法第29条の4第2項", "en": "My Number Act, Article 29-4, paragraph 2"}
 RULE = {"ja": "特定個人情報の漏えい等に関する報告等に関する規則", "en": "the PPC rule on reporting My Number leaks"}
 
-# The items of 規則第3条第1項 that 規則第5条 puts in a notice, by item number, as the rule names them.
+# The items of 規則第3条第1項 that 規則第5条 puts in a notice (別添２ 4C), by item number, under the rule's names
+# for them (the same names as the PPC draft's: legal_sources.RULE_3_1_ITEMS).
 NOTICE_ITEMS = (1, 2, 4, 5, 9)
 ITEM_HEADINGS: dict[str, dict[int, str]] = {
-    "ja": {  # 規則第3条第1項第1号, 第2号, 第4号, 第5号, 第9号 (wording of the rule)
-        1: "概要",
-        2: "漏えい等が発生し、又は発生したおそれがある特定個人情報の項目",
-        4: "原因",
-        5: "二次被害又はそのおそれの有無及びその内容",
-        9: "その他参考となる事項",
-    },
-    "en": {  # the same items of Article 3, paragraph 1 of the rule
-        1: "Summary",
-        2: "Items of specific personal information that leaked or may have leaked",
-        4: "Cause",
-        5: "Secondary damage: whether there is any, or a risk of it, and what it is",
-        9: "Other information for reference",
-    },
+    lang: {item: RULE_3_1_ITEMS[item - 1][index] for item in NOTICE_ITEMS} for index, lang in enumerate(("ja", "en"))
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -44,19 +36,19 @@ WORDS: dict[str, dict[str, str]] = {
                          "第2項)。該当するかは mynumber report の判定と根拠で確認してください。",
         # 規則第5条: 「第二条各号に定める事態を知った後、当該事態の状況に応じて速やかに」.
         "timing": "通知は、報告対象事態を知った後、当該事態の状況に応じて速やかに行います(規則第5条)。",
-        # 別添２ 本人への通知(通知の時間的制限); the same as the APPI general guideline 3-5-4-2.
+        # 別添２ 4B (通知の時間的制限), with the first of its examples (初期対応 not done, notice may widen the harm).
         "timing_judgement": "通知する時点は、その時点で把握している事態の内容、通知により本人の権利利益が保護される"
                             "蓋然性、通知により生じる弊害等を勘案して判断します。例えば、公開場所からの削除などの初期"
                             "対応が済む前に通知すると、かえって被害が広がるおそれがある場合です(ガイドライン別添２"
-                            "「本人への通知」)。",
+                            " 4B)。",
         # 規則第5条: 「当該本人の権利利益を保護するために必要な範囲において、第三条第一項第一号、第二号、第四号、
         # 第五号及び第九号に定める事項」.
         "contents": "通知する事項は、本人の権利利益を保護するために必要な範囲で、概要、特定個人情報の項目、原因、"
                     "二次被害又はそのおそれの有無及びその内容、その他参考となる事項です(規則第5条、第3条第1項第1号・"
                     "第2号・第4号・第5号・第9号)。",
-        # 別添２ 本人への通知(通知の方法); APPI general guideline 3-5-4-4 (文書の郵送、電子メールの送信).
+        # 別添２ 4D (通知の方法): 合理的かつ適切な方法, e.g. 文書を郵便等で送付, 電子メールを送信.
         "method": "文書の郵送や電子メールなど、通知すべき内容が本人に認識される合理的かつ適切な方法で送付します"
-                  "(ガイドライン別添２「本人への通知」)。",
+                  "(ガイドライン別添２ 4D)。",
         "fill_in": "{todo} の箇所は、事業者だけが知る事実(原因、二次被害の有無、実施した措置、問合せ窓口など)"
                    "です。記入してから送付してください。",
         "masked": "個人番号は下4桁のほかを伏せてあります。通知文に個人番号の全桁を書き加えないでください。",
@@ -65,14 +57,13 @@ WORDS: dict[str, dict[str, str]] = {
         "letters_count": "名簿で照合できた{count}人分の通知文を、名簿の順に収めています(1人1頁)。",
         "no_letters": "名簿で照合できた人はいません。この文書に通知文はありません。",
         # 番号法第29条の4第2項ただし書: 「本人への通知が困難な場合であって、本人の権利利益を保護するため必要なこれに
-        # 代わるべき措置をとるときは、この限りでない」; the measures: 別添２ 本人への通知(通知の例外), the same as
-        # the APPI general guideline 3-5-4-5 (事案の公表; 問合せ窓口を用意してその連絡先を公表し、本人が確認できる
-        # ようにする).
+        # 代わるべき措置をとるときは、この限りでない」; the measures: 別添２ 4E (通知の例外): 事案の公表; 問合せ窓口を
+        # 用意してその連絡先を公表し、本人が自らの特定個人情報が対象となっているか否かを確認できるようにすること.
         "substitute": "スキャンで見つかった{count}人は名簿にいないため、この名簿からは通知できません(伏字の番号と"
                       "ファイルは notify の csv・json の not_in_roster にあります)。本人への通知が困難な場合は、"
                       "本人の権利利益を保護するために必要な代替措置をとります。事案を公表すること、又は問合せ窓口を"
                       "用意してその連絡先を公表し、本人が自らの特定個人情報が対象となっているか否かを確認できる"
-                      "ようにすることです(番号法第29条の4第2項ただし書、ガイドライン別添２「本人への通知」)。",
+                      "ようにすることです(番号法第29条の4第2項ただし書、ガイドライン別添２ 4E)。",
         "substitute_page": "最後の頁は、その代替措置(公表と問合せ窓口)の下書きです。",
         "title": "個人番号(マイナンバー)を含む情報の漏えい等に関するお知らせ",
         "dear": "{name} 様",
@@ -100,7 +91,7 @@ WORDS: dict[str, dict[str, str]] = {
         "desk.todo": "お問い合わせ窓口: {todo}(部署名、電話番号、電子メールアドレス、受付時間)",
         "closing": "ご心配とご迷惑をおかけしますことを、深くお詫び申し上げます。",
         # The substitute measure (番号法第29条の4第2項ただし書): 事案の公表, with 問合せ窓口 where a person can check
-        # whether their information is affected (別添２ 本人への通知(通知の例外); APPI general guideline 3-5-4-5).
+        # whether their information is affected (別添２ 4E; (※2): what is published follows the notice's items).
         "public.heading": "代替措置の下書き: 公表文と問合せ窓口(ウェブサイト等への掲載用)",
         "public.opening": "当社が取り扱う特定個人情報について、漏えい等が発生し、又は発生したおそれがあることが判明"
                           "しました。対象となる方のうち個別にご連絡できない方がいらっしゃるため、ここにお知らせいたし"
@@ -121,19 +112,19 @@ WORDS: dict[str, dict[str, str]] = {
         # Rule Article 5: after learning of the situation, promptly as the situation allows.
         "timing": "Notify after learning of the reportable situation, as soon as the situation allows (the rule's "
                   "Article 5).",
-        # Guideline annex 2, notice to the person (timing); APPI general guideline 3-5-4-2.
+        # Guideline annex 2, 4B (timing).
         "timing_judgement": "When to notify is judged from what is known of the situation, how likely the notice "
                             "is to protect the person, and the harm a notice could do: for example, notice before a "
                             "file is removed from a public place may widen the damage (guideline, annex 2, notice "
-                            "to the person).",
+                            "to the person, 4B).",
         # Rule Article 5: items 1, 2, 4, 5 and 9 of Article 3(1), in the range needed to protect the person.
         "contents": "The notice gives, in the range needed to protect the person's rights and interests: the summary, "
                     "the items of specific personal information, the cause, secondary damage or its risk, and other "
                     "information for reference (the rule's Article 5; Article 3, paragraph 1, items 1, 2, 4, 5 "
                     "and 9).",
-        # Guideline annex 2, notice to the person (method); APPI general guideline 3-5-4-4.
+        # Guideline annex 2, 4D (method).
         "method": "Send it by a reasonable and appropriate means by which the person will take in its content, "
-                  "such as a letter or an email (guideline, annex 2, notice to the person).",
+                  "such as a letter or an email (guideline, annex 2, notice to the person, 4D).",
         "fill_in": "{todo} marks what only the organisation knows (the cause, secondary damage, measures taken, the "
                    "desk to contact): fill it in before sending.",
         "masked": "My Numbers are masked but for the last four digits. Do not write a whole number into a notice.",
@@ -142,14 +133,13 @@ WORDS: dict[str, dict[str, str]] = {
         "letters_count": "{count} notices follow, one per page, for the people found in the roster, in roster "
                          "order.",
         "no_letters": "Nobody found is in the roster: this document holds no notice.",
-        # My Number Act 29-4(2) proviso; guideline annex 2, notice to the person (exceptions); APPI general
-        # guideline 3-5-4-5.
+        # My Number Act 29-4(2) proviso; guideline annex 2, 4E (exceptions).
         "substitute": "{count} people the scan found are not in the roster and cannot be notified from it (their "
                       "masked numbers and files are under not_in_roster in notify's csv and json). Where notice "
                       "is difficult, take a substitute measure needed to protect their rights and interests: make "
                       "the incident public, or set up an inquiry desk and publish its contact, so that a person can "
                       "ask whether their information is affected (My Number Act, Article 29-4, paragraph 2, "
-                      "proviso; guideline, annex 2, notice to the person).",
+                      "proviso; guideline, annex 2, notice to the person, 4E).",
         "substitute_page": "The last page drafts that substitute measure (a public notice and an inquiry desk).",
         "title": "Notice of a leak, or possible leak, of information including your My Number",
         "dear": "Dear {name},",
@@ -177,7 +167,7 @@ WORDS: dict[str, dict[str, str]] = {
         "desk.todo": "Contact: {todo} (department, phone number, email address, hours)",
         "closing": "We sincerely apologise for the worry and inconvenience this causes.",
         # The substitute measure (My Number Act 29-4(2) proviso): the incident made public, with an inquiry desk
-        # where a person can check whether they are affected (guideline annex 2; APPI general guideline 3-5-4-5).
+        # where a person can check whether they are affected (guideline annex 2, 4E).
         "public.heading": "Substitute measure, draft: a public notice and an inquiry desk (for the website)",
         "public.opening": "We have found that specific personal information we handle has leaked, or may have "
                           "leaked. As we cannot reach some of the people concerned individually, we are making it "
@@ -190,8 +180,40 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+
+
+def _c(document: str, *where: str) -> tuple[Citation, ...]:
+    return tuple(Citation(document, place) for place in where)
+
+
+# The source of each legal sentence of WORDS (the same for ja and en): documents by the short names of
+# detector.report.legal_sources.DOCUMENTS, each checked against the copy named there.
+CITATIONS: dict[str, tuple[Citation, ...]] = {
+    "when_required": _c("番号法", "第29条の4第2項") + _c("規則", "第2条") + _c("別添２", "4A"),
+    "timing": _c("規則", "第5条") + _c("別添２", "4B"),
+    "timing_judgement": _c("別添２", "4B"),
+    "contents": _c("規則", "第5条", "第3条第1項") + _c("別添２", "4C"),
+    "method": _c("別添２", "4D"),
+    "substitute": _c("番号法", "第29条の4第2項ただし書") + _c("別添２", "4E"),
+    "substitute_page": _c("番号法", "第29条の4第2項ただし書") + _c("別添２", "4E"),
+    "opening": _c("番号法", "第29条の4第2項") + _c("規則", "第2条"),
+    "change_number": _c("番号法", "第7条第2項"),
+    "public.heading": _c("番号法", "第29条の4第2項ただし書") + _c("別添２", "4E"),
+    "public.opening": _c("別添２", "4E (※2)"),
+    "public.desk": _c("別添２", "4E"),
+}
+
+# The keys of WORDS that say nothing of the law: headings, salutations, the tool's own advice, and the markers of
+# what only the organisation knows.
+NOT_LEGAL = frozenset({
+    "document", "cover", "fill_in", "masked", "places", "letters_count", "no_letters", "title", "dear", "name_todo",
+    "date_sender", "summary.found", "summary.public", "summary.todo", "items.found", "items.todo", "my_number",
+    "cause.todo", "secondary.todo", "measures.todo", "beware", "desk.todo", "closing", "public.found",
+    "public.identity",
+})
+
 # What stderr says beside the counts, in the command's language (English), with the Japanese terms the law uses.
-# 規則第5条 (timing, items); 番号法第29条の4第2項ただし書 and 別添２ (substitute measures).
+# 規則第5条 and 別添２ 4B, 4C (timing, items); 番号法第29条の4第2項ただし書 and 別添２ 4E (substitute measures).
 STDERR_TIMING = ("mynumber: notify each person found after learning of a reportable incident, as soon as the "
                  "situation allows (規則第5条「状況に応じて速やかに」), with items 1, 2, 4, 5 and 9 of 規則第3条第1項")
 STDERR_LETTER_HINT = "; --letter drafts the notices"

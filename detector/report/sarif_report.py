@@ -1,9 +1,21 @@
-"""SARIF 2.1.0, for code-scanning dashboards. One rule per confidence level; the fingerprint is the
-result's partialFingerprint, so a dashboard tracks the same person's number across runs.
+"""SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning and other consumers). One rule per confidence
+level; the fingerprint is the result's partialFingerprint, so a dashboard tracks the same person's number across
+runs. The output is valid against the SARIF 2.1.0 JSON schema (tests/test_sarif_schema.py checks it).
 
-An artifact's ``uri`` is a URI reference, as SARIF requires: the path's bytes (a number in it masked unless
---reveal) percent-encoded, which keeps names that are not UTF-8 exactly; the result's ``properties`` also give
-the path in the escaped form of :mod:`detector.names` (``path``, and ``path_display`` where it has one)."""
+Locations, as consumers want them:
+
+* an artifact's ``uri`` is an RFC 3986 URI reference: the path's bytes (a number in it masked unless --reveal)
+  percent-encoded, which keeps names that are not UTF-8 exactly, relative to a base named by ``uriBaseId``: a
+  relative path to ``%SRCROOT%`` (the folder the scan was run from: a checkout, for code scanning), an absolute one
+  to ``ROOT`` (``file:///``), both declared in the run's ``originalUriBaseIds``;
+* every result has a region: the line where the finding has one in the file itself, else line 1 (code scanning
+  refuses a result without one), and a logical location says where in the file it is: ``page 3``, ``申告書!D7``,
+  ``body, paragraph 4``, the file's name, or, inside an archive or a mail, the member and the place in it
+  (``2024/payroll.zip!list.xlsx!申告書!D7``, ``logs.zip!app.log!line 12``); a line inside a member is a line of the
+  member, not of the file, so it is given there and not as the region.
+
+The result's ``properties`` also give the path in the escaped form of :mod:`detector.names` (``path``, and
+``path_display`` where it has one), and the location as the json output gives it."""
 
 from __future__ import annotations
 
@@ -12,7 +24,7 @@ import urllib.parse
 from typing import Any
 
 from .. import __version__
-from ..model import Finding
+from ..model import Finding, Location
 from ..names import display, mask_numbers, shown
 from ..people import RevealedNumbers
 from ..result import ScanResult
@@ -21,10 +33,49 @@ from ..result import ScanResult
 _URI_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+# The bases of the artifacts' relative URIs (SARIF 3.14.14, originalUriBaseIds).
+SRCROOT = "%SRCROOT%"
+FS_ROOT = "ROOT"
+_BASES = {
+    SRCROOT: {"description": {"text": "The folder mynumber scan was run from (paths given relative to it)."}},
+    FS_ROOT: {"uri": "file:///", "description": {"text": "The root of the file system (absolute paths)."}},
+}
+
+
 def uri(path: str, reveal: bool = False) -> str:
     """``path`` as a URI reference: its bytes, numbers masked unless ``reveal``, percent-encoded."""
     raw = (path if reveal else mask_numbers(path)).encode("utf-8", "surrogateescape")
     return urllib.parse.quote(raw, safe=_URI_SAFE)
+
+
+def artifact_location(path: str, reveal: bool = False) -> dict[str, str]:
+    """``path`` as an artifactLocation: a relative URI reference and the base it is relative to."""
+    if path.startswith("/"):
+        return {"uri": uri(path.lstrip("/"), reveal), "uriBaseId": FS_ROOT}
+    while path.startswith("./"):
+        path = path[2:]
+    return {"uri": uri(path or ".", reveal), "uriBaseId": SRCROOT}
+
+
+def logical_name(location: Location, reveal: bool = False) -> tuple[str, str] | None:
+    """Where in the file a finding is, beyond a line of the file itself: (fully qualified name, kind), or None."""
+    inner = []
+    if location.sheet is not None:
+        sheet = shown(location.sheet, reveal)
+        inner.append(f"{sheet}!{location.cell}" if location.cell else sheet)
+    if location.page is not None:
+        inner.append(f"page {location.page}")
+    if location.part is not None:
+        inner.append(shown(location.part, reveal) + (f" {location.cell}" if location.cell and not location.sheet
+                                                      else ""))
+    if location.name is not None:
+        inner.append(f"{location.name} name")
+    if location.member is not None and location.line is not None:
+        inner.append(f"line {location.line}")
+    if location.member is not None:
+        return "!".join([shown(location.member, reveal), *inner]), "resource"
+    return (", ".join(inner), "element") if inner else None
+
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"high": "error", "medium": "warning", "low": "note"}
@@ -45,17 +96,16 @@ def _rules() -> list[dict[str, Any]]:
 
 def _result(finding: Finding, number: str | None, reveal: bool) -> dict[str, Any]:
     location = finding.location
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri(finding.path, reveal)}}
-    if location.line is not None:
-        physical["region"] = {"startLine": location.line}
-    loc: dict[str, Any] = {"physicalLocation": physical}
-    member = location.member and shown(location.member, reveal)
-    sheet = location.sheet and shown(location.sheet, reveal)
-    logical = [name for name in (member, sheet and (f"{sheet}!{location.cell}" if location.cell else sheet),
-                                 location.page and f"page {location.page}") if name]
-    if logical:
-        loc["logicalLocations"] = [{"fullyQualifiedName": name} for name in logical]
+    line = location.line if location.line is not None and location.member is None else 1
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact_location(finding.path, reveal),
+                                                "region": {"startLine": line}}}
+    logical = logical_name(location, reveal)
+    if logical is not None:
+        name, kind = logical
+        loc["logicalLocations"] = [{"name": name.rpartition("!")[2] or name, "fullyQualifiedName": name,
+                                    "kind": kind}]
     text = f"My Number {finding.masked} ({finding.confidence.label} confidence"
+    text += "; read from a picture by OCR: look at the picture" if location.ocr else ""
     text += f"; public: {shown(finding.public_reason or '', reveal)})" if finding.public else ")"
     out: dict[str, Any] = {
         "ruleId": f"mynumber/{finding.confidence.label}",
@@ -84,6 +134,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
         "runs": [{
             "tool": {"driver": {"name": "mynumber", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": "https://github.com/mynumber-dlp/mynumber", "rules": _rules()}},
+            "originalUriBaseIds": _BASES,
             "results": [_result(f, n, reveal) for f, n in zip(result.findings, numbers, strict=True)],
             "invocations": [{
                 "executionSuccessful": True,
@@ -91,7 +142,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
                     {"level": "warning",
                      "message": {"text": f"not scanned: {shown(u.member, reveal) + ': ' if u.member else ''}"
                                          f"{shown(u.reason, reveal)}"},
-                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(u.path, reveal)}}}]}
+                     "locations": [{"physicalLocation": {"artifactLocation": artifact_location(u.path, reveal)}}]}
                     for u in result.unscanned
                 ],
             }],

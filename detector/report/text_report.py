@@ -40,11 +40,14 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_excluded: bool = False) -> str:
+    """The report; ``list_excluded`` (``--list-excluded``) adds the files and folders the exclude rules left out,
+    each with its rule (the json always lists them)."""
     reveal = revealed is not None
     summary = result.summary()
     lines: list[str] = []
-    doc_findings = result.to_json(revealed)["findings"]
+    document = result.to_json(revealed)
+    doc_findings = document["findings"]
     if doc_findings:
         lines.append("Findings")
         header = f"  {_pad('PATH', 48)} {_pad('LOCATION', 18)} {_pad('NUMBER', 14)} {_pad('CONFIDENCE', 10)} PUBLIC"
@@ -57,6 +60,9 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
         if len(doc_findings) > MAX_ROWS:
             lines.append(f"  ... and {len(doc_findings) - MAX_ROWS} more (use --format json or csv for all)")
         lines.append("")
+    lines.extend(_baselined(result, document["baselined"], reveal))
+    if list_excluded:
+        lines.extend(_excluded(result, reveal))
     if result.unscanned:
         lines.append("Not scanned (a person may need to look at these)")
         for entry in result.unscanned[:MAX_UNSCANNED_ROWS]:
@@ -78,13 +84,17 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
     if held["findings"]:
         rows.append(("held back", f"{held['findings']:,} findings of {held['distinct_people']:,} people below "
                                   f"{held['min_confidence']} confidence (see --min-confidence low)"))
+    if summary["baselined"]:
+        rows.append(("baselined", f"{summary['baselined']:,} findings of {summary['baselined_people']:,} people "
+                                  "accepted by the baseline (not new; counted in the people and the verdict)"))
     if summary["samples"]:
         rows.append(("samples", f"{summary['samples']:,} well-known sample numbers (not counted as people)"))
     unscanned = summary["unscanned"]
     detail = ", ".join(f"{readable(k)}: {v}" for k, v in summary["unscanned_by_reason"].items())
     rows.append(("not scanned", f"{unscanned:,}" + (f" ({detail})" if detail else "")))
     if summary["excluded"]:
-        rows.append(("excluded", f"{summary['excluded']:,} (by --exclude and rules)"))
+        rows.append(("excluded", f"{summary['excluded']:,} (by --exclude and rules"
+                                 + ("" if list_excluded else "; listed with --list-excluded") + ")"))
     for name, value in rows:
         lines.append(f"  {name:<20} {value}")
     lines.append("")
@@ -93,9 +103,10 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-# The three outcomes (detector.assess.Status). 別添２ 3A (個人情報保護委員会「特定個人情報の適正な取扱いに関する
+# The three outcomes (detector.assess.Status). 別添２ 3A ⑷ (個人情報保護委員会「特定個人情報の適正な取扱いに関する
 # ガイドライン（事業者編）」): where the number of people cannot be fixed, the maximum that may be affected decides
-# 規則第2条第4号; so "not reportable" is said of what was scanned, never as certain.
+# 規則第2条第4号; so "not reportable" is said of what was scanned, never as certain. Encryption: 規則第2条第1号括弧書
+# and Q&A Q17-14; a public place: 規則第2条第3号 and Q&A Q17-10 (detector.report.legal_sources).
 CHECKS = {
     "held_back_candidates": "{:,} people among the held-back candidates: look at them (--min-confidence low)",
     "unscanned_files": "{:,} files or members not scanned that may hold numbers: look at them by hand",
@@ -110,6 +121,7 @@ def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     certain = [t for t in assessment.reasons if t not in assessment.possible]
     if assessment.status is Status.REPORTABLE:
+        # 番号法第29条の4第1項 (report) and 第2項 (notice) for a situation of 規則第2条 (別添２ 3A, 4A).
         lines.append("Assessment: SERIOUS - a reportable incident under 番号法 Art. 29-4 and the PPC rule "
                      "(on what was found, if the numbers leaked or may have leaked)")
         lines += [_trigger_line(t, assessment) for t in certain]
@@ -117,7 +129,8 @@ def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
     elif assessment.status is Status.POSSIBLY_REPORTABLE:
         lines.append("Assessment: POSSIBLY REPORTABLE - no reporting trigger holds for certain on what was found,")
         lines.append("  but what could not be read, was held back or is presumed public could make it one")
-    elif summary["findings"]:
+    elif summary["findings"] or summary["baselined"]:
+        # 規則第2条第4号 (more than 100 people) and 第3号 (viewable by many unspecified persons) do not hold.
         lines.append("Assessment: not a reportable incident on what was scanned (not over 100 people, none in a "
                      "public location)")
     else:
@@ -138,15 +151,17 @@ def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
 
 def _conditions(assessment: Assessment, summary: dict[str, Any]) -> list[str]:
     """The verdict's conditions in short (the incident report words them in full: incident_words.conditions)."""
-    if not summary["findings"]:
+    if not summary["findings"] and not summary["baselined"]:
         return []
-    # PPC rule Art. 2, item 4: numbers that leaked or may have leaked; numbers kept where they belong are not.
+    # PPC rule Art. 2, item 4 (a): numbers that leaked or may have leaked; numbers kept where they belong are not
+    # (別添２ 1A: a leak is 外部に流出すること).
     lines = ["  Assumes the numbers found leaked or may have leaked (stored where they belong is no leak)."]
     if any(check.check_id == "confirm_public_location" for check in assessment.checks):
-        # PPC rule Art. 2, item 3 is a fact; a location rule only presumes it.
+        # PPC rule Art. 2, item 3 is a fact; a location rule only presumes it (Q&A Q17-10).
         lines.append("  Public by a location rule is a presumption: confirm it is reachable from outside.")
-    # PPC rule Art. 2 items 1 and 2, the entrustee exemption (番号法第29条の4第1項ただし書, 規則第4条), strong
-    # encryption (規則第2条 括弧書) and the APPI's own rule (施行規則第7条) cannot be seen in files.
+    # PPC rule Art. 2 items 1 and 2, the entrustee exemption (番号法第29条の4第1項ただし書, 規則第4条, 別添２ 3F),
+    # strong encryption (規則第2条第1号括弧書; Q&A Q17-14) and the APPI's own rule (個人情報保護法施行規則第7条)
+    # cannot be seen in files. Sources and their copies: detector.report.legal_sources.
     lines.append("  Not judged: item 1 (information systems), item 2 (without --malicious), the entrustee "
                  "exemption, strong encryption, the APPI rule (Enforcement Rules Art. 7).")
     if assessment.status is Status.NOT_REPORTABLE_ON_SCAN:
@@ -162,8 +177,8 @@ def _trigger_line(trigger: Trigger, assessment: Assessment) -> str:
 
 
 def _when_to_report(assessment: Assessment) -> list[str]:
-    """The two reports in a sentence. 速報: 規則第3条第1項 「速やかに」, 別添２'s yardstick 「概ね３～５日以内」
-    (not a deadline). 確報: 規則第3条第2項, 30 days, 60 for 第2条第2号, which a scan cannot know (intent is
+    """The two reports in a sentence. 速報: 規則第3条第1項 「速やかに」, 別添２ 3D's yardstick 「概ね３日～５日以内」
+    (not a deadline). 確報: 規則第3条第2項 (別添２ 3E), 30 days, 60 for 第2条第2号, which a scan cannot know (intent is
     declared with ``report --malicious``): it says 60 when the item is among the reasons, else both."""
     preliminary = "  Report to the PPC promptly (速報; the guideline's yardstick: about 3 to 5 days from discovery)"
     if any(trigger.rule_item == 2 for trigger in assessment.reasons):
@@ -173,6 +188,33 @@ def _when_to_report(assessment: Assessment) -> list[str]:
                  "  been caused with a wrongful purpose (Art. 2, item 2; declare it with report --malicious);"]
     return [preliminary, *final,
             "  notify the people concerned. The dates: mynumber report SCAN.json --discovered YYYY-MM-DD."]
+
+
+def _baselined(result: ScanResult, items: list[dict[str, Any]], reveal: bool) -> list[str]:
+    """The findings a baseline accepted, apart from the new ones, each with the baseline's reason."""
+    if not result.baselined:
+        return []
+    lines = ["Baselined (accepted by --baseline: not new; their people are counted in the summary and the verdict)",
+             f"  {_pad('PATH', 48)} {_pad('LOCATION', 18)} {_pad('NUMBER', 14)} REASON"]
+    for entry, item in list(zip(result.baselined, items, strict=True))[:MAX_ROWS]:
+        finding = entry.finding
+        number = item.get("number", finding.masked) if reveal else finding.masked
+        lines.append(f"  {_pad(readable(finding.path, reveal), 48)} {_pad(finding.location.describe(reveal), 18)} "
+                     f"{_pad(number, 14)} {readable(entry.reason)}")
+    if len(items) > MAX_ROWS:
+        lines.append(f"  ... and {len(items) - MAX_ROWS} more (use --format json for all)")
+    return [*lines, ""]
+
+
+def _excluded(result: ScanResult, reveal: bool) -> list[str]:
+    """The files and folders the exclude rules left out (a folder stands for everything below it), and the rule."""
+    if not result.excluded_entries:
+        return []
+    lines = ["Excluded (not looked at; a folder stands for everything in it)"]
+    for entry in result.excluded_entries:
+        path = readable(entry.path, reveal)  # whole: the path is what to look at (never cut to fit a column)
+        lines.append(f"  {path}{' ' * max(60 - _width(path), 0)} {readable(entry.rule)}")
+    return [*lines, ""]
 
 
 def _by_conf(counts: dict[str, int]) -> str:

@@ -1,5 +1,6 @@
 """Where the watcher's events go: the event stream (json lines or readable text lines, on standard output or
-appended to a file: :class:`EventStream`), the user's command (``--exec``) and syslog (``--syslog``).
+appended to a file: :class:`EventStream`), the user's command (``--exec``) and the system log (``--syslog``: syslog
+or the journal, at a priority by event, :mod:`.system_log`).
 
 An event never holds a raw number: findings carry masked numbers and fingerprints, and a file's name is shown
 as :func:`~detector.names.shown` shows it (a number in a name masked).
@@ -14,11 +15,13 @@ import shlex
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from ..names import shown
 from ..outputs import open_append
+from .system_log import SystemLog, event_fields, event_priority
 
 log = logging.getLogger(__name__)
 
@@ -26,22 +29,25 @@ Event = dict[str, Any]
 
 
 class Alerts:
-    """Sends each event, stamped with its time, to the event stream, the ``--exec`` command and syslog."""
+    """Sends each event, stamped with its time, to the event stream, the ``--exec`` command and the system log."""
 
-    def __init__(self, emit: Callable[[Event], None], execute: str | None = None, use_syslog: bool = False) -> None:
+    def __init__(self, emit: Callable[[Event], None], execute: str | None = None,
+                 system_log: SystemLog | None = None) -> None:
         self.emit = emit
         self.execute = execute
-        self.use_syslog = use_syslog
+        self.system_log = system_log
+        self.sent: Counter[str] = Counter()  # events by kind, for --metrics
 
     def send(self, event: Event) -> None:
         event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         if event["event"] == "cleared":  # a finding's names are shown by Finding.to_json; this one's here
             event["path"] = shown(event["path"])
         self.emit(event)
+        self.sent[event["event"]] += 1
         if self.execute:
             run_command(self.execute, event)
-        if self.use_syslog:
-            to_syslog(event)
+        if self.system_log is not None:
+            self.system_log.send(event_priority(event), describe(event), event_fields(event))
 
 
 def describe(event: Event) -> str:
@@ -67,14 +73,6 @@ def run_command(command: str, event: Event) -> None:
                        check=False, stdout=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.warning("--exec %s failed: %s", command, exc)
-
-
-def to_syslog(event: Event) -> None:
-    import syslog
-
-    syslog.openlog("mynumber", syslog.LOG_PID, syslog.LOG_AUTH)
-    priority = syslog.LOG_WARNING if event["event"] != "cleared" else syslog.LOG_NOTICE
-    syslog.syslog(priority, describe(event))
 
 
 class EventStream:

@@ -89,9 +89,13 @@ class Supervised:
         self.restarts = 0
         self.observer = observe(watcher, roots, poll)
 
-    def check(self) -> None:
+    def alive(self) -> bool:
+        """Whether the observer and each of its emitters still run."""
         threads = [self.observer, *getattr(self.observer, "emitters", ())]
-        if all(thread.is_alive() for thread in threads):
+        return all(thread.is_alive() for thread in threads)
+
+    def check(self) -> None:
+        if self.alive():
             return
         self.restarts += 1
         log.warning("the file system observer stopped; restarting it and reading the watched folders again")

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ..assess import Assessment, assess
 from ..exposure import Exposure
@@ -35,11 +36,13 @@ from ..model import Finding, ScanOptions
 from ..redact import redact
 from ..result import ScanResult
 from ..rules import load_rules
+from ..scanlog import told
 from ..scanner import FileScanner
 from ..walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
 from .alerts import Alerts, Event
 from .follow import PARTIAL_LINE_SECONDS, FindingKey, Follower, Rotations, Tracked, tail_of
 from .observe import Changes
+from .system_log import SystemLog
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +59,24 @@ class WatchOptions:
     settle: float = 0.3
     state_path: str | None = None
     execute: str | None = None
-    syslog: bool = False
+    system_log: SystemLog | None = None  # --syslog: syslog(3) or the journal (detector.watch.system_log)
     emit_initial: bool = True
     rotation_grace: float = ROTATION_GRACE_SECONDS
     partial_line_seconds: float = PARTIAL_LINE_SECONDS
     partial_line_bytes: int = CHUNK_SIZE
+
+
+class Figures(NamedTuple):
+    """What the watch stands at, as ``--metrics`` serves it: taken on the watcher's thread after each change and
+    read whole by the metrics server's thread (one attribute, replaced, never changed in place)."""
+
+    people: dict[str, int]  # each metric of detector.exposure.METRICS by name
+    status: str  # the verdict's status (detector.assess.Status)
+    files_watched: int
+    files_with_findings: int
+    events: dict[str, int]  # events sent, by kind
+    last_scan: float  # when files were last read (time.time()), 0 before the first
+    started: bool  # the first scan of the roots is done
 
 
 @dataclass
@@ -81,7 +97,7 @@ class Watcher:
         self.follower = Follower(self.scanner, self.options)
         self.changes = Changes(self.options.settle)
         self.rotations = Rotations(self.options.rotation_grace)
-        self.alerts = Alerts(self.emit, self.options.execute, self.options.syslog)
+        self.alerts = Alerts(self.emit, self.options.execute, self.options.system_log)
         self.walk_options = WalkOptions(self.options.scan.follow_symlinks,
                                         self.rules.excludes + exclude_rules(self.options.scan.excludes),
                                         self.options.scan.skip_inodes)
@@ -90,8 +106,13 @@ class Watcher:
         self.root_paths = frozenset(os.path.abspath(root) for root in self.roots)
         self.root_prefixes = tuple(path.rstrip("/") + "/" for path in self.root_paths)
         self.exposure = Exposure()  # the people the tracked files expose
+        self.files_with_findings = 0  # of the tracked files
         self.state: State | None = None
         self.stats = {"events": 0, "files_read": 0}
+        self.last_scan = 0.0
+        self.last_turn = time.monotonic()  # the loop's heartbeat, for --metrics' health endpoint
+        self.figures = Figures({name: 0 for name in self.exposure.metrics()}, "not_reportable_on_scan", 0, 0, {},
+                               0.0, False)
 
     @property
     def pending(self) -> dict[str, float]:
@@ -120,6 +141,7 @@ class Watcher:
                 self.alerts.send({"event": "cleared", "path": path})
         self._reassess()
         self._save()
+        self._take_figures()
 
     def _initial(self, ref: FileRef, before: Tracked | None) -> None:
         if before is not None and before.identity == ref.identity:
@@ -152,6 +174,7 @@ class Watcher:
     def turn(self, timeout: float = 0.0) -> None:
         """One turn of the loop: wait up to ``timeout`` seconds for changes, take all that arrived together and
         process what is due (tests drive the watcher with it, without an observer thread)."""
+        self.last_turn = time.monotonic()
         for kind, path, dest in self.changes.arrived(timeout):
             self._take(kind, path, dest)
         self._process_due()
@@ -186,8 +209,9 @@ class Watcher:
 
     def _process_due(self) -> None:
         now = time.monotonic()
-        changed = False
+        changed = taken = False
         for path in self.changes.take_due(now):
+            taken = True
             try:
                 changed |= self._process(path)
             except Exception as exc:  # one bad file must not stop the watch
@@ -198,6 +222,8 @@ class Watcher:
         changed |= ended
         if changed:
             self._reassess()
+        if taken or changed:
+            self._take_figures()
         if (self.dirty or self.removed) and now - self.last_save >= SAVE_EVERY_SECONDS:
             self._save()
 
@@ -249,8 +275,11 @@ class Watcher:
         except OSError:
             return self._vanished(path) if before is not None else False
         self.stats["files_read"] += 1
+        self.last_scan = time.time()
         same = before is not None and (before.dev, before.ino) == (st.st_dev, st.st_ino)
+        start = time.perf_counter()
         record = self.follower.read(path, before, st)
+        told(record.result, time.perf_counter() - start)  # -v: what it is, what was not scanned and why
         old: dict[FindingKey, Finding] = {}
         if same and before is not None:
             record.held = before.held | {(f.location.line, f.fingerprint) for f in before.result.findings}
@@ -271,8 +300,6 @@ class Watcher:
                     self.rotations.went(path, before.result.findings)
                 else:
                     self.alerts.send({"event": "cleared", "path": path})
-        for entry in record.result.unscanned:
-            log.info("%s: not scanned: %s", entry.path, entry.reason)
         return bool(added) or (before is not None and bool(before.result.findings) != bool(record.result.findings))
 
     def _wait_for_line_end(self, path: str, record: Tracked) -> None:
@@ -296,20 +323,33 @@ class Watcher:
         self.tracked[path] = record
         for finding in record.result.findings:
             self.exposure.add(finding)
+        self.files_with_findings += bool(record.result.findings)
 
     def _drop(self, path: str) -> Tracked:
         record = self.tracked.pop(path)
         for finding in record.result.findings:
             self.exposure.remove(finding)
+        self.files_with_findings -= bool(record.result.findings)
         return record
 
     def _reassess(self) -> None:
-        """The assessment from the people currently exposed; the full summary is built only for an assessment
-        event."""
+        """The assessment from the people currently exposed; an event when its status or its reasons change (a
+        presumed public place confirmed by a --public one keeps the reasons but makes the incident reportable).
+        The full summary is built only for an assessment event."""
         assessment = assess(self.exposure.metrics(), self.rules.triggers)
-        if self.assessment is None or assessment.reason_ids() != self.assessment.reason_ids():
+        if (self.assessment is None or assessment.status is not self.assessment.status
+                or assessment.reason_ids() != self.assessment.reason_ids()):
             self.alerts.send({"event": "assessment", "summary": self.current().summary()})
         self.assessment = assessment
+
+    def _take_figures(self) -> None:
+        """The figures ``--metrics`` serves, taken now (on this thread: the tracked files change only here)."""
+        self.figures = Figures(
+            people=self.exposure.metrics(),
+            status=self.assessment.status.value if self.assessment is not None else "not_reportable_on_scan",
+            files_watched=len(self.tracked),
+            files_with_findings=self.files_with_findings,
+            events=dict(self.alerts.sent), last_scan=self.last_scan, started=True)
 
     def _load_tracked(self) -> dict[str, Tracked]:
         assert self.state is not None

@@ -1,0 +1,150 @@
+"""Pictures into text units: what the image reader and the image pages of PDFs share.
+
+A :class:`PictureReader` prepares a picture (:mod:`detector.ocr.prepare`), has the OCR engine read it, and
+gives one :class:`TextUnit` a line, in reading order (:mod:`detector.ocr.lines`), each located ``{"ocr":
+true}`` (and ``{"page": n}`` on a page) so a responder knows to look at the picture. A line carries the lines
+before it and the line after it as context only: the label above a number on a card (個人番号, then the 4-4-4
+number in large type) is in the number's context window, as a label on the line before is in a text file.
+
+The engine is found when the first picture is met, in the worker that meets it: a scan of logs never loads
+it. Without an engine, with OCR turned off, or past a limit of ``rules/limits.toml`` ``[picture]``, pictures are
+listed as unscanned with the reason, never silently dropped, and the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from ..cuts import CONTEXT_CHARS
+from ..errors import UnscannableFile
+from ..model import Location
+from ..ocr import OcrEngine, OcrFailed, OcrTimeout, Word, find_engine
+from ..ocr.lines import reading_lines
+from ..ocr.prepare import blank, grey, rescale, scaled
+from ..ocr.repair import UNREADABLE, MisreadRepair
+from ..rules import load_rules
+from . import Item, Skipped, TextUnit
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from ..rules import PictureLimits
+
+OCR_OFF = "OCR turned off (--no-ocr)"
+
+
+class PictureSettings(NamedTuple):
+    """How pictures are read (picklable: workers get a copy with the scan's options). ``timeout`` bounds the
+    reading of one picture in seconds (``--ocr-timeout``, else ``picture.max_seconds``); ``max_pixels`` and
+    ``max_pages`` are the limits of ``rules/limits.toml``."""
+
+    enabled: bool = True
+    timeout: float = 60.0
+    max_pixels: int = 50_000_000
+    max_pages: int = 500
+    engine: str = "auto"
+    timeout_name: str = "picture.max_seconds"  # the limit to name when a picture runs over
+
+    @classmethod
+    def of(cls, enabled: bool, timeout: float | None, limits: PictureLimits) -> PictureSettings:
+        """The settings of a scan: its ``--no-ocr`` and ``--ocr-timeout`` over the limits of its rules."""
+        return cls(enabled=enabled, timeout=float(timeout if timeout is not None else limits.max_seconds),
+                   max_pixels=limits.max_pixels, max_pages=limits.max_pages,
+                   timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds")
+
+
+class PictureReader:
+    """Reads pictures with the engine of ``settings``, found on first use (or the one given, in tests)."""
+
+    def __init__(self, settings: PictureSettings | None = None, engine: OcrEngine | str | None = None,
+                 repair: MisreadRepair | None = None) -> None:
+        self.settings = settings or PictureSettings()
+        self._engine = engine
+        self._repair = repair  # the misread repair; from the packaged rules when none is given
+
+    def repair(self) -> MisreadRepair:
+        if self._repair is None:
+            self._repair = MisreadRepair.from_rules(load_rules())
+        return self._repair
+
+    def unavailable(self) -> str | None:
+        """Why no picture can be read (OCR turned off, no engine), or None."""
+        if not self.settings.enabled:
+            return OCR_OFF
+        engine = self.engine()
+        return engine if isinstance(engine, str) else None
+
+    def engine(self) -> OcrEngine | str:
+        if self._engine is None:
+            self._engine = find_engine(self.settings.engine)
+        return self._engine
+
+    def too_large(self, width: int, height: int) -> str | None:
+        """The reason a picture of this size is not read (``picture.max_pixels``), or None."""
+        if width * height > self.settings.max_pixels:
+            return f"limit picture.max_pixels ({self.settings.max_pixels:,}): a picture of {width}x{height} pixels"
+        return None
+
+    def units(self, image: Image, page: int | None = None) -> Iterator[Item]:
+        """The lines of ``image`` as text units, or a :class:`Skipped` saying why it was not read. The
+        caller has checked :meth:`unavailable` and the size."""
+        engine = self.engine()
+        if isinstance(engine, str):
+            raise UnscannableFile(engine)
+        picture = grey(image)
+        if blank(picture):
+            return
+        try:
+            words = self._read(engine, picture)
+        except (OcrTimeout, OcrFailed) as exc:
+            # A picture of its own is a file not read; a page of a TIFF or a PDF, a part of one.
+            reason = f"limit {self.settings.timeout_name} ({self.settings.timeout:g} s): picture not read" \
+                if isinstance(exc, OcrTimeout) else f"picture not read: {exc}"
+            if page is None:
+                raise UnscannableFile(reason) from None
+            yield Skipped("", f"{reason}, page {page}")
+            return
+        # Misreads repaired before the matcher sees the text (detector.ocr.repair); what no reading saves is
+        # listed for a person to look at, masked, and never counted as a person.
+        repaired = self.repair()("\n".join(line.text for line in reading_lines(words)))
+        yield from line_units(repaired.text.split("\n"), Location(page=page, ocr=True))
+        on_page = f" on page {page}" if page is not None else ""
+        for unreadable in repaired.unreadable:
+            yield Skipped("", f"{UNREADABLE}: {unreadable.masked}{on_page} ({unreadable.reason})")
+
+
+    def _read(self, engine: OcrEngine, picture: Image) -> list[Word]:
+        """The words of ``picture``, read again scaled when they came out too small (a screenshot) or too large
+        (a photo of a card) for the model (:func:`detector.ocr.prepare.rescale`), all within the time of one
+        picture."""
+        started = time.monotonic()
+        words = engine.read(picture, self.settings.timeout)
+        factor = rescale(picture, _heights(words))
+        if factor is not None:
+            left = self.settings.timeout - (time.monotonic() - started)
+            if left <= 0:
+                raise OcrTimeout()
+            words = engine.read(scaled(picture, factor), left)
+        return words
+
+
+def _heights(words: list[Word]) -> list[int]:
+    """The heights that decide the scale of a second reading: of the words holding digits (the numbers are what
+    must be read well), or of all the words where none does."""
+    with_digits = [word.box.height for word in words if any(ch.isdigit() for ch in word.text)]
+    return with_digits or [word.box.height for word in words]
+
+
+def line_units(lines: list[str], location: Location) -> Iterator[TextUnit]:
+    """One unit a line, with the end of the lines before and the start of the line after as context only.
+    A line too short to hold a number gives no unit, but is still context for its neighbours."""
+    before = ""
+    for index, line in enumerate(lines):
+        if len(line.strip()) >= 10:
+            after = lines[index + 1][:CONTEXT_CHARS] if index + 1 < len(lines) else ""
+            text = before + line + ("\n" + after if after else "")
+            yield TextUnit(text=text, first_line=None, scan_from=len(before), scan_to=len(before) + len(line),
+                           location=location)
+        before = (before + line + "\n")[-CONTEXT_CHARS:]
