@@ -64,6 +64,15 @@ static inline int popcount64(uint64_t x) {
     return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
+/* The 64 bytes at p, of which n are valid: p itself, or the n bytes copied into ``buffer`` with zeros after them
+ * (a zero byte is none of the classes the masks look for). */
+static const unsigned char *block64(const unsigned char *p, Py_ssize_t n, unsigned char buffer[64]) {
+    if (n >= 64) return p;
+    memset(buffer, 0, 64);
+    if (n > 0) memcpy(buffer, p, (size_t)n);
+    return buffer;
+}
+
 typedef struct {
     uint64_t digit, sep, plus, newline;
 } Masks;
@@ -73,11 +82,7 @@ enum { MAX_SEPARATORS = 16 };
 /* Masks of 64 bytes at p (n of them valid; the rest count as none of the classes). */
 static void masks_of(const unsigned char *p, Py_ssize_t n, const unsigned char *seps, int nseps, Masks *m) {
     unsigned char buffer[64];
-    if (n < 64) {
-        memset(buffer, 0, sizeof buffer);
-        if (n > 0) memcpy(buffer, p, (size_t)n);
-        p = buffer;
-    }
+    p = block64(p, n, buffer);
 #if defined(__SSE2__)
     uint64_t digit = 0, sep = 0, plus = 0, newline = 0;
     const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
@@ -349,11 +354,7 @@ typedef struct {
 static void digit_masks_of(const unsigned char *p, Py_ssize_t n, unsigned char lead, unsigned char second,
                            unsigned char low, unsigned char high, DigitMasks *m) {
     unsigned char buffer[64];
-    if (n < 64) {
-        memset(buffer, 0, sizeof buffer);
-        if (n > 0) memcpy(buffer, p, (size_t)n);
-        p = buffer;
-    }
+    p = block64(p, n, buffer);
 #if defined(__SSE2__)
     uint64_t digit = 0, leads = 0, seconds = 0, range = 0;
     const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
