@@ -42,7 +42,7 @@ class FileScanner:
         self.options = options
         self.rules = rules or load_rules(options.rules_dirs)
         self.text_scanner = TextScanner(self.rules, options.engine, options.min_confidence)
-        self.extractors = registry(PictureSettings.of(options.ocr, options.ocr_timeout, self.rules.pictures))
+        self.extractors = registry(PictureSettings.of(options.ocr, options.ocr_timeout, self.rules))
         self.expander = Expander(self.extractors, self.rules.limits)
         self.locator = PublicLocator(self.rules.public, options.public_paths)
         self.people = People(options, self.rules, self.locator, self.text_scanner.items)

@@ -29,6 +29,8 @@ from detector.rules import Rules
 from .conftest import invalid_number, valid_number
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PIL.Image import Image
 
 # The letters that stand for each digit (the table names one digit a letter).
@@ -227,3 +229,22 @@ def test_the_picture_reader_repairs_the_lines_and_lists_what_no_reading_saves(re
     assert [item.reason for item in items if isinstance(item, Skipped)] == \
         [f"{UNREADABLE}: ********{typo[-4:]} on page 2 (the check digit fails)"]
     assert not any(typo in repr(item) for item in items if isinstance(item, Skipped))
+
+
+def test_the_repair_looks_near_the_scans_own_keywords(tmp_path: Path) -> None:
+    """A keyword added with ``--rules`` is one the repair looks near, as the scorer does: the reader's repair is
+    built from the scan's rules (``PictureSettings.of``), not from the packaged ones."""
+    from detector.extract.pictures import PictureSettings
+    from detector.rules import load_rules
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "context.toml").write_text(
+        'schema = 1\n[[keyword]]\nid = "shain-bango"\nterms = ["従業員識別子"]\n', encoding="utf-8")
+    number = next(n for n in map(valid_number, range(100)) if "1" in n)
+    misread = number.replace("1", "l", 1)
+    text = f"従業員識別子 {misread}"
+    packaged = PictureReader(PictureSettings.of(True, None, load_rules())).repair()(text)
+    own = PictureReader(PictureSettings.of(True, None, load_rules([folder]))).repair()(text)
+    assert packaged.text == text  # the packaged rules know no such keyword: nothing near it is touched
+    assert own.text == f"従業員識別子 {number}" and own.repaired == 1

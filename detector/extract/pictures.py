@@ -30,7 +30,7 @@ from . import Item, Skipped, TextUnit
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from ..rules import PictureLimits
+    from ..rules import Rules
 
 OCR_OFF = "OCR turned off (--no-ocr)"
 
@@ -38,7 +38,9 @@ OCR_OFF = "OCR turned off (--no-ocr)"
 class PictureSettings(NamedTuple):
     """How pictures are read (picklable: workers get a copy with the scan's options). ``timeout`` bounds the
     reading of one picture in seconds (``--ocr-timeout``, else ``picture.max_seconds``); ``max_pixels`` and
-    ``max_pages`` are the limits of ``rules/limits.toml``."""
+    ``max_pages`` are the limits of ``rules/limits.toml``. ``keywords`` and ``window`` are the scan's My Number
+    keywords and context window (its ``--rules`` included), which the misread repair looks near; empty: the
+    packaged rules'."""
 
     enabled: bool = True
     timeout: float = 60.0
@@ -46,13 +48,19 @@ class PictureSettings(NamedTuple):
     max_pages: int = 500
     engine: str = "auto"
     timeout_name: str = "picture.max_seconds"  # the limit to name when a picture runs over
+    keywords: tuple[str, ...] = ()
+    window: tuple[int, int] = (0, 0)  # characters before and after a number
 
     @classmethod
-    def of(cls, enabled: bool, timeout: float | None, limits: PictureLimits) -> PictureSettings:
-        """The settings of a scan: its ``--no-ocr`` and ``--ocr-timeout`` over the limits of its rules."""
+    def of(cls, enabled: bool, timeout: float | None, rules: Rules) -> PictureSettings:
+        """The settings of a scan: its ``--no-ocr`` and ``--ocr-timeout`` over the limits and keywords of its
+        rules."""
+        limits = rules.pictures
         return cls(enabled=enabled, timeout=float(timeout if timeout is not None else limits.max_seconds),
                    max_pixels=limits.max_pixels, max_pages=limits.max_pages,
-                   timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds")
+                   timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds",
+                   keywords=tuple(term.text for term in rules.keywords),
+                   window=(rules.window_before, rules.window_after))
 
 
 class PictureReader:
@@ -66,7 +74,9 @@ class PictureReader:
 
     def repair(self) -> MisreadRepair:
         if self._repair is None:
-            self._repair = MisreadRepair.from_rules(load_rules())
+            settings = self.settings
+            self._repair = (MisreadRepair(settings.keywords, *settings.window) if settings.keywords
+                            else MisreadRepair.from_rules(load_rules()))
         return self._repair
 
     def unavailable(self) -> str | None:
