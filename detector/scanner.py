@@ -219,8 +219,8 @@ class FileScanner:
             kind = FileKind(TEXT, "text (malformed table)")
             self._collect(self.expander.items(TextExtractor(), source), path, kind, found, skipped)
         except UnscannableFile as exc:
-            if not found and not skipped:
-                raise
+            if not found and not skipped:  # nothing read: the file is unscanned, of the kind it was identified as
+                return _unscanned(path, redact(exc.reason), kind=kind.name)
             # What was read before the damage is kept: a truncated copy of an archive still exposes people.
             skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
         result = self.people.findings_of(path, found, kind.name)

@@ -196,6 +196,8 @@ def test_a_bomb_and_a_truncated_jpeg_are_listed_with_reasons_and_the_rest_is_rea
     listed = reasons(result)
     assert listed["bomb.png"] == ["limit picture.max_pixels: a picture Pillow refuses as a decompression bomb"]
     assert listed["cut.jpg"][0].startswith("damaged or truncated picture (image file is truncated")
+    # Each is listed as the picture it was identified as, so unscanned_by_type counts it among images.
+    assert {u.path.rpartition("/")[2]: u.kind for u in result.unscanned} == {"bomb.png": "image", "cut.jpg": "image"}
 
 
 def limits(tmp_path: Path, **picture: int) -> Path:
