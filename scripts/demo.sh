@@ -5,7 +5,7 @@
 # verdict is "possibly reportable" until a person confirms that the folder is reachable from outside.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --runtime  # the package alone: the test tools are scripts/test.sh's
 export MYNUMBER_KEY="${MYNUMBER_KEY:-demo-key-not-secret}"
 status=0
 .venv/bin/mynumber scan fixtures/share "$@" || status=$?

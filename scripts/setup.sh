@@ -7,10 +7,16 @@
 #     image-only PDF pages by OCR (the tesserocr wheel from PyPI carries its own libtesseract and reads Debian's
 #     models; nothing is downloaded at run time);
 #   - a virtualenv in .venv with mynumber installed (editable), HEIF photos (pillow-heif) and its test tools;
-#   - with --browser, Debian's chromium too (the tests open the HTML incident report in it).
+#   - with --browser, Debian's chromium too (the tests open the HTML incident report in it);
+#   - with --runtime, the package alone instead (what scripts/demo.sh needs: no test tools, no HEIF, no browser).
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode="${1:-}"
+case "$mode" in
+  ""|--browser|--runtime) ;;
+  *) echo "usage: scripts/setup.sh [--browser | --runtime]" >&2; exit 2 ;;
+esac
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -39,7 +45,7 @@ libarchive=""
 if ! ldconfig -p 2>/dev/null | grep -q 'libarchive\.so\.13'; then
   libarchive=yes  # libarchive-c's library (7z, RAR, LZH): libarchive13, named libarchive13t64 since Debian 13
 fi
-if [ "${1:-}" = "--browser" ]; then
+if [ "$mode" = "--browser" ]; then
   # The test that renders the HTML incident report, and Japanese glyphs for its screenshot and for the pictures
   # the OCR tests draw.
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
@@ -58,5 +64,11 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,heif]"
+# Until 0.1.0 the distribution was named "mynumber", the name of an unrelated project on PyPI: an old install goes.
+if .venv/bin/python -m pip show -q mynumber >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall -q -y mynumber
+fi
+extras="[test,heif]"
+if [ "$mode" = "--runtime" ]; then extras=""; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
 echo "setup: ready (.venv/bin/mynumber)" >&2

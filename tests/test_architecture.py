@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 import typing
 from pathlib import Path
 
@@ -20,7 +22,8 @@ FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "nati
               "redact", "exposure", "__init__"}
 STAGES = ["fs", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match", "locations", "people",
           "scanner", "scanlog", "assess", "schema", "result", "incremental", "deadlines", "incident",
-          "notify", "pipeline", "baseline", "outputs", "watch", "report", "config", "cli_help", "cli", "__main__"]
+          "notify", "pipeline", "baseline", "outputs", "watch", "report", "api", "config", "cli_help", "cli",
+          "__main__"]
 
 
 def _stage_of(module: str) -> str:
@@ -59,7 +62,20 @@ def _modules() -> list[tuple[str, Path]]:
 def test_no_stage_imports_a_later_stage(stage: str, path: Path) -> None:
     allowed = FOUNDATION if stage in FOUNDATION else FOUNDATION | set(STAGES[:STAGES.index(stage) + 1])
     later = {name for name in _imports(path) if name not in allowed}
+    if path == PACKAGE / "__init__.py":
+        later -= {"api"}  # ``detector.scan``, imported on first use only (the test below)
     assert not later, f"{path.relative_to(PACKAGE)} imports later stages {sorted(later)}"
+
+
+def test_the_package_names_the_library_entry_but_imports_it_on_first_use() -> None:
+    """``from detector import scan`` is the library's entry (:mod:`detector.api`), yet ``import detector`` (which
+    every command's start does) loads no stage: the package imports ``api`` inside its ``__getattr__`` or for
+    type checkers, never when it is imported."""
+    code = ("import sys, detector; assert not [m for m in sys.modules if m.startswith('detector.')], "
+            "sorted(m for m in sys.modules if m.startswith('detector.')); "
+            "from detector import scan; from detector.api import scan as entry; assert scan is entry")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def test_every_module_has_a_place_in_the_order() -> None:
