@@ -23,7 +23,7 @@ from detector.extract import Skipped, TextUnit
 from detector.extract.pictures import PictureReader
 from detector.mynumber import calc_check_digit, compact, is_valid
 from detector.ocr import Box, Word
-from detector.ocr.repair import CONFUSIONS, SEPARATORS, UNREADABLE, MisreadRepair
+from detector.ocr.repair import CONFUSIONS, UNREADABLE, MisreadRepair
 from detector.rules import Rules
 
 from .conftest import invalid_number, valid_number
@@ -99,9 +99,9 @@ def test_three_letters_are_unreadable(repair: MisreadRepair) -> None:
     assert [u.reason for u in fixed.unreadable] == ["3 characters unreadable"]
 
 
-def test_ambiguous_readings_are_not_guessed() -> None:
+def test_ambiguous_readings_are_not_guessed(rules: Rules) -> None:
     """A table where a letter may be two digits: when both readings pass, neither is taken."""
-    repair = MisreadRepair(["個人番号"], confusions={"?": "0123456789"})
+    repair = MisreadRepair(["個人番号"], "".join(rules.separators), confusions={"?": "0123456789"})
     number = valid_number(5)
     fixed = repair(f"個人番号 {number[:5]}?{number[6:]}")
     readings = [number[:5] + d + number[6:] for d in "0123456789" if is_valid(number[:5] + d + number[6:])]
@@ -194,7 +194,7 @@ def test_property_the_text_keeps_its_length_and_only_letters_change(repair: Misr
     assert len(fixed.text) == len(text)
     for before, after in zip(text, fixed.text, strict=True):
         assert before == after or (before in CONFUSIONS and after in CONFUSIONS[before]) or \
-            (before in SEPARATORS and after in SEPARATORS)
+            (before in repair.separators and after in repair.separators)
 
 
 # --- in the picture reader -------------------------------------------------------------------------------------

@@ -38,9 +38,8 @@ OCR_OFF = "OCR turned off (--no-ocr)"
 class PictureSettings(NamedTuple):
     """How pictures are read (picklable: workers get a copy with the scan's options). ``timeout`` bounds the
     reading of one picture in seconds (``--ocr-timeout``, else ``picture.max_seconds``); ``max_pixels`` and
-    ``max_pages`` are the limits of ``rules/limits.toml``. ``keywords`` and ``window`` are the scan's My Number
-    keywords and context window (its ``--rules`` included), which the misread repair looks near; empty: the
-    packaged rules'."""
+    ``max_pages`` are the limits of ``rules/limits.toml``. ``rules`` are the scan's (its ``--rules`` included), whose
+    keywords, window and separators the misread repair uses; None: the packaged rules."""
 
     enabled: bool = True
     timeout: float = 60.0
@@ -48,8 +47,7 @@ class PictureSettings(NamedTuple):
     max_pages: int = 500
     engine: str = "auto"
     timeout_name: str = "picture.max_seconds"  # the limit to name when a picture runs over
-    keywords: tuple[str, ...] = ()
-    window: tuple[int, int] = (0, 0)  # characters before and after a number
+    rules: Rules | None = None
 
     @classmethod
     def of(cls, enabled: bool, timeout: float | None, rules: Rules) -> PictureSettings:
@@ -59,8 +57,7 @@ class PictureSettings(NamedTuple):
         return cls(enabled=enabled, timeout=float(timeout if timeout is not None else limits.max_seconds),
                    max_pixels=limits.max_pixels, max_pages=limits.max_pages,
                    timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds",
-                   keywords=tuple(term.text for term in rules.keywords),
-                   window=(rules.window_before, rules.window_after))
+                   rules=rules)
 
 
 class PictureReader:
@@ -70,13 +67,11 @@ class PictureReader:
                  repair: MisreadRepair | None = None) -> None:
         self.settings = settings or PictureSettings()
         self._engine = engine
-        self._repair = repair  # the misread repair; from the packaged rules when none is given
+        self._repair = repair  # the misread repair; made from the settings' rules on first use when none is given
 
     def repair(self) -> MisreadRepair:
         if self._repair is None:
-            settings = self.settings
-            self._repair = (MisreadRepair(settings.keywords, *settings.window) if settings.keywords
-                            else MisreadRepair.from_rules(load_rules()))
+            self._repair = MisreadRepair.from_rules(self.settings.rules or load_rules())
         return self._repair
 
     def unavailable(self) -> str | None:

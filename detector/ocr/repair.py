@@ -41,8 +41,6 @@ CONFUSIONS: Mapping[str, str] = {
     "B": "8",
     "g": "9", "q": "9",
 }
-# The separators OCR puts between the groups of a 4-4-4 number (those of rules/detection.toml and more).
-SEPARATORS = " -.－‐−ー\u3000"
 # A group with more letters than this is not a number at all (a word, a code); between the repair's bound and
 # this, it is a number too damaged to read.
 _MOST_LETTERS = 4
@@ -85,15 +83,17 @@ class MisreadRepair:
     """Repairs the misread numbers of OCR'd text. Built once from the rules (the keywords and their window), then
     called on each page's text."""
 
-    def __init__(self, keywords: Iterable[str], before: int = 40, after: int = 24,
+    def __init__(self, keywords: Iterable[str], separators: str, before: int = 40, after: int = 24,
                  confusions: Mapping[str, str] = CONFUSIONS, max_changes: int = 2) -> None:
-        """``keywords`` normalised as :func:`detector.normalize.normalise` writes them (the rules' terms are)."""
+        """``keywords`` normalised as :func:`detector.normalize.normalise` writes them (the rules' terms are);
+        ``separators`` those allowed between the groups of a 4-4-4 number (the rules' ``candidate.separators``)."""
         self.keywords = tuple(keywords)
+        self.separators = separators
         self.before, self.after = before, after
         self.confusions = _with_full_width(confusions)
         self.max_changes = max_changes
         char = "[0-9０-９" + "".join(re.escape(c) for c in self.confusions) + "]"
-        sep = "[" + re.escape(SEPARATORS) + "]"
+        sep = "[" + re.escape(separators) + "]"
         self._group = re.compile(
             rf"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ{''.join(re.escape(c) for c in self.confusions)}])"
             rf"(?<!{char}{sep})"
@@ -102,8 +102,10 @@ class MisreadRepair:
 
     @classmethod
     def from_rules(cls, rules: Rules) -> MisreadRepair:
-        """The repair with the rules' My Number keywords and context window (rules/context.toml)."""
-        return cls((term.text for term in rules.keywords), rules.window_before, rules.window_after)
+        """The repair with the rules' My Number keywords and context window (rules/context.toml) and their
+        separators of the 4-4-4 form (rules/detection.toml)."""
+        return cls((term.text for term in rules.keywords), "".join(rules.separators), rules.window_before,
+                   rules.window_after)
 
     def __call__(self, text: str) -> Repaired:
         out = list(text)
@@ -111,7 +113,7 @@ class MisreadRepair:
         unreadable: list[Unreadable] = []
         for match in self._group.finditer(text):
             start, end = match.span()
-            places = [i for i in range(start, end) if text[i] not in SEPARATORS]  # the 12 characters
+            places = [i for i in range(start, end) if text[i] not in self.separators]  # the 12 characters
             read = "".join(to_ascii(text[i]) for i in places)
             slots = [slot for slot, char in enumerate(read) if char in self.confusions]
             if len(slots) > _MOST_LETTERS or not self._near_keyword(text, start, end):
