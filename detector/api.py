@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .baseline import Baseline
 from .model import Confidence, ScanOptions
-from .people import Fingerprinter, load_key
+from .people import load_key
 from .pipeline import scan_paths
 from .result import ScanResult
 
@@ -38,9 +38,7 @@ def scan(paths: PathArgument | Iterable[PathArgument], *, key_file: str | None =
     """
     roots = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(path) for path in paths]
     key = load_key(key_file)
-    accepted = Baseline.load(baseline) if baseline is not None else None
-    if accepted is not None:
-        accepted.check_key(Fingerprinter(key).key_id)  # another key: every accepted finding would come back as new
+    accepted = Baseline.for_scan(baseline, key) if baseline is not None else None
     options = ScanOptions(key=key, rules_dirs=tuple(rules_dirs), jobs=jobs, follow_symlinks=follow_symlinks,
                           excludes=tuple(excludes), max_file_size=max_file_size,
                           min_confidence=Confidence.parse(min_confidence), public_paths=tuple(public_paths),

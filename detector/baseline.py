@@ -88,6 +88,16 @@ class Baseline:
                    for e in document["entries"]]
         return cls(name, str(document["key_id"]), entries)
 
+    @classmethod
+    def for_scan(cls, name: str, key: bytes) -> Baseline:
+        """The baseline in the file ``name`` for a scan under ``key``, refused when made under another key (see
+        :meth:`check_key`): what the command line and the library both ask before a scan."""
+        from .people import Fingerprinter
+
+        baseline = cls.load(name)
+        baseline.check_key(Fingerprinter(key).key_id)
+        return baseline
+
     def check_key(self, key_id: str) -> None:
         """Refuse a scan under another key than the baseline's: none of its fingerprints could match, and every
         accepted finding would come back as new."""

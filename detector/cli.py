@@ -265,15 +265,13 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
     def action() -> int:
         from .baseline import Baseline
         from .model import Confidence
-        from .people import Fingerprinter, RevealedNumbers, load_key
+        from .people import RevealedNumbers, load_key
         from .pipeline import ScanOptions, scan_paths
         from .report import render
 
         try:
             key = load_key(key_file)
-            baseline = Baseline.load(baseline_path) if baseline_path is not None else None
-            if baseline is not None:
-                baseline.check_key(Fingerprinter(key).key_id)
+            baseline = Baseline.for_scan(baseline_path, key) if baseline_path is not None else None
             out = _Output(output)
         except BaseException:
             if prefetch is not None:
