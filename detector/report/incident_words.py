@@ -574,9 +574,7 @@ def _rule_items_text(incident: Incident, lang: str) -> str:
 def _texts_ja(incident: Incident) -> list[tuple[str, str]]:
     todo = TODO["ja"]
     f = incident.figures
-    roots = ", ".join(map(readable, incident.roots)) or "-"
-    discovered = incident.deadlines.discovered.isoformat()
-    public_files = sum(1 for row in incident.files if row.public)
+    roots, discovered, public_files = _scope(incident)
     public_part = (f"うち{f['public_distinct_people']:,}人分は外部から閲覧可能な場所({public_files:,}件のファイル)"
                    "にあった。") if public_files else ""
     kinds = people_kinds(incident, "ja")
@@ -613,12 +611,17 @@ def _texts_ja(incident: Incident) -> list[tuple[str, str]]:
     ]
 
 
+def _scope(incident: Incident) -> tuple[str, str, int]:
+    """What item 1 of the draft states in both languages: the roots scanned, the day of discovery, and how many
+    files with findings were public."""
+    return (", ".join(map(readable, incident.roots)) or "-", incident.deadlines.discovered.isoformat(),
+            sum(1 for row in incident.files if row.public))
+
+
 def _texts_en(incident: Incident) -> list[tuple[str, str]]:
     todo = TODO["en"]
     f = incident.figures
-    roots = ", ".join(map(readable, incident.roots)) or "-"
-    discovered = incident.deadlines.discovered.isoformat()
-    public_files = sum(1 for row in incident.files if row.public)
+    roots, discovered, public_files = _scope(incident)
     public_part = (f", {f['public_distinct_people']:,} of them in {public_files:,} publicly accessible files"
                    if public_files else "")
     kinds = people_kinds(incident, "en")
