@@ -10,10 +10,15 @@
  * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
  *
  * multibyte_hits: the same for UTF-8, CP932 and EUC-JP text with half- and full-width digits and separators.
- * Masks find where runs of digits may start; each run is walked once, and only runs of exactly twelve digits,
- * or of four followed by a separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read
- * them (tables built from the codecs), from the last byte that can only end a character, so a full-width digit
- * is one only where the decoder sees one.
+ * Masks find where runs of digits may start, and count most runs from the bytes they cover and the first byte
+ * of each of their digits, without a walk; only runs of exactly twelve digits, or of four followed by a
+ * separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read them (tables built from
+ * the codecs), from the last byte that can only end a character, so a full-width digit is one only where the
+ * decoder sees one.
+ *
+ * multibyte_quick: for each contiguous candidate of either pass, whether a My Number keyword may be within the
+ * context scorer's reach, from tables of what each character may give once normalised (a set of the keywords'
+ * characters a character); the others' offsets, digits and lines, for candidates only counted.
  *
  * list_names, stat_names: a folder's entries, and its files' identities, for the walk: one call a folder (or a
  * chunk of its files) instead of a DirEntry and a stat result per file, without holding the GIL, so a second
@@ -231,7 +236,7 @@ fail:
  * to the digits beside it), both of those, or anything else. In the pair tables, ONE_CHAR marks a byte pair
  * Python's codec decodes as one character (0: it does not). */
 enum { CLS_OTHER = 0, CLS_DIGIT = 0x10, ONE_CHAR = 0x20, CLS_SEPARATOR = 0x40, CLS_JOINER = 0x80 };
-enum { KIND_UTF8 = 0, KIND_CP932 = 1, KIND_EUCJP = 2 };
+enum { KIND_UTF8 = 0, KIND_CP932 = 1, KIND_EUCJP = 2, KIND_ASCII = 3 /* multibyte_quick only */ };
 #define IS_DIGIT_CLASS(c) (((c) & 0xF0) == CLS_DIGIT)
 #define SEPARATOR_ID(c) ((c) & CLS_SEPARATOR ? (c) & 0x0F : -1)
 
@@ -385,14 +390,44 @@ static void digit_masks_of(const unsigned char *p, Py_ssize_t n, unsigned char l
 #endif
 }
 
-/* Newlines in d[from:to], 16 bytes at a time. */
+/* Digits of a 128-byte window (a block and the next): ``tokens``, the first byte of each digit (ASCII or full-width);
+ * ``covered``, every byte of one. From a character boundary, the digits tile the covered bytes (no byte of a
+ * full-width digit is an ASCII digit or the first byte of another one), so a run's length is the covered bytes
+ * from its start and its digits the tokens among them. Bits from ``known`` on depend on the block after next. */
+typedef struct {
+    uint64_t tokens[2], covered[2];
+    int known;
+    Py_ssize_t end; /* set by run_length: where the run ends, from the block's start */
+} Runs;
+
+/* The number of digits of the run starting at bit i (a character boundary) of the window, or -1 when it may go
+ * on past the bits known. */
+static inline Py_ssize_t run_length(Runs *w, int i) {
+    u128 covered = ((u128)w->covered[1] << 64) | w->covered[0];
+    u128 tokens = ((u128)w->tokens[1] << 64) | w->tokens[0];
+    u128 gaps = ~(covered >> i);
+    uint64_t low = (uint64_t)gaps, high = (uint64_t)(gaps >> 64);
+    int length = low ? __builtin_ctzll(low) : high ? 64 + __builtin_ctzll(high) : 128;
+    if (i + length >= w->known) return -1;
+    w->end = i + length;
+    if (length < 4) return length; /* no more digits than bytes */
+    if (length > 63) return 64; /* (a run of 64 bytes holds more than 12 digits) */
+    return popcount64((uint64_t)(tokens >> i) & ((1ULL << length) - 1));
+}
+
+/* Newlines in d[from:to], 16 bytes at a time: each byte lane counts its newlines (a compare gives -1 per newline,
+ * subtracted), summed across the lanes every 255 rounds, before a lane can overflow. */
 static Py_ssize_t count_newlines(const unsigned char *d, Py_ssize_t from, Py_ssize_t to) {
     Py_ssize_t count = 0, i = from;
 #if defined(__SSE2__)
-    const __m128i newline = _mm_set1_epi8('\n');
-    for (; i + 16 <= to; i += 16)
-        count += popcount64((uint16_t)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(d + i)), newline)));
+    const __m128i newline = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while (i + 16 <= to) {
+        __m128i lanes = _mm_setzero_si128();
+        for (int round = 0; round < 255 && i + 16 <= to; round++, i += 16)
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(d + i)), newline));
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        count += _mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums));
+    }
 #endif
     for (; i < to; i++) count += d[i] == '\n';
     return count;
@@ -529,14 +564,25 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
          * there (a byte pair that reads as one may be a character's second byte and a letter: its run starts
          * after it, so the byte before a digit tells nothing until the characters are aligned). */
         uint64_t starts;
+        Runs runs;
         if (multibyte) {
-            starts = (cur.digit & ~((cur.digit << 1) | (prev_digit >> 63))) |
-                     (cur.lead & ahead(cur.range, next.range, 1));
+            uint64_t wide = cur.lead & ahead(cur.range, next.range, 1);
+            starts = (cur.digit & ~((cur.digit << 1) | (prev_digit >> 63))) | wide;
+            uint64_t wide_next = next.lead & (next.range >> 1);
+            runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
+            runs.covered[0] = runs.tokens[0] | (wide << 1);
+            runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide >> 63);
+            runs.known = 127;
         } else {
             uint64_t wide = cur.lead & ahead(cur.second, next.second, 1) & ahead(cur.range, next.range, 2);
             uint64_t ends = cur.digit | (wide << 2) | (prev_wide >> 62); /* bit p: a digit ends at byte p */
             starts = (cur.digit | wide) & ~((ends << 1) | (prev_ends >> 63));
             prev_wide = wide, prev_ends = ends;
+            uint64_t wide_next = next.lead & (next.second >> 1) & (next.range >> 2);
+            runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
+            runs.covered[0] = runs.tokens[0] | (wide << 1) | (wide << 2);
+            runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide_next << 2) | (wide >> 62) | (wide >> 63);
+            runs.known = 126;
         }
         prev_digit = cur.digit;
         if (resume > base) starts &= resume - base >= 64 ? 0 : ~((1ULL << (resume - base)) - 1);
@@ -545,7 +591,22 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
             starts &= starts - 1;
             if (p < resume) continue;
             int ascii_start = (unsigned char)(d[p] - '0') < 10;
+            /* Most runs (a date, an amount, a phone number) end here, told by the masks without a walk. Read from
+             * p as if it were a character boundary: if it is one, the run is no candidate; if it is not (the
+             * second byte of a CP932 or EUC-JP character), p starts nothing, and the next start is looked at. */
+            Py_ssize_t counted = run_length(&runs, (int)(p - base));
+            if (counted >= 0 && counted != 12 && counted != 4) {
+                if (!multibyte || ascii_start) resume = runs.end + base; /* p is a boundary: its run is done */
+                continue;
+            }
             if (multibyte && !ascii_start && !align_to(&r, &a, p)) continue; /* inside a character */
+            if (counted == 4) { /* four digits and no separator after them: done */
+                int after_len, after = runs.end + base < size ? char_at(&r, runs.end + base, &after_len) : 0;
+                if (SEPARATOR_ID(after) < 0) {
+                    resume = runs.end + base;
+                    continue;
+                }
+            }
             int values[12], len1, len2, before1, before2 = -1;
             Py_ssize_t end, n = digit_run(&r, p, values, 12, &end);
             resume = end;
@@ -570,6 +631,171 @@ done:
     Py_XDECREF(f.contiguous), Py_XDECREF(f.grouped), Py_XDECREF(f.anchors), Py_XDECREF(f.counts);
     PyBuffer_Release(&data), PyBuffer_Release(&single), PyBuffer_Release(&pairs), PyBuffer_Release(&triples);
     PyBuffer_Release(&seqs), PyBuffer_Release(&lead), PyBuffer_Release(&roles);
+    return result;
+}
+
+/* ---- multibyte_quick: which candidates of multibyte_hits have no My Number keyword in reach ---------------- */
+
+/* What each character of the text may give once normalised (NFKC, case folded), as a set of the keywords'
+ * characters: a byte per character naming one of up to 256 masks (tables built by detector/match/multibyte_pass.py
+ * from detector.normalize.givers). A keyword can be in a stretch of text only when the characters there give
+ * every character of it between them, so a stretch where no keyword's characters are all given holds none. */
+typedef struct {
+    int kind;
+    const unsigned char *single;  /* CP932, EUC-JP: 256 mask ids of bytes read alone */
+    const unsigned char *pairs;   /* CP932, EUC-JP: 65536 mask ids of two-byte characters */
+    const unsigned char *triples; /* EUC-JP: 65536 mask ids of 0x8F b1 b2, keyed by b1 b2; else NULL */
+    const unsigned char *index;   /* UTF-8: 256, the page of each 256 code points of the BMP (0: none gives any) */
+    const unsigned char *pages;   /* UTF-8: 256 mask ids a page */
+    Py_ssize_t npages;
+    uint64_t masks[256];
+    const unsigned char *needs;   /* 8 bytes a keyword (little-endian): the characters it needs */
+    Py_ssize_t nneeds;
+} Reach;
+
+static inline uint64_t load64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+/* UTF-8: what the character starting at byte j may give. Every byte that is no continuation byte is read as the
+ * start of a character, without checking the sequence (more than the decoder reads is only more to look at);
+ * a character beyond the BMP may give anything. */
+static inline uint64_t utf8_gives(const Reach *k, const unsigned char *d, Py_ssize_t size, Py_ssize_t j) {
+    unsigned char c = d[j];
+    unsigned int code;
+    if (c < 0x80) {
+        code = c;
+    } else if (c < 0xC0) {
+        return 0;
+    } else if (c < 0xE0) {
+        if (j + 1 >= size) return 0;
+        code = ((unsigned int)(c & 0x1F) << 6) | (d[j + 1] & 0x3F);
+    } else if (c < 0xF0) {
+        if (j + 2 >= size) return 0;
+        code = ((unsigned int)(c & 0x0F) << 12) | ((unsigned int)(d[j + 1] & 0x3F) << 6) | (d[j + 2] & 0x3F);
+    } else {
+        return c < 0xF5 ? ~(uint64_t)0 : 0;
+    }
+    unsigned char page = k->index[code >> 8];
+    return page ? k->masks[k->pages[256 * (Py_ssize_t)page + (code & 0xFF)]] : 0;
+}
+
+/* CP932, EUC-JP: what a character starting at byte j may give, read every way the codec could (alone, as a pair,
+ * as a triple): the stretch is read from every byte, not from a known character boundary. */
+static inline uint64_t mb_gives(const Reach *k, const unsigned char *d, Py_ssize_t size, Py_ssize_t j) {
+    uint64_t given = k->masks[k->single[d[j]]];
+    if (j + 1 < size) {
+        given |= k->masks[k->pairs[(d[j] << 8) | d[j + 1]]];
+        if (k->triples != NULL && d[j] == 0x8F && j + 2 < size)
+            given |= k->masks[k->triples[(d[j + 1] << 8) | d[j + 2]]];
+    }
+    return given;
+}
+
+/* Whether the characters starting in d[from:to] give every character of some keyword. */
+static int may_hold_keyword(const Reach *k, const unsigned char *d, Py_ssize_t size, Py_ssize_t from,
+                            Py_ssize_t to) {
+    uint64_t given = 0;
+    for (Py_ssize_t j = from; j < to; j++)
+        given |= k->kind == KIND_UTF8 || k->kind == KIND_ASCII ? utf8_gives(k, d, size, j) : mb_gives(k, d, size, j);
+    for (Py_ssize_t i = 0; i < k->nneeds; i++)
+        if ((load64(k->needs + 8 * i) & ~given) == 0) return 1;
+    return 0;
+}
+
+PyDoc_STRVAR(multibyte_quick_doc,
+"multibyte_quick(data, kind, ends, single, pairs, triples, index, pages, masks, needs, before, after,\n"
+"                first_line) -> (windowed, quick)\n\n"
+"Of the contiguous candidates of multibyte_hits (``ends``, in ``data`` of ``kind``: 0-2 as multibyte_hits takes,\n"
+"3 for ASCII read with the UTF-8 tables, the candidates of ascii_hits), those that may have a My\n"
+"Number keyword within ``before`` characters before them or ``after`` characters after them (from the byte\n"
+"after them), and (start, digits, line) of the others: the offset of the first digit, the twelve digits in\n"
+"ASCII and ``first_line`` plus the newlines before the start.\n"
+"The tables say what each character may give once normalised (see detector/match/multibyte_pass.py):\n"
+"``single``, ``pairs``, ``triples`` (CP932, EUC-JP) or ``index`` and ``pages`` (UTF-8) name one of the 8-byte\n"
+"``masks``; ``needs`` holds a mask a keyword. A character is at most 4 bytes (UTF-8), 2 (CP932) or 3 (EUC-JP),\n"
+"so the bytes looked at hold at least the characters the scorer reads.");
+
+static PyObject *multibyte_quick(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer data, single, pairs, triples, index, pages, masks, needs;
+    int kind;
+    Py_ssize_t before, after, first_line;
+    PyObject *ends;
+    if (!PyArg_ParseTuple(args, "y*iO!y*y*y*y*y*y*y*nnn", &data, &kind, &PyList_Type, &ends, &single, &pairs,
+                          &triples, &index, &pages, &masks, &needs, &before, &after, &first_line))
+        return NULL;
+    PyObject *result = NULL, *windowed = PyList_New(0), *quick = PyList_New(0);
+    int multibyte = kind == KIND_CP932 || kind == KIND_EUCJP;
+    if (windowed == NULL || quick == NULL) goto done;
+    if ((kind != KIND_UTF8 && kind != KIND_ASCII && !multibyte) || masks.len % 8 != 0 || masks.len > 8 * 256 ||
+        needs.len % 8 != 0 ||
+        before < 0 || after < 0 ||
+        (multibyte && (single.len != 256 || pairs.len != 65536 || (triples.len != 0 && triples.len != 65536))) ||
+        (!multibyte && (index.len != 256 || pages.len % 256 != 0))) {
+        PyErr_SetString(PyExc_ValueError, "multibyte_quick: bad kind or tables");
+        goto done;
+    }
+    Reach k = {kind, single.buf, pairs.buf, triples.len ? triples.buf : NULL, index.buf, pages.buf,
+               pages.len / 256, {0}, needs.buf, needs.len / 8};
+    Py_ssize_t nmasks = masks.len / 8;
+    for (Py_ssize_t i = 0; i < 256; i++) k.masks[i] = i < nmasks ? load64((const unsigned char *)masks.buf + 8 * i) : 0;
+    /* A mask id is a byte: every id names one of the 256 masks (those not given are empty). A page is checked. */
+    for (Py_ssize_t i = 0; !multibyte && i < 256; i++)
+        if (((const unsigned char *)index.buf)[i] >= k.npages) goto bad_id;
+    const unsigned char *d = data.buf;
+    Py_ssize_t size = data.len;
+    Py_ssize_t width = kind == KIND_UTF8 ? 4 : kind == KIND_CP932 ? 2 : kind == KIND_EUCJP ? 3 : 1;
+    unsigned char low = kind == KIND_CP932 ? 0x4F : kind == KIND_EUCJP ? 0xB0 : 0x90;
+    Py_ssize_t wide = kind == KIND_UTF8 ? 3 : 2;
+    Py_ssize_t count = PyList_GET_SIZE(ends), counted_to = 0, newlines = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(ends, i);
+        Py_ssize_t end = PyLong_AsSsize_t(item);
+        if (end == -1 && PyErr_Occurred()) goto done;
+        /* The twelve digits end at end - 2, each an ASCII digit or a full-width one (last byte low..low + 9). */
+        char digits[12];
+        Py_ssize_t at = end - 2;
+        int i_digit;
+        for (i_digit = 11; i_digit >= 0 && at >= 0 && at < size; i_digit--) {
+            unsigned char c = d[at];
+            if ((unsigned char)(c - '0') < 10) {
+                digits[i_digit] = (char)c, at -= 1;
+            } else if ((unsigned char)(c - low) < 10 && at - wide + 1 >= 0) {
+                digits[i_digit] = (char)('0' + (c - low)), at -= wide;
+            } else {
+                break;
+            }
+        }
+        if (i_digit >= 0 || end - 1 > size) {
+            PyErr_SetString(PyExc_ValueError, "multibyte_quick: an end that is no contiguous candidate's");
+            goto done;
+        }
+        Py_ssize_t start = at + 1;
+        Py_ssize_t from = start - before * width, to = end - 1 + after * width;
+        if (may_hold_keyword(&k, d, size, from < 0 ? 0 : from, start) ||
+            may_hold_keyword(&k, d, size, end - 1, to > size ? size : to)) {
+            if (PyList_Append(windowed, item) < 0) goto done;
+            continue;
+        }
+        if (start < counted_to) counted_to = 0, newlines = 0; /* (ends out of order: counted again) */
+        newlines += count_newlines(d, counted_to, start);
+        counted_to = start;
+        PyObject *record = Py_BuildValue("(ns#n)", start, digits, (Py_ssize_t)12, first_line + newlines);
+        if (record == NULL) goto done;
+        int failed = PyList_Append(quick, record);
+        Py_DECREF(record);
+        if (failed) goto done;
+    }
+    result = PyTuple_Pack(2, windowed, quick);
+    goto done;
+bad_id:
+    PyErr_SetString(PyExc_ValueError, "multibyte_quick: the index names a page that is not there");
+done:
+    Py_XDECREF(windowed), Py_XDECREF(quick);
+    PyBuffer_Release(&data), PyBuffer_Release(&single), PyBuffer_Release(&pairs), PyBuffer_Release(&triples);
+    PyBuffer_Release(&index), PyBuffer_Release(&pages), PyBuffer_Release(&masks), PyBuffer_Release(&needs);
     return result;
 }
 
@@ -924,6 +1150,7 @@ static PyMethodDef methods[] = {
     {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
     {"multibyte_hits", multibyte_hits, METH_VARARGS, multibyte_hits_doc},
+    {"multibyte_quick", multibyte_quick, METH_VARARGS, multibyte_quick_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},
     {"stat_names", stat_names, METH_VARARGS, stat_names_doc},
     {NULL, NULL, 0, NULL},

@@ -53,6 +53,9 @@ class PeopleBound(NamedTuple):
     held_back_candidates: int = 0  # findings held back below --min-confidence
     unscanned_files: int = 0  # files and members not read that could hold numbers (encrypted ones included)
     encrypted_members: int = 0  # of which encrypted (files or archive members)
+    # Possible numbers read from pictures that no reading saves: each one number, so at most one person more (it
+    # may be one of the people found: the bound stays an upper one). 別添２ 3A ⑷: the maximum decides 4号.
+    unreadable_candidates: int = 0
 
     @property
     def open(self) -> bool:
@@ -60,20 +63,26 @@ class PeopleBound(NamedTuple):
         return self.unscanned_files > 0
 
     @property
+    def _most(self) -> int:
+        return self.found + self.held_back_people + self.unreadable_candidates
+
+    @property
     def upper(self) -> int | None:
         """The most people that may be affected, or None when :attr:`open`."""
-        return None if self.open else self.found + self.held_back_people
+        return None if self.open else self._most
 
     def may_exceed(self, more_than: int) -> bool:
-        """Whether the people that may be affected could be more than ``more_than`` (with some sign of numbers)."""
-        if self.found + self.held_back_people == 0:
+        """Whether the people that may be affected could be more than ``more_than`` (with some sign of numbers:
+        a person found, a candidate held back, a possible number unreadable)."""
+        if self._most == 0:
             return False
-        return self.open or self.found + self.held_back_people > more_than
+        return self.open or self._most > more_than
 
     def to_json(self) -> dict[str, Any]:
         return {"people_upper_bound": self.upper, "upper_bound_open": self.open,
                 "unscanned_files": self.unscanned_files, "encrypted_members": self.encrypted_members,
-                "held_back_candidates": self.held_back_candidates, "held_back_people": self.held_back_people}
+                "held_back_candidates": self.held_back_candidates, "held_back_people": self.held_back_people,
+                "unreadable_candidates": self.unreadable_candidates}
 
 
 class Check(NamedTuple):
@@ -81,7 +90,8 @@ class Check(NamedTuple):
     the renderers), ``how_many`` of them (people or files), ``rules`` the location rules a presumed public
     place rests on."""
 
-    check_id: str  # held_back_candidates | unscanned_files | encrypted_members | confirm_public_location
+    # held_back_candidates | unscanned_files | encrypted_members | unreadable_candidates | confirm_public_location
+    check_id: str
     how_many: int
     rules: tuple[str, ...] = ()
 
@@ -161,7 +171,8 @@ def _certain(trigger: Trigger, metrics: Mapping[str, int]) -> bool:
 
 def _may_hold(trigger: Trigger, metrics: Mapping[str, int], declared: Collection[str], bound: PeopleBound) -> bool:
     if trigger.metric is None:  # declared, with no person found: only if numbers may be in what was not read
-        return trigger.trigger_id in declared and (bound.open or bound.held_back_people > 0)
+        return trigger.trigger_id in declared and (bound.open or bound.held_back_people > 0
+                                                   or bound.unreadable_candidates > 0)
     if metrics[trigger.metric] > (trigger.more_than or 0):  # holds, on a presumption (not certain)
         return True
     return trigger.metric == BOUNDED_METRIC and bound.may_exceed(trigger.more_than or 0)
@@ -178,6 +189,8 @@ def _checks(possible: tuple[Trigger, ...], metrics: Mapping[str, int], facts: Fa
             checks.append(Check("unscanned_files", bound.unscanned_files - bound.encrypted_members))
         if bound.encrypted_members:
             checks.append(Check("encrypted_members", bound.encrypted_members))
+        if bound.unreadable_candidates:
+            checks.append(Check("unreadable_candidates", bound.unreadable_candidates))
     for trigger in possible:
         if trigger.confirmed_metric is not None and trigger.metric is not None:
             presumed = metrics[trigger.metric] - metrics.get(trigger.confirmed_metric, 0)

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .errors import UsageError
+from .messages import text
 from .model import Baselined, Finding, Location
 from .names import shown
 from .result import ScanResult
@@ -79,9 +80,9 @@ class Baseline:
             with open(name, encoding="utf-8") as handle:
                 document = json.load(handle)
         except OSError as exc:
-            raise UsageError(f"{name}: cannot read the baseline: {exc.strerror}") from None
+            raise UsageError(text("baseline.unreadable", name=name, reason=exc.strerror)) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{name}: not a json document ({type(exc).__name__})") from None
+            raise UsageError(text("not_json", name=name, error=type(exc).__name__)) from None
         check_baseline_document(name, document)
         entries = [BaselineEntry(str(e["fingerprint"]), str(e["path"]), Location.from_json(e.get("location", {})),
                                  str(e.get("masked", "")), str(e["reason"]).strip())
@@ -102,9 +103,7 @@ class Baseline:
         """Refuse a scan under another key than the baseline's: none of its fingerprints could match, and every
         accepted finding would come back as new."""
         if key_id != self.key_id:
-            raise UsageError(f"{self.name}: the baseline was made with the fingerprint key {self.key_id}, this scan "
-                             f"uses {key_id}; scan with the same --key-file or MYNUMBER_KEY, or make the baseline "
-                             "again")
+            raise UsageError(text("baseline.other_key", name=self.name, baseline_key=self.key_id, key=key_id))
 
     def __call__(self, finding: Finding) -> str | None:
         return self.reasons.get(entry_key(finding.fingerprint, finding.path, finding.location))
@@ -117,10 +116,9 @@ def baseline_document(result: ScanResult, reason: str | None) -> dict[str, Any]:
     person may then edit entry by entry in the file."""
     new = [Baselined(finding, reason) for finding in result.findings] if reason is not None else []
     if reason is None and result.findings:
-        raise UsageError(f"{len(result.findings)} findings need a reason to be accepted: give --reason TEXT (then "
-                         "edit each entry's reason in the file if they differ)")
+        raise UsageError(text("baseline.needs_reason", count=len(result.findings)))
     if reason is not None and not reason.strip():
-        raise UsageError("--reason: give the reason the findings are accepted (it cannot be empty)")
+        raise UsageError(text("baseline.empty_reason"))
     entries: dict[EntryKey, BaselineEntry] = {}
     for accepted in sorted([*result.baselined, *new], key=lambda b: b.finding.sort_key()):
         finding = accepted.finding

@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
-from . import __version__, cli_help
+from . import __version__, cli_help, messages
 from .errors import EXIT_FAILED, EXIT_USAGE, MyNumberToolError, UsageError
 from .names import escape
 from .redact import redact
-from .report.formats import INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
+from .report.formats import EXPOSURE_FORMATS, INCIDENT_FORMATS, NOTIFY_FORMATS, SCAN_FORMATS, WATCH_FORMATS
 
 if TYPE_CHECKING:
+    from .access import ExposureEvidence
     from .config import Config
+    from .dask_scan import DaskRunner
     from .incremental.prefetch import StatPrefetch
     from .outputs import ReplacedFile
 
@@ -53,6 +55,14 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
                   logging.INFO if verbose == 1 else logging.DEBUG)
 
 
+def _dask_runner(address: str, path_maps: tuple[str, ...]) -> DaskRunner:
+    """``--dask``: connected to the scheduler before the walk, so an unreachable one stops the scan at once (a
+    one-line error naming the address, status 4); Dask is imported only here."""
+    from .dask_scan import DaskRunner, PathMap
+
+    return DaskRunner(address, PathMap.parse(path_maps))
+
+
 def _facility(name: str) -> str:
     """--syslog-facility checked when the options are read (a usage error, status 2)."""
     from .watch.system_log import facility_named
@@ -67,6 +77,13 @@ def _facility(name: str) -> str:
 def _fail(message: str, status: int) -> NoReturn:
     click.echo(cli_help.message("error", message=escape(redact(message))), err=True)
     sys.exit(status)
+
+
+def _host_label(label: str | None) -> str | None:
+    """``--host-label``: the name results give the host; an empty one would name none."""
+    if label is not None and not label.strip():
+        raise click.BadParameter("give a name: an empty label names no host")
+    return label
 
 
 def parse_size(text: str) -> int:
@@ -88,7 +105,7 @@ class _Output:
         if path is not None and path != "-":
             from .outputs import ReplacedFile
 
-            self.file = ReplacedFile(path, "the output")
+            self.file = ReplacedFile(path, messages.text("what.output"))
 
     def identity(self) -> frozenset[tuple[int, int]]:
         return self.file.identities() if self.file is not None else frozenset()
@@ -104,6 +121,19 @@ class _Output:
             self.abandon()
             raise
         self.file.commit(data)
+
+    def streaming(self) -> Callable[[bytes], None]:
+        """A writer for an output written as it goes (``--format jsonl``): the file is put at its name now
+        (:meth:`~detector.outputs.ReplacedFile.publish`), standard output flushed at each write; :meth:`write`
+        then adds the rest and closes it."""
+        if self.file is None:
+            def to_stdout(data: bytes) -> None:
+                sys.stdout.flush()  # nothing of the text layer left behind the bytes
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+            return to_stdout
+        self.file.publish()
+        return self.file.append
 
     def write_bytes(self, data: bytes) -> None:
         """A binary document (a workbook): only into a file."""
@@ -146,7 +176,7 @@ def _run(action: Callable[[], int]) -> NoReturn:
     try:
         status = action()
     except MyNumberToolError as exc:
-        _fail(str(exc), exc.exit_status)
+        _fail(exc.localized(), exc.exit_status)
     except KeyboardInterrupt:
         click.echo(cli_help.message("interrupted"), err=True)
         sys.exit(130)
@@ -192,7 +222,7 @@ def _use_config(ctx: click.Context, path: str | None) -> Config:
     try:
         config = load_config(main.commands, path)
     except MyNumberToolError as exc:
-        _fail(str(exc), exc.exit_status)
+        _fail(exc.localized(), exc.exit_status)
     ctx.meta[_CONFIG] = config
     return config
 
@@ -221,14 +251,27 @@ def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @_common_output_options
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
               show_default=True, help="Report findings at or above this confidence; the rest are counted.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Parallel processes (default: the number of cores).")
+@click.option("--dask", "dask_address", metavar="ADDRESS", help="Read the files on the workers of a Dask cluster, "
+              "whose scheduler is at ADDRESS (tcp://HOST:8786, tls://...); each worker needs the scan's key in "
+              "MYNUMBER_KEY or its key file (pip install 'mynumber-scan[dask]'; see docs/scale.md).")
+@click.option("--path-map", "path_maps", multiple=True, metavar="LOCAL=REMOTE", help="With --dask: the workers see "
+              "the folder LOCAL as REMOTE (repeatable); results name LOCAL.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (loops are detected).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--include", "includes", multiple=True, metavar="GLOB", help="Read only files matching GLOB "
+              "(repeatable; folders are still walked; --exclude wins).")
+@click.option("--files-from", metavar="FILE", help="Also read the files named in FILE, one a line or separated "
+              "by NUL (find -print0); - for standard input. Folders named there are not descended into.")
+@click.option("--one-file-system", is_flag=True, help="Do not enter folders on another file system than their "
+              "PATH's (mount points are listed as excluded), as find -xdev.")
+@click.option("--shard", metavar="K/N", help="Read only the K-th of N stable shares of the files (by their path "
+              "under PATH), for N hosts or cron jobs splitting one tree.")
 @click.option("--max-file-size", metavar="SIZE", help="List files over SIZE (e.g. 500M, 2G) as unscanned.")
 @click.option("--public", "public_paths", multiple=True, metavar="PATH",
               help="A folder reachable from outside the organisation, e.g. published by a web server.")
@@ -250,57 +293,72 @@ def _common_output_options(func: Callable[..., Any]) -> Callable[..., Any]:
               "counted in the people and the verdict.")
 @click.option("--list-excluded", is_flag=True, help="List the files and folders excluded, with the rule that "
               "excluded each (text output; json always lists them).")
+@click.option("--host-label", metavar="LABEL", callback=lambda _c, _p, v: _host_label(v),
+              help="Call the host that reads the files LABEL in the results (default: this machine's name).")
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...], quiet: bool,
          verbose: int, min_confidence: str, jobs: int, follow_symlinks: bool, exclude: tuple[str, ...],
+         includes: tuple[str, ...], files_from: str | None, one_file_system: bool, shard: str | None,
          max_file_size: str | None, public_paths: tuple[str, ...], key_file: str | None, reveal: bool,
          engine: str, progress: bool | None, state_path: str | None, baseline_path: str | None,
-         list_excluded: bool, no_ocr: bool, ocr_timeout: float | None) -> None:
+         list_excluded: bool, no_ocr: bool, ocr_timeout: float | None, host_label: str | None,
+         dask_address: str | None, path_maps: tuple[str, ...]) -> None:
     """Scan files and folders (PATH of - reads standard input) for My Numbers."""
     _setup_logging(verbose, quiet)
     if reveal and (output is None or output == "-"):
         _fail(cli_help.message("reveal_needs_output"), EXIT_USAGE)
+    if dask_address is not None and reveal:
+        _fail(cli_help.message("reveal_not_with_dask"), EXIT_USAGE)
+    if dask_address is None and path_maps:
+        _fail(cli_help.message("path_map_needs_dask"), EXIT_USAGE)
+    if not paths and files_from is None:
+        _fail(cli_help.message("nothing_to_scan"), EXIT_USAGE)
     size_limit = parse_size(max_file_size) if max_file_size else None
     prefetch = _start_prefetch(state_path, paths, jobs)
 
     def action() -> int:
-        from .baseline import Baseline
-        from .model import Confidence
-        from .people import RevealedNumbers, load_key
-        from .pipeline import ScanOptions, scan_paths
+        from .people import RevealedNumbers
+        from .pipeline import scan_paths
         from .report import render
+        from .scan_setup import scan_setup
 
+        out: _Output | None = None
         try:
-            key = load_key(key_file)
-            baseline = Baseline.for_scan(baseline_path, key) if baseline_path is not None else None
-            out = _Output(output)
+            out = _Output(output)  # first: the walk skips it
+            setup = scan_setup(key_file=key_file, baseline=baseline_path, rules_dirs=rules_dirs, excludes=exclude,
+                               public_paths=public_paths, min_confidence=min_confidence, jobs=jobs,
+                               follow_symlinks=follow_symlinks, max_file_size=size_limit, reveal=reveal,
+                               engine=engine, skip_inodes=out.identity(), state_path=state_path, ocr=not no_ocr,
+                               ocr_timeout=ocr_timeout, includes=includes, shard=shard, files_from=files_from,
+                               one_file_system=one_file_system, host_label=host_label)
+            runner = _dask_runner(dask_address, path_maps) if dask_address is not None else None  # before the walk
         except BaseException:
+            if out is not None:
+                out.abandon()
             if prefetch is not None:
                 prefetch.stop()
             raise
         shown = _Progress(sys.stderr) if (progress if progress is not None else sys.stderr.isatty()) and not quiet \
             else None
-        options = ScanOptions(key=key, rules_dirs=rules_dirs, jobs=jobs, follow_symlinks=follow_symlinks,
-                              excludes=exclude, max_file_size=size_limit,
-                              min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                              reveal=reveal, engine=engine, skip_inodes=out.identity(), state_path=state_path,
-                              ocr=not no_ocr, ocr_timeout=ocr_timeout)
         revealed = RevealedNumbers() if reveal else None  # read only by the renderers of the 0600 output
+        stream = None
+        if fmt == "jsonl":  # written as found: readers tail it, a scan killed midway has written what it found
+            from .report.json_report import LineStream
+
+            stream = LineStream(out.streaming(), revealed, setup.baseline)
         try:
-            result = scan_paths(paths, options, progress=shown, prefetch=prefetch,  # which stops the prefetch
-                                revealed=revealed, baseline=baseline)
+            result = scan_paths(paths, setup.options, progress=shown, prefetch=prefetch,  # which stops the prefetch
+                                revealed=revealed, baseline=setup.baseline, stream=stream, runner=runner)
         except BaseException:
             out.abandon()
             raise
         finally:
             if shown is not None:
                 shown.close()
+            if runner is not None:
+                runner.close()
         try:
-            if fmt == "text" and list_excluded:
-                from .report.text_report import render as render_text
-
-                text = render_text(result, revealed, list_excluded=True)
-            else:
-                text = render(result, fmt, revealed)
+            text = stream.rest(result) if stream is not None else render(result, fmt, revealed,
+                                                                          list_excluded=list_excluded)
         except BaseException:
             out.abandon()  # the temporary file goes; whatever was at the name stays
             raise
@@ -402,9 +460,9 @@ def _read_documents(names: tuple[str, ...]) -> list[tuple[str, Any]]:
             with open(name, encoding="utf-8") as handle:
                 documents.append((name, json.load(handle)))
         except OSError as exc:
-            raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
+            raise UsageError(messages.text("document.unreadable", name=name, reason=exc.strerror)) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{name}: not a json document ({type(exc).__name__})") from None
+            raise UsageError(messages.text("not_json", name=name, error=type(exc).__name__)) from None
     return documents
 
 
@@ -414,7 +472,7 @@ def _parse_date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--discovered {text!r}: give the date as YYYY-MM-DD") from None
+        raise UsageError(messages.text("discovered.bad_date", date=text)) from None
 
 
 @main.command()
@@ -428,8 +486,11 @@ def _parse_date(text: str | None) -> dt.date | None:
               "Article 2 item 2, and 60 days for the final report.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
+@click.option("--exposure", "exposure_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="The json of mynumber exposure for these scans: adds the access-log evidence and fills the "
+              "draft's secondary damage and date hints from it.")
 def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str | None, malicious: bool,
-           lang: str, rules_dirs: tuple[str, ...]) -> None:
+           lang: str, rules_dirs: tuple[str, ...], exposure_path: str | None) -> None:
     """Turn saved scans (json of scan or merge; several are merged) into an incident report: people, files,
     the verdict and its articles, the PPC reporting deadlines, and a draft of the PPC report."""
 
@@ -444,9 +505,83 @@ def report(scans: tuple[str, ...], fmt: str, output: str | None, discovered: str
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items],
                                  declared=["malicious"] if malicious else [], baselined_apart=False)
-        incident = build_incident(result, rules.items, day, malicious)
+        incident = build_incident(result, rules.items, day, malicious, _read_exposure(exposure_path, result.key_id))
         text = render_incident(incident, fmt, lang)  # before the output is created, as in merge
         _Output(output).write(text)
+        return 0
+
+    _run(action)
+
+
+def _read_exposure(path: str | None, key_id: str) -> ExposureEvidence | None:
+    """``report --exposure FILE``: the evidence of ``mynumber exposure``, made from a scan with the same key."""
+    if path is None:
+        return None
+    from .access import ExposureEvidence
+
+    ((name, document),) = _read_documents((path,))
+    evidence = ExposureEvidence.from_json(document, name)
+    if evidence.key_id and evidence.key_id != key_id:
+        raise UsageError(f"{name}: made from a scan with another key ({evidence.key_id}, the scans' is {key_id})")
+    return evidence
+
+
+def _access_logs(patterns: tuple[str, ...]) -> list[str]:
+    """``--access-log`` values: a file, ``-``, or a quoted pattern (``'/var/log/nginx/access.log*'``) expanded in
+    name order; a name that is neither is an error naming it."""
+    import glob
+
+    logs: list[str] = []
+    for pattern in patterns:
+        if pattern == "-" or os.path.exists(pattern) or not glob.has_magic(pattern):
+            logs.append(pattern)
+            continue
+        matched = sorted(glob.glob(pattern))
+        if not matched:
+            raise UsageError(f"--access-log {pattern!r}: no file matches")
+        logs.extend(matched)
+    return logs
+
+
+@main.command()
+@click.argument("scans", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCAN.json...")
+@click.option("--access-log", "access_logs", multiple=True, required=True, metavar="FILE",
+              help="A web server's access log: nginx or Apache combined or common, IIS W3C, or JSON lines; plain, "
+              "gz, bz2 or xz; - for standard input; a quoted pattern for rotations (repeatable).")
+@click.option("--url-map", "url_maps", multiple=True, required=True, metavar="LOCAL_ROOT=URL_PREFIX",
+              help="Files below LOCAL_ROOT are served at URL_PREFIX (repeatable; the longest root wins).")
+@click.option("--internal", "internal", multiple=True, metavar="CIDR", help="A network of the organisation "
+              "(repeatable); private, loopback and link-local addresses are always internal.")
+@click.option("--show-clients", is_flag=True, help="List the external client addresses (personal data: counts "
+              "only without it).")
+@click.option("--format", "fmt", type=click.Choice(EXPOSURE_FORMATS), default="text", show_default=True,
+              help="Text for a person, or json (the input of report --exposure).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600), not stdout.")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable; "
+              "crawlers.toml names the crawlers).")
+def exposure(scans: tuple[str, ...], access_logs: tuple[str, ...], url_maps: tuple[str, ...],
+             internal: tuple[str, ...], show_clients: bool, fmt: str, output: str | None,
+             rules_dirs: tuple[str, ...]) -> None:
+    """Read web server access logs for the scan's public files with findings: requests that returned each file,
+    external clients, first and last external fetch, bytes sent, crawlers, and the people in the files fetched
+    from outside."""
+
+    def action() -> int:
+        from .access import collect_exposure
+        from .access.clients import parse_networks
+        from .access.render import render
+        from .access.urls import UrlMapping
+        from .result import merge as merge_documents
+        from .rules import load_rules
+
+        rules = load_rules(rules_dirs)
+        mappings = [UrlMapping.parse(text) for text in url_maps]
+        networks = parse_networks(internal)
+        result = merge_documents(_read_documents(scans), rules.triggers,
+                                 item_ids=[item.item_id for item in rules.items])
+        evidence = collect_exposure(result.findings, _access_logs(access_logs), mappings, networks, rules.crawlers,
+                                    key_id=result.key_id, show_clients=show_clients)
+        _Output(output).write(render(evidence, fmt))
         return 0
 
     _run(action)
@@ -487,11 +622,11 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
         from .rules import load_rules
 
         if letter and fmt is not None:
-            raise UsageError("--letter writes Markdown letters; --format chooses the table's format: give one")
+            raise UsageError(messages.text("notify.letter_or_format"))
         if name_columns and not letter:
-            raise UsageError("--name-column addresses the letters: use it with --letter")
+            raise UsageError(messages.text("notify.name_needs_letter"))
         if fmt == "xlsx" and output in (None, "-"):
-            raise UsageError("--format xlsx writes a workbook: give --output FILE")
+            raise UsageError(messages.text("notify.xlsx_needs_output"))
         rules = load_rules(rules_dirs)
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items], baselined_apart=False)
@@ -516,6 +651,56 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
         for line in stderr_lines(notification, letter):
             click.echo(line, err=True)
         return 0
+
+    _run(action)
+
+
+@main.command()
+@click.argument("scan", required=False, type=click.Path(dir_okay=False), metavar="[SCAN.json]")
+@click.option("--to", "target", metavar="DIR", help="The quarantine folder (created 0700; outside every root of the "
+              "scan). Its manifest.json and actions.jsonl (0600) record what moved.")
+@click.option("--apply", "apply_", is_flag=True, help="Move the files. Without it, only list what would move and "
+              "what is refused (nothing is changed).")
+@click.option("--only-public", is_flag=True, help="Only the files with a finding in a public location.")
+@click.option("--placeholder", "placeholders", multiple=True, type=click.Choice(["apache", "nginx"]),
+              help="Make the moved files' URLs answer 410 Gone: an .htaccess block in the web root and "
+              "DIR/apache-410.conf (apache), or DIR/nginx-410.conf to include (nginx). Needs --url-map.")
+@click.option("--url-map", "url_maps", multiple=True, metavar="LOCAL_ROOT=URL_PREFIX", help="The URL a web root is "
+              "served under, e.g. /var/www/html=https://example.jp/ (repeatable).")
+@click.option("--restore", "manifest", metavar="MANIFEST", help="Put back every file of a quarantine's "
+              "manifest.json (never over a file that reappeared), instead of quarantining.")
+@click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
+              "per-installation key): each file is read again and must give the scan's findings.")
+@click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="The rules the scan was made with.")
+def quarantine(scan: str | None, target: str | None, apply_: bool, only_public: bool, placeholders: tuple[str, ...],
+               url_maps: tuple[str, ...], manifest: str | None, key_file: str | None,
+               rules_dirs: tuple[str, ...]) -> None:
+    """Move the exposed files of a saved scan into a private folder, keeping path, owner, mode and times, with a
+    manifest to restore them; files changed since the scan are refused. A dry run unless --apply. Exit status 0
+    every file moved (or would), 1 some were refused (listed with the reason), 2 usage error."""
+
+    def action() -> int:
+        from .contain import QuarantineOptions, restore
+        from .contain import quarantine as run_quarantine
+        from .people import load_key
+        from .rules import load_rules
+        from .schema import check_scan_document
+
+        if manifest is not None:
+            if scan is not None or target is not None or apply_:
+                raise UsageError("--restore MANIFEST puts a quarantine back: give no SCAN.json, --to or --apply")
+            outcome = restore(manifest)
+        else:
+            if scan is None or target is None:
+                raise UsageError("give SCAN.json and --to DIR (or --restore MANIFEST)")
+            rules = load_rules(rules_dirs)
+            ((name, document),) = _read_documents((scan,))
+            check_scan_document(name, document, [item.item_id for item in rules.items])
+            options = QuarantineOptions(target, apply_, only_public, placeholders, url_maps, rules_dirs)
+            outcome = run_quarantine(name, document, options, load_key(key_file, create=False))
+        for line in outcome.lines:  # paths in them already readable: escaped, numbers masked
+            click.echo(line)
+        return outcome.status
 
     _run(action)
 
@@ -549,22 +734,31 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="medium",
               show_default=True)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--include", "includes", multiple=True, metavar="GLOB", help="Watch only files matching GLOB "
+              "(repeatable; --exclude wins).")
 @click.option("--public", "public_paths", multiple=True, metavar="PATH",
               help="A folder reachable from outside the organisation (repeatable).")
 @click.option("--key-file", metavar="FILE", help="Fingerprint key (default: $MYNUMBER_KEY, else the "
               "per-installation key).")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="Extra rules folder (repeatable).")
+@click.option("--baseline", "baseline_path", metavar="FILE", help="Findings FILE accepts (mynumber baseline) are "
+              "baselined events, not findings, and run no --exec command; their people are still counted in the "
+              "assessment.")
 @click.option("-q", "--quiet", is_flag=True, help="No log messages on stderr.")
 @click.option("-v", "--verbose", count=True, help="More log messages on stderr (-v the files read, -vv their "
               "times).")
 @click.option("--no-ocr", is_flag=True, help="Do not read pictures and image-only PDF pages by OCR.")
 @click.option("--ocr-timeout", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Seconds OCR may spend "
               "on one picture (default: picture.max_seconds in rules/limits.toml).")
+@click.option("--host-label", metavar="LABEL", callback=lambda _c, _p, v: _host_label(v),
+              help="Call this host LABEL in the events (default: this machine's name).")
 def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | None, state_path: str | None,
           execute: str | None, use_syslog: bool, syslog_facility: str, journal: bool | None,
           metrics_address: str | None, settle: float, min_confidence: str, exclude: tuple[str, ...],
-          public_paths: tuple[str, ...], key_file: str | None, rules_dirs: tuple[str, ...], quiet: bool,
-          verbose: int, no_ocr: bool, ocr_timeout: float | None) -> None:
+          includes: tuple[str, ...],
+          public_paths: tuple[str, ...], key_file: str | None, rules_dirs: tuple[str, ...],
+          baseline_path: str | None, quiet: bool, verbose: int, no_ocr: bool, ocr_timeout: float | None,
+          host_label: str | None) -> None:
     """Watch folders and logs: report findings as files appear and change, files cleared of them, and
     every change of the assessment, until SIGTERM or Ctrl-C (the state is saved first)."""
     _setup_logging(verbose, quiet)
@@ -576,15 +770,13 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
     try:
         check_public_paths(public_paths, paths)
     except MyNumberToolError as exc:
-        _fail(str(exc), exc.exit_status)
+        _fail(exc.localized(), exc.exit_status)
 
     def action() -> int:
         import signal
         import threading
 
-        from .model import Confidence
-        from .people import load_key
-        from .pipeline import ScanOptions
+        from .scan_setup import scan_setup
         from .watch import EventStream, Supervised, Watcher, WatchOptions
         from .watch.system_log import SystemLogHandler, open_system_log
 
@@ -592,11 +784,13 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         if system_log is not None:
             logging.getLogger("detector").addHandler(SystemLogHandler(system_log))
         sink = EventStream(output, fmt)
-        scan_options = ScanOptions(key=load_key(key_file), rules_dirs=rules_dirs, excludes=exclude,
-                                   min_confidence=Confidence.parse(min_confidence), public_paths=public_paths,
-                                   skip_inodes=sink.identities(), ocr=not no_ocr, ocr_timeout=ocr_timeout)
-        watcher = Watcher(list(paths), WatchOptions(scan_options, poll=poll, settle=settle, state_path=state_path,
-                                                    execute=execute, system_log=system_log), sink.write)
+        setup = scan_setup(key_file=key_file, baseline=baseline_path, rules_dirs=rules_dirs, excludes=exclude,
+                           public_paths=public_paths, min_confidence=min_confidence, skip_inodes=sink.identities(),
+                           includes=includes,
+                           ocr=not no_ocr, ocr_timeout=ocr_timeout, host_label=host_label)
+        watcher = Watcher(list(paths), WatchOptions(setup.options, poll=poll, settle=settle, state_path=state_path,
+                                                    execute=execute, system_log=system_log,
+                                                    baseline=setup.baseline), sink.write)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

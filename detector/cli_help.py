@@ -12,23 +12,14 @@ such option, and any key here that no longer names one.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import click
 
-LANGUAGES = ("ja", "en")
-
-
-def language(environ: Mapping[str, str] = os.environ) -> str:
-    """``ja`` or ``en`` from the locale variables, the first set of LC_ALL, LC_MESSAGES, LANG (POSIX order)."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
-
+from . import messages as _messages
+from .messages import LANGUAGES as LANGUAGES  # the locale's language, for the help as for the messages
+from .messages import language as language
 
 # -- the examples ---------------------------------------------------------------------------------------------
 
@@ -41,6 +32,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "mynumber scan --baseline mynumber-baseline.json /srv/share       # only what is new makes the status",
         "mynumber scan --format sarif -o mynumber.sarif .                # for code scanning",
         "mynumber scan -v /srv/share                                     # what is read, skipped and why",
+        "find /srv/share -newer last-run -type f -print0 | mynumber scan --files-from -",
+        "mynumber scan --shard 2/3 --one-file-system --format json -o host2.json /srv/share   # host 2 of 3",
+        "mynumber scan --include '*.csv' --include '*.xlsx' --exclude '**/archive' /srv/share",
+        "mynumber scan --format jsonl --host-label nas-tokyo-1 -o /var/log/mynumber/scan.jsonl /srv/share   # tail -F",
+        "mynumber scan --dask tcp://scan1:8786 --state /var/lib/mynumber/share.db /srv/share   # on a Dask cluster",
+        "mynumber scan --dask tcp://scan1:8786 --path-map /srv/share=/mnt/nas/share /srv/share",
     ),
     "merge": (
         "MYNUMBER_KEY_FILE=/etc/mynumber/key mynumber merge host1.json host2.json",
@@ -70,12 +67,26 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "mynumber notify scan.json --roster 社員名簿.csv --number-column 個人番号 --letter "
         "--name-column 姓 --name-column 名 -o notices.md",
     ),
+    "exposure": (
+        "mynumber exposure scan.json --access-log /var/log/nginx/access.log --url-map /var/www/html=https://example.jp/",
+        "mynumber exposure scan.json --access-log '/var/log/nginx/access.log*' "
+        "--url-map /var/www/html=https://example.jp/ --internal 203.0.113.0/24 --format json -o exposure.json",
+        "mynumber report scan.json --exposure exposure.json -o report.html",
+        "zcat /backup/logs/*.gz | mynumber exposure scan.json --access-log - --url-map /srv/www=/",
+    ),
+    "quarantine": (
+        "mynumber quarantine scan.json --to /root/quarantine-2026-12-03                 # dry run: what would move",
+        "mynumber quarantine scan.json --to /root/quarantine-2026-12-03 --only-public --apply",
+        "mynumber quarantine scan.json --to /root/q --apply --placeholder apache --url-map /var/www/html=https://example.jp/",
+        "mynumber quarantine --restore /root/quarantine-2026-12-03/manifest.json",
+    ),
     "watch": (
         "mynumber watch /srv/share /var/www --public /var/www",
         "mynumber watch --poll 5 /mnt/nas --state /var/lib/mynumber/nas.db --syslog",
         'mynumber watch /var/log/app --format text --exec "/usr/local/bin/page-oncall"',
         "mynumber watch /srv/share --syslog --syslog-facility local3",
         "mynumber watch /srv/share --metrics 127.0.0.1:9808    # curl 127.0.0.1:9808/metrics",
+        "mynumber watch /srv/share --baseline mynumber-baseline.json    # accepted findings: baselined events",
     ),
     "check": (
         "mynumber check 1234-5678-9018",
@@ -107,6 +118,8 @@ SHORT_HELP: dict[str, dict[str, str]] = {
         "config show": "Print each command's effective defaults and where each came from.",
         "report": "Write the incident report: people, verdict, articles, PPC deadlines, draft.",
         "notify": "List the people to notify from an HR roster, or draft their notices.",
+        "exposure": "Read web access logs: who fetched the public files with My Numbers, since when, which crawlers.",
+        "quarantine": "Move a scan's exposed files into a private folder (dry run first), or restore them.",
         "watch": "Watch folders and logs; report findings, clearances and verdict changes live.",
         "check": "Say whether one number is a valid My Number, and why not.",
     },
@@ -118,6 +131,8 @@ SHORT_HELP: dict[str, dict[str, str]] = {
         "config show": "各コマンドの有効な既定値とその出所を表示する",
         "report": "事案報告書を作成する (本人の数、判定、根拠条文、報告期限、報告書の下書き)",
         "notify": "人事名簿から通知すべき本人を一覧にする、または通知文を下書きする",
+        "exposure": "Web サーバのアクセスログから、個人番号を含む公開ファイルの外部からの取得とクローラを調べる",
+        "quarantine": "スキャンで見つかったファイルを非公開の隔離フォルダへ移す(まず予行)、または元に戻す",
         "watch": "フォルダとログを監視し、検出・解消・判定の変化をその場で知らせる",
         "check": "一つの番号が個人番号として有効かどうかと、その理由を示す",
     },
@@ -141,8 +156,20 @@ HELP_JA: dict[str, str] = {
                       "とその理由; -vv さらにファイルごとの所要時間(番号は出しません)。",
     "scan --min-confidence": "この確度以上の検出を報告します(それ未満は件数だけ数えます)。",
     "scan --jobs": "並列プロセス数(既定: コア数)。",
+    "scan --dask": "ファイルを Dask クラスタのワーカーで読みます。ADDRESS はスケジューラのアドレス(tcp://HOST:8786、"
+                   "tls://...)。各ワーカーの MYNUMBER_KEY か鍵ファイルにスキャンと同じ鍵が必要です(pip install "
+                   "'mynumber-scan[dask]'。docs/scale.md を参照)。",
+    "scan --path-map": "--dask と併用: ワーカーからはフォルダ LOCAL が REMOTE に見えます(複数指定可)。結果には LOCAL "
+                       "のパスを書きます。",
     "scan --follow-symlinks": "シンボリックリンクをたどります(ループは検出します)。",
     "scan --exclude": "GLOB に一致するパスを飛ばします(複数指定可)。",
+    "scan --include": "GLOB に一致するファイルだけを読みます(複数指定可。フォルダはたどります。--exclude が優先)。",
+    "scan --files-from": "FILE に書かれたファイルも読みます(一行に一つ、または find -print0 の NUL 区切り。- は標準"
+                         "入力)。そこに書かれたフォルダの中には入りません。",
+    "scan --one-file-system": "PATH と別のファイルシステムのフォルダには入りません(マウントポイントは除外として一覧"
+                              "に載せます。find -xdev と同じ)。",
+    "scan --shard": "ファイルを N 個の安定した組に分け(PATH からの相対パスで決まります)、K 番目だけを読みます。"
+                    "一つのツリーを N 台のホストや cron ジョブで分担するときに。",
     "scan --max-file-size": "SIZE (例: 500M, 2G)を超えるファイルはスキャンせず一覧に載せます。",
     "scan --public": "組織の外から到達できるフォルダ(Web サーバーで公開しているフォルダなど)。",
     "scan --key-file": "フィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。",
@@ -156,6 +183,7 @@ HELP_JA: dict[str, str] = {
     "scan --no-ocr": "画像と画像だけの PDF ページを OCR で読みません(スキャンしなかったものとして一覧に載せます)。",
     "scan --ocr-timeout": "一枚の画像の OCR にかけてよい秒数(既定: rules/limits.toml の picture.max_seconds)。",
     "scan --list-excluded": "除外したファイルとフォルダを、除外したルールとともに一覧にします。",
+    "scan --host-label": "結果でファイルを読んだホストを LABEL と呼びます(既定: このマシンの名前)。",
     "merge": "同じ鍵で作成した複数のスキャン・ホストの json 結果を一つにまとめ、本人の数と判定を一つにします。",
     "merge --format": "出力形式。",
     "merge --output": "結果を FILE に書き出します(0600 で作成)。",
@@ -182,6 +210,21 @@ HELP_JA: dict[str, str] = {
     "report --malicious": "不正の目的によるおそれがある(攻撃など): 規則第2条第2号、確報は 60 日以内。",
     "report --lang": "報告書の言語。",
     "report --rules": "追加のルールフォルダ(複数指定可)。",
+    "report --exposure": "これらのスキャンに対する mynumber exposure の json: アクセスログの確認結果の節を加え、"
+                         "報告書の下書きの二次被害と発生日の欄をそこから補います(出典を明記)。",
+    "exposure": "スキャンで見つかった、個人番号を含む公開ファイルについて Web サーバのアクセスログを調べます: "
+                "ファイルを返したリクエスト(2xx、206、304)、外部の接続元の数、外部からの最初と最後の取得、送信バイト数、"
+                "検索エンジン等のクローラ(ユーザーエージェントによる)、外部から取得されたファイルの本人の数。"
+                "公開でないファイルは調べません(件数のみ)。",
+    "exposure --access-log": "アクセスログ: nginx・Apache の combined・common、IIS の W3C 拡張、JSON 行。"
+                             "平文・gz・bz2・xz。- は標準入力。ローテーションはパターンを引用符で(複数指定可)。",
+    "exposure --url-map": "LOCAL_ROOT 以下のファイルは URL_PREFIX で公開されている(複数指定可。最も長いものを使用)。",
+    "exposure --internal": "組織内のネットワーク(CIDR。複数指定可)。プライベート・ループバック・リンクローカルは"
+                           "常に内部です。",
+    "exposure --show-clients": "外部の接続元 IP アドレスを一覧にします(個人情報のため、既定では件数のみ)。",
+    "exposure --format": "人が読むテキスト、または json (report --exposure の入力)。",
+    "exposure --output": "標準出力ではなく FILE に書きます(0600 で作成)。",
+    "exposure --rules": "追加のルールフォルダ(複数指定可。crawlers.toml でクローラを定義)。",
     "notify": "通知すべき本人を一覧にします: スキャンで見つかった全員の名簿の行(フィンガープリントで照合、見つかった"
               "ファイル付き、個人番号の列は除く)と、名簿にない本人(マスクした番号で)。--letter では各人への通知文"
               "(番号法第29条の4第2項)を下書きします。",
@@ -196,6 +239,24 @@ HELP_JA: dict[str, str] = {
     "notify --output": "標準出力ではなく FILE に書きます(0600 で作成)。",
     "notify --key-file": "スキャンのフィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。",
     "notify --rules": "追加のルールフォルダ(複数指定可)。",
+    "quarantine": "保存したスキャンで個人番号が見つかったファイルを隔離フォルダへ移します(元のパス、所有者、モード、"
+                  "時刻を保ち、戻すためのマニフェストを書きます)。スキャンの後に変わったファイルは移しません。"
+                  "--apply がなければ予行で、何も変えません。終了ステータス 0 すべて移した(予行では移せる)、"
+                  "1 移さなかったファイルがある(理由付きで一覧)、2 使い方の誤り。",
+    "quarantine --to": "隔離フォルダ(0700 で作成。スキャンのどのルートの外にも置きます)。その manifest.json と "
+                       "actions.jsonl (0600)に移したものを記録します。",
+    "quarantine --apply": "ファイルを移します。指定しなければ、移すものと移さないもの(理由付き)を一覧にするだけで、"
+                          "何も変えません。",
+    "quarantine --only-public": "公開の場所で見つかったファイルだけを移します。",
+    "quarantine --placeholder": "移したファイルの URL が 410 Gone を返すようにします: apache は Web ルートの "
+                                ".htaccess へのブロックと DIR/apache-410.conf、nginx は include する "
+                                "DIR/nginx-410.conf。--url-map が必要です。",
+    "quarantine --url-map": "Web ルートを公開している URL。例: /var/www/html=https://example.jp/ (複数指定可)。",
+    "quarantine --restore": "隔離フォルダの manifest.json にあるファイルをすべて元の場所に戻します(その間に現れた"
+                            "ファイルは上書きしません)。",
+    "quarantine --key-file": "スキャンのフィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。"
+                             "各ファイルを読み直し、スキャンと同じ検出であることを確かめます。",
+    "quarantine --rules": "スキャンに使ったルールのフォルダ。",
     "watch": "フォルダとログを監視します: ファイルが現れ変わるたびに検出を、検出がなくなったファイルを、判定の変化を"
              "知らせます。SIGTERM か Ctrl-C で止まります(状態を先に保存します)。",
     "watch --poll": "inotify の代わりに SECONDS 秒(既定 1)ごとにポーリングします: 他のマシンの変更をカーネルが"
@@ -216,11 +277,15 @@ HELP_JA: dict[str, str] = {
     "watch --settle": "書き込み中のファイルは、最後の変更からこの秒数待ってから読みます。",
     "watch --min-confidence": "この確度以上の検出を報告します(それ未満は件数だけ数えます)。",
     "watch --exclude": "GLOB に一致するパスを飛ばします(複数指定可)。",
+    "watch --include": "GLOB に一致するファイルだけを監視します(複数指定可。--exclude が優先)。",
     "watch --public": "組織の外から到達できるフォルダ(複数指定可)。",
     "watch --key-file": "フィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。",
     "watch --rules": "追加のルールフォルダ(複数指定可)。",
+    "watch --baseline": "FILE (mynumber baseline で作成)が承認した検出は finding ではなく baselined のイベントとし、"
+                        "--exec のコマンドも実行しません(本人の数は判定に含めます)。",
     "watch --no-ocr": "画像と画像だけの PDF ページを OCR で読みません。",
     "watch --ocr-timeout": "一枚の画像の OCR にかけてよい秒数(既定: rules/limits.toml の picture.max_seconds)。",
+    "watch --host-label": "イベントでホストを LABEL と呼びます(既定: このマシンの名前)。",
     "watch --quiet": "標準エラーにログメッセージを出しません。",
     "watch --verbose": "標準エラーにより多くのログを出します(-v 読んだファイル、-vv 所要時間)。",
     "check": "NUMBER が有効な個人番号かどうかと、無効ならその理由を示します。- を指定すると標準入力から読みます"
@@ -232,28 +297,13 @@ HELP_JA: dict[str, str] = {
 
 # -- the command line's own messages --------------------------------------------------------------------------------
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "error": "mynumber: error: {message}",
-        "interrupted": "mynumber: interrupted",
-        "internal": "internal error: {detail}",
-        "reveal_needs_output": "--reveal writes raw numbers only into a file: give --output FILE",
-        "not_a_folder": "{path}: not a folder (watch follows folders; scan a single file with mynumber scan)",
-    },
-    "ja": {
-        "error": "mynumber: エラー: {message}",
-        "interrupted": "mynumber: 中断しました",
-        "internal": "内部エラー: {detail}",
-        "reveal_needs_output": "--reveal は番号そのものをファイルにだけ書きます: --output FILE を指定してください",
-        "not_a_folder": "{path}: フォルダではありません(watch はフォルダを監視します。一つのファイルは mynumber scan "
-                        "でスキャンしてください)",
-    },
-}
+# The command line's own messages are in the one catalogue, with the library's errors: detector.messages.
+MESSAGES = _messages.MESSAGES
 
 
 def message(key: str, lang: str | None = None, **values: str) -> str:
     """One of the command line's own messages in the user's language."""
-    return MESSAGES[lang or language()][key].format(**values)
+    return _messages.message(key, lang, **values)
 
 
 # -- applying them ----------------------------------------------------------------------------------------------------

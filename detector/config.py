@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import click
 
+from . import messages
 from .errors import UsageError
 from .names import shown
 
@@ -101,16 +102,16 @@ class Config:
         """Every top-level key an option of some command, every table a command, every table key its option."""
         for key in top:
             if not any(key in _configurable(command) for command in self.commands.values()):
-                raise UsageError(f"{name}: unknown key {key!r} (no command has the option --{key})")
+                raise UsageError(messages.text("config.unknown_key", name=name, key=key))
         for table_name, table in tables.items():
             if table_name not in self.commands:
-                raise UsageError(f"{name}: unknown table [{table_name}] (the commands are "
-                                 f"{', '.join(self.commands)})")
+                raise UsageError(messages.text("config.unknown_table", name=name, table=table_name,
+                                               commands=", ".join(self.commands)))
             params = _configurable(self.commands[table_name])
             for key in table:
                 if key not in params:
-                    raise UsageError(f"{name}: [{table_name}] unknown key {key!r} "
-                                     f"(mynumber {table_name} has no option --{key})")
+                    raise UsageError(messages.text("config.unknown_command_key", name=name, table=table_name,
+                                                   key=key))
 
     def default_map(self, command_name: str | None = None) -> dict[str, Any]:
         """click's ``default_map``: for the group, a map per command; for one command, its own."""
@@ -142,7 +143,7 @@ def load_config(commands: Mapping[str, click.Command], explicit: str | None = No
     """The configuration of ``commands``: the system's file (:data:`SYSTEM_CONFIG`), then ``explicit``
     (``--config FILE``, which must exist) or else the local file (:data:`LOCAL_CONFIG`), each where it exists."""
     if explicit is not None and not os.path.isfile(explicit):
-        raise UsageError(f"--config {explicit}: no such file")
+        raise UsageError(messages.text("config.missing", name=explicit))
     files = [name for name in (SYSTEM_CONFIG, explicit if explicit is not None else LOCAL_CONFIG)
              if os.path.isfile(name)]
     return Config(commands, files)
@@ -156,39 +157,38 @@ def _load(name: str) -> dict[str, Any]:
         with open(name, "rb") as handle:
             st = os.fstat(handle.fileno())
             if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or st.st_uid not in (os.geteuid(), 0):
-                raise UsageError(f"{name}: refused: a configuration file must be writable only by its owner, you or "
-                                 "root (it decides what the scan looks at)")
+                raise UsageError(messages.text("config.writable_by_others", name=name))
             return tomllib.load(handle)
     except OSError as exc:
-        raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
+        raise UsageError(messages.text("document.unreadable", name=name, reason=exc.strerror)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{name}: not valid TOML: {exc}") from None
+        raise UsageError(messages.text("config.not_toml", name=name, error=exc)) from None
 
 
 def _checked(value: Any, param: click.Parameter, where: str) -> Any:
     """``value`` as the option takes it, or an error naming the file and the key."""
     if isinstance(param, click.Option) and param.is_flag and not param.count:
         if not isinstance(value, bool):
-            raise UsageError(f"{where}: give true or false")
+            raise UsageError(messages.text("config.give_bool", where=where))
         return value
     if param.multiple or param.nargs == -1:
         if not isinstance(value, list):
-            raise UsageError(f"{where}: give a list, such as [\"a\", \"b\"]")
+            raise UsageError(messages.text("config.give_list", where=where))
         return tuple(_converted(item, param, where) for item in value)
     return _converted(value, param, where)
 
 
 def _converted(value: Any, param: click.Parameter, where: str) -> Any:
     if isinstance(value, (dict, list)) or (isinstance(value, bool) and param.type is not click.BOOL):
-        raise UsageError(f"{where}: give a single {param.type.name} value")
+        raise UsageError(messages.text("config.give_single", where=where, kind=param.type.name))
     if isinstance(param, click.Option) and param.count:
         if not isinstance(value, int) or value < 0:
-            raise UsageError(f"{where}: give a whole number >= 0")
+            raise UsageError(messages.text("config.give_count", where=where))
         return value
     try:
         return param.type.convert(value, param, None)
     except click.BadParameter as exc:
-        raise UsageError(f"{where}: {exc.message}") from None
+        raise UsageError(messages.text("located", where=where, problem=exc.message)) from None
 
 
 def _default(param: click.Parameter, command: click.Command) -> Any:

@@ -38,6 +38,7 @@ class ContextScorer:
         self.after = rules.window_after
         self.keywords = _TermSet(rules.keywords)
         self.negatives = _TermSet(rules.negatives)
+        self.keyword_terms = tuple(sorted(self.keywords.rule_of))  # normalised, as the text is before a search
         self._ascii_keywords = _ascii_keyword_search(tuple(sorted(t for t in self.keywords.rule_of if t.isascii())))
 
     def can_raise(self, data: bytes, start: int, end: int) -> bool:

@@ -1,6 +1,10 @@
-"""The project's errors. Every message names the file and the reason, and never contains a raw number."""
+"""The project's errors. Every message names the file and the reason, and never contains a raw number. Their words
+are in the catalogue of :mod:`detector.messages`, English and Japanese: ``str()`` of an error is the English, and
+:meth:`MyNumberToolError.localized` the user's language (the command line shows that one)."""
 
 from __future__ import annotations
+
+from .messages import Text, language, text
 
 # The command's exit statuses (see detector.assess for the ones a scan's result decides): 0 nothing found, 1
 # findings but not reportable on what was scanned, 2 usage error, 3 reportable, 4 the command could not run, 5
@@ -9,9 +13,19 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SERIOUS, EXIT_FAILED, EXIT_POSSIBLY 
 
 
 class MyNumberToolError(Exception):
-    """Base class of every error this tool raises on purpose."""
+    """Base class of every error this tool raises on purpose: raised with a :class:`~detector.messages.Text` of the
+    catalogue (or, for words not in it yet, a plain English string)."""
 
     exit_status = EXIT_FAILED
+
+    def __init__(self, message: str | Text = "") -> None:
+        super().__init__(str(message))
+        self.text = message
+
+    def localized(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the locale's, ja under ja_*); English where the catalogue has no
+        words for it."""
+        return self.text.words(lang or language()) if isinstance(self.text, Text) else str(self)
 
 
 class UsageError(MyNumberToolError):
@@ -23,9 +37,9 @@ class UsageError(MyNumberToolError):
 class RulesError(UsageError):
     """A rules file is malformed; the message names the file, the line where known, and the problem."""
 
-    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+    def __init__(self, path: str, problem: str | Text, line: int | None = None) -> None:
         where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {problem}")
+        super().__init__(text("located", where=where, problem=problem))
         self.path = path
         self.line = line
         self.problem = problem

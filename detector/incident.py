@@ -16,9 +16,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access import ExposureEvidence
 from .assess import Check, PeopleBound, Status
 from .deadlines import Deadlines, deadlines
-from .model import Finding, Unscanned
+from .model import Finding, UnreadableCandidate, Unscanned
 from .names import display, shown
 from .result import ScanResult
 from .rules import ItemRule
@@ -52,6 +53,7 @@ class FileRow:
     # The table column headers and sheet names beside the file's numbers (names from the file, as findings keep
     # them): what the file says of whose numbers they are, for the PPC draft's 媒体や種類.
     labels: tuple[str, ...] = ()
+    host: str | None = None  # the machine that read the file (None: not known, an older scan's)
 
 
 @dataclass
@@ -77,6 +79,10 @@ class Incident:
     possible: tuple[Reason, ...] = ()  # triggers that may hold, to decide by the checks
     checks: tuple[Check, ...] = ()
     bound: PeopleBound = field(default_factory=PeopleBound)
+    # Possible numbers in pictures that no reading saves: to look at, each at most one person more in the bound.
+    unreadable: list[UnreadableCandidate] = field(default_factory=list)
+    # The access-log evidence of `mynumber exposure` (report --exposure): who fetched the public files, and when.
+    access: ExposureEvidence | None = None
 
     @property
     def articles(self) -> list[str]:
@@ -84,6 +90,13 @@ class Incident:
             return []
         rule_items = [f"{RULE_NAME_JA} 第2条第{r.rule_item}号" for r in self.reasons if r.rule_item]
         return [LAW_ARTICLE, NOTICE_ARTICLE, *rule_items]
+
+    @property
+    def several_hosts(self) -> bool:
+        """Whether the files with findings and those not scanned were read on more than one host: the reports then
+        group them by host (:attr:`files` and :attr:`unscanned` are in that order), since two hosts' same path are
+        two files."""
+        return len({row.host for row in self.files} | {entry.host for entry in self.unscanned}) > 1
 
     @property
     def shows_reporting_dates(self) -> bool:
@@ -119,8 +132,11 @@ class Incident:
             "files": [_file_json(f) for f in self.files],
             "items": self.items,
             "unscanned": [u.to_json() for u in self.unscanned],
+            "unreadable_candidates": [u.to_json() for u in self.unreadable],
             "scan": {"roots": [shown(root) for root in self.roots], "hosts": self.hosts, "key_id": self.key_id},
         }
+        if self.access is not None:
+            out["access_evidence"] = self.access.to_json()
         if draft is not None:
             out["ppc_draft"] = draft
         return out
@@ -137,11 +153,13 @@ def _file_json(row: FileRow) -> dict[str, Any]:
                 "public_reason": shown(row.public_reason) if row.public_reason else row.public_reason,
                 "examples": [{"location": loc, "masked": masked} for loc, masked in row.examples],
                 "items": list(row.items)})
+    if row.host is not None:
+        out["host"] = shown(row.host)
     return out
 
 
 def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discovered: dt.date | None = None,
-                   malicious: bool = False) -> Incident:
+                   malicious: bool = False, access: ExposureEvidence | None = None) -> Incident:
     """The incident of ``result``, whose assessment gives the reasons (``--malicious`` is one of its criteria:
     declare it when finishing the result); ``malicious`` here sets the 60-day final report."""
     assessment = result.assessment
@@ -155,7 +173,7 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
     item_counts: Counter[str] = Counter(item for f in result.findings for item in f.items)
     return Incident(
         figures={"distinct_people": result.distinct_people, "public_distinct_people": result.public_distinct_people,
-                 "files_with_findings": result.files_with_findings, "unscanned": len(result.unscanned),
+                 "files_with_findings": result.files_with_findings, "unscanned": result.unscanned_count,
                  "findings": len(result.findings), "files_scanned": result.files_scanned,
                  "held_back_findings": sum(result.held_back.values())},
         serious=bool(reasons),
@@ -167,7 +185,7 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
         public_people=len(public),
         internal_people=len(everyone - public),
         files=_file_rows(result.findings),
-        unscanned=list(result.unscanned),
+        unscanned=sorted(result.unscanned, key=lambda u: (u.host is None, u.host or "")),  # stable: by path within
         items=[item for item, _ in item_counts.most_common()],
         item_labels={rule.item_id: (rule.label_ja, rule.label_en) for rule in item_rules},
         roots=list(result.roots),
@@ -177,6 +195,8 @@ def build_incident(result: ScanResult, item_rules: tuple[ItemRule, ...], discove
         possible=possible,
         checks=assessment.checks,
         bound=assessment.bound,
+        unreadable=list(result.unreadable_candidates),
+        access=access,
     )
 
 
@@ -209,11 +229,13 @@ def _file_type(path: str) -> str:
 
 
 def _file_rows(findings: list[Finding]) -> list[FileRow]:
-    by_path: dict[str, list[Finding]] = defaultdict(list)
+    """A row a file (a path on a host: two hosts' same path are two files), public first, then by people; with
+    several hosts, grouped by host first."""
+    by_path: dict[tuple[str | None, str], list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_path[finding.path].append(finding)
+        by_path[finding.host, finding.path].append(finding)
     rows = []
-    for path, group in by_path.items():
+    for (host, path), group in by_path.items():
         public = next((f for f in group if f.public), None)
         item_counts: Counter[str] = Counter(item for f in group for item in f.items)
         rows.append(FileRow(
@@ -227,6 +249,9 @@ def _file_rows(findings: list[Finding]) -> list[FileRow]:
             items=tuple(item for item, _ in item_counts.most_common()),
             labels=tuple(sorted({label for f in group for label in (f.location.column, f.location.sheet)
                                  if label})),
+            host=host,
         ))
-    return sorted(rows, key=lambda r: (not r.public, -r.people, r.path))
+    several = len({row.host for row in rows}) > 1
+    return sorted(rows, key=lambda r: (*((r.host is None, r.host or "") if several else ()), not r.public,
+                                       -r.people, r.path))
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 
 from .errors import UsageError
+from .messages import text
 from .model import DECLARED_PUBLIC, STDIN
 from .rules import PathRule
 
@@ -52,12 +53,10 @@ def check_public_paths(public_paths: Iterable[str], roots: Iterable[str]) -> Non
     places = [_forms(root) for root in roots if root != STDIN]
     for path in public_paths:
         if not os.path.exists(path):
-            raise UsageError(f"--public {path}: no such file or folder (it decides whether numbers are in a "
-                             "public place, so it must name one)")
+            raise UsageError(text("public.missing", path=path))
         forms = _forms(path)
         if not any(_overlap(forms, root) for root in places):
-            raise UsageError(f"--public {path}: not under any folder scanned, so it could make nothing public "
-                             "(give it with the folder that holds it, or fix the path)")
+            raise UsageError(text("public.outside", path=path))
 
 
 def _forms(path: str) -> set[str]:

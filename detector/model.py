@@ -9,6 +9,8 @@ a field of these types (see :mod:`detector.people`).
 from __future__ import annotations
 
 import enum
+import socket
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -97,6 +99,12 @@ class Location(NamedTuple):
                 self.line or 0, self.cell or "", self.name or "")
 
 
+def _host(written: Any) -> str | None:
+    """A host as a document wrote it, read back: one string a host, however many entries name it (a merge of
+    millions of findings holds a few hosts, not a copy for each)."""
+    return sys.intern(unescape(str(written))) if written is not None else None
+
+
 _LOCATION_KEYS = ("line", "sheet", "cell", "page", "part", "member", "column", "hidden", "name", "ocr")
 
 
@@ -145,10 +153,14 @@ class Finding(NamedTuple):
     public: bool = False
     public_reason: str | None = None
     items: tuple[str, ...] = ()
+    # The machine that read the file (its name, or --host-label): two hosts' same path are two files. None: not
+    # known (a scan document written before hosts were kept).
+    host: str | None = None
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
         """The json of scans, jsonl, watch events and the state: names as :func:`detector.names.shown` writes them
-        (numbers in them masked unless ``reveal``), with ``path_display`` where the path has a readable form."""
+        (numbers in them masked unless ``reveal``), with ``path_display`` where the path has a readable form, and
+        ``host`` where it is known."""
         out: dict[str, Any] = {"path": shown(self.path, reveal)}
         readable_path = display(self.path, reveal)
         if readable_path is not None:
@@ -165,11 +177,14 @@ class Finding(NamedTuple):
             out["public_reason"] = shown(self.public_reason, reveal)
         if self.items:
             out["items"] = list(self.items)
+        if self.host is not None:
+            out["host"] = shown(self.host, reveal)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
         public_reason = data.get("public_reason")
+        host = data.get("host")
         return cls(
             path=unescape(str(data["path"])),
             location=Location.from_json(data.get("location", {})),
@@ -180,6 +195,7 @@ class Finding(NamedTuple):
             public=bool(data.get("public", False)),
             public_reason=unescape(str(public_reason)) if public_reason is not None else None,
             items=tuple(data.get("items", ())),
+            host=_host(host),
         )
 
     @property
@@ -189,8 +205,8 @@ class Finding(NamedTuple):
         an internal disk is not). 規則第2条第3号 needs the fact, not the presumption."""
         return self.public and not (self.public_reason or "").startswith(DECLARED_PUBLIC)
 
-    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str]:
-        return (self.path, self.location.sort_key(), self.fingerprint)
+    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str, str]:
+        return (self.path, self.location.sort_key(), self.fingerprint, self.host or "")
 
 
 class Baselined(NamedTuple):
@@ -224,6 +240,12 @@ class Sample(NamedTuple):
                    str(data.get("sample", "")))
 
 
+# Entries listed one by one in a scan's result (unscanned, excluded); beyond, they are counted by reason or rule
+# and not kept. A tree of any size must fit in bounded memory: 10,000 entries are a few MB and more than a person
+# reads; a --no-ocr scan of a photo archive lists millions, which are summed up by reason all the same.
+ENTRIES_KEPT = 10_000
+
+
 class Unscanned(NamedTuple):
     """A file (or a member inside one: an archive member, a mail attachment) that could not be scanned, and
     why. The reason never contains file content; ``kind`` is the file type when it is known."""
@@ -232,6 +254,7 @@ class Unscanned(NamedTuple):
     reason: str
     member: str | None = None
     kind: str | None = None
+    host: str | None = None  # the machine that met it, as :attr:`Finding.host`
 
     def to_json(self, reveal: bool = False) -> dict[str, str]:
         """Names (and the reason, which may quote one) as :func:`detector.names.shown` writes them, with
@@ -248,16 +271,47 @@ class Unscanned(NamedTuple):
                 out["member_display"] = readable_member
         if self.kind is not None:
             out["type"] = self.kind
+        if self.host is not None:
+            out["host"] = shown(self.host, reveal)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Unscanned:
-        member = data.get("member")
+        member, host = data.get("member"), data.get("host")
         return cls(unescape(str(data["path"])), unescape(str(data["reason"])),
-                   unescape(str(member)) if member is not None else None, data.get("type"))
+                   unescape(str(member)) if member is not None else None, data.get("type"), _host(host))
 
-    def sort_key(self) -> tuple[str, str, str]:
-        return (self.path, self.member or "", self.reason)
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.path, self.member or "", self.reason, self.host or "")
+
+
+class UnreadableCandidate(NamedTuple):
+    """A possible My Number read from a picture that no reading makes pass the check digit: a 12-character group
+    beside a My Number keyword that the misread repair and the digits-only second reading could not save
+    (:mod:`detector.ocr.repair`). Listed for a person to look at in the picture, never counted as a person; at
+    most one person more in the upper bound (:class:`detector.assess.PeopleBound`). ``masked`` is all but the
+    last four characters as read (``********9221``); ``reason`` says why it stays unread."""
+
+    path: str
+    location: Location
+    masked: str
+    reason: str
+
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": shown(self.path, reveal)}
+        readable_path = display(self.path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        out.update({"location": self.location.to_json(reveal), "masked": self.masked, "reason": self.reason})
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UnreadableCandidate:
+        return cls(unescape(str(data["path"])), Location.from_json(data.get("location", {})), str(data["masked"]),
+                   str(data["reason"]))
+
+    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str]:
+        return (self.path, self.location.sort_key(), self.masked)
 
 
 class Excluded(NamedTuple):
@@ -296,24 +350,31 @@ class FileResult:
     unscanned: list[Unscanned] = field(default_factory=list)
     held_back: dict[str, int] = field(default_factory=dict)  # findings below --min-confidence, by confidence
     held_back_people: set[str] = field(default_factory=set)  # their fingerprints: counted, never listed
+    unreadable: list[UnreadableCandidate] = field(default_factory=list)  # possible numbers OCR could not read
+    # The machine that read the file (:meth:`ScanOptions.reading_host`, asked in the process that read it), once
+    # for all its findings and entries: the result stamps them as it takes them in. None: the result's own host.
+    host: str | None = None
 
     @property
     def notable(self) -> bool:
         """Anything to report or to keep (a clean file is only counted)."""
-        return bool(self.findings or self.samples or self.unscanned or self.held_back or not self.scanned)
+        return bool(self.findings or self.samples or self.unscanned or self.held_back or not self.scanned
+                    or self.unreadable)
 
     def under(self, path: str) -> FileResult:
         """The same result reported under another path (a renamed file, a root given differently)."""
         return replace(self, path=path, findings=[f._replace(path=path) for f in self.findings],
                        samples=[s._replace(path=path) for s in self.samples],
-                       unscanned=[u._replace(path=path) for u in self.unscanned])
+                       unscanned=[u._replace(path=path) for u in self.unscanned],
+                       unreadable=[u._replace(path=path) for u in self.unreadable])
 
     def to_state(self) -> dict[str, Any]:
         """What a state file keeps of a file's result: all of it (it holds no raw number)."""
         return {"kind": self.kind, "size": self.size, "scanned": self.scanned,
                 "findings": [f.to_json() for f in self.findings], "samples": [s.to_json() for s in self.samples],
                 "unscanned": [u.to_json() for u in self.unscanned], "held_back": self.held_back,
-                "held_back_people": sorted(self.held_back_people)}
+                "held_back_people": sorted(self.held_back_people),
+                "unreadable_candidates": [u.to_json() for u in self.unreadable], "host": self.host}
 
     @classmethod
     def from_state(cls, path: str, data: dict[str, Any]) -> FileResult:
@@ -324,7 +385,11 @@ class FileResult:
                    samples=[Sample.from_json(s)._replace(path=path) for s in data["samples"]],
                    unscanned=[Unscanned.from_json(u)._replace(path=path) for u in data["unscanned"]],
                    held_back={str(k): int(v) for k, v in data["held_back"].items()},
-                   held_back_people=set(data["held_back_people"]))
+                   held_back_people=set(data["held_back_people"]),
+                   unreadable=[UnreadableCandidate.from_json(u)._replace(path=path)
+                               for u in data.get("unreadable_candidates", ())],
+                   # a state written before hosts were kept has none: the scan's own host is taken
+                   host=sys.intern(str(data["host"])) if data.get("host") is not None else None)
 
 
 STDIN = "-"  # a root that means standard input
@@ -347,10 +412,23 @@ class ScanOptions(NamedTuple):
     state_path: str | None = None  # --state: reuse the results of unchanged files
     ocr: bool = True  # read pictures and image-only PDF pages by OCR where an engine is installed (--no-ocr)
     ocr_timeout: float | None = None  # seconds for one picture (--ocr-timeout); None: picture.max_seconds
+    # What to read beyond the excludes (detector.selection): --include globs (only matching files are read),
+    # --shard K/N as (K, N), --files-from (a list of names, "-" for standard input), --one-file-system.
+    includes: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+    files_from: str | None = None
+    one_file_system: bool = False
+    host_label: str | None = None  # --host-label: the name findings carry instead of the reading machine's
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True) if name != "key")
         return f"ScanOptions({shown})"
+
+    def reading_host(self) -> str:
+        """The host a file read here is reported under: ``--host-label``, else this machine's name. Asked in the
+        process that reads the files (a worker on another machine answers with its own name), never carried
+        over from the process that built the options."""
+        return self.host_label or socket.gethostname()
 
 
 _LABELS = {confidence: confidence.name.lower() for confidence in Confidence}  # a property lookup per finding

@@ -6,6 +6,8 @@ Keywords and the text around a candidate are compared in one form, so "My Number
 
 from __future__ import annotations
 
+import array
+import functools
 import re
 import unicodedata
 
@@ -15,3 +17,41 @@ _IGNORED = re.compile(r"[\s_\-・･]+")
 def normalise(text: str) -> str:
     """NFKC, case-folded, without spaces, '_', '-' and '・'."""
     return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def givers(chars: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The characters of the Basic Multilingual Plane that may give one of ``chars`` in :func:`normalise`'s
+    output, each with those it may give: a superset, for a byte test that must never miss a keyword (a window
+    none of whose characters gives every character of a keyword cannot hold it once normalised).
+
+    NFKC is a compatibility decomposition (NFKD) and a canonical composition. A character that has no
+    decomposition is never made by the composition, so it comes from the decomposition of some character of the
+    text, folded; a composed one (ド, ば) needs its first decomposed character (ト, は), so that stands for it.
+    Removing spaces and the like only takes characters away. Characters beyond the plane are left to the
+    caller (treated as giving anything)."""
+    return _givers(chars)
+
+
+@functools.cache
+def _givers(chars: frozenset[str]) -> dict[str, frozenset[str]]:
+    starters: dict[str, set[str]] = {}  # the first decomposed character of each of chars -> those it stands for
+    for char in chars:
+        starters.setdefault(unicodedata.normalize("NFKD", char)[:1] or char, set()).add(char)
+    if not starters:
+        return {}
+    # Every character of the plane but NUL, each followed by NUL, decomposed, folded and decomposed again in one
+    # string: NUL has no decomposition and no case, and stops the reordering of combining marks. (Surrogates are
+    # no characters: U+0001 stands in for them.)
+    codes = array.array("I", range(1, 0x10000))
+    codes[0xD800 - 1:0xE000 - 1] = array.array("I", [1]) * 0x800
+    spaced = array.array("I", bytes(8 * len(codes)))
+    spaced[0::2] = codes
+    plane = spaced.tobytes().decode("utf-32-le")
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", plane).casefold())
+    found: dict[str, set[str]] = {}
+    code, counted = 1, 0
+    for match in re.finditer("[" + re.escape("".join(starters)) + "]", folded):
+        code += folded.count("\0", counted, match.start())
+        counted = match.start()
+        found.setdefault(chr(code), set()).update(starters[match.group()])
+    return {char: frozenset(given) for char, given in found.items()}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import messages
 from .decode import bom_of, detect_encoding
 from .errors import UsageError
 from .extract.xlsx import number_as_shown
@@ -38,7 +39,7 @@ class Roster:
         """The index of a column named by its header or by its number counting from 1."""
         index = _column_index(self.headers, wanted)
         if index is None:
-            raise UsageError(f"no column {wanted!r} in the roster (columns: {', '.join(self.headers)})")
+            raise UsageError(messages.text("roster.no_column", column=wanted, columns=", ".join(self.headers)))
         return index
 
 
@@ -127,14 +128,15 @@ def read_roster(path: str, number_column: str) -> Roster:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the roster: {exc.strerror}") from None
+        raise UsageError(messages.text("roster.unreadable", path=path, reason=exc.strerror)) from None
     table = _xlsx_rows(path, data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
     if not table:
-        raise UsageError(f"{path}: the roster is empty")
+        raise UsageError(messages.text("roster.empty", path=path))
     headers = [cell.strip() for cell in table[0]]
     index = _column_index(headers, number_column)
     if index is None:
-        raise UsageError(f"{path}: no column {number_column!r} in the roster (columns: {', '.join(headers)})")
+        missing = messages.text("roster.no_column", column=number_column, columns=", ".join(headers))
+        raise UsageError(messages.text("located", where=path, problem=missing))
     return Roster(headers, [row + [""] * (len(headers) - len(row)) for row in table[1:] if any(row)], index)
 
 
@@ -164,7 +166,7 @@ def _xlsx_rows(path: str, data: bytes) -> list[list[str]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise UsageError(f"{path}: not a readable xlsx roster ({type(exc).__name__})") from None
+        raise UsageError(messages.text("roster.not_xlsx", path=path, error=type(exc).__name__)) from None
     try:
         rows = []
         for row in book.worksheets[0].iter_rows():
@@ -195,11 +197,10 @@ def match(roster: Roster, result: ScanResult, key: bytes, name_columns: tuple[st
     counting from 1) say which roster cells make a person's name; none is guessed from the other columns."""
     fingerprint = Fingerprinter(key)
     if result.key_id and fingerprint.key_id != result.key_id:
-        raise UsageError("the scan was made with another fingerprint key: give the same --key-file or "
-                         "MYNUMBER_KEY as for the scan")
+        raise UsageError(messages.text("roster.other_key"))
     name_indexes = [roster.column(column) for column in name_columns]
     if roster.number_index in name_indexes:
-        raise UsageError("--name-column names the My Number column: give the columns of the name")
+        raise UsageError(messages.text("roster.name_is_number"))
     found = _people_found(result)
     out = Notification([h for i, h in enumerate(roster.headers) if i != roster.number_index],
                        roster_rows=len(roster.rows))

@@ -28,20 +28,20 @@ import stat
 import tempfile
 
 from .errors import ScanError, UsageError
+from .messages import Text, text
 
 _NAME_IN_TEMPORARY = 40  # characters of the output's name kept in its temporary file's name (a name has 255 bytes)
 
 
-def _symlink_refused(path: str, what: str) -> UsageError:
-    return UsageError(f"{path}: is a symbolic link; {what} is never written through one (the link could point "
-                      "at any file): give the path of a regular file, or remove the link")
+def _symlink_refused(path: str, what: str | Text) -> UsageError:
+    return UsageError(text("output.symlink", path=path, what=what))
 
 
-def _cannot_write(path: str, what: str, exc: OSError) -> ScanError:
-    return ScanError(f"{path}: cannot write {what}: {exc.strerror or exc}")
+def _cannot_write(path: str, what: str | Text, exc: OSError) -> ScanError:
+    return ScanError(text("output.cannot_write", path=path, what=what, reason=exc.strerror or exc))
 
 
-def _existing(path: str, what: str) -> os.stat_result | None:
+def _existing(path: str, what: str | Text) -> os.stat_result | None:
     """What is at ``path`` now, itself (not a link's target); refuses a symbolic link, but for one to a device,
     a FIFO or a socket (``-o /dev/stdout``, a link to a pipe): what it reaches is no file to clobber."""
     try:
@@ -65,7 +65,7 @@ def _is_special(found: os.stat_result | None) -> bool:
     return found is not None and not stat.S_ISREG(found.st_mode) and not stat.S_ISDIR(found.st_mode)
 
 
-def _open_special(path: str, what: str) -> int:
+def _open_special(path: str, what: str | Text) -> int:
     """A device, FIFO or socket (maybe through a link: see :func:`_existing`), opened to write as it is (no
     creation, no truncation, no chmod); if a regular file took its place meanwhile, nothing is written."""
     try:
@@ -74,11 +74,11 @@ def _open_special(path: str, what: str) -> int:
         raise _cannot_write(path, what, exc) from None
     if stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise ScanError(f"{path}: changed while being opened; not written")
+        raise ScanError(text("output.changed", path=path))
     return fd
 
 
-def _open_nofollow(path: str, flags: int, what: str) -> int:
+def _open_nofollow(path: str, flags: int, what: str | Text) -> int:
     try:
         return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as exc:
@@ -99,7 +99,7 @@ class ReplacedFile:
     Created before a scan starts, so the walk can skip both the file being written and the one it replaces
     (:meth:`identities`)."""
 
-    def __init__(self, path: str, what: str = "the output") -> None:
+    def __init__(self, path: str, what: str | Text = "the output") -> None:
         self.path = path
         self.what = what
         self.temporary: str | None = None
@@ -142,8 +142,31 @@ class ReplacedFile:
         os.close(self.fd)
         self.fd = None
 
+    def publish(self) -> None:
+        """Put the file at its name now, still empty, for a writer that streams into it (:meth:`append`, then
+        :meth:`commit` with the rest): readers see each line as it comes, and a scan killed midway leaves what it
+        wrote. The rename is the same as at :meth:`commit` (never through a link, the file ours and 0600); only the
+        old report goes at the start rather than at the end."""
+        if self.temporary is None:
+            return  # a device or a FIFO: written as it is
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as exc:
+            self.abandon()
+            raise _cannot_write(self.path, self.what, exc) from None
+        self.temporary = None
+
+    def append(self, data: bytes) -> None:
+        """Write ``data`` into the file being streamed (:meth:`publish`)."""
+        assert self.fd is not None, "already committed"
+        try:
+            _write_all(self.fd, data)
+        except OSError as exc:
+            raise _cannot_write(self.path, self.what, exc) from None
+
     def abandon(self) -> None:
-        """Nothing written: the temporary file is removed, whatever was at the name stays as it was."""
+        """Nothing written: the temporary file is removed, whatever was at the name stays as it was (once
+        published, the file stays with what was streamed into it)."""
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
@@ -153,7 +176,7 @@ class ReplacedFile:
             self.temporary = None
 
 
-def open_append(path: str, what: str = "the events") -> int:
+def open_append(path: str, what: str | Text = "the events") -> int:
     """A log appended to (created 0600, an existing one narrowed to 0600): never through a symbolic link,
     never into a file with other hard links (it would be another file under this name)."""
     if _is_special(_existing(path, what)):
@@ -163,8 +186,7 @@ def open_append(path: str, what: str = "the events") -> int:
     if stat.S_ISREG(opened.st_mode):
         if opened.st_nlink > 1:
             os.close(fd)
-            raise UsageError(f"{path}: has other hard links; {what} is never appended to such a file (it is "
-                             "another file as well): give a new path")
+            raise UsageError(text("output.hard_links", path=path, what=what))
         try:
             os.fchmod(fd, 0o600)
         except OSError as exc:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import KeyError_, UsageError
+from .messages import text
 from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions
 from .mynumber import mask
 
@@ -61,9 +62,9 @@ def _read_key(path: str) -> bytes:
         with open(path, "rb") as handle:
             key = handle.read().strip()
     except OSError as exc:
-        raise KeyError_(f"{path}: cannot read the fingerprint key: {exc.strerror or exc}") from None
+        raise KeyError_(text("key.unreadable", path=path, reason=exc.strerror or exc)) from None
     if not key:
-        raise KeyError_(f"{path}: the fingerprint key file is empty")
+        raise KeyError_(text("key.empty", path=path))
     return key
 
 
@@ -77,8 +78,7 @@ def _create_key(path: str) -> bytes:
     except FileExistsError:
         return _read_key(path)  # another process created it first
     except OSError as exc:
-        raise KeyError_(f"{path}: cannot create the fingerprint key ({exc.strerror or exc}); "
-                        f"give one with --key-file or {KEY_ENV}") from None
+        raise KeyError_(text("key.cannot_create", path=path, reason=exc.strerror or exc, variable=KEY_ENV)) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(key + b"\n")
     return key
@@ -203,7 +203,6 @@ def _sample_fingerprints(rules: Rules, key_id: str) -> dict[str, str]:
     made under another key could never match, so the scan is refused, naming the rules file and the sample."""
     for sample in rules.sample_fingerprints.values():
         if sample.key_id != key_id:
-            raise UsageError(f"{sample.source}: sample {sample.sample_id!r}: its fingerprint was made with the key "
-                             f"{sample.key_id}, this scan uses {key_id}; take the fingerprint from a scan made with "
-                             "this key")
+            raise UsageError(text("sample.other_key", source=sample.source, sample=sample.sample_id,
+                                  sample_key=sample.key_id, key=key_id))
     return {fingerprint: sample.sample_id for fingerprint, sample in rules.sample_fingerprints.items()}

@@ -19,18 +19,21 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
+from .errors import UsageError
 from .fs.lister import Lister, default_lister
 from .fs.statahead import StatAhead
 from .incremental.changes import Incremental, open_state, own_files
 from .incremental.listing import RememberingLister
 from .locations import check_public_paths
+from .messages import text
 from .model import STDIN, Excluded, FileResult, Finding, ScanOptions, Unscanned
 from .people import Fingerprinter, Revealed, RevealedNumbers
-from .result import ScanResult
+from .result import FoundSink, ScanResult
 from .rules import Rules, load_rules
 from .scanlog import scan_traced, skipped, tracing
+from .selection import Selection, Shard, include_rules, listed_names
 from .walk import FileRef, FolderListing, WalkOptions, WalkStats, exclude_rules, walk_folders
 
 if TYPE_CHECKING:
@@ -67,6 +70,7 @@ class Batch(NamedTuple):
     clean_bytes: int
     clean_kinds: dict[str, int]
     clean: list[tuple[str, str]]
+    host: str | None = None  # the machine that read the batch (each notable result names it too)
 
 
 def _scan_batch(paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
@@ -76,9 +80,13 @@ def _scan_batch(paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
 
 
 def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
+    """Scan a batch where it runs, and say which host read it: asked here, in the process reading the files."""
     notable, clean = scan_traced(scanner, paths) if tracing() else scanner.scan_files(paths)
+    host = scanner.options.reading_host()
+    for file_result in notable:
+        file_result.host = host
     batch = Batch(notable, len(clean), sum(size for _, size, _ in clean), Counter(kind for _, _, kind in clean),
-                  [(path, kind) for path, _, kind in clean] if listed else [])
+                  [(path, kind) for path, _, kind in clean] if listed else [], host)
     return batch, scanner.people.take_revealed()
 
 
@@ -88,35 +96,47 @@ ProgressCallback = Callable[[int, int, int], None]  # files, bytes, findings so 
 def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCallback | None = None,
                stdin: BinaryIO | None = None, prefetch: StatPrefetch | None = None,
                revealed: RevealedNumbers | None = None,
-               baseline: Callable[[Finding], str | None] | None = None) -> ScanResult:
+               baseline: Callable[[Finding], str | None] | None = None,
+               runner: BatchRunner | None = None, stream: FoundSink | None = None) -> ScanResult:
     """Scan files and folders (``-`` is standard input) and return the finished result. ``prefetch``, started
     with the same state file and roots, has stat'ed some folders already (it is stopped here). With
     ``options.reveal``, the raw numbers of the findings go into ``revealed``, never into the result. ``baseline``
     gives the reason a finding is accepted (:class:`detector.baseline.Baseline`), or None for a new one: accepted
-    findings are set aside, their people still counted (:meth:`~detector.result.ScanResult.set_aside`)."""
+    findings are set aside, their people still counted (:meth:`~detector.result.ScanResult.set_aside`).
+    ``runner`` scans the batches of files (:class:`BatchRunner`); by default this machine's processes
+    (:class:`ProcessPool`, ``options.jobs`` of them). ``stream`` is told of each file's findings as they are
+    merged, and flushed after each batch (``--format jsonl``); the result is the same with or without it."""
     roots = list(paths)
-    check_public_paths(options.public_paths, roots)  # a mistyped --public would change the verdict unnoticed
+    # a mistyped --public would change the verdict unnoticed; the names of a --files-from list may be anywhere
+    check_public_paths(options.public_paths, roots if options.files_from is None else [*roots, "/"])
     rules = load_rules(options.rules_dirs)
     excludes = rules.excludes + exclude_rules(options.excludes)  # a bad --exclude stops the scan before the state
+    selection = Selection(include_rules(options.includes), Shard(*options.shard) if options.shard else None)
+    names_list = _open_names_list(options.files_from, roots, stdin) if options.files_from is not None else None
     key_id = Fingerprinter(options.key).key_id
-    result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots,
-                        rules=list(rules.sources))
+    host = options.reading_host()  # of what this process reads: the walk's entries, standard input, folder names
+    result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots, hosts=[host],
+                        rules=list(rules.sources), host=host, stream=stream)
     state = open_state(options, rules, key_id)  # first: the walk must know the state's files, to skip them
     jobs = options.jobs or os.cpu_count() or 1
-    walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | own_files(options.state_path))
+    walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | own_files(options.state_path),
+                               selection, options.one_file_system)
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
-    workers = _Workers()
+    runner = runner or ProcessPool(jobs, prefetch)
 
     def report() -> None:
+        if stream is not None:
+            stream.flush()
         if progress is not None:
             progress(result.files_scanned, result.bytes_scanned, len(result.findings))
 
     entries: Iterator[Walked] | None = None
     try:
-        incremental = Incremental(state, result, options.reveal) if state is not None else None
-        lister = _lister(incremental, jobs, workers, prefetch)
-        entries = walk_folders(file_roots, walk_options, stats, incremental, lister)
+        incremental = Incremental(state, result, options.reveal, file_roots) if state is not None else None
+        lister = _lister(incremental, jobs, runner, prefetch)
+        entries = walk_folders(file_roots, walk_options, stats, incremental, lister,
+                               listed_names(names_list) if names_list is not None else ())
         if incremental is not None:
             entries = incremental.changed(entries)
         first = _first_file(entries, result)
@@ -127,14 +147,15 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
 
             local = FileScanner(options, rules)
             if STDIN in roots:
-                result.add(local.scan_stream(stdin or _stdin()))
+                from_stdin = local.scan_stream(stdin or _stdin())
                 _put_revealed(local.people.take_revealed(), revealed)  # before any fork: workers start with none
+                result.add(from_stdin)  # after its numbers: a stream writing it may reveal them
             if first is not None:
-                _scan_files(itertools.chain([first], entries), local, jobs, result, report, incremental, workers,
-                            prefetch, revealed)
+                _scan_files(itertools.chain([first], entries), local, runner, result, report, incremental, revealed)
         _scan_folder_names(stats.named_folders, local, options, rules, result, revealed)
         if incremental is not None:
             incremental.forget_unseen(file_roots)
+        report()  # what was added since the last batch (the walk's last entries, folder names) reaches the stream
     finally:
         if prefetch is not None:
             prefetch.stop()
@@ -142,14 +163,30 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
             entries.close()  # a walk left early: its descriptors and its stat thread
         if state is not None:
             state.close()
+        if names_list is not None and options.files_from != STDIN:
+            names_list.close()
     result.excluded = stats.excluded
     result.excluded_entries = [Excluded(path, rule) for path, rule in stats.excluded_entries]
+    result.excluded_left_out.update(stats.excluded_left_out)
     if baseline is not None:
         result.set_aside(baseline)
     return result.finish(rules.triggers)
 
 
-def _lister(incremental: Incremental | None, jobs: int, workers: _Workers,
+def _open_names_list(name: str, roots: list[str], stdin: BinaryIO | None) -> BinaryIO:
+    """The ``--files-from`` list, open for reading as bytes (``-``: standard input, which then cannot also be a
+    root); one that cannot be opened stops the scan before anything is read."""
+    if name == STDIN:
+        if STDIN in roots:
+            raise UsageError(text("files_from.stdin_twice"))
+        return stdin or _stdin()
+    try:
+        return open(name, "rb")  # closed by scan_paths when the walk ends
+    except OSError as exc:
+        raise UsageError(text("files_from.unreadable", name=name, reason=exc.strerror)) from None
+
+
+def _lister(incremental: Incremental | None, jobs: int, runner: BatchRunner,
             prefetch: StatPrefetch | None) -> Lister:
     """How the walk lists folders: for an incremental scan, through the listings the state remembers and what the
     prefetch stat'ed, and, with more than one process, with a second thread that stats ahead (a mostly unchanged
@@ -158,7 +195,7 @@ def _lister(incremental: Incremental | None, jobs: int, workers: _Workers,
     if incremental is None:
         return lister
     if jobs > 1:
-        lister = StatAhead(lister, may_fork=lambda: not workers.started)
+        lister = StatAhead(lister, may_fork=runner.may_fork)
     return RememberingLister(lister, incremental, prefetch)
 
 
@@ -174,8 +211,9 @@ def _scan_folder_names(folders: list[str], scanner: FileScanner | None, options:
 
         scanner = FileScanner(options, rules)
     for folder in folders:
-        result.add(scanner.scan_name(folder, "folder"))
-    _put_revealed(scanner.people.take_revealed(), revealed)
+        named = scanner.scan_name(folder, "folder")
+        _put_revealed(scanner.people.take_revealed(), revealed)  # before the result: a stream may reveal them
+        result.add(named)
 
 
 def _put_revealed(records: list[Revealed], revealed: RevealedNumbers | None) -> None:
@@ -194,30 +232,11 @@ def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | Fold
     return None
 
 
-class _Workers:
-    """Whether the worker processes have been forked: until then the walk keeps its stat thread from running
-    whenever it hands out files (a fork copies only the forking thread)."""
-
-    started = False
-
-
-def _scan_files(entries: Iterable[Walked], scanner: FileScanner, jobs: int, result: ScanResult,
-                report: Callable[[], None], incremental: Incremental | None, workers: _Workers,
-                prefetch: StatPrefetch | None = None, revealed: RevealedNumbers | None = None) -> None:
-    batches = _batches(entries, result)
-    if jobs > 1:
-        # Workers only when there is more than one batch: starting them costs more than scanning a few files.
-        head = list(itertools.islice(batches, 2))
-        if len(head) == 2:
-            if prefetch is not None:
-                prefetch.stop()  # the fork must copy a process with one thread
-            scanner.text_scanner.warm()
-            _scan_parallel(itertools.chain(head, batches), scanner, jobs, result, report, incremental, workers,
-                           revealed)
-            return
-        batches = iter(head)
-    for batch in batches:
-        _merge(_scan_batch_with(scanner, batch, incremental is not None), result, incremental, revealed)
+def _scan_files(entries: Iterable[Walked], scanner: FileScanner, runner: BatchRunner, result: ScanResult,
+                report: Callable[[], None], incremental: Incremental | None,
+                revealed: RevealedNumbers | None = None) -> None:
+    for scanned in runner.scan(_batches(entries, result), scanner, incremental is not None):
+        _merge(scanned, result, incremental, revealed)
         report()
 
 
@@ -231,7 +250,7 @@ def _merge(scanned: tuple[Batch, list[Revealed]], result: ScanResult, incrementa
         result.add(file_result)
         if incremental is not None:
             incremental.scanned(file_result.path, file_result)
-    result.add_clean(batch.clean_files, batch.clean_bytes, batch.clean_kinds)
+    result.add_clean(batch.clean_files, batch.clean_bytes, batch.clean_kinds, batch.host)
     if incremental is not None:
         for path, kind in batch.clean:
             incremental.scanned_clean(path, kind)
@@ -281,33 +300,73 @@ def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str
         yield batch
 
 
-def _scan_parallel(batches: Iterable[list[str]], scanner: FileScanner, jobs: int, result: ScanResult,
-                   report: Callable[[], None], incremental: Incremental | None = None,
-                   workers: _Workers | None = None, revealed: RevealedNumbers | None = None) -> None:
-    """Workers are forked from this process after ``scanner`` compiled its rules and prefilters, so each
-    starts ready (compiling in every worker cost more than scanning 10,000 small files)."""
-    import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
-    import multiprocessing  # only here: start-up time that --jobs 1 does not need
+# -- how batches are run ----------------------------------------------------------------------------
 
-    global _worker
-    _worker = scanner
-    context = multiprocessing.get_context("fork")
-    with futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        pending: set[futures.Future[tuple[Batch, list[Revealed]]]] = set()
+Scanned = tuple[Batch, list[Revealed]]  # a scanned batch, and apart from it the --reveal stream of its findings
 
-        def collect(done: Iterable[futures.Future[tuple[Batch, list[Revealed]]]]) -> None:
-            for future in done:
-                _merge(future.result(), result, incremental, revealed)
-            report()
 
+class BatchRunner(Protocol):
+    """The port batches of files are scanned through. Every runner scans a batch with the same per-file scanner
+    (:func:`_scan_batch_with` on a :class:`~detector.scanner.FileScanner` built from the scan's options and
+    rules), wherever that runs, and hands the scanned batches back in any order: they are merged here, and the
+    result is sorted, so it never depends on the runner. :class:`ProcessPool` (this machine's cores) is the
+    default; :class:`detector.dask_scan.DaskRunner` runs the batches on a Dask cluster."""
+
+    def may_fork(self) -> bool:
+        """Whether this process may still fork its workers: until then the walk ends its stat thread whenever it
+        hands out files (a fork copies only the forking thread)."""
+        ...
+
+    def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+        """Each batch scanned, as batches finish. ``scanner`` is this process's, ready; ``listed``: each clean
+        file's (path, kind) is wanted (a state file records it)."""
+        ...
+
+
+class ProcessPool:
+    """The default runner: this machine's processes. Workers are forked from this process after ``scanner``
+    compiled its rules and prefilters, so each starts ready (compiling in every worker cost more than scanning
+    10,000 small files); with one job, or fewer than two batches, the batches are scanned here (starting workers
+    costs more than scanning a few files)."""
+
+    def __init__(self, jobs: int, prefetch: StatPrefetch | None = None) -> None:
+        self.jobs = jobs
+        self.prefetch = prefetch  # stopped before the fork: the fork must copy a process with one thread
+        self.started = False  # whether the workers have been forked
+
+    def may_fork(self) -> bool:
+        return not self.started
+
+    def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+        if self.jobs > 1:
+            head = list(itertools.islice(batches, 2))
+            if len(head) == 2:
+                if self.prefetch is not None:
+                    self.prefetch.stop()
+                scanner.text_scanner.warm()
+                yield from self._parallel(itertools.chain(head, batches), scanner, listed)
+                return
+            batches = iter(head)
         for batch in batches:
-            pending.add(pool.submit(_scan_batch, batch, incremental is not None))
-            # With "fork", the first submit starts every worker; at most one a submit in any case.
-            if workers is not None and len(pending) >= jobs:
-                workers.started = True
-            if len(pending) >= jobs * 4:
+            yield _scan_batch_with(scanner, batch, listed)
+
+    def _parallel(self, batches: Iterable[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+        import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
+        import multiprocessing  # only here: start-up time that --jobs 1 does not need
+
+        global _worker
+        _worker = scanner
+        context = multiprocessing.get_context("fork")
+        with futures.ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+            pending: set[futures.Future[Scanned]] = set()
+            for batch in batches:
+                pending.add(pool.submit(_scan_batch, batch, listed))
+                # With "fork", the first submit starts every worker; at most one a submit in any case.
+                if len(pending) >= self.jobs:
+                    self.started = True
+                if len(pending) >= self.jobs * 4:
+                    done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                    yield from (future.result() for future in done)
+            while pending:
                 done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
-                collect(done)
-        while pending:
-            done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
-            collect(done)
+                yield from (future.result() for future in done)

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from . import messages
 from .errors import RulesError
 from .exposure import METRICS
 from .globs import glob_to_regex
@@ -23,7 +24,7 @@ from .normalize import normalise
 
 SCHEMA = 1
 RULE_FILES = ("detection.toml", "context.toml", "locations.toml", "excludes.toml", "assessment.toml",
-              "limits.toml", "items.toml")
+              "limits.toml", "items.toml", "crawlers.toml")
 
 
 # The widest context window rules may set, in characters each way (the text reader carries this much across
@@ -73,6 +74,16 @@ class ItemRule(NamedTuple):
     label_ja: str
     label_en: str
     terms: tuple[str, ...]  # normalised
+
+
+class CrawlerRule(NamedTuple):
+    """A web crawler told by its user agent (``rules/crawlers.toml``, for ``mynumber exposure``): the substrings
+    of the User-Agent header that name it, lower-cased, and whether it feeds a search index."""
+
+    crawler_id: str
+    name: str
+    agents: tuple[str, ...]  # lower-cased
+    search_index: bool
 
 
 class Limits(NamedTuple):
@@ -126,6 +137,7 @@ class Rules(NamedTuple):
     items: tuple[ItemRule, ...] = ()
     sample_fingerprints: Mapping[str, SampleFingerprint] = {}  # fingerprint -> the sample it is
     pictures: PictureLimits = PictureLimits()
+    crawlers: tuple[CrawlerRule, ...] = ()
 
 
 def packaged_rules_dir() -> str:
@@ -141,11 +153,11 @@ def load_rules(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Rules:
     layers: list[tuple[str, dict[str, Any]]] = []
     for directory in [packaged_rules_dir(), *(os.fspath(extra) for extra in extra_dirs)]:
         if not os.path.isdir(directory):
-            raise RulesError(directory, "is not a folder of rules files")
+            raise RulesError(directory, messages.text("rules.not_a_folder"))
         for name in sorted(name for name in os.listdir(directory) if name.endswith(".toml")):
             path = os.path.join(directory, name)
             if name not in RULE_FILES:
-                raise RulesError(path, f"unknown rules file; expected one of {', '.join(RULE_FILES)}")
+                raise RulesError(path, messages.text("rules.unknown_file", files=", ".join(RULE_FILES)))
             layers.append((path, _read_toml(path)))
     return _build(layers)
 
@@ -155,14 +167,15 @@ def _read_toml(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(path, f"cannot be read: {exc}") from None
+        raise RulesError(path, messages.text("rules.unreadable", error=exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise RulesError(path, f"not valid TOML: {exc}", int(match.group(1)) if match else None) from None
+        line = int(match.group(1)) if match else None
+        raise RulesError(path, messages.text("rules.not_toml", error=exc), line) from None
     if data.get("schema") != SCHEMA:
-        raise RulesError(path, f"needs `schema = {SCHEMA}` (found {data.get('schema')!r})", 1)
+        raise RulesError(path, messages.text("rules.schema", schema=SCHEMA, found=data.get("schema")), 1)
     data["__text__"] = text
     return data
 
@@ -184,10 +197,10 @@ class _Layered:
                 table = self.entries.setdefault(key, {})
                 for index, entry in enumerate(value):
                     if not isinstance(entry, dict):
-                        raise RulesError(path, f"[[{key}]] entries must be tables", _line_of(text, key))
+                        raise RulesError(path, messages.text("rules.entries_tables", key=key), _line_of(text, key))
                     entry_id = entry.get("id")
                     if not isinstance(entry_id, str) or not entry_id:
-                        raise RulesError(path, f"[[{key}]] entry {index + 1} needs an `id` string",
+                        raise RulesError(path, messages.text("rules.entry_needs_id", key=key, index=index + 1),
                                          _line_of(text, f"[[{key}]]", index))
                     entry = dict(entry, __line__=_line_of(text, f'"{entry_id}"'))
                     if entry.get("enabled", True) is False:
@@ -201,11 +214,12 @@ class _Layered:
                 self.scalars[key] = merged
                 self.origin[(key, "")] = path
             else:
-                raise RulesError(path, f"unknown setting `{key}`", _line_of(text, key))
+                raise RulesError(path, messages.text("rules.unknown_setting", key=key), _line_of(text, key))
 
-    def problem(self, kind: str, entry: dict[str, Any], message: str) -> RulesError:
+    def problem(self, kind: str, entry: dict[str, Any], message: messages.Text) -> RulesError:
         path = self.origin.get((kind, entry.get("id", "")), "rules")
-        return RulesError(path, f"{kind} {entry.get('id')!r}: {message}", entry.get("__line__"))
+        where = messages.text("rules.entry", kind=kind, id=entry.get("id"), problem=message)
+        return RulesError(path, where, entry.get("__line__"))
 
 
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
@@ -220,7 +234,7 @@ def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
 def _require(layers: _Layered, kind: str, entry: dict[str, Any], key: str, typ: type) -> Any:
     value = entry.get(key)
     if not isinstance(value, typ) or (typ is str and not value):
-        raise layers.problem(kind, entry, f"needs `{key}` ({typ.__name__})")
+        raise layers.problem(kind, entry, messages.text("rules.needs_key", key=key, type=typ.__name__))
     return value
 
 
@@ -241,16 +255,16 @@ def _samples(layers: _Layered) -> tuple[dict[str, str], dict[str, SampleFingerpr
             fingerprint = _require(layers, "sample", entry, "fingerprint", str)
             key_id = _require(layers, "sample", entry, "key_id", str)
             if len(fingerprint) != 64 or not _HEX.fullmatch(fingerprint):
-                raise layers.problem("sample", entry, "fingerprint must be 64 hex digits, as a scan's json gives it")
+                raise layers.problem("sample", entry, messages.text("rules.fingerprint_hex"))
             if len(key_id) != 16 or not _HEX.fullmatch(key_id):
-                raise layers.problem("sample", entry, "key_id must be 16 hex digits (the scan's scan.key_id)")
+                raise layers.problem("sample", entry, messages.text("rules.key_id_hex"))
             fingerprints[fingerprint] = SampleFingerprint(entry["id"], key_id, source)
             continue
         number = _require(layers, "sample", entry, "number", str)
         try:
             digits = validate(number)
         except InvalidNumber as exc:
-            raise layers.problem("sample", entry, f"number is not a valid My Number: {exc}") from None
+            raise layers.problem("sample", entry, messages.text("rules.sample_invalid", error=exc)) from None
         if not source.startswith(packaged):
             logging.getLogger(__name__).warning(
                 "%s: sample %r: `number` is deprecated in your rules (the rules file is then a copy of the number): "
@@ -267,10 +281,10 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     separators = candidate.get("separators", [])
     if not isinstance(separators, list) or not all(isinstance(s, str) and len(s) == 1 for s in separators):
         raise RulesError(str(layers.origin.get(("candidate", ""), "detection.toml")),
-                         "candidate.separators must be a list of single characters")
+                         messages.text("rules.separators_chars"))
     if any(s.isdigit() for s in separators):
         raise RulesError(str(layers.origin.get(("candidate", ""), "detection.toml")),
-                         "candidate.separators must not contain digits")
+                         messages.text("rules.separators_digits"))
 
     samples, sample_fingerprints = _samples(layers)
 
@@ -284,14 +298,14 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     if not (isinstance(before, int) and isinstance(after, int) and 0 <= before <= MAX_WINDOW
             and 0 <= after <= MAX_WINDOW):
         raise RulesError(str(layers.origin.get(("window", ""), "context.toml")),
-                         f"window.before and window.after must be whole numbers from 0 to {MAX_WINDOW}")
+                         messages.text("rules.window", most=MAX_WINDOW))
 
     def terms(kind: str) -> tuple[Term, ...]:
         out: list[Term] = []
         for entry in layers.entries.get(kind, {}).values():
             words = entry.get("terms")
             if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-                raise layers.problem(kind, entry, "needs `terms`, a list of non-empty strings")
+                raise layers.problem(kind, entry, messages.text("rules.needs_terms"))
             out.extend(Term(entry["id"], normalise(word)) for word in words)
         return tuple(out)
 
@@ -303,7 +317,7 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
             try:
                 regex = glob_to_regex(glob)
             except ValueError as exc:
-                raise layers.problem(kind, entry, f"bad glob: {exc}") from None
+                raise layers.problem(kind, entry, messages.text("rules.bad_glob", error=exc)) from None
             out.append(PathRule(entry["id"], glob, why, regex))
         return tuple(out)
 
@@ -313,11 +327,10 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
         rule_item = entry.get("rule_item")
         if rule_item is not None and (not isinstance(rule_item, int) or isinstance(rule_item, bool)
                                       or rule_item < 1):
-            raise layers.problem("trigger", entry, "`rule_item` must be a whole number >= 1")
+            raise layers.problem("trigger", entry, messages.text("rules.rule_item"))
         confirmed = entry.get("confirmed_metric")
         if confirmed is not None and (metric is None or confirmed not in METRICS):
-            raise layers.problem("trigger", entry, "`confirmed_metric` needs `metric` and must be one of "
-                                 + ", ".join(METRICS))
+            raise layers.problem("trigger", entry, messages.text("rules.confirmed_metric", metrics=", ".join(METRICS)))
         triggers.append(Trigger(entry["id"], metric, more_than,
                                 _require(layers, "trigger", entry, "article", str),
                                 _require(layers, "trigger", entry, "description", str), rule_item, confirmed))
@@ -326,12 +339,13 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     for entry in layers.entries.get("item", {}).values():
         words = entry.get("terms")
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-            raise layers.problem("item", entry, "needs `terms`, a list of non-empty strings")
+            raise layers.problem("item", entry, messages.text("rules.needs_terms"))
         items.append(ItemRule(entry["id"], _require(layers, "item", entry, "label_ja", str),
                               _require(layers, "item", entry, "label_en", str),
                               tuple(normalise(word) for word in words)))
 
     return Rules(
+        crawlers=_crawlers(layers),
         items=tuple(items),
         limits=_limits(layers),
         pictures=_picture_limits(layers),
@@ -350,18 +364,33 @@ def _build(files: list[tuple[str, dict[str, Any]]]) -> Rules:
     )
 
 
+def _crawlers(layers: _Layered) -> tuple[CrawlerRule, ...]:
+    """crawlers.toml's ``[[crawler]]`` entries: a name, user-agent substrings, whether it feeds a search index."""
+    out = []
+    for entry in layers.entries.get("crawler", {}).values():
+        agents = entry.get("agents")
+        if not isinstance(agents, list) or not agents or not all(isinstance(a, str) and a for a in agents):
+            raise layers.problem("crawler", entry, messages.text("rules.needs_agents"))
+        search_index = entry.get("search_index", True)
+        if not isinstance(search_index, bool):
+            raise layers.problem("crawler", entry, messages.text("rules.search_index"))
+        out.append(CrawlerRule(entry["id"], _require(layers, "crawler", entry, "name", str),
+                               tuple(agent.lower() for agent in agents), search_index))
+    return tuple(out)
+
+
 def _criterion(layers: _Layered, entry: dict[str, Any]) -> tuple[str | None, int | None]:
     """A trigger's (metric, more_than): measured, or (None, None) for one declared by the responder."""
     if entry.get("declared") is True:
         if "metric" in entry or "more_than" in entry:
-            raise layers.problem("trigger", entry, "a declared trigger takes no `metric` nor `more_than`")
+            raise layers.problem("trigger", entry, messages.text("rules.declared_no_metric"))
         return None, None
     metric = _require(layers, "trigger", entry, "metric", str)
     if metric not in METRICS:
-        raise layers.problem("trigger", entry, f"metric must be one of {', '.join(METRICS)}")
+        raise layers.problem("trigger", entry, messages.text("rules.metric_choice", metrics=", ".join(METRICS)))
     more_than = entry.get("more_than")
     if not isinstance(more_than, int) or isinstance(more_than, bool) or more_than < 0:
-        raise layers.problem("trigger", entry, "needs `more_than`, a whole number >= 0")
+        raise layers.problem("trigger", entry, messages.text("rules.needs_more_than"))
     return metric, more_than
 
 
@@ -373,10 +402,10 @@ def _picture_limits(layers: _Layered) -> PictureLimits:
     for name in PictureLimits._fields:
         value = settings.pop(name, getattr(PictureLimits(), name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RulesError(where, f"picture.{name} must be a whole number >= 1")
+            raise RulesError(where, messages.text("rules.whole_number", setting=f"picture.{name}"))
         values[name] = value
     if settings:
-        raise RulesError(where, f"unknown setting picture.{sorted(settings)[0]}")
+        raise RulesError(where, messages.text("rules.unknown_named_setting", setting=f"picture.{sorted(settings)[0]}"))
     return PictureLimits(**values)
 
 
@@ -388,9 +417,9 @@ def _limits(layers: _Layered) -> Limits:
         value = settings.pop(name, getattr(defaults, name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),
-                             f"archive.{name} must be a whole number >= 1")
+                             messages.text("rules.whole_number", setting=f"archive.{name}"))
         values[name] = value
     if settings:
         raise RulesError(str(layers.origin.get(("archive", ""), "limits.toml")),
-                         f"unknown setting archive.{sorted(settings)[0]}")
+                         messages.text("rules.unknown_named_setting", setting=f"archive.{sorted(settings)[0]}"))
     return Limits(**values)

@@ -52,8 +52,9 @@ def told(result: FileResult, seconds: float | None = None) -> None:
     """A file with something to report: its kind and counts, each part not scanned with its reason."""
     if result.scanned:
         held = sum(result.held_back.values())
-        log.info("read %s: %s, %d bytes, %d findings, %d held back, %d samples%s", result.path, result.kind,
-                 result.size, len(result.findings), held, len(result.samples), _took(seconds))
+        unreadable = f", {len(result.unreadable)} possible numbers unreadable" if result.unreadable else ""
+        log.info("read %s: %s, %d bytes, %d findings, %d held back, %d samples%s%s", result.path, result.kind,
+                 result.size, len(result.findings), held, len(result.samples), unreadable, _took(seconds))
     for entry in result.unscanned:
         skipped(entry)
     if not result.scanned and not result.unscanned:

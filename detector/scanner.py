@@ -19,14 +19,14 @@ from typing import BinaryIO
 
 from .decode import SAMPLE_SIZE, detect_encoding
 from .errors import UnscannableFile
-from .extract import Extractor, ForwardStream, Skipped, Source, TextUnit, registry
+from .extract import Extractor, ForwardStream, PossibleNumber, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
 from .extract.pictures import PictureSettings
 from .extract.text import TextExtractor
 from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
 from .match import TextScanner
-from .model import STDIN, Candidate, Confidence, FileResult, Location, ScanOptions, Unscanned
+from .model import STDIN, Candidate, Confidence, FileResult, Location, ScanOptions, UnreadableCandidate, Unscanned
 from .names import may_hold_number
 from .people import People
 from .redact import redact
@@ -145,7 +145,7 @@ class FileScanner:
             result = self._run(path, self.extractors[TEXT], Source(path, io.BytesIO(data), data, len(data)),
                                identify(data))
         except Exception as exc:
-            return _failed(path, exc)
+            return _failed(path, exc, TEXT)
         result.size = len(data)
         return result
 
@@ -180,7 +180,10 @@ class FileScanner:
         extractor = self.extractors.get(kind.name)
         if extractor is None:
             return _unscanned(path, unsupported_reason(kind), kind=kind.name)
-        result = self._run(path, extractor, Source(path, stream, head, st.st_size), kind)
+        try:
+            result = self._run(path, extractor, Source(path, stream, head, st.st_size), kind)
+        except Exception as exc:  # listed as the kind it was identified as (a picture counts among images)
+            return _failed(path, exc, kind.name)
         result.size = st.st_size
         return result
 
@@ -209,26 +212,28 @@ class FileScanner:
     def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
         found: list[Candidate] = []
         skipped: list[Unscanned] = []
+        unreadable: list[UnreadableCandidate] = []
         try:
-            self._collect(self.expander.items(extractor, source), path, kind, found, skipped)
+            self._collect(self.expander.items(extractor, source), path, kind, found, skipped, unreadable)
         except csv.Error:
             # A table the csv module rejects is still text worth scanning, without column context.
             found.clear()
             source.stream = source.from_start()
             source.stream.read(len(source.head))
             kind = FileKind(TEXT, "text (malformed table)")
-            self._collect(self.expander.items(TextExtractor(), source), path, kind, found, skipped)
+            self._collect(self.expander.items(TextExtractor(), source), path, kind, found, skipped, unreadable)
         except UnscannableFile as exc:
-            if not found and not skipped:  # nothing read: the file is unscanned, of the kind it was identified as
+            if not found and not skipped and not unreadable:  # nothing read: unscanned, of the kind identified
                 return _unscanned(path, redact(exc.reason), kind=kind.name)
             # What was read before the damage is kept: a truncated copy of an archive still exposes people.
             skipped.append(Unscanned(path, f"partly scanned: {redact(exc.reason)}", kind=kind.name))
         result = self.people.findings_of(path, found, kind.name)
         result.unscanned = skipped
+        result.unreadable = unreadable
         return result
 
-    def _collect(self, items: Iterable[TextUnit | Skipped], path: str, kind: FileKind, found: list[Candidate],
-                 skipped: list[Unscanned]) -> None:
+    def _collect(self, items: Iterable[TextUnit | Skipped | PossibleNumber], path: str, kind: FileKind,
+                 found: list[Candidate], skipped: list[Unscanned], unreadable: list[UnreadableCandidate]) -> None:
         named: set[tuple[str | None, str | None]] = set()  # the (member, sheet) names looked at
         last: tuple[str | None, str | None] = (None, None)
         lines = UnitLines(self.text_scanner)
@@ -239,6 +244,8 @@ class FileScanner:
                     last = where
                     found.extend(self._names_in(*where, named))
                 found.extend(lines.scan(item))
+            elif isinstance(item, PossibleNumber):
+                unreadable.append(UnreadableCandidate(path, item.location, item.masked, item.reason))
             else:
                 if item.member:
                     found.extend(self._names_in(item.member, None, named))
@@ -407,16 +414,17 @@ def _read_up_to(fd: int, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _failed(path: str, exc: Exception) -> FileResult:
-    """A file that could not be scanned, with the reason (never the content, never a traceback)."""
+def _failed(path: str, exc: Exception, kind: str = "unscanned") -> FileResult:
+    """A file that could not be scanned, with the reason (never the content, never a traceback), listed as the
+    ``kind`` it was identified as when it was (an image that could not be read counts among images)."""
     if isinstance(exc, UnscannableFile):
-        return _unscanned(path, redact(exc.reason))
+        return _unscanned(path, redact(exc.reason), kind)
     if isinstance(exc, OSError):
-        return _unscanned(path, _os_reason(exc))
+        return _unscanned(path, _os_reason(exc), kind)
     if isinstance(exc, MemoryError):
-        return _unscanned(path, "not enough memory to scan this file")
+        return _unscanned(path, "not enough memory to scan this file", kind)
     log.debug("internal error on %s: %s", path, redact(repr(exc)))
-    return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type")
+    return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type", kind)
 
 
 def _plain_text_encoding(data: bytes, kind: FileKind) -> str | None:

@@ -21,11 +21,20 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from .errors import UsageError
+from .messages import text
 from .redact import redact
 
-SCHEMA = "mynumber/1"
+# 2: the possible numbers read from pictures that no reading saves are a field of their own,
+# ``unreadable_candidates`` (version 1 listed them among the unscanned entries); a document of version 1 is still
+# read, as it was written. Also new in 2: each finding and unscanned entry names its ``host`` (the machine that read
+# it), ``summary.hosts`` counts by host and ``scan.scan_id`` names the scan (version 1 has neither: its entries'
+# host is its one host, or unknown).
+SCHEMA = "mynumber/2"
+READABLE_SCHEMAS = ("mynumber/1", SCHEMA)
 CONFIDENCES = ("low", "medium", "high")
 _MASK = re.compile(r"\*{8,12}[0-9]{0,4}")  # mynumber.mask of 12 digits: 8 asterisks and the last 4
+# A possible number OCR could not read, masked as read: its last four characters may be letters read for digits.
+_READ_MASK = re.compile(r"\*{8}[!-~]{4}")
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")  # HMAC-SHA256, hex (people.Fingerprinter)
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _CELL = re.compile(r"[A-Z]{1,4}[0-9]{1,10}")  # A1-style: a sheet has at most 1,048,576 rows
@@ -47,20 +56,21 @@ def check_scan_document(name: str, document: Any, item_ids: Collection[str]) -> 
     try:
         _document(document, frozenset(item_ids))
     except _Refused as refused:
-        raise UsageError(f"{name}: {refused.field}: {refused.problem}; the document was not written by "
-                         "mynumber as it is (edited or damaged?), so it is not used") from None
+        raise UsageError(text("scan_document.refused", name=name, field=refused.field,
+                              problem=refused.problem)) from None
 
 
 # -- the document -------------------------------------------------------------------------------------------------
 
 
 def _document(document: Any, item_ids: frozenset[str]) -> None:
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise _Refused("schema", f"not a mynumber scan document ({SCHEMA} expected)")
+    if not isinstance(document, dict) or document.get("schema") not in READABLE_SCHEMAS:
+        raise _Refused("schema", f"not a mynumber scan document ({' or '.join(READABLE_SCHEMAS)} expected)")
     scan = _object(document.get("scan"), "scan")
     _key_id(scan.get("key_id"), "scan.key_id")
     _optional(scan, "scan", "roots", _texts)
     _optional(scan, "scan", "hosts", _texts)
+    _optional(scan, "scan", "scan_id", _token)
     _optional(scan, "scan", "rules", _texts)
     _optional(scan, "scan", "min_confidence", _confidence)
     _optional(scan, "scan", "merged_from", lambda value, field: _count(value, field, minimum=1))
@@ -71,6 +81,8 @@ def _document(document: Any, item_ids: frozenset[str]) -> None:
         _sample(_object(sample, f"samples[{index}]"), f"samples[{index}]")
     for index, entry in enumerate(_list(document.get("unscanned", []), "unscanned")):
         _unscanned(_object(entry, f"unscanned[{index}]"), f"unscanned[{index}]")
+    for index, entry in enumerate(_list(document.get("unreadable_candidates", []), "unreadable_candidates")):
+        _unreadable(_object(entry, f"unreadable_candidates[{index}]"), f"unreadable_candidates[{index}]")
     for index, finding in enumerate(_list(document.get("baselined", []), "baselined")):
         where = f"baselined[{index}]"
         _finding(_object(finding, where), where, item_ids)
@@ -86,6 +98,15 @@ def _summary(summary: dict[str, Any]) -> None:
     held = _object(summary.get("held_back", {}), "summary.held_back")
     _optional(held, "summary.held_back", "distinct_people", _count)
     _optional(held, "summary.held_back", "by_confidence", lambda value, field: _counts(value, field, _confidence))
+    # entries over the cap of entries listed, counted (merge adds them up)
+    left_out = _object(summary.get("unscanned_left_out", {}), "summary.unscanned_left_out")
+    for key in ("by_reason", "by_type"):
+        _optional(left_out, "summary.unscanned_left_out", key, lambda value, field: _counts(value, field, _token))
+    for host, counts in _object(summary.get("hosts", {}), "summary.hosts").items():  # a host's name is never shown
+        _text(host, "summary.hosts")
+        _counts(counts, "summary.hosts", _token)
+    excluded = _object(summary.get("excluded_left_out", {}), "summary.excluded_left_out")
+    _optional(excluded, "summary.excluded_left_out", "by_rule", lambda value, field: _counts(value, field, _token))
 
 
 def _finding(finding: dict[str, Any], field: str, item_ids: frozenset[str]) -> None:
@@ -98,6 +119,7 @@ def _finding(finding: dict[str, Any], field: str, item_ids: frozenset[str]) -> N
     _optional(finding, field, "public", _flag)
     _optional(finding, field, "public_reason", _text_or_none)
     _optional(finding, field, "items", lambda value, where: _each(value, where, _item_of(item_ids)))
+    _optional(finding, field, "host", _text)
 
 
 def _sample(sample: dict[str, Any], field: str) -> None:
@@ -112,6 +134,16 @@ def _unscanned(entry: dict[str, Any], field: str) -> None:
     _text(entry.get("reason"), f"{field}.reason")
     _optional(entry, field, "member", _text_or_none)
     _optional(entry, field, "type", lambda value, where: value is None or _token(value, where))
+    _optional(entry, field, "host", _text)
+
+
+def _unreadable(entry: dict[str, Any], field: str) -> None:
+    _text(entry.get("path"), f"{field}.path")
+    _optional(entry, field, "location", _location)
+    value = entry.get("masked")
+    if not isinstance(value, str) or not _READ_MASK.fullmatch(value) or value != redact(value):
+        raise _Refused(f"{field}.masked", "not a number masked as read (8 asterisks, then the last 4 characters)")
+    _token(entry.get("reason"), f"{field}.reason")
 
 
 def _excluded(entry: dict[str, Any], field: str) -> None:
@@ -136,7 +168,7 @@ def check_baseline_document(name: str, document: Any) -> None:
             where = f"entries[{index}]"
             _baseline_entry(_object(entry, where), where)
     except _Refused as refused:
-        raise UsageError(f"{name}: {refused.field}: {refused.problem}") from None
+        raise UsageError(text("located", where=f"{name}: {refused.field}", problem=refused.problem)) from None
 
 
 def _baseline_entry(entry: dict[str, Any], field: str) -> None:

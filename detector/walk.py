@@ -8,6 +8,12 @@ would block the scan forever.
 How a folder is listed and its files stat'ed is the :class:`~detector.fs.lister.Lister` the walk is given (by
 default the C lister where it is built, else its plain twin); what an incremental scan already knows is asked
 through :class:`KnownFiles`. The walk knows nothing of state files nor of prefetching.
+
+What it selects beyond the rules (``--include``, ``--shard``, the names of ``--files-from``) is a
+:class:`~detector.selection.Selection`; with ``one_file_system`` it does not enter a folder on another file system
+than its root's (a mount point, as ``find -xdev`` and ``rsync -x``), which it lists as excluded by that rule.
+Excluded entries are listed up to ``WalkStats.excluded_kept`` (the rest counted by rule): a glob that excludes a
+million files must not cost a million entries of memory.
 """
 
 from __future__ import annotations
@@ -24,13 +30,15 @@ from .errors import ScanError, UsageError
 from .fs.codec import DIR, LINK, join_names
 from .fs.lister import FOLDER_FLAGS, FileRef, FolderListing, Lister, default_lister, folder_prefix, unstattable
 from .globs import GlobError, glob_name_literals, glob_name_regex, glob_to_regex
-from .model import Unscanned
+from .messages import text
+from .model import ENTRIES_KEPT, Unscanned
 from .names import may_hold_number
 from .rules import PathRule
+from .selection import Selection, relative_to
 
 log = logging.getLogger(__name__)  # -v: the folders entered and the paths excluded (never a number)
 
-__all__ = ["FileRef", "FolderListing", "KnownFiles", "WalkOptions", "WalkStats", "child_path",
+__all__ = ["ONE_FILE_SYSTEM", "FileRef", "FolderListing", "KnownFiles", "WalkOptions", "WalkStats", "child_path",
            "exclude_rules", "folder_prefix", "special_file_reason", "walk", "walk_folders"]
 
 
@@ -40,15 +48,34 @@ class WalkStats:
     excluded_by: dict[str, int] = field(default_factory=dict)
     # Each entry excluded (its absolute path) and the id of the rule that excluded it: a folder is one entry, for
     # everything below it; so the list is as long as the entries the rules cut off, not the files under them.
+    # The first ``excluded_kept`` in walk order (the same at every run) are listed; the others counted by rule.
     excluded_entries: list[tuple[str, str]] = field(default_factory=list)
+    excluded_left_out: dict[str, int] = field(default_factory=dict)
+    excluded_kept: int = ENTRIES_KEPT
     # Folders walked whose name may hold a My Number (names.may_hold_number): the scan looks at their names.
     named_folders: list[str] = field(default_factory=list)
+
+    def exclude(self, absolute: str, rule_id: str) -> None:
+        """Count an entry excluded by a rule, and list it while fewer than ``excluded_kept`` are."""
+        log.info("excluded %s (rule %s)", absolute, rule_id)
+        self.excluded += 1
+        self.excluded_by[rule_id] = self.excluded_by.get(rule_id, 0) + 1
+        if len(self.excluded_entries) < self.excluded_kept:
+            self.excluded_entries.append((absolute, rule_id))
+        else:
+            self.excluded_left_out[rule_id] = self.excluded_left_out.get(rule_id, 0) + 1
 
 
 class WalkOptions(NamedTuple):
     follow_symlinks: bool = False
     excludes: tuple[PathRule, ...] = ()
     skip_inodes: frozenset[tuple[int, int]] = frozenset()  # (device, inode) of our own output files
+    selection: Selection = Selection()  # --include, --shard
+    one_file_system: bool = False  # --one-file-system: stay on each root's file system
+
+
+# The rule a folder on another file system is excluded by, with --one-file-system.
+ONE_FILE_SYSTEM = "--one-file-system"
 
 
 def exclude_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
@@ -58,7 +85,7 @@ def exclude_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
         try:
             regex = glob_to_regex(glob)
         except GlobError as exc:
-            raise UsageError(f"--exclude {glob!r}: bad glob: {exc}") from None
+            raise UsageError(text("exclude.bad_glob", glob=glob, error=exc)) from None
         rules.append(PathRule(f"--exclude {glob}", glob, "excluded on the command line", regex))
     return tuple(rules)
 
@@ -97,8 +124,9 @@ class _Excludes:
     components on a short name, rules out almost every entry; the full path is built and tested only for the
     rare name that passes (a search of every full path cost much more per entry)."""
 
-    def __init__(self, rules: tuple[PathRule, ...]) -> None:
+    def __init__(self, rules: tuple[PathRule, ...], root: str = "/", selection: Selection | None = None) -> None:
         self.rules = rules
+        self.root, self.selection = root, selection or Selection()  # an entry is listed by the shard that owns it
         self.names = re.compile("|".join(f"(?:{glob_name_regex(rule.glob)})" for rule in rules)) if rules else None
         # The same names as whole lines of a text: the wildcards then match no newline (and no rule may hold one).
         line_names = [glob_name_regex(rule.glob, lines=True) for rule in rules]
@@ -117,10 +145,8 @@ class _Excludes:
         absolute = f"{absolute_dir}/{name}" if absolute_dir != "/" else f"/{name}"
         for rule in self.rules:
             if rule.matches(absolute):
-                log.info("excluded %s (rule %s)", absolute, rule.rule_id)
-                stats.excluded += 1
-                stats.excluded_by[rule.rule_id] = stats.excluded_by.get(rule.rule_id, 0) + 1
-                stats.excluded_entries.append((absolute, rule.rule_id))
+                if self.selection.owns(relative_to(self.root, absolute)):
+                    stats.exclude(absolute, rule.rule_id)
                 return absolute
         return None
 
@@ -142,10 +168,10 @@ class _Excludes:
 
 
 def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-         lister: Lister | None = None) -> Iterator[FileRef | Unscanned]:
+         lister: Lister | None = None, listed: Iterable[str] = ()) -> Iterator[FileRef | Unscanned]:
     """Files under each root, depth first (a folder's files in name order), and Unscanned entries for what is
     skipped; see :func:`walk_folders`."""
-    for entry in walk_folders(roots, options, stats, known, lister):
+    for entry in walk_folders(roots, options, stats, known, lister, listed):
         if isinstance(entry, FolderListing):
             yield from entry.refs()
         else:
@@ -153,11 +179,13 @@ def walk(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: Kn
 
 
 def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, known: KnownFiles | None = None,
-                 lister: Lister | None = None) -> Iterator[FolderListing | FileRef | Unscanned]:
+                 lister: Lister | None = None,
+                 listed: Iterable[str] = ()) -> Iterator[FolderListing | FileRef | Unscanned]:
     """:func:`walk` with each folder's files to read as one FolderListing entry, in name order and without a
     descriptor (roots given as files stay FileRefs). Files that ``known`` says are unchanged are left out.
     Folders are listed and stat'ed by ``lister`` (:func:`~detector.fs.lister.default_lister` when none is
-    given), which hears before files are handed out and when the walk ends."""
+    given), which hears before files are handed out and when the walk ends. After the roots, the names
+    ``listed`` (``--files-from``), each on its own: see :func:`listed_entry`."""
     lister = lister or default_lister()
     visited: set[tuple[int, int]] = set()
     try:
@@ -166,20 +194,68 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                 kind = _root(root, options)
             except OSError as exc:
                 if isinstance(exc, FileNotFoundError):
-                    raise ScanError(f"{root}: no such file or folder; the scan cannot run") from None
-                raise ScanError(f"{root}: cannot be read ({exc.strerror}); the scan cannot run") from None
+                    raise ScanError(text("root.missing", root=root)) from None
+                raise ScanError(text("root.unreadable", root=root, reason=exc.strerror)) from None
             if isinstance(kind, (FileRef, Unscanned)):
-                yield kind
+                # a file given as a root: its name is its path under itself, for a shard (--include applies too)
+                if options.selection.reads(os.path.abspath(root), os.path.basename(root)):
+                    yield kind
                 continue
             visited.add(kind)
-            listed = _folders(root, options, stats, visited, lister)
-            for folder in lister.stat_folders(listed, options.skip_inodes):
+            folders = _folders(root, options, stats, visited, lister, kind[0])
+            for folder in lister.stat_folders(folders, options.skip_inodes):
                 try:
                     yield from _folder_entries(folder, known, lister)
                 finally:
                     folder.close()
+        for name in listed:
+            entry = listed_entry(name, options, stats)
+            if entry is not None:
+                yield entry
     finally:
         lister.close()
+
+
+def listed_entry(name: str, options: WalkOptions, stats: WalkStats) -> FileRef | Unscanned | None:
+    """A name of a ``--files-from`` list: the file to read, the entry not read (a name not found is listed, with
+    why, and the scan goes on), or None for what this run leaves alone (a folder: the list names the files to
+    read, as ``find DIR -type f`` lists them, and is not descended into, as cpio and rsync's ``--files-from`` do
+    not; a name excluded, not included or of another shard). Excludes and includes apply as in a folder; a
+    shard hashes the name as listed."""
+    absolute = os.path.abspath(name)
+    for rule in options.excludes:
+        if rule.matches(absolute):
+            if options.selection.owns(_listed_relative(name)):
+                stats.exclude(absolute, rule.rule_id)
+            return None
+    try:
+        st = os.stat(name) if options.follow_symlinks else os.lstat(name)
+    except OSError as exc:
+        if not options.selection.owns(_listed_relative(name)):
+            return None
+        if isinstance(exc, FileNotFoundError | NotADirectoryError):
+            return Unscanned(name, f"{LISTED_NOT_FOUND} (listed in --files-from)")
+        return Unscanned(name, f"cannot be read: {exc.strerror} (listed in --files-from)")
+    if stat.S_ISDIR(st.st_mode) or not options.selection.reads(absolute, _listed_relative(name)):
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return Unscanned(name, "symbolic link not followed (use --follow-symlinks)")
+    if not stat.S_ISREG(st.st_mode):
+        return Unscanned(name, special_file_reason(st.st_mode) or "not a regular file")
+    if (st.st_dev, st.st_ino) in options.skip_inodes:
+        return None
+    return FileRef.of(name, st)
+
+
+# Why a name of --files-from is not read when it does not exist: nothing to read, so nothing that may hold a number.
+LISTED_NOT_FOUND = "no such file"
+
+
+def _listed_relative(name: str) -> str:
+    """A listed name as a shard hashes it: as listed, without a leading ``./``."""
+    while name.startswith("./"):
+        name = name[2:]
+    return name
 
 
 def _folder_entries(folder: FolderListing, known: KnownFiles | None,
@@ -217,35 +293,45 @@ def _root(root: str, options: WalkOptions) -> FileRef | Unscanned | tuple[int, i
 
 
 def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tuple[int, int]],
-             lister: Lister) -> Iterator[FolderListing]:
+             lister: Lister, device: int | None = None) -> Iterator[FolderListing]:
     """Folders depth first, subfolders in name order. Files keep the order the system lists them in: an
     unchanged folder lists the same way each time, so it compares equal to its snapshot without sorting.
 
     A folder is listed through an open descriptor, so its files are stat'ed by name relative to it: the
     kernel then resolves one name instead of the whole path (a fifth less time a file). The descriptor goes
-    with the folder: whoever takes the folder closes it (:meth:`~detector.fs.lister.FolderListing.close`)."""
-    stack = [(top, os.path.abspath(top))]
-    excludes = _Excludes(options.excludes)
+    with the folder: whoever takes the folder closes it (:meth:`~detector.fs.lister.FolderListing.close`).
+
+    With ``options.one_file_system`` a subfolder whose device is not ``device`` (the root's) is excluded."""
+    if device is None and options.one_file_system:
+        device = os.stat(top).st_dev
+    root = os.path.abspath(top)
+    stack = [(top, root)]
+    selection = options.selection
+    excludes = _Excludes(options.excludes, root, selection)
     while stack:
         directory, absolute_dir = stack.pop()
         log.info("folder %s", directory)
-        if may_hold_number(directory.rstrip("/").rpartition("/")[2]):  # once a folder, whatever it holds
-            stats.named_folders.append(directory)
+        relative_dir = relative_to(root, absolute_dir)
+        if may_hold_number(directory.rstrip("/").rpartition("/")[2]) and selection.owns(relative_dir):
+            stats.named_folders.append(directory)  # once a folder, whatever it holds
         try:
             fd = os.open(directory, FOLDER_FLAGS)
         except OSError as exc:
-            yield FolderListing(directory, absolute_dir, -1, [], b"", skipped=[_unlistable(directory, exc)])
+            yield FolderListing(directory, absolute_dir, -1, [], b"",
+                                skipped=[_unlistable(directory, exc)] if selection.owns(relative_dir) else [])
             continue
         try:
             folder = lister.list(directory, absolute_dir, fd, options.skip_inodes)
         except OSError as exc:
             os.close(fd)
-            yield FolderListing(directory, absolute_dir, -1, [], b"", skipped=[_unlistable(directory, exc)])
+            yield FolderListing(directory, absolute_dir, -1, [], b"",
+                                skipped=[_unlistable(directory, exc)] if selection.owns(relative_dir) else [])
             continue
         try:
             excluded = excludes.among(absolute_dir, [*folder.names, *(name for name, _ in folder.others)], stats)
-            if excluded:
-                names = [name for name in folder.names if name not in excluded]
+            names = folder.names if not excluded else [name for name in folder.names if name not in excluded]
+            names = selection.chosen(absolute_dir, relative_dir, names)
+            if excluded or len(names) != len(folder.names):
                 # Identities a wrapper had cover every file listed: the walk stats the files left.
                 folder = folder._replace(names=names, joined=join_names(names), identities=None, others=[
                     (name, kind) for name, kind in folder.others if name not in excluded])
@@ -253,12 +339,15 @@ def _folders(top: str, options: WalkOptions, stats: WalkStats, visited: set[tupl
             subdirs = []
             for name, kind in sorted(folder.others):
                 result = _classify(name, kind, fd, os.path.join(directory, name), options, visited)
-                if isinstance(result, str):
-                    subdirs.append((result, child_path(absolute_dir, name)))
-                elif isinstance(result, FileRef):
-                    if not (options.skip_inodes and (result.dev, result.ino) in options.skip_inodes):
-                        skipped.append(result)
-                elif result is not None:
+                absolute = child_path(absolute_dir, name)
+                if isinstance(result, _Folder):
+                    if not options.one_file_system or result.device == device:
+                        subdirs.append((result.path, absolute))
+                    elif selection.owns(relative_to(root, absolute)):
+                        stats.exclude(absolute, ONE_FILE_SYSTEM)  # a mount point: another file system
+                elif result is None or not selection.reads(absolute, relative_to(root, absolute)):
+                    continue
+                elif not (isinstance(result, FileRef) and (result.dev, result.ino) in options.skip_inodes):
                     skipped.append(result)
         except BaseException:
             os.close(fd)
@@ -294,11 +383,18 @@ def _chosen(folder: FolderListing, known: KnownFiles | None) -> FolderListing | 
                          identities=[number for index in order for number in identities[4 * index:4 * index + 4]])
 
 
+class _Folder(NamedTuple):
+    """A subfolder to enter: its path, and its device when it was stat'ed (-1 when it was not needed)."""
+
+    path: str
+    device: int
+
+
 def _classify(name: str, kind: int, fd: int, path: str, options: WalkOptions,
-              visited: set[tuple[int, int]]) -> FileRef | Unscanned | str | None:
+              visited: set[tuple[int, int]]) -> FileRef | Unscanned | _Folder | None:
     """For an entry that is not a regular file (by its ``kind`` in the listing): a FileRef (a followed link to a
-    file, or a file that replaced the entry since the folder was listed), an Unscanned, a folder path to enter
-    (str), or None to skip."""
+    file, or a file that replaced the entry since the folder was listed), an Unscanned, a folder to enter (with
+    its device when following links or staying on one file system: one stat a folder), or None to skip."""
     try:
         if kind == LINK:
             if not options.follow_symlinks:
@@ -312,13 +408,15 @@ def _classify(name: str, kind: int, fd: int, path: str, options: WalkOptions,
                 if key in visited:
                     return None  # a loop or a second way to a folder already scanned
                 visited.add(key)
-                return path
+                return _Folder(path, st.st_dev)
             mode = st.st_mode
         elif kind == DIR:
+            if not (options.follow_symlinks or options.one_file_system):
+                return _Folder(path, -1)
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             if options.follow_symlinks:
-                st = os.stat(name, dir_fd=fd, follow_symlinks=False)
                 visited.add((st.st_dev, st.st_ino))
-            return path
+            return _Folder(path, st.st_dev)
         else:
             st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             mode = st.st_mode

@@ -16,7 +16,9 @@ It prints:
   a PDF page to pixels), decode (Pillow, a PNG page), preprocess (:mod:`detector.ocr.prepare`: grey, the blank
   test), OCR (the engine port, one reading),
   matching (reading order, misread repair, matcher and people stage through ``FileScanner.scan_text``);
-* what a picture without text costs, scanned alone through ``FileScanner.scan_file`` (target < 50 ms).
+* what a picture without text costs, scanned alone through ``FileScanner.scan_file``, in CPU time (target < 50
+  ms): 120 pictures of every kind of ``make_ocr_fixtures.photo_like`` (photos, noise, gradients, textures, a
+  large landscape, logos), made once into the folder's ``no-text``.
 
     .venv/bin/python scripts/bench_ocr.py                 # --jobs 2, the folder made if missing
     .venv/bin/python scripts/bench_ocr.py --sample 5      # fewer pages timed per stage
@@ -185,15 +187,39 @@ def stage_times(folder: Path, sample: int) -> dict[str, float]:
     return {stage: total / count for stage, total in totals.items()} | {"pages_timed": count}
 
 
+NO_TEXT_PICTURES = 120
+
+
+def make_no_text(folder: Path, count: int = NO_TEXT_PICTURES) -> None:
+    """Pictures without text of every kind of scripts/make_ocr_fixtures.py's photo_like (photos, noise, gradients,
+    textures, a large landscape, a logo), made once into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(count):
+        image = forms.photo_like(seed)
+        name = f"{seed:03d}_{forms.PHOTO_KINDS[seed % len(forms.PHOTO_KINDS)].replace(' ', '_')}"
+        if image.mode == "RGBA":
+            (folder / f"{name}.png").write_bytes(forms.png(image))
+        else:
+            (folder / f"{name}.jpg").write_bytes(forms.jpeg(image.convert("RGB"), 85))
+
+
 def no_text_costs(folder: Path) -> list[float]:
-    """Seconds to scan each picture without text alone (after one warm-up scan that loads the engine)."""
+    """CPU seconds (user and system, of this process: the machine is shared) to scan each picture without text
+    alone, after one warm-up scan that loads the engine."""
     from detector.model import ScanOptions
     from detector.scanner import FileScanner
 
     scanner = FileScanner(ScanOptions(key=KEY, jobs=1))
-    plain = sorted((folder / "pictures").glob("photo_*")) + sorted((folder / "pictures").glob("logo_*"))
     scanner.scan_file(str(next(iter(sorted((folder / "pictures").glob("card_*"))))))  # loads the engine
-    return [_timed(lambda path=path: scanner.scan_file(str(path)))[0] for path in plain]  # type: ignore[misc]
+    plain = folder / "no-text"
+    if len(list(plain.glob("*"))) < NO_TEXT_PICTURES:
+        make_no_text(plain)
+    costs = []
+    for path in sorted(plain.iterdir()):
+        started = time.process_time()
+        scanner.scan_file(str(path))
+        costs.append(time.process_time() - started)
+    return costs
 
 
 def _recall(document: dict[str, Any], planted: list[str]) -> str:
@@ -237,9 +263,11 @@ def main() -> None:
         + f"; OCR is {stages['ocr'] / per_page:.0%} of a PNG page's time")
     costs = no_text_costs(args.dir)
     if costs:
-        print(f"a picture without text, scanned alone: median {statistics.median(costs) * 1000:.1f} ms, "
-              f"max {max(costs) * 1000:.1f} ms, {sum(cost >= 0.05 for cost in costs)} of {len(costs)} at 50 ms or more "
-              "(target < 50 ms)")
+        ranked = sorted(costs)
+        p95 = ranked[min(len(ranked) - 1, round(0.95 * (len(ranked) - 1)))]
+        print(f"a picture without text ({len(costs)} of {len(forms.PHOTO_KINDS)} kinds), scanned alone, CPU: median "
+              f"{statistics.median(costs) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {max(costs) * 1000:.1f} ms, "
+              f"{sum(cost >= 0.05 for cost in costs)} at 50 ms or more (target < 50 ms)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 #     image-only PDF pages by OCR (the tesserocr wheel from PyPI carries its own libtesseract and reads Debian's
 #     models; nothing is downloaded at run time);
 #   - a virtualenv in .venv with mynumber installed (editable), HEIF photos (pillow-heif) and its test tools;
-#   - with --browser, Debian's chromium too (the tests open the HTML incident report in it);
+#   - with --browser, Debian's chromium too (the tests open the HTML incident report in it), and apache2-bin (a
+#     test runs Apache on loopback);
 #   - with --runtime, the package alone instead (what scripts/demo.sh needs: no test tools, no HEIF, no browser).
 # Safe to run again: it only does what is missing.
 set -euo pipefail
@@ -50,6 +51,9 @@ if [ "$mode" = "--browser" ]; then
   # the OCR tests draw.
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
+  # The test that runs Apache on loopback to see a quarantined file's URL answer 410 Gone: the server and its
+  # modules alone (apache2-bin starts no service).
+  dpkg -s apache2-bin >/dev/null 2>&1 || packages+=(apache2-bin)
 fi
 if [ ${#packages[@]} -gt 0 ] || [ -n "$libarchive" ]; then
   as_root apt-get update -qq
@@ -68,7 +72,7 @@ fi
 if .venv/bin/python -m pip show -q mynumber >/dev/null 2>&1; then
   .venv/bin/python -m pip uninstall -q -y mynumber
 fi
-extras="[test,heif]"
+extras="[test,heif,dask]"  # dask: the tests of scan --dask run a LocalCluster
 if [ "$mode" = "--runtime" ]; then extras=""; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
 echo "setup: ready (.venv/bin/mynumber)" >&2

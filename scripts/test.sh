@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set everything up (chromium included), then run the checks CI runs: ruff, mypy (strict) and the test suite.
+# Set everything up (chromium included), then run the checks CI runs: ruff, mypy (strict), the test suite, and the
+# manylinux wheel built, installed into a fresh virtualenv and run (scripts/build_wheels.sh).
 # A screenshot of the HTML incident report is kept in build/test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,3 +10,4 @@ export MYNUMBER_REQUIRE_OCR=1  # and so must the OCR tests (setup.sh installed T
 .venv/bin/ruff check detector tests scripts hatch_build.py
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
+bash scripts/build_wheels.sh build/wheels  # the wheel an index accepts (manylinux), installed and run afresh

@@ -18,12 +18,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
-FOUNDATION = {"model", "errors", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules", "cuts",
-              "redact", "exposure", "__init__"}
-STAGES = ["fs", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match", "locations", "people",
-          "scanner", "scanlog", "assess", "schema", "result", "incremental", "deadlines", "incident",
-          "notify", "pipeline", "baseline", "outputs", "watch", "report", "api", "config", "cli_help", "cli",
-          "__main__"]
+FOUNDATION = {"model", "errors", "messages", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules",
+              "cuts", "redact", "exposure", "__init__"}
+STAGES = ["fs", "selection", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match",
+          "locations", "people", "scanner", "scanlog", "assess", "schema", "result", "access", "incremental",
+          "deadlines", "incident", "notify", "pipeline", "dask_scan", "baseline", "scan_setup", "outputs", "contain",
+          "watch", "report", "api", "config", "cli_help", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:
@@ -125,8 +125,9 @@ def test_the_parts_of_watch_import_one_way() -> None:
     """Within ``detector/watch/`` the observer, the follower and the alerts know nothing of the watcher nor of
     each other: the watcher puts them together (and the package's ``__init__`` names what others import). The
     system log is the alerts' sink and knows nothing of the watch; the metrics server reads the watcher and the
-    observer from outside, and nothing in the watch imports it (the command line starts it)."""
-    parts = {"observe", "follow", "alerts"}
+    observer from outside, and nothing in the watch imports it (the command line starts it). The people bound
+    (``bound``) is the watcher's count, as the exposure is, and knows nothing else of the watch."""
+    parts = {"observe", "follow", "alerts", "bound"}
     offenders = {}
     for part in sorted(parts):
         imported = _watch_imports(part)
@@ -216,22 +217,45 @@ def test_the_scan_command_line_is_read_once() -> None:
 # (detector.people.Revealed), which no result holds.
 TEXT_FIELDS_AFTER_PEOPLE = {
     "model.Location": {"sheet", "cell", "member", "column", "hidden", "part", "name"},
-    "model.Finding": {"path", "masked", "fingerprint", "reasons", "public_reason", "items"},
+    # host: the machine's name (socket.gethostname) or --host-label, written as names are (names.shown)
+    "model.Finding": {"path", "masked", "fingerprint", "reasons", "public_reason", "items", "host"},
     "model.Sample": {"path", "masked", "sample_id"},
-    "model.Unscanned": {"path", "reason", "member", "kind"},
+    "model.Unscanned": {"path", "reason", "member", "kind", "host"},
     "model.Excluded": {"path", "rule"},  # a name from the share, and the id or glob of an exclude rule
     "model.Baselined": {"reason"},  # a person's words (numbers in them masked by every writer: names.shown)
     "baseline.BaselineEntry": {"fingerprint", "path", "masked", "reason"},  # path written masked, as scans write it
-    "model.FileResult": {"path", "kind", "held_back", "held_back_people"},
+    "model.FileResult": {"path", "kind", "held_back", "held_back_people", "host"},
     "result.ScanResult": {"key_id", "roots", "hosts", "rules", "scanned_by_type", "held_back", "held_back_people",
-                          "_seen"},
+                          "_seen",
+                          # entries over the cap, counted by the reason's category, the file type, the exclude rule
+                          "unscanned_left_out_by_reason", "unscanned_left_out_by_type", "excluded_left_out",
+                          # the reading hosts (as Finding.host), the scan's random id, counts by host
+                          "host", "scan_id", "files_by_host", "unscanned_by_host"},
     "assess.Assessment": {"metrics"},
     "incident.Reason": {"reason_id", "description"},  # the id and words of a rule in rules/assessment.toml
     # labels: Location's column and sheet names (names from the share, masked when written: names.readable)
-    "incident.FileRow": {"path", "confidence", "public_reason", "examples", "items", "labels"},
+    "incident.FileRow": {"path", "confidence", "public_reason", "examples", "items", "labels", "host"},
     "incident.Incident": {"figures", "people_by_folder", "findings_by_type", "items", "item_labels", "roots",
                           "hosts", "key_id"},
-    "pipeline.Batch": {"clean", "clean_kinds"},
+    "pipeline.Batch": {"clean", "clean_kinds", "host"},
+    # mynumber exposure: the scan's path (masked), the URL made from it, the crawler's name from the rules, the
+    # log's name and format, the key id; client addresses only with --show-clients (written as names are)
+    "access.FileEvidence": {"path", "url", "clients"},
+    "access.ExposureEvidence": {"unmapped", "key_id"},
+    "access.LogStats": {"log", "format"},
+    "access.CrawlerFetches": {"name"},
+    # mynumber quarantine: paths from the share (written as names are: names.shown), its scan root and host names,
+    # hashes, states and methods (words of the code), run ids and markers (a time and random hex), the scan's
+    # findings as its json holds them (masked), what a copy could not keep and why a file is refused (words of the
+    # code around names), the lines shown (made of those)
+    "contain.Entry": {"path", "root", "state", "method", "sha256", "run", "findings", "not_kept"},
+    "contain.FolderTimes": {"path"},
+    "contain.PlaceholderRecord": {"kind", "path", "marker"},
+    "contain.Exposed": {"path", "root"},
+    "contain.Checked": {"path"},
+    "contain.Refusal": {"path", "reason"},
+    "contain.ScanFacts": {"name", "scan_id", "key_id", "roots", "hosts"},
+    "contain.Outcome": {"lines"},
 }
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import BinaryIO
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +115,34 @@ def test_a_long_utf16_line_is_read_in_chunks_cut_by_the_rule(tmp_path: Path) -> 
         text = unit.text or ""
         assert unit.scan_to is not None
         assert text[unit.scan_to - 1] == "," or text[unit.scan_to - 1] == "\n"
+
+
+class _ReadOnly:
+    """A stream that can only ``read`` (an archive member's, say): the reader gives it a new block each time."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.read = stream.read
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932", "iso2022_jp"])
+def test_a_text_read_into_one_buffer_again_and_again_gives_the_units_of_new_blocks(tmp_path: Path,
+                                                                                   encoding: str) -> None:
+    """The reader reuses one buffer for a file's blocks where the stream can read into it; each unit is a copy,
+    so the units are those read from new blocks, byte for byte (the lines, a line longer than a block, ASCII
+    before ISO-2022-JP's first escape)."""
+    from detector.extract import Source
+    from detector.extract.text import TextExtractor
+
+    lines = [f"line {i} 個人番号 {N} 電話 03-1234-5678" if i % 7 else "x" * 20000 for i in range(400)]
+    data = ("ascii first\n" * 900 + "\n".join(lines) + "\n").encode(encoding)
+    path = tmp_path / "blocks.txt"
+    path.write_bytes(data)
+    units = []
+    for wrap in (False, True):
+        with path.open("rb", buffering=0) as stream:
+            head = stream.read(4096)
+            source = Source(str(path), _ReadOnly(stream) if wrap else stream, head, len(data))  # type: ignore[arg-type]
+            units.append([(u.data, u.encoding, u.scan_from, u.scan_to, u.continues)
+                          for u in TextExtractor(chunk_size=8192).extract(source)])
+    assert len(units[0]) > 10
+    assert units[0] == units[1]

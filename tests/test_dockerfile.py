@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 # Installed by `setup.sh --browser` for the tests alone (the HTML report in chromium, glyphs for its screenshot).
-TEST_ONLY_PACKAGES = {"chromium", "fonts-noto-cjk"}
+TEST_ONLY_PACKAGES = {"chromium", "fonts-noto-cjk", "apache2-bin"}  # setup.sh --browser: the tests' own tools
 # setup.sh needs a Python 3.11+ and finds one; the image installs Debian's, with its venv module.
 INTERPRETER_PACKAGES = {"python3", "python3-venv"}
 

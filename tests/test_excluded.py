@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import valid_number
 from .test_cli import people_csv, run
 
@@ -61,3 +63,17 @@ def test_a_name_holding_a_number_is_masked_in_the_list(tmp_path: Path) -> None:
     done = run(["scan", "--format", "json", "--exclude", "*.bak", "share"], tmp_path)
     assert number not in done.stdout
     assert json.loads(done.stdout)["excluded"][0]["path"].endswith(f"********{number[-4:]}.bak")
+
+
+def test_the_listing_is_rendered_through_the_format_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--list-excluded`` picks its renderer from :mod:`detector.report.formats` as every output does: text lists
+    the entries, formats that always list them or never do are rendered as without the option."""
+    from detector import scan
+    from detector.report import render
+
+    monkeypatch.setenv("MYNUMBER_KEY", "excluded-key")
+    result = scan(share(tmp_path), excludes=["*.bak"])
+    assert "Excluded (" in render(result, "text", list_excluded=True)
+    assert "Excluded (" not in render(result, "text")
+    for fmt in ("json", "csv", "sarif"):
+        assert render(result, fmt, list_excluded=True) == render(result, fmt)

@@ -181,5 +181,5 @@ def test_without_the_client_metrics_is_a_usage_error_saying_what_to_install(
     from detector.watch.metrics import serve
 
     monkeypatch.setitem(sys.modules, "prometheus_client", None)  # as if not installed
-    with pytest.raises(UsageError, match=r"pip install 'mynumber\[metrics\]'"):
+    with pytest.raises(UsageError, match=r"pip install 'mynumber-scan\[metrics\]'"):
         serve("127.0.0.1:0", None, None)  # type: ignore[arg-type]  # never reached: the check comes first

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from detector.candidates import JOINERS, glued
 from detector.match import TextScanner, hyperscan_available, multibyte_pass
+from detector.match.windows import AnchoredLineCounter
 from detector.model import Candidate, Confidence
 from detector.mynumber import DIGIT_CLASS, is_valid_digits, to_ascii
 from detector.rules import Rules
@@ -204,3 +205,71 @@ def test_a_keyword_anywhere_the_scorer_looks_keeps_the_window(rules: Rules, enco
                 quick = TextScanner(rules, "hyperscan", Confidence.MEDIUM).scan_bytes(data, encoding)
                 full = TextScanner(rules, "hyperscan", Confidence.LOW).scan_bytes(data, encoding)
                 assert _shown(quick) == _shown(full), (lead, gap, text)
+
+
+# -- the keyword question in C (multibyte_quick) ------------------------------------------------------------------
+
+KEYWORD_SPELLINGS = st.sampled_from([
+    "個人番号", "個 人 番 号", "個人－番号", "マイナンバー", "ﾏｲﾅﾝﾊﾞｰ", "マイナンハ\u3099ー", "まいなんばー", "ﾏｲﾅ番号",
+    "通知カード", "通知ｶｰﾄﾞ", "通知カート\u3099", "共通番号", "社会保障・税番号", "My Number", "ＭＹ＿ＮＵＭＢＥＲ",
+    "my-number", "INDIVIDUAL NUMBER", "Kojin Bango", "personal number", "𝐦𝐲𝐧𝐮𝐦𝐛𝐞𝐫", "ⓜⓨⓝⓤⓜⓑⓔⓡ",
+    "個人番", "人番号", "マイナンバ", "イナンバー", "mynumbe", "ynumber", "番号", "個", "カード", "社員番号", "㍿",
+])
+NEAR_TEXTS = st.lists(PIECES | KEYWORD_SPELLINGS | st.text(max_size=3), max_size=30).map("".join)
+
+
+Quick = tuple[list[int], list[multibyte_pass.QuickHit]]
+
+
+def _quick_both(rules: Rules, data: bytes, encoding: str) -> tuple[Quick, Quick]:
+    scorer = TextScanner(rules, "hyperscan", Confidence.MEDIUM).scorer
+    ends = c_hits(data, encoding, rules.separators)[0]
+    assert isinstance(ends, list)
+    width = {"utf-8": 4, "cp932": 2, "euc-jp": 3}[encoding]
+    before, after = (scorer.before + 2) * width + 46, (scorer.after + 2) * width
+    anchors = sorted(ends)
+    lines = AnchoredLineCounter(data, 7, 0, anchors, [data.count(b"\n", 0, end) for end in anchors],
+                                data.count(b"\n"))
+    return (multibyte_pass.quick_ends(data, encoding, ends, scorer, before, after, lines),
+            multibyte_pass.quick_ends_plain(data, encoding, ends, scorer, before, after, lines))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=NEAR_TEXTS, encoding=st.sampled_from(ENCODINGS))
+def test_the_keyword_question_in_c_never_counts_a_candidate_its_twin_keeps(rules: Rules, text: str,
+                                                                          encoding: str) -> None:
+    """Keywords spelled every way normalisation makes the same (half- and full-width, cases, spaces, combining
+    marks, mathematical letters), whole and cut short, at every distance: a candidate the C pass counts without
+    a window is one the Python twin counts too, with the same offset and digits."""
+    data = text.encode(encoding, "replace")
+    (windowed, quick), (plain_windowed, plain_quick) = _quick_both(rules, data, encoding)
+    assert set(quick) <= set(plain_quick)
+    assert set(plain_windowed) <= set(windowed)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_the_keyword_question_in_c_counts_what_its_twin_counts_in_business_text(rules: Rules, encoding: str) -> None:
+    """Where no keyword is near, both count the candidate; where one is, both keep its window: the byte test is
+    a superset only where a window's characters could spell a keyword."""
+    number = NUMBERS[2].translate(FW)
+    phones = "電話 ０３－１２３４－５６７８"
+    for text, counted in ((f"社員番号 12345678901、{phones}、{number}、２０２５年８月９日。", True),
+                          (f"氏名 {NUMBERS[4]} 〒271-0181 山田様", True), (f"個人番号：{number}。", False),
+                          (f"ﾏｲﾅﾝﾊﾞｰ {NUMBERS[3]} です", False), (f"控え {NUMBERS[3]} (My Number)", False)):
+        (windowed, quick), plain = _quick_both(rules, text.encode(encoding, "replace"), encoding)
+        assert (windowed, quick) == plain
+        assert (len(quick), len(windowed)) == ((1, 0) if counted else (0, 1)), text
+
+
+def test_every_character_that_normalises_into_a_keyword_is_a_giver(rules: Rules) -> None:
+    """The C test looks for characters by :func:`detector.normalize.givers`: every character of the BMP whose
+    normalised form holds a keyword's character is listed as giving it."""
+    from detector.normalize import givers, normalise
+
+    chars = frozenset("".join(TextScanner(rules).scorer.keyword_terms))
+    given = givers(chars)
+    for code in range(1, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        needed = set(normalise(chr(code))) & chars
+        assert needed <= given.get(chr(code), frozenset()), hex(code)

@@ -148,3 +148,105 @@ def test_the_in_process_engine_and_the_program_read_the_same_lines(tmp_path: Pat
     assert read["tesserocr"] == read["tesseract"]
     assert read["tesserocr"][0] == "個人番号"
     assert os.listdir(tmp_path) == []
+
+
+@needs_engine
+def test_both_engines_read_a_numbers_region_digits_only_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second, digits-only reading (one line, nothing but digits allowed) through the port: the speed-up and
+    its plain twin give the same digits, the letters a first reading puts for digits cannot come out, and the
+    in-process engine reads whole pages as before afterwards (its page mode and whitelist are put back)."""
+    folder = tesseract_engines.tessdata_folder()
+    assert folder is not None
+    number = valid_number(1691)
+    line = Image.new("L", (520, 70), 245)
+    ImageDraw.Draw(line).text((12, 8), f"{number[:4]} {number[4:8]} {number[8:]}",
+                              font=ImageFont.truetype(str(FONT), 40), fill=20)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    in_process = tesseract_engines.InProcessTesseract(folder)
+    program = tesseract_engines.TesseractCommand(str(tesseract_engines.shutil.which("tesseract")), folder)
+    read = {engine.name: engine.read_digits(line, 30) for engine in (in_process, program)}
+    assert read["tesserocr"] == read["tesseract"]
+    assert read["tesserocr"].replace(" ", "") == number
+    assert reading_lines(in_process.read(card(valid_number(1690)), 30))[0].text == "個人番号"
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_numbers_region_is_padded_and_enlarged_to_the_height_asked() -> None:
+    from detector.ocr.prepare import number_region
+
+    picture = Image.new("L", (400, 100), 255)
+    region = number_region(picture, Box(100, 40, 220, 60), 48)  # 20 pixels high: padded by 7, then x 2.4
+    assert region.size == (round(134 * 2.4), round(34 * 2.4))
+    assert number_region(picture, Box(0, 0, 50, 20), 48).size[1] == round(27 * 2.4)  # clipped at the edge
+
+
+def test_the_lines_most_like_text_are_sampled_and_only_text_reads_as_text() -> None:
+    """The no-text test reads a sample of the lines: those of the common height first (a rule of a table or a
+    shape of a photo rarely has it), and a sample is text only with a few different characters read with
+    confidence (a row of blobs reads as a dash repeated)."""
+    from detector.ocr.prepare import number_lines, reads_as_text, sampled
+
+    lines = [Box(0, 0, 300, 30), Box(0, 40, 800, 48), Box(0, 60, 200, 90), Box(0, 100, 250, 129)]
+    assert sampled(number_lines(lines, 1000)) == [Box(0, 0, 300, 30), Box(0, 100, 250, 129)]
+    assert number_lines([Box(10, 10, 40, 14)], 1000) == []  # 4 pixels high: too low to read
+    assert number_lines([Box(5, 5, 45, 8)], 1000, scale=2) == [Box(10, 10, 90, 16)]  # found on a half-size copy
+    assert reads_as_text("個人番号の記載", 91.0)
+    assert not reads_as_text("ーーーーーーーーー", 73.0)
+    assert not reads_as_text("まこを5", 33.0)
+
+
+def _texture(kind: str, seed: int) -> Image.Image:
+    """Rows of shapes a layout analysis takes for lines of text: a check pattern, bricks, gravel, wood grain."""
+    import random
+
+    rng = random.Random(seed)
+    image = Image.new("L", (800, 600), 150)
+    draw = ImageDraw.Draw(image)
+    if kind == "checks":
+        for y in range(0, 600, 32):
+            for x in range((y // 32 % 2) * 16, 800, 32):
+                draw.rectangle((x, y, x + 15, y + 15), fill=30)
+    elif kind == "bricks":
+        for row, y in enumerate(range(0, 600, 20)):
+            for x in range(-(row % 2) * 30, 800, 60):
+                draw.rectangle((x + 2, y + 2, x + 58, y + 18), fill=rng.randrange(60, 110))
+    elif kind == "gravel":
+        for _ in range(1200):
+            x, y, r = rng.randrange(800), rng.randrange(600), rng.randrange(3, 9)
+            draw.ellipse((x - r, y - r // 2, x + r, y + r // 2), fill=rng.randrange(20, 120))
+    else:
+        for _ in range(300):
+            y = rng.randrange(600)
+            draw.line([(0, y), (800, y + rng.randrange(-20, 20))], fill=rng.randrange(80, 160),
+                      width=rng.randrange(1, 4))
+    return image
+
+
+@needs_engine
+@pytest.mark.parametrize("kind", ["checks", "bricks", "gravel", "grain"])
+def test_a_texture_without_text_is_not_read_past_the_no_text_test(kind: str) -> None:
+    """The in-process engine reads a picture only when a sample of its likeliest lines reads as text: a texture
+    whose rows of shapes pass for lines gives no words (and costs the layout and two short lines, not a whole
+    reading: the figures are in docs/performance.md)."""
+    folder = tesseract_engines.tessdata_folder()
+    assert folder is not None
+    engine = tesseract_engines.InProcessTesseract(folder)
+    assert engine.read(_texture(kind, 7), 30) == []
+    assert reading_lines(engine.read(card(valid_number(1692)), 30))[0].text == "個人番号"
+
+
+def test_a_large_picture_is_analysed_reduced_and_at_its_size_only_on_a_plain_background() -> None:
+    """The layout of a large or busy picture is analysed on a reduced copy (a noisy photo's blobs make it slow at
+    full size); a page or a screen, whose plain background may carry type the reduced copy lost, at its size
+    too."""
+    from detector.ocr.prepare import layout_copies
+
+    page = Image.new("L", (1200, 800), 250)
+    for top in range(20, 780, 24):  # rows of small dark marks on paper
+        ImageDraw.Draw(page).rectangle((20, top, 900, top + 9), fill=20)
+    noise = Image.effect_noise((1200, 800), 60).convert("L")
+    assert [(copy.size, scale) for copy, scale in layout_copies(page)] == [((600, 400), 2), ((1200, 800), 1)]
+    assert [(copy.size, scale) for copy, scale in layout_copies(noise)] == [((600, 400), 2)]
+    assert [scale for _, scale in layout_copies(Image.new("L", (400, 300), 250))] == [1]
+    small_noise = Image.effect_noise((640, 360), 60).convert("L")  # busy, under LAYOUT_PIXELS: reduced all the same
+    assert [scale for _, scale in layout_copies(small_noise)] == [2]

@@ -310,10 +310,25 @@ def test_no_raw_number_in_any_output_and_the_outputs_say_ocr(tmp_path: Path) -> 
         "text": lambda out: "(OCR)" in out,
         "json": lambda out: '"ocr": true' in out,
         "jsonl": lambda out: '"ocr": true' in out,
-        "csv": lambda out: out.splitlines()[0].rstrip().endswith(",ocr") and ",yes" in out,
+        "csv": lambda out: "ocr" in out.splitlines()[0].rstrip().split(",") and ",yes" in out,
         "sarif": lambda out: "read from a picture by OCR" in out,
     }
     for fmt, out in zip(outputs, every_output(result), strict=True):
         assert outputs[fmt](out), fmt
         for number in numbers:
             assert number not in out and grouped(number) not in out, fmt
+
+
+def test_a_picture_that_fails_in_an_unexpected_way_is_listed_as_an_image(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever stops the reading of a whole file (here an error no reader expects), its entry keeps the kind it
+    was identified as, so unscanned_by_type counts it among images and a report says a picture was not read."""
+    def broken(self: object, image: object, page: int | None = None) -> Iterator[object]:
+        raise ValueError("a reader's bug")
+
+    card(valid_number(1650)).save(tmp_path / "card.png")
+    monkeypatch.setattr("detector.extract.pictures.PictureReader.units", broken)
+    result = scan(tmp_path / "card.png")
+    assert [(Path(u.path).name, u.reason, u.kind) for u in result.unscanned] == \
+        [("card.png", "internal error (ValueError); please report this file type", "image")]
+    assert result.summary()["unscanned_by_type"] == {"image": 1}

@@ -155,6 +155,46 @@ def test_a_scan_is_the_same_with_the_c_pass_and_without(rules: Rules, text: str,
     assert results[0] == results[1]
 
 
+KEYWORDISH = st.sampled_from(["my number", "MY-NUMBER", "My_Number", "individual number", "kojin bango",
+                              "personal number", "mynumbe", "number", "my", "by", "job=", "customer", "ｍｙ number"])
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(PIECES | KEYWORDISH, max_size=60))
+def test_the_keyword_question_in_c_never_counts_an_ascii_candidate_its_twin_keeps(rules: Rules,
+                                                                                 pieces: list[str]) -> None:
+    """The C answer (``multibyte_quick`` reading ASCII) to "can anything raise this bare number?": a number it
+    counts without a window is one the regex twin counts too, at the same offset, with the same digits and
+    line; a window the twin keeps, it keeps."""
+    data = "".join(pieces).encode("utf-8")
+    if not data.isascii():
+        return
+    contiguous, _, _, anchors, counts, total = speedups.ascii_hits(data, SEPARATORS)
+    scorer = TextScanner(rules, "hyperscan", Confidence.MEDIUM).scorer
+    lines = AnchoredLineCounter(data, 3, 0, anchors, counts, total)
+    windowed, quick = ascii_pass.quick_ends(data, contiguous, scorer, lines)
+    plain_windowed, plain_quick = ascii_pass.quick_ends_plain(data, contiguous, scorer, lines)
+    assert set(quick) <= set(plain_quick) and set(plain_windowed) <= set(windowed)
+    assert sorted([*windowed, *(end for end in contiguous if end not in windowed)]) == sorted(contiguous)
+
+
+def test_the_keyword_question_in_c_counts_the_ids_of_a_log(rules: Rules) -> None:
+    """In a log without My Number keywords both count every valid-looking ID; near one, both keep a window."""
+    if not hasattr(speedups, "multibyte_quick"):
+        pytest.skip("the C speed-ups are not built here")
+    text = "".join(f"2026-11-01T00:00:0{i} app: order {NUMBERS[i]} shipped to customer 3298 via warehouse 27\n"
+                   for i in range(4)) + f"user my number: {NUMBERS[4]}\n"
+    data = text.encode("ascii")
+    contiguous, _, _, anchors, counts, total = speedups.ascii_hits(data, SEPARATORS)
+    scorer = TextScanner(rules, "hyperscan", Confidence.MEDIUM).scorer
+    lines = AnchoredLineCounter(data, 1, 0, anchors, counts, total)
+    result = ascii_pass.quick_ends(data, contiguous, scorer, lines)
+    assert result == ascii_pass.quick_ends_plain(data, contiguous, scorer, lines)
+    assert [(digits, line) for _, digits, line in result[1]] == [(NUMBERS[i], i + 1) for i in range(4)]
+    assert len(result[0]) == 1
+
+
 @given(data=st.binary(max_size=400).map(lambda b: b.replace(b"\x00", b"\n")), anchors=st.lists(
     st.integers(min_value=0, max_value=400), max_size=12, unique=True), offsets=st.lists(
     st.integers(min_value=0, max_value=400), max_size=30), origin=st.integers(min_value=0, max_value=400))

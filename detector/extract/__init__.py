@@ -6,7 +6,8 @@ An extractor never decides confidence or identity; it only says where text is. I
   prefilters bytes) or decoded text (table rows, document paragraphs);
 * :class:`Member`: a file inside this one (an archive member, a mail attachment), which
   :mod:`detector.extract.containers` identifies and extracts in turn, within the limits against hostile archives;
-* :class:`Skipped`: a part that cannot be read (an encrypted member, a limit reached), listed as unscanned.
+* :class:`Skipped`: a part that cannot be read (an encrypted member, a limit reached), listed as unscanned;
+* :class:`PossibleNumber`: a number OCR could not read for sure, listed for a person to look at.
 
 Extractors raise :class:`~detector.errors.UnscannableFile` for a whole file they cannot read.
 """
@@ -100,7 +101,17 @@ class Skipped:
     kind: str | None = None
 
 
-Item = TextUnit | Member | Skipped
+@dataclass(frozen=True, slots=True)
+class PossibleNumber:
+    """A possible My Number read from a picture that no reading saves (:class:`detector.ocr.repair.Unreadable`):
+    listed for a person to look at, masked (``masked``: all but the last four characters), never a person."""
+
+    masked: str
+    reason: str
+    location: Location
+
+
+Item = TextUnit | Member | Skipped | PossibleNumber
 
 
 @dataclass(slots=True)

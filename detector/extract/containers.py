@@ -28,7 +28,7 @@ from ..errors import UnscannableFile
 from ..identify import identify, refine, unsupported_reason
 from ..redact import redact
 from ..rules import Limits
-from . import Extractor, ForwardStream, Member, Skipped, Source, TextUnit
+from . import Extractor, ForwardStream, Member, PossibleNumber, Skipped, Source, TextUnit
 
 # Kinds whose readers need the whole file with random access: a nested one is read into memory first.
 WHOLE_FILE_KINDS = frozenset({"zip", "xlsx", "docx", "pptx", "ods", "odt", "odp", "ole2", "xls", "doc", "ppt",
@@ -58,6 +58,10 @@ class LimitReached(UnscannableFile):
     """A container limit was reached while reading a member."""
 
 
+# What the expander gives the scanner: text to match, parts not read, possible numbers OCR could not read.
+Read = TextUnit | Skipped | PossibleNumber
+
+
 @dataclass(slots=True)
 class Budget:
     """What is left for one file on disk, shared by all its levels."""
@@ -74,7 +78,7 @@ class Expander:
         self.extractors = extractors
         self.limits = limits
 
-    def items(self, extractor: Extractor, source: Source) -> Iterator[TextUnit | Skipped]:
+    def items(self, extractor: Extractor, source: Source) -> Iterator[Read]:
         """Text units and skipped parts of one file, members included. Damaged data met by any reader
         (a bad CRC, a truncated deflate stream) becomes :class:`UnscannableFile`."""
         budget = Budget(self.limits.max_total_bytes, self.limits.max_members)
@@ -84,9 +88,9 @@ class Expander:
             raise UnscannableFile(f"corrupt or truncated: {redact(_short(exc))}") from None
 
     def _expand(self, extractor: Extractor, source: Source, prefix: str, depth: int,
-                budget: Budget) -> Iterator[TextUnit | Skipped]:
+                budget: Budget) -> Iterator[Read]:
         for item in extractor.extract(source):
-            if isinstance(item, TextUnit):
+            if isinstance(item, (TextUnit, PossibleNumber)):
                 yield _prefixed(item, prefix) if prefix else item
             elif isinstance(item, Skipped):
                 yield replace(item, member=_join(prefix, item.member)) if prefix else item
@@ -95,7 +99,7 @@ class Expander:
             else:
                 yield from self._member(item, prefix, depth + 1, budget)
 
-    def _member(self, member: Member, prefix: str, depth: int, budget: Budget) -> Iterator[TextUnit | Skipped]:
+    def _member(self, member: Member, prefix: str, depth: int, budget: Budget) -> Iterator[Read]:
         name = prefix if member.transparent else _join(prefix, member.name)
         shown = name or member.name
         if depth > self.limits.max_depth:
@@ -108,6 +112,7 @@ class Expander:
             return
         budget.members_left -= 1
         stream = _Limited(member, budget, self.limits)
+        kind_name: str | None = None  # known once identified: a member not read is listed as that kind
         try:
             head = stream.read(SAMPLE_SIZE)
             kind = identify(head)
@@ -117,6 +122,7 @@ class Expander:
                 whole = io.BytesIO(head + self._read_whole(stream, shown))
                 kind = refine(kind, whole)
                 whole.seek(len(head))
+            kind_name = kind.name
             extractor = self.extractors.get(kind.name)
             if extractor is None:
                 yield Skipped(shown, unsupported_reason(kind), kind.name)
@@ -131,9 +137,9 @@ class Expander:
             else:
                 yield Skipped(shown, exc.reason)
         except UnscannableFile as exc:
-            yield Skipped(shown, redact(exc.reason))
+            yield Skipped(shown, redact(exc.reason), kind_name)
         except _damaged_member() as exc:
-            yield Skipped(shown, f"corrupt or truncated: {redact(_short(exc))}")
+            yield Skipped(shown, f"corrupt or truncated: {redact(_short(exc))}", kind_name)
 
     def _read_whole(self, stream: _Limited, name: str) -> bytes:
         data = stream.read(self.limits.max_in_memory_bytes + 1)
@@ -172,7 +178,7 @@ def _join(prefix: str, name: str | None) -> str:
     return f"{prefix}{MEMBER_SEPARATOR}{name}" if name else prefix
 
 
-def _prefixed(unit: TextUnit, prefix: str) -> TextUnit:
+def _prefixed(unit: TextUnit | PossibleNumber, prefix: str) -> TextUnit | PossibleNumber:
     return replace(unit, location=unit.location._replace(member=_join(prefix, unit.location.member)))
 
 

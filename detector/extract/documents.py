@@ -9,7 +9,9 @@ streamed through expat (:mod:`detector.extract.xmlstream`) into paragraphs and t
   paragraph 12"}`` (pages are decided by the program that renders a document, so the part names it);
 * a table row is a unit of cells with A1-style references (``{"part": "body, table 2", "cell": "B3"}``),
   and a table's first row of labels gives context to its column, as in spreadsheets;
-* slides are numbered: ``{"part": "slide 3"}``, ``{"part": "slide 3 notes"}``.
+* slides are numbered: ``{"part": "slide 3"}``, ``{"part": "slide 3 notes"}``;
+* the pictures of docx and pptx (``word/media/``, ``ppt/media/``: a photo of a card pasted into a form) are
+  members read by OCR, located ``{"member": "word/media/image1.png", "ocr": true}``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from ..errors import UnscannableFile
 from ..model import Location
 from . import Item, Skipped, Source, TextUnit, paragraph_unit
+from .pictures import embedded_pictures
 from .table import Cell, SheetUnits
 from .xmlstream import feed, parser
 
@@ -242,6 +245,7 @@ class DocxExtractor:
             if "word/document.xml" not in names:
                 raise UnscannableFile("Word document without word/document.xml")
             yield from _parts(archive, parts)
+            yield from embedded_pictures(archive, "word/media/")
 
 
 class PptxExtractor:
@@ -263,6 +267,7 @@ class PptxExtractor:
                 slide = comment_slides.get(name)
                 parts.append((name, _Flow(DRAWING, f"slide {slide} comments" if slide else f"comments {number}")))
             yield from _parts(archive, parts)
+            yield from embedded_pictures(archive, "ppt/media/")
 
 
 def _comment_slides(archive: zipfile.ZipFile, slides: list[tuple[int, str]]) -> dict[str, int]:

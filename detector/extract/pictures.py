@@ -14,20 +14,24 @@ listed as unscanned with the reason, never silently dropped, and the rest of the
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Iterator
+from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..cuts import CONTEXT_CHARS
 from ..errors import UnscannableFile
 from ..model import Location
-from ..ocr import OcrEngine, OcrFailed, OcrTimeout, Word, find_engine
+from ..ocr import Box, Line, OcrEngine, OcrFailed, OcrTimeout, Word, find_engine
 from ..ocr.lines import reading_lines
-from ..ocr.prepare import blank, grey, rescale, scaled
-from ..ocr.repair import UNREADABLE, MisreadRepair
+from ..ocr.prepare import DIGIT_HEIGHTS, blank, grey, number_region, rescale, scaled
+from ..ocr.repair import MisreadRepair, Repaired, Unreadable
 from ..rules import load_rules
-from . import Item, Skipped, TextUnit
+from . import Item, Member, PossibleNumber, Skipped, TextUnit
 
 if TYPE_CHECKING:
+    import zipfile
+
     from PIL.Image import Image
 
     from ..rules import Rules
@@ -101,8 +105,9 @@ class PictureReader:
         picture = grey(image)
         if blank(picture):
             return
+        started = time.monotonic()
         try:
-            words = self._read(engine, picture)
+            words, read = self._read(engine, picture)
         except (OcrTimeout, OcrFailed) as exc:
             # A picture of its own is a file not read; a page of a TIFF or a PDF, a part of one.
             reason = f"limit {self.settings.timeout_name} ({self.settings.timeout:g} s): picture not read" \
@@ -113,17 +118,51 @@ class PictureReader:
             return
         # Misreads repaired before the matcher sees the text (detector.ocr.repair); what no reading saves is
         # listed for a person to look at, masked, and never counted as a person.
-        repaired = self.repair()("\n".join(line.text for line in reading_lines(words)))
-        yield from line_units(repaired.text.split("\n"), Location(page=page, ocr=True))
-        on_page = f" on page {page}" if page is not None else ""
-        for unreadable in repaired.unreadable:
-            yield Skipped("", f"{UNREADABLE}: {unreadable.masked}{on_page} ({unreadable.reason})")
+        lines = reading_lines(words)
+        repaired = self.repair()("\n".join(line.text for line in lines))
+        text, unreadable = self._read_again(engine, read, lines, repaired, started)
+        location = Location(page=page, ocr=True)
+        yield from line_units(text.split("\n"), location)
+        for entry in unreadable:
+            yield PossibleNumber(entry.masked, entry.reason, location)
 
+    def _read_again(self, engine: OcrEngine, picture: Image, lines: list[Line], repaired: Repaired,
+                    started: float) -> tuple[str, list[Unreadable]]:
+        """The text with the possible numbers no reading saved read again, digits only, on their region of the
+        picture (the words' box, padded and enlarged: :func:`detector.ocr.prepare.number_region`) at each of
+        :data:`~detector.ocr.prepare.DIGIT_HEIGHTS`, and those still unreadable. A reading stands only where two
+        agree and the repair accepts it (:meth:`~detector.ocr.repair.MisreadRepair.read_again`); the readings
+        share the picture's time."""
+        text, left = repaired.text, []
+        starts = list(accumulate((len(line.text) + 1 for line in lines), initial=0))
+        for entry in repaired.unreadable:
+            index = bisect_right(starts, entry.start) - 1
+            box = lines[index].region(entry.start - starts[index], entry.end - starts[index])
+            again = None
+            if box is not None:
+                readings = self._digit_readings(engine, picture, box, started)
+                again = self.repair().read_again(text, entry, readings)
+            if again is None:
+                left.append(entry)
+            else:
+                text = again
+        return text, left
 
-    def _read(self, engine: OcrEngine, picture: Image) -> list[Word]:
+    def _digit_readings(self, engine: OcrEngine, picture: Image, box: Box, started: float) -> Iterator[str]:
+        """The digits-only readings of the region of ``box``, one a size, while the picture's time lasts."""
+        for height in DIGIT_HEIGHTS:
+            remaining = self.settings.timeout - (time.monotonic() - started)
+            if remaining <= 0:
+                return
+            try:
+                yield engine.read_digits(number_region(picture, box, height), remaining)
+            except (OcrTimeout, OcrFailed):
+                return
+
+    def _read(self, engine: OcrEngine, picture: Image) -> tuple[list[Word], Image]:
         """The words of ``picture``, read again scaled when they came out too small (a screenshot) or too large
         (a photo of a card) for the model (:func:`detector.ocr.prepare.rescale`), all within the time of one
-        picture."""
+        picture; and the picture they were read on (their boxes are in its pixels)."""
         started = time.monotonic()
         words = engine.read(picture, self.settings.timeout)
         factor = rescale(picture, _heights(words))
@@ -131,8 +170,9 @@ class PictureReader:
             left = self.settings.timeout - (time.monotonic() - started)
             if left <= 0:
                 raise OcrTimeout()
-            words = engine.read(scaled(picture, factor), left)
-        return words
+            picture = scaled(picture, factor)
+            words = engine.read(picture, left)
+        return words, picture
 
 
 def _heights(words: list[Word]) -> list[int]:
@@ -140,6 +180,23 @@ def _heights(words: list[Word]) -> list[int]:
     must be read well), or of all the words where none does."""
     with_digits = [word.box.height for word in words if any(ch.isdigit() for ch in word.text)]
     return with_digits or [word.box.height for word in words]
+
+
+# The pictures an Office document embeds (word/media/, xl/media/, ppt/media/): the formats the image reader reads.
+# Vector drawings (EMF, WMF) hold text as text only when drawn so, and are not pictures of it; they are left alone.
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".heif")
+
+
+def embedded_pictures(archive: zipfile.ZipFile, folder: str) -> Iterator[Member]:
+    """The pictures of an Office document's media ``folder``, as members of the document: each is read by the
+    image reader (by OCR, through :class:`PictureReader`, within the limits of a member) and what it finds is
+    located in the member (``word/media/image1.png``, with ``ocr``). A scan of a copied My Number card pasted
+    into a Word file finds it as it finds the card's photo."""
+    for info in archive.infolist():
+        if info.filename.startswith(folder) and info.filename.lower().endswith(PICTURE_SUFFIXES) \
+                and not info.is_dir():
+            with archive.open(info) as stream:
+                yield Member(info.filename, stream, info.file_size, info.compress_size)
 
 
 def line_units(lines: list[str], location: Location) -> Iterator[TextUnit]:

@@ -20,7 +20,7 @@ import codecs
 import itertools
 import re
 from collections.abc import Iterator
-from typing import AnyStr
+from typing import AnyStr, BinaryIO
 
 from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
 from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
@@ -61,7 +61,7 @@ class TextExtractor:
             yield TextUnit(data=data, encoding=encoding or "ascii", first_line=1)
             return
         first = source.head[skip:] + source.stream.read(self.chunk_size)
-        rest = iter(lambda: source.stream.read(self.chunk_size), b"")
+        rest = _blocks(source.stream, self.chunk_size)
         context = carry = b""
         continues = False  # every unit after the first goes on from the one before it
         jis = _Jis()
@@ -75,7 +75,7 @@ class TextExtractor:
             if not block and not carry:
                 return
             if encoding is None and not block.isascii():
-                encoding = detect_encoding(block)
+                encoding = detect_encoding(bytes(block))  # once a file
             unit, scan_to, carry = _unit(context, carry, block, encoding)
             scan_from = len(context)
             yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
@@ -122,7 +122,7 @@ class _Jis:
     def decoding(self) -> bool:
         return self.decoder is not None
 
-    def transcode(self, block: bytes, carry: bytes) -> tuple[bytes, bytes, bool]:
+    def transcode(self, block: bytes | bytearray, carry: bytes) -> tuple[bytes | bytearray, bytes, bool]:
         """(the block to cut into units, the carried unfinished line, whether this is the end). At the end
         (an empty block), what the decoder or the hold still has is added to the carried line."""
         end = not block
@@ -134,8 +134,8 @@ class _Jis:
             whole = block
             escape = block.rfind(b"\x1b", max(0, len(block) - 3))
             if escape >= 0 and not end:
-                block, self.held = block[:escape], block[escape:]
-            encoding = jis_encoding(block)
+                block, self.held = block[:escape], bytes(block[escape:])
+            encoding = jis_encoding(bytes(block))
             if encoding is None:
                 return (b"", carry + block, True) if end else (block, carry, False)
             self.decoder = JisDecoder(encoding)
@@ -145,9 +145,25 @@ class _Jis:
             return b"", carry + self._utf8(block, True), True
         return self._utf8(block, False), carry, False
 
-    def _utf8(self, data: bytes, final: bool) -> bytes:
+    def _utf8(self, data: bytes | bytearray, final: bool) -> bytes:
         assert self.decoder is not None
-        return self.decoder.decode(data, final).encode("utf-8")
+        return self.decoder.decode(bytes(data), final).encode("utf-8")
+
+
+def _blocks(stream: BinaryIO, size: int) -> Iterator[bytes | bytearray]:
+    """The stream's blocks of up to ``size`` bytes, read into one buffer again and again where the stream can:
+    each block is good only until the next is read (the unit made of it is a copy). A new block of fresh memory
+    each time cost as much as the reading itself (the kernel clears every page of it: docs/performance.md)."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is None:
+        yield from iter(lambda: stream.read(size), b"")
+        return
+    buffer = bytearray(size)
+    while True:
+        count = readinto(buffer)
+        if not count:  # the end (or nothing to read now from a non-blocking stream, as read() gives None)
+            return
+        yield buffer if count == size else buffer[:count]
 
 
 def _cut_point(data: bytes, encoding: str | None) -> int:
@@ -176,7 +192,8 @@ def _line_cut(data: AnyStr, end: int) -> int | None:
     return last_cut(data, max(0, end - 65536), end)
 
 
-def _unit(context: bytes, carry: bytes, block: bytes, encoding: str | None) -> tuple[bytes, int | None, bytes]:
+def _unit(context: bytes, carry: bytes, block: bytes | bytearray,
+          encoding: str | None) -> tuple[bytes, int | None, bytes]:
     """(the unit to scan, where its scanned part ends, the unfinished line carried to the next block). The
     unit holds the context, the carry and the block up to its cut, then the bytes after the cut as lookahead
     (context only); the last (empty) block takes what is left, with no lookahead."""
@@ -187,7 +204,7 @@ def _unit(context: bytes, carry: bytes, block: bytes, encoding: str | None) -> t
         cut = newline + 1
         view = memoryview(block)
         unit = b"".join((context, carry, view[:cut], view[cut:cut + CONTEXT_BYTES]))
-        return unit, len(context) + len(carry) + cut, block[cut:]
+        return unit, len(context) + len(carry) + cut, bytes(view[cut:])
     data = carry + block
     cut = _cut_point(data, encoding)
     view = memoryview(data)

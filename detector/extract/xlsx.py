@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UnscannableFile
 from . import Item, Skipped, Source
+from .pictures import embedded_pictures
 from .table import Cell, SheetUnits, hidden_note, sheet_name_units, split_ref
 from .xmlstream import EndHandler, StartHandler, TextHandler, XmlRefused, feed, local, parse_all, parser
 
@@ -50,6 +51,7 @@ class XlsxExtractor:
                     yield Skipped(f"sheet {name}", f"corrupt sheet: {exc.reason}")
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
                     yield Skipped(f"sheet {name}", f"corrupt sheet ({_short(exc)})")
+            yield from embedded_pictures(archive, "xl/media/")  # a scan pasted into a sheet, read by OCR
 
 
 class _Workbook:

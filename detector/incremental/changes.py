@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
-from ..fs.codec import Identity, changed_records, identity_at, packed_files
+from ..fs.codec import Identity, changed_records, identity_at, packed_files, split_names
 from ..fs.lister import FileRef, FolderListing, folder_prefix
 from ..model import FileResult, ScanOptions
 from ..ocr import installed as ocr_installed
@@ -54,8 +54,9 @@ def open_state(options: ScanOptions, rules: Rules, key_id: str) -> State | None:
 # files read again). 2: numbers in file, member and sheet names are findings, and names with a number are stored
 # masked; a state of form 1 says such a file is clean, and holds its name as it is. 3: pictures and image-only
 # PDF pages are read by OCR (a state of form 2 lists them as not read). Whether OCR reads pictures (--no-ocr, an
-# engine installed since) is in the digest too: a picture listed as not read is read once OCR can read it.
-RESULTS = 3
+# engine installed since) is in the digest too: a picture listed as not read is read once OCR can read it. 4: the
+# possible numbers OCR could not read are kept apart (``unreadable_candidates``), no longer as unscanned entries.
+RESULTS = 4
 
 
 class _Reading(NamedTuple):
@@ -98,12 +99,17 @@ class Incremental:
     listings the snapshots remember are given to the walk's lister
     (:class:`~detector.incremental.listing.RememberingLister`) by :meth:`snapshot`."""
 
-    def __init__(self, state: State, result: ScanResult, reveal: bool) -> None:
+    def __init__(self, state: State, result: ScanResult, reveal: bool, roots: Iterable[str] = ()) -> None:
         self.state, self.result, self.reveal = state, result, reveal
+        # The roots walked (absolute, outermost): only the files given one by one at or under them are remembered
+        # in ``loose``, for forget_unseen; a --files-from list's other names (any number of them) are not held.
+        self.under = _outermost(os.path.abspath(root) for root in roots)
         # A damaged row is as no snapshot: its folder is compared file by file, and its snapshot written again.
         self.stored = {path: snapshot for path, snapshot in state.folders().items() if snapshot.holds_together()}
-        self.listed: dict[str, list[str]] = {}  # each folder walked: its files' names
-        self.loose: set[str] = set()  # files given as roots
+        # Each folder walked: its files' names as joined bytes and how many (a tenth of the memory of the names as
+        # strings, held until the end of the scan: 1,000,000 files cost 20 MB, not 75 MB).
+        self.listed: dict[str, tuple[bytes, int]] = {}
+        self.loose: set[str] = set()  # files given one by one (roots), at or under the roots
         self.building: dict[str, _PendingSnapshot] = {}
         self.reading: dict[str, _Reading] = {}  # by the path the file is read (and reported) under
         self.clean_files = self.clean_bytes = 0
@@ -112,7 +118,7 @@ class Incremental:
     def changed_files(self, folder: FolderListing) -> list[int]:
         directory, absolute_dir, names, identities = folder.directory, folder.absolute, folder.names, folder.identities
         assert identities is not None  # the walk asks once the folder is stat'ed
-        self.listed[absolute_dir] = names
+        self.listed[absolute_dir] = (folder.joined, len(names))
         snapshot = self.stored.get(absolute_dir)
         # The files packed as a snapshot stores them: an unchanged folder is two pairs of bytes found equal.
         packed = packed_files(folder.joined, identities)
@@ -229,13 +235,14 @@ class Incremental:
         return True
 
     def changed(self, entries: Iterable[_Entry]) -> Iterator[_Entry]:
-        """The entries to scan: the walk already left out unchanged files of folders; a root given as a file
-        is looked up here."""
+        """The entries to scan: the walk already left out unchanged files of folders; a file given one by one (a
+        root, a name of ``--files-from``) is looked up here."""
         for entry in entries:
             if isinstance(entry, FileRef) and entry.path not in self.reading:
                 absolute = os.path.abspath(entry.path)
                 first = absolute not in self.loose
-                self.loose.add(absolute)
+                if self._under_roots(absolute):
+                    self.loose.add(absolute)
                 record = self.state.record(absolute)
                 if first and record is not None and record[0] == entry.identity and self._take(absolute, entry.path,
                                                                                                 record):
@@ -243,6 +250,9 @@ class Incremental:
                 self.reading[entry.path] = _Reading(absolute, entry.identity, None, 0)
             yield entry
         self.result.add_clean(self.clean_files, self.clean_bytes, +self.clean_kinds)
+
+    def _under_roots(self, absolute: str) -> bool:
+        return any(absolute == top or absolute.startswith(top.rstrip("/") + "/") for top in self.under)
 
     def scanned(self, path: str, file_result: FileResult) -> None:
         reading = self.reading.pop(path, None)
@@ -271,10 +281,11 @@ class Incremental:
         snapshots of folders that were not walked. Files under other roots sharing the state file are kept.
         Every file seen is in the state by now, so equal counts mean nothing is gone."""
         under = _outermost(os.path.abspath(root) for root in roots)
-        seen = sum(map(len, self.listed.values())) + len(self.loose)
+        seen = sum(count for _, count in self.listed.values()) + len(self.loose)
         if self.state.count_under(under) != seen:
             stored = self.state.storable
-            paths = {stored(child_path(folder, name)) for folder, names in self.listed.items() for name in names}
+            paths = {stored(child_path(folder, name)) for folder, (joined, _) in self.listed.items()
+                     for name in split_names(joined)}
             paths.update(map(stored, self.loose))
             gone = [path for path in self.state.paths_under(under) if path not in paths]
             if gone:

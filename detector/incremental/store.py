@@ -43,7 +43,11 @@ APPLICATION = "mynumber-state"
 VERSION = 1
 COMMIT_EVERY_FILES = 2000
 COMMIT_EVERY_SECONDS = 2.0
-MMAP_BYTES = 256 * 1024 * 1024
+# The state file's first bytes read through a mapping (see the PRAGMA below), the rest with read(): a mapped page
+# counts in the process's memory (RSS) once touched, and a rescan touches most of the file, so the mapping is
+# bounded as memory must be on any tree (a state of 1,000,000 files is 235 MB). 64 MiB maps a state of about
+# 250,000 files whole; a rescan of 1,000,000 costs the same CPU time as with 256 MiB (docs/performance.md).
+MMAP_BYTES = 64 * 1024 * 1024
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (

@@ -34,6 +34,7 @@ from ..model import Candidate, Confidence, Location
 from ..rules import Rules
 from . import ascii_pass, multibyte_pass
 from .hyperscan_engine import PREFILTER_ENCODINGS, Hits, HyperscanEngine, canonical_encoding, hyperscan_available
+from .multibyte_pass import QuickHit
 from .windows import AnchoredLineCounter, LineCounter, edge_windows, merge, snap_left, snap_right
 
 __all__ = ["TextScanner", "UnitScan", "canonical_encoding", "hyperscan_available"]
@@ -62,7 +63,8 @@ class TextScanner:
         self.items = ItemFinder(rules)
         self._hyperscan = HyperscanEngine(rules.separators)
         self._columns: dict[str, ColumnContext] = {}
-        # When the bar is above LOW, a bare candidate nothing can raise is only counted: see _quick_ends.
+        # When the bar is above LOW, a bare candidate nothing can raise is only counted: see the quick_ends of
+        # ascii_pass and multibyte_pass.
         self._quick = self.engine == "hyperscan" and min_confidence > Confidence.LOW
         # ASCII chunks go through the C pass instead of hyperscan's digit database where it is built.
         self.fast_ascii = self.engine == "hyperscan" and ascii_pass.usable(rules.separators)
@@ -208,7 +210,7 @@ class TextScanner:
 
     def _hits(self, data: bytes, encoding: str) -> Hits:
         """Where to look in ``data``: the hyperscan engine's hits, or the C passes' (ASCII, multibyte)."""
-        prefilter = self._hyperscan.prefilter("ascii" if data.isascii() else encoding)
+        prefilter = self._hyperscan.prefilter("ascii" if encoding == "ascii" or data.isascii() else encoding)
         if prefilter.ascii_only and self.fast_ascii:
             return ascii_pass.ascii_hits(data, prefilter)
         if not prefilter.ascii_only and self.fast_multibyte and encoding in multibyte_pass.ENCODINGS:
@@ -241,12 +243,15 @@ class TextScanner:
         if not (contiguous or grouped or hints or edges):  # the C pass counted the chunk's newlines: only its edges
             return UnitScan([], data.count(b"\n", scan_from, scan_to) if lines is None else
                             lines[2] - data.count(b"\n", 0, scan_from) - data.count(b"\n", scan_to))
-        quick: list[tuple[int, str]] = []  # (offset, digits) of candidates only counted
+        line_at: Callable[[int], int] = (LineCounter(data, first_line, scan_from) if lines is None else
+                                         AnchoredLineCounter(data, first_line, scan_from, *lines))
+        quick: list[QuickHit] = []  # candidates only counted
         if self._quick and prefilter.ascii_only and contiguous:
-            contiguous, quick = self._quick_ends(data, contiguous)
-        elif self._quick and lines is not None and contiguous:  # the multibyte C pass: each hit is a candidate
-            contiguous, quick = multibyte_pass.quick_ends(data, encoding, contiguous, self.scorer.can_raise_text,
-                                                          before, after)
+            contiguous, quick = ascii_pass.quick_ends(data, contiguous, self.scorer, line_at)
+        elif self._quick and isinstance(line_at, AnchoredLineCounter) and contiguous:
+            # the multibyte C pass: each hit is a candidate
+            contiguous, quick = multibyte_pass.quick_ends(data, encoding, contiguous, self.scorer, before, after,
+                                                          line_at)
         windows = [(snap_left(data, end - before), snap_right(data, end + after))
                    for end in (*contiguous, *grouped) if end > scan_from and end - prefilter.span_bytes < scan_to]
         windows.extend(edges)
@@ -258,8 +263,6 @@ class TextScanner:
                     line_end = data.find(b"\n", end)
                     hint_lines[start] = len(data) if line_end < 0 else line_end
         found: dict[tuple[int, int, str], Candidate] = {}
-        line_at: Callable[[int], int] = (LineCounter(data, first_line, scan_from) if lines is None else
-                                         AnchoredLineCounter(data, first_line, scan_from, *lines))
         merged = merge(windows)
         region = (scan_from, scan_to)
         if quick:
@@ -271,39 +274,21 @@ class TextScanner:
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
         return UnitScan(_ordered(found), line_at(scan_to) - first_line)  # counted on from the last window only
 
-    def _quick_ends(self, data: bytes, ends: list[int]) -> tuple[list[int], list[tuple[int, str]]]:
-        """(the contiguous ASCII hits that need a window, those that do not). Such a hit, once pre-checked
-        (bounded by non-digits, check digit right, not glued to a longer number), is exactly the finder's
-        candidate; when the scorer says nothing in its window can raise it (:meth:`ContextScorer.can_raise`),
-        its score is the bare one, below the bar: it is only counted, so it needs no window, no decoding and
-        no scoring. That is most valid-looking IDs of a dense log. (The question is asked per hit, over its
-        window only: a keyword pass over whole chunks cost more, see docs/performance.md.)"""
-        can_raise = self.scorer.can_raise
-        windowed: list[int] = []
-        quick: list[tuple[int, str]] = []
-        for end in ends:  # the record is data[end - 13:end - 1]
-            if can_raise(data, end - 13, end - 1):
-                windowed.append(end)
-            else:
-                quick.append((end - 13, data[end - 13:end - 1].decode("ascii")))
-        return windowed, quick
-
     def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
-                       windows: list[tuple[int, int]], quick: list[tuple[int, str]], region: tuple[int, int],
+                       windows: list[tuple[int, int]], quick: list[QuickHit], region: tuple[int, int],
                        line_at: Callable[[int], int]) -> None:
-        """Windows and quick hits in the order of their offsets (the line counter only counts forward)."""
+        """Windows and quick hits in the order of their offsets (which of two equal candidates is kept)."""
         bare = self.scorer.bare()
         window_at = 0
-        for record, digits in quick:
+        for record, digits, line in quick:
             while window_at < len(windows) and windows[window_at][0] <= record:
                 self._scan_window(found, data, encoding, *windows[window_at], region, line_at)
                 window_at += 1
             if not region[0] <= record < region[1]:
                 continue  # context only
-            line = line_at(record)
             key = (line, 0, digits)
             if key not in found:
-                found[key] = Candidate(digits, False, Location(line=line), *bare, "", ())
+                found[key] = Candidate(digits, False, Location(line), *bare, "", ())
         for start, end in windows[window_at:]:
             self._scan_window(found, data, encoding, start, end, region, line_at)
 

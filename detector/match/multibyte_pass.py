@@ -10,20 +10,28 @@ separator, joiner) from :mod:`detector.candidates` and the rules. The C pass rea
 so a full-width digit is one only where the codec reads one (in CP932, 0x82 0x4F is also a kanji's second byte
 and the letter O). Its Python twin is the hyperscan engine and its pre-checks; ``tests/test_multibyte_pass.py``
 holds the pass to the one definition of a candidate and a scan with it to a scan without it.
+
+When only confidences above low are reported, a second C call (``multibyte_quick``) answers for each contiguous
+candidate whether a My Number keyword may be within the scorer's reach, from tables of what each character may
+give once normalised (:func:`detector.normalize.givers`), and reads the others' digits and lines: they are only
+counted. Its twin decodes each candidate's surroundings and asks the scorer (:func:`quick_ends_plain`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..candidates import JOINERS
 from ..mynumber import FULLWIDTH_DIGITS, to_ascii
 from ..native import speedups
+from ..normalize import givers
 from .hyperscan_engine import Hits, Prefilter, hint_ends
-from .windows import snap_left, snap_right
+from .windows import AnchoredLineCounter, snap_left, snap_right
+
+if TYPE_CHECKING:
+    from ..context import ContextScorer
 
 ENCODINGS = {"utf-8": 0, "cp932": 1, "euc-jp": 2}  # canonical names, and the kind the C pass takes
 MAX_SEPARATORS = 16  # a separator's index takes four bits of a class
@@ -156,20 +164,115 @@ def record(data: bytes, encoding: str, end: int) -> tuple[int, str]:
     return at + 1, "".join(map(str, reversed(digits)))
 
 
-def quick_ends(data: bytes, encoding: str, ends: list[int], can_raise: Callable[[str, str], bool], before: int,
-               after: int) -> tuple[list[int], list[tuple[int, str]]]:
-    """(the contiguous hits of the C pass that need a window, (offset, digits) of those that do not): each hit
-    is a candidate, and one with no My Number keyword in the text the scorer would look at (decoded from the
-    same safe bytes, ``before`` bytes before its end and ``after`` after it, as its window) scores bare, below
-    the bar: it is only counted, without the finder, the scorer and the personal items."""
+class KeywordTables(NamedTuple):
+    """What each character of one encoding may give once normalised, as one of up to 256 sets of the keywords'
+    characters (``masks``, 8 bytes each, little-endian), and the set each keyword needs (``needs``): see
+    ``multibyte_quick`` in _speedups.c. CP932 and EUC-JP name a set per byte read alone (``single``), per pair
+    and per EUC-JP triple; UTF-8 per code point of the BMP, through ``page_index`` (a page of 256 code points)
+    and ``pages``."""
+
+    single: bytes
+    pairs: bytes
+    triples: bytes
+    page_index: bytes
+    pages: bytes
+    masks: bytes
+    needs: bytes
+
+
+MAX_KEYWORD_CHARS = 64  # a set of the keywords' characters is 64 bits
+
+
+@functools.cache
+def keyword_tables(encoding: str, keywords: tuple[str, ...]) -> KeywordTables | None:
+    """The tables of one canonical encoding for the (normalised) ``keywords``, or None when they do not fit:
+    more than 64 distinct characters, or more than 255 different sets given."""
+    chars = sorted(set("".join(keywords)))
+    if not chars or len(chars) > MAX_KEYWORD_CHARS:
+        return None
+    bit = {char: 1 << i for i, char in enumerate(chars)}
+    gives = {char: sum(bit[c] for c in given) for char, given in givers(frozenset(chars)).items()}
+    ids: dict[int, int] = {0: 0}
+    for mask in sorted(set(gives.values())):
+        ids.setdefault(mask, len(ids))
+    if len(ids) > 256:
+        return None
+    masks = b"".join(mask.to_bytes(8, "little") for mask in ids)
+    needs = b"".join(sum(bit[c] for c in set(keyword)).to_bytes(8, "little") for keyword in keywords)
+    id_of = {char: ids[mask] for char, mask in gives.items()}
+    if ENCODINGS[encoding] == 0:
+        index, pages = bytearray(256), [bytearray(256)]
+        for char, mask_id in sorted(id_of.items()):
+            code = ord(char)
+            if not index[code >> 8]:
+                index[code >> 8] = len(pages)
+                pages.append(bytearray(256))
+            pages[index[code >> 8]][code & 0xFF] = mask_id
+        if len(pages) > 256:
+            return None
+        return KeywordTables(b"", b"", b"", bytes(index), b"".join(pages), masks, needs)
+    single = bytes(id_of.get(bytes((b,)).decode(encoding, "replace"), 0) for b in range(256))
+    pairs = _given_ids(encoding, b"", range(0x80, 0x100), id_of)
+    triples = _given_ids(encoding, b"\x8f", range(256), id_of) if ENCODINGS[encoding] == 2 else b""
+    return KeywordTables(single, pairs, triples, b"", b"", masks, needs)
+
+
+def _given_ids(encoding: str, prefix: bytes, leads: range, id_of: dict[str, int]) -> bytes:
+    """65536 ids, one per ``prefix + b1 + b2`` (b1 in ``leads``): the set given by the one character the codec
+    reads there, 0 when it reads none or one that gives nothing. Decoded in one piece, each sequence followed by a
+    newline (never part of a character here), and only the sequences read as one character that gives something
+    looked up."""
+    lasts = bytes(b for b in range(256) if b != 0x0A)
+    width = len(prefix) + 3
+    sequences = bytearray(b"\n" * (width * len(leads) * len(lasts)))
+    for i, byte in enumerate(prefix):
+        sequences[i::width] = bytes((byte,)) * (len(leads) * len(lasts))
+    sequences[len(prefix)::width] = b"".join(bytes((lead,)) * len(lasts) for lead in leads)
+    sequences[len(prefix) + 1::width] = lasts * len(leads)
+    decoded = sequences.decode(encoding, "replace")
+    table = bytearray(65536)
+    if not id_of:
+        return bytes(table)
+    piece, counted = 0, 0
+    for match in re.finditer("(?m)^[" + re.escape("".join(id_of)) + "]$", decoded):
+        piece += decoded.count("\n", counted, match.start())
+        counted = match.start()
+        lead, b = leads[piece // len(lasts)], lasts[piece % len(lasts)]
+        table[(lead << 8) | b] = id_of[match.group()]
+    return bytes(table)
+
+
+QuickHit = tuple[int, str, int]  # a candidate only counted: its offset, its digits (ASCII) and its line
+
+
+def quick_ends(data: bytes, encoding: str, ends: list[int], scorer: ContextScorer, before: int, after: int,
+               lines: AnchoredLineCounter) -> tuple[list[int], list[QuickHit]]:
+    """(the contiguous hits of the C pass that need a window, those that do not, with their lines): each hit
+    is a candidate, and one with no My Number keyword in the text the scorer would look at scores bare, below
+    the bar: it is only counted, without the finder, the scorer and the personal items. In C
+    (``multibyte_quick``) where it is built and the keywords fit its tables: a byte test that keeps the window
+    of every hit :func:`quick_ends_plain`, its twin, keeps (and of the few whose characters merely could give a
+    keyword's); otherwise the twin."""
+    reach = keyword_tables(encoding, scorer.keyword_terms) if hasattr(speedups, "multibyte_quick") else None
+    if reach is None:
+        return quick_ends_plain(data, encoding, ends, scorer, before, after, lines)
+    windowed, quick = speedups.multibyte_quick(data, ENCODINGS[encoding], ends, *reach, scorer.before, scorer.after,
+                                               lines.base)
+    return windowed, quick
+
+
+def quick_ends_plain(data: bytes, encoding: str, ends: list[int], scorer: ContextScorer, before: int, after: int,
+                     lines: AnchoredLineCounter) -> tuple[list[int], list[QuickHit]]:
+    """:func:`quick_ends` in Python: each hit's text decoded from the same safe bytes as its window (``before``
+    bytes before its end, ``after`` after it), and the scorer asked (:meth:`ContextScorer.can_raise_text`)."""
     windowed: list[int] = []
-    quick: list[tuple[int, str]] = []
+    quick: list[QuickHit] = []
     for end in ends:
         start, digits = record(data, encoding, end)
         text_before = data[snap_left(data, end - before):start].decode(encoding, "replace")
         text_after = data[end - 1:snap_right(data, end + after)].decode(encoding, "replace")
-        if can_raise(text_before, text_after):
+        if scorer.can_raise_text(text_before, text_after):
             windowed.append(end)
         else:
-            quick.append((start, digits))
+            quick.append((start, digits, lines(start)))
     return windowed, quick

@@ -57,10 +57,20 @@ class Word(NamedTuple):
 
 
 class Line(NamedTuple):
-    """A line of a picture in reading order: its words joined, and the box around them. Holds read text."""
+    """A line of a picture in reading order: its words joined, the box around them, and where each word stands in
+    the text (start, end, its box), which tells the region of a number to read again. Holds read text."""
 
     text: str
     box: Box
+    spans: tuple[tuple[int, int, Box], ...] = ()
+
+    def region(self, start: int, end: int) -> Box | None:
+        """The box around the words of characters ``start`` to ``end`` of the line, or None."""
+        boxes = [box for first, last, box in self.spans if first < end and last > start]
+        if not boxes:
+            return None
+        return Box(min(b.left for b in boxes), min(b.top for b in boxes), max(b.right for b in boxes),
+                   max(b.bottom for b in boxes))
 
     def __repr__(self) -> str:
         return f"Line(box={self.box!r})"
@@ -74,12 +84,24 @@ class OcrFailed(Exception):
     """The engine could not read a picture (a damaged picture, an engine error); the reason holds no text."""
 
 
+# The characters of the digits-only reading (:meth:`OcrEngine.read_digits`). ASCII digits only: the whitelist
+# restricts the decoder to these codes, so a digit the model would give in its full-width form comes out as the
+# same digit in ASCII (allowing both forms would only split each digit between two codes that mean the same).
+DIGITS = "0123456789"
+
+
 class OcrEngine(Protocol):
     """Reads the words of a picture. ``timeout`` bounds one call, in seconds; over it :class:`OcrTimeout`."""
 
     name: str
 
     def read(self, image: Image, timeout: float) -> list[Word]: ...
+
+    def read_digits(self, image: Image, timeout: float) -> str:
+        """The digits of a picture holding one line of a number (the region of a number the first reading got
+        wrong, cut out and enlarged), read as a single line with nothing but :data:`DIGITS` allowed: the
+        second reading of :mod:`detector.extract.pictures`. Spaces may separate groups."""
+        ...
 
 
 def installed() -> bool:

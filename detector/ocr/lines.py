@@ -48,14 +48,21 @@ def _same_row(row: list[Line], piece: Line) -> bool:
 
 def _piece(words: list[Word]) -> Line:
     text = words[0].text
+    spans = [(0, len(text), words[0].box)]
     for before, word in pairwise(words):
         text += joined(before, word)
-    return Line(text, _around(word.box for word in words))
+        spans.append((len(text) - len(word.text), len(text), word.box))
+    return Line(text, _around(word.box for word in words), tuple(spans))
 
 
 def _piece_of_pieces(pieces: list[Line]) -> Line:
     """A row of pieces (cells of a form) in one line, a space between cells."""
-    return Line(" ".join(piece.text for piece in pieces), _around(piece.box for piece in pieces))
+    spans: list[tuple[int, int, Box]] = []
+    offset = 0
+    for piece in pieces:
+        spans += [(start + offset, end + offset, box) for start, end, box in piece.spans]
+        offset += len(piece.text) + 1
+    return Line(" ".join(piece.text for piece in pieces), _around(piece.box for piece in pieces), tuple(spans))
 
 
 def joined(before: Word, after: Word) -> str:

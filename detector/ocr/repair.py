@@ -14,14 +14,20 @@ What the repair guarantees (``tests/test_ocr_repair.py`` states each as a proper
 * a group far from every My Number keyword is left alone (an order number may hold letters and digits);
 * a group beside a keyword is, after the repair, either a number the check digit accepts or an ``Unreadable``.
 
-The repair works on text alone (``str`` in, text and spans out): the OCR extractor calls it before making units.
+What stays unreadable may be read again, digits only, on its region of the picture
+(:meth:`MisreadRepair.read_again`): that reading replaces the group only where two readings at different sizes give
+the same 12 digits, the check digit accepts them, and they differ from the first reading in at most ``max_changes``
+places; it is the one way a digit the engine read is changed, and never into a number two readings do not agree on.
+
+The repair works on text alone (``str`` in, text and spans out): the OCR extractor calls it before making units,
+and hands it the second readings.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from itertools import product
 
 from ..mynumber import is_valid_digits, to_ascii
@@ -46,10 +52,6 @@ CONFUSIONS: Mapping[str, str] = {
 _MOST_LETTERS = 4
 
 
-# What a possible number no reading saves is called wherever it is listed (the reason of an unscanned entry).
-UNREADABLE = "possible My Number, unreadable"
-
-
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """A possible My Number that no reading saves: where it is in the text (``start``/``end``, characters), all but
@@ -59,6 +61,7 @@ class Unreadable:
     end: int
     masked: str
     reason: str
+    read: str = field(default="", repr=False)  # the 12 characters as read: for a second reading to compare with
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,19 @@ class Repaired:
     text: str
     repaired: int
     unreadable: tuple[Unreadable, ...]
+
+
+def masked_as_read(read: str) -> str:
+    """All but the last four characters of a 12-character group masked, those four as read in ASCII (a full-width
+    letter as its ASCII form, any other character as ``?``), so a person can find the number in the picture."""
+    def ascii_of(char: str) -> str:
+        if "!" <= char <= "~":
+            return char
+        if "！" <= char <= "～":
+            return chr(ord(char) - 0xFEE0)
+        return "?"
+
+    return "*" * 8 + "".join(ascii_of(char) for char in read[-4:])
 
 
 def _with_full_width(table: Mapping[str, str]) -> dict[str, str]:
@@ -122,7 +138,7 @@ class MisreadRepair:
                 continue
             reading, reason = self._reading(read, slots)
             if reading is None:
-                unreadable.append(Unreadable(start, end, "*" * 8 + read[-4:], reason))
+                unreadable.append(Unreadable(start, end, masked_as_read(read), reason, read))
                 continue
             for slot in slots:
                 out[places[slot]] = reading[slot]
@@ -131,6 +147,39 @@ class MisreadRepair:
                 out[start + 9] = separator
             repaired += 1
         return Repaired("".join(out), repaired, tuple(unreadable))
+
+    def read_again(self, text: str, unreadable: Unreadable, readings: Iterable[str]) -> str | None:
+        """``text`` with the group of ``unreadable`` replaced by the digits that second, digits-only readings of its
+        region (``readings``, at different sizes) agree on, or None when no reading stands. A reading stands when
+        two of them give it, it passes the check digit, and it differs from the first reading in at most
+        ``max_changes`` places (a misread is a character or two; a reading that differs in more is of something
+        else). One reading alone passes the check digit by chance one time in ten, so it is never enough. A
+        reading with more than 12 digits (a table's border read as a 1) offers each run of 12 in it."""
+        seen: set[str] = set()
+        for again in readings:
+            offered = set(self._offered(unreadable.read, again))
+            agreed = offered & seen
+            if agreed:
+                return self._substituted(text, unreadable, min(agreed))
+            seen |= offered
+        return None
+
+    def _offered(self, first: str, again: str) -> Iterator[str]:
+        digits = "".join(char for char in to_ascii(again) if char.isdigit())
+        for start in range(max(0, len(digits) - 11)):
+            reading = digits[start:start + 12]
+            if is_valid_digits(reading) and \
+                    sum(one != other for one, other in zip(first, reading, strict=True)) <= self.max_changes:
+                yield reading
+
+    def _substituted(self, text: str, unreadable: Unreadable, digits: str) -> str:
+        out = list(text)
+        places = [i for i in range(unreadable.start, unreadable.end) if text[i] not in self.separators]
+        for place, digit in zip(places, digits, strict=True):
+            out[place] = digit
+        if len(places) < unreadable.end - unreadable.start:  # 4-4-4: the matcher wants the same separator twice
+            out[unreadable.start + 9] = text[unreadable.start + 4]
+        return "".join(out)
 
     def _reading(self, read: str, slots: list[int]) -> tuple[str | None, str]:
         """The one reading of ``read`` (its letters at ``slots`` taken as digits) that passes the check digit, or

@@ -20,8 +20,8 @@ import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import ENGINE_MISSING, Box, OcrEngine, OcrFailed, OcrTimeout, Word
-from .prepare import could_hold_a_number
+from . import DIGITS, ENGINE_MISSING, Box, OcrEngine, OcrFailed, OcrTimeout, Word
+from .prepare import layout_copies, line_sample, number_lines, reads_as_text, sampled
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -32,6 +32,7 @@ LANGUAGE = "jpn"  # Debian's jpn model reads kanji, kana, Latin letters and digi
 # the rows of a ruled table on the fixtures' forms, and the automatic mode (3) read the same as 11, more slowly
 # (docs/performance.md).
 PAGE_SEGMENTATION = 11
+SINGLE_LINE = 7  # the digits-only reading of one number's region
 _TESSDATA_FOLDERS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                      "/usr/share/tessdata", "/usr/local/share/tessdata")
 _ONE_THREAD = {"OMP_THREAD_LIMIT": "1"}
@@ -75,8 +76,9 @@ def find(preferred: str = "auto") -> OcrEngine | str:
 
 class InProcessTesseract:
     """Tesseract through the tesserocr binding: one model loaded a process, pictures handed over in memory. A
-    picture in which the layout analysis finds no line that could hold a number is not read further (the
-    program, its plain twin, reads every picture whole; both find the same numbers)."""
+    picture in which the layout analysis finds no line that could hold a number, or whose likeliest lines do not
+    read as text, is not read further (the program, its plain twin, reads every picture whole; both find the same
+    numbers)."""
 
     name = "tesserocr"
 
@@ -94,9 +96,9 @@ class InProcessTesseract:
         api = self._api
         started = time.monotonic()
         try:
-            api.SetImage(image)
-            if not self._may_hold_a_number(api, image):
+            if not self._may_hold_a_number(api, image, timeout):
                 return []
+            api.SetImage(image)
             if not api.Recognize(timeout=max(1, int(timeout * 1000))):
                 if time.monotonic() - started >= timeout * 0.9:
                     raise OcrTimeout()
@@ -108,20 +110,56 @@ class InProcessTesseract:
         finally:
             api.Clear()
 
-    def _may_hold_a_number(self, api: Any, image: Image) -> bool:
-        """Tesseract's layout analysis alone (a small part of the reading of a page, and reused by it): whether
-        any line it finds could hold a number (:func:`detector.ocr.prepare.could_hold_a_number`). A photo
-        without text costs this and no more."""
-        iterator = api.AnalyseLayout()
-        if iterator is None:
+    def read_digits(self, image: Image, timeout: float) -> str:
+        """The same model and instance, switched for one call to a single line and the digits whitelist, then
+        back (a second instance would load the model again)."""
+        api = self._api
+        started = time.monotonic()
+        try:
+            api.SetPageSegMode(SINGLE_LINE)
+            api.SetVariable("tessedit_char_whitelist", DIGITS)
+            api.SetImage(image)
+            if not api.Recognize(timeout=max(1, int(timeout * 1000))):
+                if time.monotonic() - started >= timeout * 0.9:
+                    raise OcrTimeout()
+                raise OcrFailed("Tesseract could not read the picture")
+            return str(api.GetUTF8Text() or "").strip()
+        except RuntimeError as exc:
+            raise OcrFailed(f"Tesseract failed ({str(exc)[:80]})") from None
+        finally:
+            api.Clear()
+            api.SetVariable("tessedit_char_whitelist", "")
+            api.SetPageSegMode(PAGE_SEGMENTATION)
+
+    def _may_hold_a_number(self, api: Any, image: Image, timeout: float) -> bool:
+        """Whether the picture may hold a number (:mod:`detector.ocr.prepare`: the lines the layout analysis finds
+        that could hold one, on a reduced copy of a large picture first, then a few of them read as a sample). A
+        photo without text costs this and no more."""
+        for copy, scale in layout_copies(image):
+            api.SetImage(copy)
+            iterator = api.AnalyseLayout()
+            if iterator is None:
+                continue
+            textline = self._tesserocr.RIL.TEXTLINE
+            boxes = [Box(*box) for box in (line.BoundingBox(textline)
+                                           for line in self._tesserocr.iterate_level(iterator, textline)) if box]
+            samples = sampled(number_lines(boxes, copy.height, scale))
+            if samples:  # the first copy with lines decides: the next is for type the reduced copy lost
+                return self._reads_as_text(api, image, samples, timeout)
+        return False
+
+    def _reads_as_text(self, api: Any, image: Image, samples: list[Box], timeout: float) -> bool:
+        """Whether one of the sample lines reads as text (:func:`detector.ocr.prepare.reads_as_text`)."""
+        api.SetPageSegMode(SINGLE_LINE)
+        try:
+            for box in samples:
+                api.SetImage(line_sample(image, box))
+                if api.Recognize(timeout=max(1, int(timeout * 1000))) and \
+                        reads_as_text(api.GetUTF8Text() or "", float(api.MeanTextConf())):
+                    return True
             return False
-        textline = self._tesserocr.RIL.TEXTLINE
-        sizes = []
-        for line in self._tesserocr.iterate_level(iterator, textline):
-            box = line.BoundingBox(textline)
-            if box:
-                sizes.append((box[2] - box[0], box[3] - box[1]))
-        return could_hold_a_number(sizes, image.height)
+        finally:
+            api.SetPageSegMode(PAGE_SEGMENTATION)
 
     def _words(self, iterator: Any) -> list[Word]:
         level, textline = self._tesserocr.RIL.WORD, self._tesserocr.RIL.TEXTLINE
@@ -148,15 +186,22 @@ class TesseractCommand:
     name = "tesseract"
 
     def __init__(self, program: str, folder: str) -> None:
-        self._command = [program, "stdin", "stdout", "--tessdata-dir", folder, "-l", LANGUAGE,
-                         "--psm", str(PAGE_SEGMENTATION), "--oem", "1", "tsv"]
+        common = [program, "stdin", "stdout", "--tessdata-dir", folder, "-l", LANGUAGE, "--oem", "1"]
+        self._command = [*common, "--psm", str(PAGE_SEGMENTATION), "tsv"]
+        self._digits_command = [*common, "--psm", str(SINGLE_LINE), "-c", f"tessedit_char_whitelist={DIGITS}"]
         self._environment = {**os.environ, **_ONE_THREAD}
 
     def read(self, image: Image, timeout: float) -> list[Word]:
+        return words_of_tsv(self._run(self._command, image, timeout))
+
+    def read_digits(self, image: Image, timeout: float) -> str:
+        return self._run(self._digits_command, image, timeout).strip()
+
+    def _run(self, command: list[str], image: Image, timeout: float) -> str:
         picture = io.BytesIO()
         image.save(picture, format="PNG", compress_level=1)
         try:
-            done = subprocess.run(self._command, input=picture.getvalue(), capture_output=True, timeout=timeout,
+            done = subprocess.run(command, input=picture.getvalue(), capture_output=True, timeout=timeout,
                                   env=self._environment, check=False)
         except subprocess.TimeoutExpired:
             raise OcrTimeout() from None
@@ -164,7 +209,7 @@ class TesseractCommand:
             raise OcrFailed(f"the tesseract program could not run ({exc.strerror})") from None
         if done.returncode != 0:
             raise OcrFailed(f"the tesseract program failed (exit status {done.returncode})")
-        return words_of_tsv(done.stdout.decode("utf-8", "replace"))
+        return done.stdout.decode("utf-8", "replace")
 
 
 def words_of_tsv(tsv: str) -> list[Word]:

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .formats import SCAN_RENDERERS
+from .formats import LISTING_EXCLUDED_RENDERERS, SCAN_RENDERERS
 
 if TYPE_CHECKING:  # the format table is imported by the CLI without loading results
     from ..people import RevealedNumbers
@@ -20,12 +20,13 @@ if TYPE_CHECKING:  # the format table is imported by the CLI without loading res
 Renderer = Callable[["ScanResult", "RevealedNumbers | None"], str]
 
 
-def renderer(fmt: str) -> Renderer:
-    """The function rendering a scan in ``fmt``, its module imported now (a scan renders one format)."""
-    module, function = SCAN_RENDERERS[fmt]
+def renderer(fmt: str, list_excluded: bool = False) -> Renderer:
+    """The function rendering a scan in ``fmt``, its module imported now (a scan renders one format); with
+    ``list_excluded`` (``--list-excluded``), the one that lists the excluded files, where the format has one."""
+    module, function = (LISTING_EXCLUDED_RENDERERS.get(fmt) if list_excluded else None) or SCAN_RENDERERS[fmt]
     found: Renderer = getattr(importlib.import_module(f".{module}", __name__), function)
     return found
 
 
-def render(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None) -> str:
-    return renderer(fmt)(result, revealed)
+def render(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None, list_excluded: bool = False) -> str:
+    return renderer(fmt, list_excluded)(result, revealed)

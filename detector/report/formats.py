@@ -15,6 +15,12 @@ SCAN_RENDERERS: dict[str, tuple[str, str]] = {
     "sarif": ("sarif_report", "render"),
 }
 SCAN_FORMATS = tuple(SCAN_RENDERERS)
+# `scan --list-excluded`: the renderer of each format that lists the excluded files only when asked. json and
+# jsonl list them always, csv and sarif hold findings only: the option leaves those formats as they are.
+LISTING_EXCLUDED_RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text_report", "render_listing_excluded"),
+}
 INCIDENT_FORMATS = ("html", "md", "json")  # `mynumber report` (detector.report.incident)
 NOTIFY_FORMATS = ("csv", "json", "xlsx")  # `mynumber notify` (detector.notify)
 WATCH_FORMATS = ("jsonl", "text")  # `mynumber watch`'s events
+EXPOSURE_FORMATS = ("text", "json")  # `mynumber exposure` (detector.access.render)

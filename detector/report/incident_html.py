@@ -14,6 +14,8 @@ from .. import __version__
 from ..assess import Status
 from ..incident import Incident
 from ..names import readable
+from ..result import UNKNOWN_HOST
+from .access_words import section as access_section
 from .incident_words import (
     TODO,
     article_text,
@@ -24,6 +26,7 @@ from .incident_words import (
     draft,
     item_label,
     reason_text,
+    unreadable_text,
     unscanned_reason_text,
     verdict_text,
     words,
@@ -58,7 +61,8 @@ def render(incident: Incident, lang: str = "ja") -> str:
         f"<title>{escape(w['title'])}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(w['title'])}</h1>",
         f'<p class="sub">{escape(w["subtitle"])} · {escape(w["scan"])}: '
-        f'{escape(", ".join(map(readable, incident.roots)) or "-")}</p>',
+        f'{escape(", ".join(map(readable, incident.roots)) or "-")} · {escape(w["host"])}: '
+        f'{escape(", ".join(map(readable, incident.hosts)) or UNKNOWN_HOST)}</p>',
         _figures(incident, w),
         _verdict(incident, w, lang),
         _conditions(incident, w, lang),
@@ -66,6 +70,8 @@ def render(incident: Incident, lang: str = "ja") -> str:
         _charts(incident, w),
         _files(incident, w, lang),
         _unscanned(incident, w, lang),
+        _unreadable(incident, w, lang),
+        _access(incident, lang),
         _draft(incident, w, lang),
         f"<footer>mynumber {escape(__version__)} · {dt.date.today().isoformat()} · key {escape(incident.key_id)}"
         "</footer></body></html>",
@@ -167,7 +173,12 @@ def _files(incident: Incident, w: dict[str, str], lang: str) -> str:
     head = "".join(f"<th>{escape(w[key])}</th>" for key in
                    ("col.path", "col.people", "col.confidence", "col.public", "col.examples", "col.items"))
     rows = []
+    host: object = object()
     for row in incident.files:
+        if incident.several_hosts and row.host != host:  # two hosts' same path are two files: grouped by host
+            host = row.host
+            name = readable(row.host) if row.host is not None else UNKNOWN_HOST
+            rows.append(f'<tr class="host"><th colspan="6">{escape(w["host"])}: {escape(name)}</th></tr>')
         public = (f'<span class="pub">{escape(w["yes"])}</span><br><small>{escape(readable(row.public_reason or ""))}'
                   "</small>" if row.public else escape(w["no"]))
         examples = "<br>".join(f"{escape(loc)}: <code>{escape(masked)}</code>" for loc, masked in row.examples)
@@ -199,11 +210,41 @@ def _conditions(incident: Incident, w: dict[str, str], lang: str) -> str:
 def _unscanned(incident: Incident, w: dict[str, str], lang: str) -> str:
     if not incident.unscanned:
         return f'<h2>{escape(w["todo"])}</h2><p>{escape(w["todo_none"])}</p>'
-    rows = "".join(
-        f"<tr><td>{escape(readable(u.path))}{(' » ' + escape(readable(u.member))) if u.member else ''}</td>"
-        f"<td>{escape(unscanned_reason_text(u.reason, lang))}</td></tr>" for u in incident.unscanned)
+    lines = []
+    host: object = object()
+    for u in incident.unscanned:
+        if incident.several_hosts and u.host != host:  # grouped by host, as the files with findings
+            host = u.host
+            name = readable(u.host) if u.host is not None else UNKNOWN_HOST
+            lines.append(f'<tr class="host"><th colspan="2">{escape(w["host"])}: {escape(name)}</th></tr>')
+        lines.append(f"<tr><td>{escape(readable(u.path))}{(' » ' + escape(readable(u.member))) if u.member else ''}"
+                     f"</td><td>{escape(unscanned_reason_text(u.reason, lang))}</td></tr>")
+    rows = "".join(lines)
     return (f'<h2>{escape(w["todo"])}</h2><table id="unscanned"><thead><tr><th>{escape(w["col.path"])}</th>'
             f'<th>{escape(w["col.reason"])}</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _unreadable(incident: Incident, w: dict[str, str], lang: str) -> str:
+    """The possible numbers in pictures OCR could not read: each for a person to look at (not counted as people)."""
+    if not incident.unreadable:
+        return ""
+    rows = "".join(f"<tr><td>{escape(readable(u.path))}</td><td>{escape(unreadable_text(u, lang))}</td></tr>"
+                   for u in incident.unreadable)
+    return (f'<h2>{escape(w["unreadable_candidates"])}</h2><table id="unreadable"><thead><tr>'
+            f'<th>{escape(w["col.path"])}</th><th>{escape(w["col.reason"])}</th></tr></thead><tbody>{rows}</tbody>'
+            "</table>")
+
+
+def _access(incident: Incident, lang: str) -> str:
+    """The access-log evidence (report --exposure), when given."""
+    if incident.access is None:
+        return ""
+    found = access_section(incident.access, lang)
+    sentences = "".join(f"<li>{escape(sentence)}</li>" for sentence in found.sentences)
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in found.header)
+    rows = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in found.rows)
+    return (f'<h2>{escape(found.heading)}</h2><ul id="access-summary">{sentences}</ul><table id="access">'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _draft(incident: Incident, w: dict[str, str], lang: str) -> str:

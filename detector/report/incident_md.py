@@ -6,6 +6,8 @@ from __future__ import annotations
 from ..assess import Status
 from ..incident import Incident
 from ..names import readable
+from ..result import UNKNOWN_HOST
+from .access_words import section as access_section
 from .incident_words import (
     article_text,
     bound_text,
@@ -15,6 +17,7 @@ from .incident_words import (
     draft,
     item_label,
     reason_text,
+    unreadable_text,
     unscanned_reason_text,
     verdict_text,
     words,
@@ -40,7 +43,8 @@ def render(incident: Incident, lang: str = "ja") -> str:
     d = incident.deadlines
     joiner = "、" if lang == "ja" else ", "
     roots = ", ".join(map(readable, incident.roots)) or "-"
-    lines = [f"# {w['title']}", "", f"_{w['subtitle']}_ · {w['scan']}: {roots}", "",
+    hosts = ", ".join(map(readable, incident.hosts)) or UNKNOWN_HOST
+    lines = [f"# {w['title']}", "", f"_{w['subtitle']}_ · {w['scan']}: {roots} · {w['host']}: {hosts}", "",
              f"## {w['figures']}", ""]
     lines += [f"- {w[key]}: **{f[key]:,}**" for key in
               ("distinct_people", "public_distinct_people", "files_with_findings", "unscanned")]
@@ -74,7 +78,12 @@ def render(incident: Incident, lang: str = "ja") -> str:
     lines += ["", f"## {w['files']}", "",
               f"| {w['col.path']} | {w['col.people']} | {w['col.confidence']} | {w['col.public']} | "
               f"{w['col.examples']} | {w['col.items']} |", "| --- | ---: | --- | --- | --- | --- |"]
+    host: object = object()
     for row in incident.files[:MAX_ROWS]:
+        if incident.several_hosts and row.host != host:  # two hosts' same path are two files: grouped by host
+            host = row.host
+            name = _name(row.host) if row.host is not None else UNKNOWN_HOST
+            lines.append(f"| **{w['host']}: {name}** | | | | | |")
         public = f"{w['yes']} ({readable(row.public_reason or '')})" if row.public else w["no"]
         examples = "; ".join(f"{loc}: `{masked}`" for loc, masked in row.examples)
         items = joiner.join(item_label(incident, i, lang) for i in row.items) or w["none"]
@@ -85,13 +94,34 @@ def render(incident: Incident, lang: str = "ja") -> str:
     lines += ["", f"## {w['todo']}", ""]
     if incident.unscanned:
         lines += [f"| {w['col.path']} | {w['col.reason']} |", "| --- | --- |"]
-        lines += [f"| {_name(u.path)}{' » ' + _name(u.member) if u.member else ''} | "
-                  f"{_cell(unscanned_reason_text(u.reason, lang))} |" for u in incident.unscanned[:MAX_ROWS]]
+        host = object()
+        for u in incident.unscanned[:MAX_ROWS]:
+            if incident.several_hosts and u.host != host:  # grouped by host, as the files with findings
+                host = u.host
+                lines.append(f"| **{w['host']}: {_name(u.host) if u.host is not None else UNKNOWN_HOST}** | |")
+            lines.append(f"| {_name(u.path)}{' » ' + _name(u.member) if u.member else ''} | "
+                         f"{_cell(unscanned_reason_text(u.reason, lang))} |")
     else:
         lines.append(w["todo_none"])
+    if incident.unreadable:  # possible numbers in pictures OCR could not read: to look at, not counted as people
+        lines += ["", f"## {w['unreadable_candidates']}", "", f"| {w['col.path']} | {w['col.reason']} |",
+                  "| --- | --- |"]
+        lines += [f"| {_name(u.path)} | {_cell(unreadable_text(u, lang))} |" for u in incident.unreadable[:MAX_ROWS]]
+    lines += _access(incident, lang)
     lines += ["", f"## {w['draft']}", "", w["draft_note"], ""]
     lines += [f"{entry.item}. **{entry.label}**: {_cell(entry.text)}" for entry in draft(incident, lang)]
     return "\n".join(lines) + "\n"
+
+
+def _access(incident: Incident, lang: str) -> list[str]:
+    """The access-log evidence (report --exposure), when given."""
+    if incident.access is None:
+        return []
+    found = access_section(incident.access, lang)
+    lines = ["", f"## {found.heading}", ""] + [f"- {sentence}" for sentence in found.sentences]
+    lines += ["", "| " + " | ".join(found.header) + " |", "|" + " --- |" * len(found.header)]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in found.rows[:MAX_ROWS]]
+    return lines
 
 
 def _conditions(incident: Incident, lang: str) -> list[str]:

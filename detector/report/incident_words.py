@@ -17,7 +17,9 @@ from typing import Any, NamedTuple
 
 from ..assess import Status
 from ..incident import RULE_NAME_JA, Incident, Reason
+from ..model import UnreadableCandidate
 from ..names import readable
+from .access_words import occurred_hint, secondary_text
 from .legal_sources import RULE_3_1_ITEMS, Citation
 from .legal_sources import RULE_FULL_NAME_EN as RULE_FULL_NAME_EN  # the rule's names, kept importable from here
 from .legal_sources import RULE_FULL_NAME_JA as RULE_FULL_NAME_JA
@@ -51,6 +53,8 @@ WORDS: dict[str, dict[str, str]] = {
                                       "(--min-confidence low で再スキャンして確認)",
         "check.unscanned_files": "スキャンできなかったファイル・書庫内ファイル{count:,}件(個人番号が含まれていないか"
                                  "手作業で確認)",
+        "check.unreadable_candidates": "画像から読み取れなかった個人番号らしき番号{count:,}件(画像を目で見て確認)",
+        "unreadable_candidates": "読み取れなかった番号(画像を目で確認)",
         # What strong encryption must be to exclude the data: Q&A Q17-14 (unreadable to third parties by the
         # technology of the time, and the means to read it, such as the keys, properly managed).
         "check.encrypted_members": "暗号化されたファイル・書庫内ファイル{count:,}件(パスワードで開いて再スキャンする"
@@ -124,6 +128,7 @@ WORDS: dict[str, dict[str, str]] = {
         "public": "外部公開",
         "internal": "内部のみ",
         "files": "個人番号が見つかったファイル",
+        "host": "ホスト",
         "col.path": "パス",
         "col.people": "本人の数",
         "col.confidence": "確度",
@@ -169,6 +174,9 @@ WORDS: dict[str, dict[str, str]] = {
         "check.held_back_candidates": "{count:,} people among the low-confidence candidates held back, not among those "
                                       "found (scan again with --min-confidence low)",
         "check.unscanned_files": "{count:,} files or archive members not scanned (look for My Numbers by hand)",
+        "check.unreadable_candidates": "{count:,} possible My Numbers in pictures that could not be read for sure "
+                                       "(look at the pictures)",
+        "unreadable_candidates": "Possible numbers, unreadable (look at the picture)",
         "check.encrypted_members": "{count:,} encrypted files or archive members (open them with the password and scan "
                                    "again, or confirm strong encryption with managed keys)",
         "check.confirm_public_location": "{count:,} people in places presumed public by a location rule ({rules}): "
@@ -226,6 +234,7 @@ WORDS: dict[str, dict[str, str]] = {
         "public": "public",
         "internal": "internal only",
         "files": "Files with My Numbers",
+        "host": "Host",
         "col.path": "Path",
         "col.people": "People",
         "col.confidence": "Confidence",
@@ -294,8 +303,9 @@ CITATIONS: dict[str, tuple[Citation, ...]] = {
 NOT_LEGAL = frozenset({
     "title", "subtitle", "figures", "distinct_people", "public_distinct_people", "files_with_findings", "unscanned",
     "verdict", "possible", "to_check", "bound.closed", "bound.open", "check.held_back_candidates",
-    "check.unscanned_files", "date_range", "assumed", "assumes", "not_assessed", "below", "charts", "chart.folders",
-    "chart.types", "chart.exposure", "public", "internal", "files", "col.path", "col.people", "col.confidence",
+    "check.unscanned_files", "check.unreadable_candidates", "unreadable_candidates",
+    "date_range", "assumed", "assumes", "not_assessed", "below", "charts", "chart.folders",
+    "chart.types", "chart.exposure", "public", "internal", "files", "host", "col.path", "col.people", "col.confidence",
     "col.public", "col.examples", "col.items", "col.reason", "yes", "no", "todo", "todo_none", "draft", "articles",
     "scan", "none", "confidence.high", "confidence.medium", "confidence.low", "people_count",
 })
@@ -404,6 +414,15 @@ UNSCANNED_JA: tuple[tuple[str, str], ...] = (
 )
 
 
+def unreadable_text(entry: UnreadableCandidate, lang: str) -> str:
+    """A possible number OCR could not read, for the report: where it is in the file, masked, and why (the reason
+    in English, the tool's words, kept as the json gives it)."""
+    where = entry.location.describe()
+    if lang == "ja":
+        return f"{where}: {entry.masked} (画像から読み取れない番号: {entry.reason})"
+    return f"{where}: {entry.masked} (possible My Number, unreadable: {entry.reason})"
+
+
 def unscanned_reason_text(reason: str, lang: str) -> str:
     """An unscanned reason for the report: in Japanese, its category's label with the English detail in
     parentheses (the json keeps the English reason as is)."""
@@ -473,6 +492,7 @@ _SOURCES = {
         "items": "同じ記録から検出した項目、媒体や種類はファイル名・列見出し・シート名からの推定",
         "people": "HMAC指紋で重複を除いた本人の数と、その上限(別添２ 3A)",
         "organisation": "事業者のみが知る事項",
+        "access": "アクセスログ(mynumber exposure)と、事業者のみが知る事項",
     },
     "en": {
         "verdict": "the scan and the verdict (PPC rule Art. 2)",
@@ -480,6 +500,7 @@ _SOURCES = {
                  "and sheet names",
         "people": "distinct people by HMAC fingerprint, and their upper bound (別添２ 3A)",
         "organisation": "known to the organisation only",
+        "access": "the access logs (mynumber exposure), and what the organisation only knows",
     },
 }
 
@@ -528,7 +549,8 @@ def _people_text(incident: Incident, lang: str) -> str:
             text = (f"{bound.found:,}人以上(スキャンできなかったファイル・書庫内ファイル{bound.unscanned_files:,}件に"
                     "含まれる人数は不明)")
         elif bound.upper is not None and bound.upper > bound.found:
-            text = f"{bound.found:,}人(確度の低い候補を含めると最大{bound.upper:,}人)"
+            unread = "と画像から読み取れなかった番号" if bound.unreadable_candidates else ""
+            text = f"{bound.found:,}人(確度の低い候補{unread}を含めると最大{bound.upper:,}人)"
         else:
             text = f"{bound.found:,}人"
         return text + (f"。うち外部から閲覧可能な場所{public:,}人" if public else "")
@@ -536,7 +558,8 @@ def _people_text(incident: Incident, lang: str) -> str:
         text = (f"{bound.found:,} or more ({bound.unscanned_files:,} files or archive members not scanned may hold "
                 "any number of people)")
     elif bound.upper is not None and bound.upper > bound.found:
-        text = f"{bound.found:,}, up to {bound.upper:,} with the low-confidence candidates"
+        unread = " and the numbers in pictures that could not be read" if bound.unreadable_candidates else ""
+        text = f"{bound.found:,}, up to {bound.upper:,} with the low-confidence candidates{unread}"
     else:
         text = f"{bound.found:,}"
     return text + (f"; {public:,} of them in publicly accessible places" if public else "")
@@ -590,13 +613,16 @@ def _texts_ja(incident: Incident) -> list[tuple[str, str]]:
         (f"発覚日: {discovered}。{roots} をスキャンした結果、{f['files_with_findings']:,}件のファイルから"
          f"{f['distinct_people']:,}人分の個人番号が検出された。{public_part}{_rule_items_text(incident, 'ja')}"
          f"発見者: {todo}。委託元・委託先の有無: {todo}(委託先で発生した場合はその名称と委託の内容)。"
-         f"発生日、発生事案、事実経過: {todo}", "verdict"),
+         f"発生日、発生事案、事実経過: {todo}{occurred_hint(incident.access, 'ja')}", "verdict"),
         (f"{items}(同じ記録から検出)。{kind_text}", "items"),
         (_people_text(incident, "ja"), "people"),
         # 第4号 原因: 別添２ 3D ⑷ asks for the cause with the 主体 where it happened (報告者又は委託先).
         (f"{todo}(当該事態が発生した主体(報告者又は委託先)と、原因。例: 公開ディレクトリへの誤配置、"
          "アクセス制御の設定不備、メールの誤送信)", "organisation"),
-        (f"{todo}(不正利用の有無、外部からのアクセス記録の確認結果)", "organisation"),
+        # 第5号 二次被害: 別添２ 3D ⑸; with report --exposure, what the access logs show (access_words).
+        ((secondary_text(incident.access, "ja", todo) if incident.access else
+          f"{todo}(不正利用の有無、外部からのアクセス記録の確認結果)"),
+         "access" if incident.access else "organisation"),
         # 第6号 (別添２ 3D ⑹: 本人に対して行った措置(通知を含む)); 番号法第29条の4第2項 and 規則第5条: the people
         # concerned are notified, or a 代替措置 is taken where that is 困難 (別添２ 4E).
         ((f"本人への通知(番号法第29条の4第2項): {todo}(方法と時期。対象者は mynumber notify で名簿と照合して特定できる)"
@@ -636,14 +662,16 @@ def _texts_en(incident: Incident) -> list[tuple[str, str]]:
         (f"Discovered on {discovered}. A scan of {roots} found the My Numbers of {f['distinct_people']:,} people "
          f"in {f['files_with_findings']:,} files{public_part}. {_rule_items_text(incident, 'en')} "
          f"Found by: {todo}. Entrusting party or contractor, if any: {todo} (if it happened at a contractor: its "
-         f"name and what was entrusted). When it happened, what happened and the course of events: {todo}",
+         f"name and what was entrusted). When it happened, what happened and the course of events: {todo}"
+         f"{occurred_hint(incident.access, 'en')}",
          "verdict"),
         (f"{items} (found in the same records). {kind_text}", "items"),
         (_people_text(incident, "en"), "people"),
         # Item 4: 別添２ 3D ⑷, the cause with where it happened (the reporting organisation or a contractor).
         (f"{todo} (where it happened: the reporting organisation or a contractor; and the cause, e.g. a file "
          "placed in a public folder, wrong access rights, a misdirected mail)", "organisation"),
-        (f"{todo} (misuse, access logs of the public location)", "organisation"),
+        ((secondary_text(incident.access, "en", todo) if incident.access else
+          f"{todo} (misuse, access logs of the public location)"), "access" if incident.access else "organisation"),
         # Item 6 (別添２ 3D ⑹); My Number Act Art. 29-4(2) and PPC rule Art. 5: the people concerned are notified.
         ((f"Notice to the people concerned (My Number Act Art. 29-4(2)): {todo} (how and when; mynumber notify "
           "finds them in the roster)") if f["distinct_people"] else

@@ -15,7 +15,15 @@ Locations, as consumers want them:
   member, not of the file, so it is given there and not as the region.
 
 The result's ``properties`` also give the path in the escaped form of :mod:`detector.names` (``path``, and
-``path_display`` where it has one), and the location as the json output gives it."""
+``path_display`` where it has one), and the location as the json output gives it.
+
+With ``--baseline`` every result says how it stands against the baseline (SARIF 3.27.24, ``baselineState``): a
+finding the baseline accepts is ``unchanged`` and carries the baseline's reason as an accepted external
+suppression (3.27.23, 3.35: a dashboard shows it as dismissed, with the reason), every other one is ``new`` (a
+possible number OCR could not read too: a baseline accepts findings only). Without a baseline the property is
+absent, as the standard has it for a result compared with none. Entries of the
+baseline that the scan no longer finds (``absent``) are not given: the baseline keeps no more than a masked
+number for them, and a result needs a location that was scanned."""
 
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ import urllib.parse
 from typing import Any
 
 from .. import __version__
-from ..model import Finding, Location
+from ..model import Baselined, Finding, Location, UnreadableCandidate
 from ..names import display, mask_numbers, shown
 from ..people import RevealedNumbers
 from ..result import ScanResult
@@ -91,19 +99,50 @@ def _rules() -> list[dict[str, Any]]:
          "defaultConfiguration": {"level": _LEVEL[conf]},
          "properties": {"tags": ["security", "privacy", "pii", "my-number"]}}
         for conf in ("high", "medium", "low")
+    ] + [
+        {"id": UNREADABLE_RULE, "name": "MyNumberUnreadable",
+         "shortDescription": {"text": "Possible My Number (個人番号) in a picture, unreadable"},
+         "fullDescription": {"text": "A 12-character group beside a My Number keyword, read from a picture by OCR, "
+                                     "that no reading makes pass the check digit: most likely a misread My Number. "
+                                     "Not counted as a person; look at the picture."},
+         "defaultConfiguration": {"level": "note"},
+         "properties": {"tags": ["security", "privacy", "pii", "my-number", "ocr"]}},
     ]
 
 
-def _result(finding: Finding, number: str | None, reveal: bool) -> dict[str, Any]:
-    location = finding.location
+# The rule of the possible numbers OCR could not read: note-level results, with no fingerprint (not a person).
+UNREADABLE_RULE = "mynumber/unreadable"
+
+
+def _location(path: str, location: Location, reveal: bool) -> dict[str, Any]:
     line = location.line if location.line is not None and location.member is None else 1
-    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact_location(finding.path, reveal),
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact_location(path, reveal),
                                                 "region": {"startLine": line}}}
     logical = logical_name(location, reveal)
     if logical is not None:
         name, kind = logical
         loc["logicalLocations"] = [{"name": name.rpartition("!")[2] or name, "fullyQualifiedName": name,
                                     "kind": kind}]
+    return loc
+
+
+def _unreadable_result(entry: UnreadableCandidate, reveal: bool) -> dict[str, Any]:
+    """A possible number OCR could not read: a note for a person to look at the picture, never a person (no
+    fingerprint to track)."""
+    return {
+        "ruleId": UNREADABLE_RULE,
+        "level": "note",
+        "message": {"text": f"Possible My Number {entry.masked}, unreadable ({entry.reason}); read from a picture "
+                            "by OCR: look at the picture"},
+        "locations": [_location(entry.path, entry.location, reveal)],
+        "properties": {"masked": entry.masked, "reason": entry.reason, "path": shown(entry.path, reveal),
+                       "location": entry.location.to_json(reveal)},
+    }
+
+
+def _result(finding: Finding, number: str | None, reveal: bool) -> dict[str, Any]:
+    location = finding.location
+    loc = _location(finding.path, location, reveal)
     text = f"My Number {finding.masked} ({finding.confidence.label} confidence"
     text += "; read from a picture by OCR: look at the picture" if location.ocr else ""
     text += f"; public: {shown(finding.public_reason or '', reveal)})" if finding.public else ")"
@@ -119,15 +158,38 @@ def _result(finding: Finding, number: str | None, reveal: bool) -> dict[str, Any
     readable_path = display(finding.path, reveal)
     if readable_path is not None:
         out["properties"]["path_display"] = readable_path
+    if finding.host is not None:
+        out["properties"]["host"] = shown(finding.host, reveal)  # the machine that read the file
     if number is not None:
         out["properties"]["number"] = number
     return out
 
 
+def _baselined_result(entry: Baselined, number: str | None, reveal: bool) -> dict[str, Any]:
+    """A finding the baseline accepts: ``unchanged``, suppressed with the baseline's reason (names masked in it as
+    in the json's ``baseline_reason``)."""
+    out = _result(entry.finding, number, reveal)
+    out["baselineState"] = "unchanged"
+    out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": shown(entry.reason)}]
+    return out
+
+
+def _results(result: ScanResult, doc: dict[str, Any], reveal: bool) -> list[dict[str, Any]]:
+    """The findings, the possible numbers OCR could not read, then (with a baseline) the findings it accepts."""
+    numbers = [item.get("number") for item in doc["findings"]]
+    results = [_result(f, n, reveal) for f, n in zip(result.findings, numbers, strict=True)]
+    results += [_unreadable_result(entry, reveal) for entry in result.unreadable_candidates]
+    if not result.compared_to_baseline:
+        return results
+    for item in results:
+        item["baselineState"] = "new"
+    accepted = [item.get("number") for item in doc["baselined"]]
+    return results + [_baselined_result(b, n, reveal) for b, n in zip(result.baselined, accepted, strict=True)]
+
+
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
     reveal = revealed is not None
     doc = result.to_json(revealed)
-    numbers = [item.get("number") for item in doc["findings"]]
     sarif = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -135,7 +197,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
             "tool": {"driver": {"name": "mynumber", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": "https://github.com/mynumber-dlp/mynumber", "rules": _rules()}},
             "originalUriBaseIds": _BASES,
-            "results": [_result(f, n, reveal) for f, n in zip(result.findings, numbers, strict=True)],
+            "results": _results(result, doc, reveal),
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [

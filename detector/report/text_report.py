@@ -7,16 +7,18 @@ names decoded."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..assess import Assessment, Status
 from ..names import readable
 from ..people import RevealedNumbers
-from ..result import ScanResult
+from ..result import UNKNOWN_HOST, ScanResult
 from ..rules import Trigger
 
 MAX_ROWS = 200
 MAX_UNSCANNED_ROWS = 50
+_Row = TypeVar("_Row")
 
 
 def _width(text: str) -> int:
@@ -52,7 +54,9 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_exc
         lines.append("Findings")
         header = f"  {_pad('PATH', 48)} {_pad('LOCATION', 18)} {_pad('NUMBER', 14)} {_pad('CONFIDENCE', 10)} PUBLIC"
         lines.append(header)
-        for finding, item in list(zip(result.findings, doc_findings, strict=True))[:MAX_ROWS]:
+        pairs = list(zip(result.findings, doc_findings, strict=True))
+        for heading, (finding, item) in _by_host(pairs, lambda pair: pair[0].host, reveal)[:MAX_ROWS]:
+            lines.extend(heading)
             shown = item.get("number", finding.masked) if reveal else finding.masked
             public = (finding.public_reason or "yes") if finding.public else "-"
             lines.append(f"  {_pad(readable(finding.path, reveal), 48)} {_pad(finding.location.describe(reveal), 18)} "
@@ -65,13 +69,15 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_exc
         lines.extend(_excluded(result, reveal))
     if result.unscanned:
         lines.append("Not scanned (a person may need to look at these)")
-        for entry in result.unscanned[:MAX_UNSCANNED_ROWS]:
+        for heading, entry in _by_host(result.unscanned, lambda entry: entry.host, reveal)[:MAX_UNSCANNED_ROWS]:
+            lines.extend(heading)
             path = readable(entry.path, reveal)
             where = f"{path} » {readable(entry.member, reveal)}" if entry.member else path
             lines.append(f"  {_pad(where, 60)} {readable(entry.reason)}")
-        if len(result.unscanned) > MAX_UNSCANNED_ROWS:
-            lines.append(f"  ... and {len(result.unscanned) - MAX_UNSCANNED_ROWS} more (see --format json)")
+        if result.unscanned_count > MAX_UNSCANNED_ROWS:  # entries over the kept list's cap counted too
+            lines.append(f"  ... and {result.unscanned_count - MAX_UNSCANNED_ROWS:,} more (see --format json)")
         lines.append("")
+    lines.extend(_unreadable(result, reveal))
     held = summary["held_back"]
     lines.append("Summary")
     rows = [
@@ -92,15 +98,55 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_exc
     unscanned = summary["unscanned"]
     detail = ", ".join(f"{readable(k)}: {v}" for k, v in summary["unscanned_by_reason"].items())
     rows.append(("not scanned", f"{unscanned:,}" + (f" ({detail})" if detail else "")))
+    if summary["unreadable_candidates"]:
+        rows.append(("unreadable", f"{summary['unreadable_candidates']:,} possible numbers in pictures (not counted "
+                                   "as people: look at them)"))
     if summary["excluded"]:
         rows.append(("excluded", f"{summary['excluded']:,} (by --exclude and rules"
                                  + ("" if list_excluded else "; listed with --list-excluded") + ")"))
+    if len(summary["hosts"]) > 1:
+        rows.extend((f"host {readable(host)}", f"{counts['files_scanned']:,} files scanned, "
+                     f"{counts['files_with_findings']:,} with findings, {counts['unscanned']:,} not scanned, "
+                     f"{counts['distinct_people']:,} people") for host, counts in summary["hosts"].items())
+    elif summary["hosts"]:
+        rows.append(("host", readable(next(iter(summary["hosts"])))))  # the machine that read the files
     for name, value in rows:
         lines.append(f"  {name:<20} {value}")
     lines.append("")
     assert result.assessment is not None
     lines.extend(_verdict(result.assessment, summary))
     return "\n".join(lines) + "\n"
+
+
+def _by_host(rows: list[_Row], host_of: Callable[[_Row], str | None], reveal: bool) -> list[tuple[list[str], _Row]]:
+    """The rows of a table, grouped by the host that read them when there are several (two hosts' same path are
+    two files), each row with the lines to write before it: its host's heading before a group's first row, none
+    elsewhere nor with one host. Within a group the rows keep their order."""
+    if len({host_of(row) for row in rows}) < 2:
+        return [([], row) for row in rows]
+    rows = sorted(rows, key=lambda row: (host_of(row) is None, host_of(row) or ""))  # stable
+    out: list[tuple[list[str], _Row]] = []
+    previous: object = object()
+    for row in rows:
+        host = host_of(row)
+        name = readable(host, reveal) if host is not None else UNKNOWN_HOST
+        out.append(([f"  [host {name}]"] if host != previous else [], row))
+        previous = host
+    return out
+
+
+def _unreadable(result: ScanResult, reveal: bool) -> list[str]:
+    """The possible numbers read from pictures that no reading saves, masked, each where to look."""
+    entries = result.unreadable_candidates
+    if not entries:
+        return []
+    lines = ["Possible numbers, unreadable (read from pictures: a person should look at each; not counted as people)"]
+    for entry in entries[:MAX_UNSCANNED_ROWS]:
+        lines.append(f"  {_pad(readable(entry.path, reveal), 48)} {_pad(entry.location.describe(reveal), 18)} "
+                     f"{_pad(entry.masked, 14)} {entry.reason}")
+    if len(entries) > MAX_UNSCANNED_ROWS:
+        lines.append(f"  ... and {len(entries) - MAX_UNSCANNED_ROWS} more (see --format json)")
+    return [*lines, ""]
 
 
 # The three outcomes (detector.assess.Status). 別添２ 3A ⑷ (個人情報保護委員会「特定個人情報の適正な取扱いに関する
@@ -110,11 +156,19 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_exc
 CHECKS = {
     "held_back_candidates": "{:,} people among the held-back candidates: look at them (--min-confidence low)",
     "unscanned_files": "{:,} files or members not scanned that may hold numbers: look at them by hand",
+    "unreadable_candidates": "{:,} possible numbers in pictures that could not be read for sure: look at the "
+                             "pictures",
     "encrypted_members": "{:,} encrypted files or members: open them with the password and scan again, or confirm "
                          "they are strongly encrypted with managed keys",
     "confirm_public_location": "{:,} people in places public only by a location rule ({rules}): confirm they are "
                                "reachable from outside the organisation (a backup copy on an internal disk is not)",
 }
+
+
+def render_listing_excluded(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    """The report with the files and folders excluded listed (``--list-excluded``), as the format table
+    (:mod:`detector.report.formats`) names it."""
+    return render(result, revealed, list_excluded=True)
 
 
 def _verdict(assessment: Assessment, summary: dict[str, Any]) -> list[str]:

@@ -9,7 +9,8 @@ Four parts, data flowing one way:
   stopped, whole lines only, its unterminated last line kept back for a while; its bytes go through the same
   scanner entry as a scan's text;
 * :mod:`.watcher`: what a file gives now against what it gave before becomes ``finding`` and ``cleared`` events
-  (rotations recognised), the people exposed are kept in an :class:`~detector.exposure.Exposure`, and an
+  (rotations recognised; ``baselined`` for those ``--baseline`` accepts), the people exposed are kept in an
+  :class:`~detector.exposure.Exposure` and what else bounds them in :mod:`.bound` (held back, not read), and an
   ``assessment`` event marks each change of the assessment; ``--state`` keeps all that across restarts;
 * :mod:`.alerts`: events go to the event stream (:class:`EventStream`), the ``--exec`` command and syslog.
 """

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from ..messages import text
 from ..names import shown
 from ..outputs import open_append
 from .system_log import SystemLog, event_fields, event_priority
@@ -27,24 +28,33 @@ log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
 
+# Events the --exec command is not run for: a finding a baseline accepts (watch --baseline) is listed in the event
+# stream and the system log (at LOG_INFO), but paging someone for an accepted finding is the noise a baseline is
+# for removing.
+NOT_EXECUTED = frozenset({"baselined"})
+
 
 class Alerts:
-    """Sends each event, stamped with its time, to the event stream, the ``--exec`` command and the system log."""
+    """Sends each event, stamped with its time and host (the machine watching, or ``--host-label``), to the event
+    stream, the ``--exec`` command and the system log."""
 
     def __init__(self, emit: Callable[[Event], None], execute: str | None = None,
-                 system_log: SystemLog | None = None) -> None:
+                 system_log: SystemLog | None = None, host: str | None = None) -> None:
         self.emit = emit
         self.execute = execute
         self.system_log = system_log
+        self.host = shown(host) if host is not None else None
         self.sent: Counter[str] = Counter()  # events by kind, for --metrics
 
     def send(self, event: Event) -> None:
         event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        if self.host is not None:
+            event.setdefault("host", self.host)
         if event["event"] == "cleared":  # a finding's names are shown by Finding.to_json; this one's here
             event["path"] = shown(event["path"])
         self.emit(event)
         self.sent[event["event"]] += 1
-        if self.execute:
+        if self.execute and event["event"] not in NOT_EXECUTED:
             run_command(self.execute, event)
         if self.system_log is not None:
             self.system_log.send(event_priority(event), describe(event), event_fields(event))
@@ -57,6 +67,9 @@ def describe(event: Event) -> str:
         where = " ".join(f"{k}={v}" for k, v in event["location"].items())
         public = f" PUBLIC ({event.get('public_reason', '')})" if event.get("public") else ""
         return f"finding {event['path']} {where} {event['masked']} {event['confidence']}{public}"
+    if kind == "baselined":
+        where = " ".join(f"{k}={v}" for k, v in event["location"].items())
+        return f"baselined {event['path']} {where} {event['masked']} ({event['baseline_reason']})"
     if kind == "cleared":
         return f"cleared {event['path']}"
     summary = event["summary"]
@@ -82,7 +95,7 @@ class EventStream:
 
     def __init__(self, path: str | None, fmt: str) -> None:
         self.fmt = fmt
-        self.fd = open_append(path, "the events") if path is not None and path != "-" else None
+        self.fd = open_append(path, text("what.events")) if path is not None and path != "-" else None
 
     def identities(self) -> frozenset[tuple[int, int]]:
         """(device, inode) of the file written, so the watcher's walk over its folder skips it."""

@@ -26,6 +26,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from ..assess import Status
 from ..errors import UsageError
+from ..messages import text as words  # "text" is the address given, below
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -49,7 +50,7 @@ def parse_address(text: str) -> tuple[str, int]:
         host, port = "", text
     host = host.strip("[]") or LOOPBACK
     if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise UsageError(f"--metrics {text!r}: give ADDR:PORT, e.g. 127.0.0.1:9808 (a port from 0 to 65535)")
+        raise UsageError(words("metrics.bad_address", address=text))
     return host, int(port)
 
 
@@ -110,7 +111,8 @@ class MetricsServer:
         try:
             self.server = make_server(address[0], address[1], self.app, server_class, _QuietHandler)
         except OSError as exc:
-            raise UsageError(f"--metrics {address[0]}:{address[1]}: cannot listen there ({exc.strerror})") from None
+            raise UsageError(words("metrics.cannot_listen", address=f"{address[0]}:{address[1]}",
+                                   reason=exc.strerror)) from None
         self.thread = threading.Thread(target=self.server.serve_forever, name="mynumber-metrics", daemon=True)
         self.thread.start()
         host = str(self.server.server_address[0])
@@ -150,7 +152,6 @@ def serve(address: str, watcher: Watcher, observer: Supervised) -> MetricsServer
     try:
         import prometheus_client  # noqa: F401 (an optional dependency: say so before anything starts)
     except ImportError:
-        raise UsageError("--metrics needs the Prometheus client: pip install 'mynumber[metrics]' "
-                         "(prometheus-client)") from None
+        raise UsageError(words("metrics.no_client")) from None
     return MetricsServer(parse_address(address), lambda: watcher.figures, lambda: observer.restarts,
                          lambda: watcher.last_turn, observer.alive)

@@ -10,6 +10,7 @@ assessment: ``reportable`` (a reporting trigger holds)   ``LOG_ALERT``
 assessment: ``possibly_reportable``                      ``LOG_CRIT``
 assessment: back to ``not_reportable_on_scan``           ``LOG_NOTICE``
 finding                                                  ``LOG_WARNING``
+baselined (a finding ``--baseline`` accepts)             ``LOG_INFO``
 cleared                                                  ``LOG_NOTICE``
 a log record: error / warning / info / debug             ``LOG_ERR`` / ``LOG_WARNING`` / ``LOG_INFO`` / ``LOG_DEBUG``
 ======================================================  ==============
@@ -65,7 +66,7 @@ _ASSESSMENT_PRIORITY = {
     "possibly_reportable": syslog.LOG_CRIT,
     "not_reportable_on_scan": syslog.LOG_NOTICE,
 }
-_EVENT_PRIORITY = {"finding": syslog.LOG_WARNING, "cleared": syslog.LOG_NOTICE}
+_EVENT_PRIORITY = {"finding": syslog.LOG_WARNING, "baselined": syslog.LOG_INFO, "cleared": syslog.LOG_NOTICE}
 _RECORD_PRIORITY = ((logging.ERROR, syslog.LOG_ERR), (logging.WARNING, syslog.LOG_WARNING),
                     (logging.INFO, syslog.LOG_INFO))
 
@@ -99,7 +100,7 @@ def event_fields(event: Mapping[str, Any]) -> dict[str, str]:
     fields = {"MYNUMBER_EVENT": str(event["event"])}
     if "path" in event:
         fields["MYNUMBER_PATH"] = str(event["path"])
-    if event["event"] == "finding":
+    if event["event"] in ("finding", "baselined"):
         fields["MYNUMBER_LOCATION"] = json.dumps(event.get("location", {}), ensure_ascii=False, sort_keys=True)
         fields["MYNUMBER_CONFIDENCE"] = str(event.get("confidence", ""))
         fields["MYNUMBER_PUBLIC"] = "1" if event.get("public") else "0"

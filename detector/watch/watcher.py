@@ -9,9 +9,14 @@ out through the alerts (:mod:`.alerts`). Here:
   with the same numbers on the same lines appears (a rotation that copies or compresses) gives neither
   (:class:`~detector.watch.follow.Rotations`);
 * the people currently exposed are one :class:`~detector.exposure.Exposure`, the aggregate a scan counts with,
-  kept as files come and go (a burst of files costs no rebuild per file). After each change the assessment is
-  made again, and an ``assessment`` event is emitted when it changes: above all when the distinct people cross
-  100 or a first number appears in a public place;
+  kept as files come and go (a burst of files costs no rebuild per file), and so is what bounds them beside
+  (held-back candidates, files not read: :class:`~detector.watch.bound.BoundCounts`). After each change the
+  assessment is made again, and an ``assessment`` event is emitted when it changes: above all when the distinct
+  people cross 100 or a first number appears in a public place, and also when only the bound changes it (a file
+  that cannot be read, a candidate held back below ``--min-confidence``);
+* with ``--baseline`` a new finding the baseline accepts is a ``baselined`` event, not a ``finding``: it is
+  reported apart, runs no ``--exec`` command, and its person is still counted in the assessment, as a scan
+  counts baselined people (a baseline hides noise; it does not change who is exposed);
 * with ``--state`` what each file gave, and how far each log was read, is saved (on SIGTERM/SIGINT, and as it
   goes), so a restart emits no finding twice.
 """
@@ -27,19 +32,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from ..assess import Assessment, assess
+from ..assess import Assessment, Facts, assess
+from ..baseline import Baseline
 from ..exposure import Exposure
 from ..extract.text import CHUNK_SIZE
 from ..incremental.changes import open_state, own_files
 from ..incremental.store import State, load_result
 from ..model import Finding, ScanOptions
+from ..names import shown
 from ..redact import redact
 from ..result import ScanResult
 from ..rules import load_rules
 from ..scanlog import told
 from ..scanner import FileScanner
+from ..selection import Selection, include_rules
 from ..walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
 from .alerts import Alerts, Event
+from .bound import BoundCounts
 from .follow import PARTIAL_LINE_SECONDS, FindingKey, Follower, Rotations, Tracked, tail_of
 from .observe import Changes
 from .system_log import SystemLog
@@ -60,6 +69,7 @@ class WatchOptions:
     state_path: str | None = None
     execute: str | None = None
     system_log: SystemLog | None = None  # --syslog: syslog(3) or the journal (detector.watch.system_log)
+    baseline: Baseline | None = None  # --baseline: the findings it accepts are events of their own
     emit_initial: bool = True
     rotation_grace: float = ROTATION_GRACE_SECONDS
     partial_line_seconds: float = PARTIAL_LINE_SECONDS
@@ -97,15 +107,18 @@ class Watcher:
         self.follower = Follower(self.scanner, self.options)
         self.changes = Changes(self.options.settle)
         self.rotations = Rotations(self.options.rotation_grace)
-        self.alerts = Alerts(self.emit, self.options.execute, self.options.system_log)
+        self.alerts = Alerts(self.emit, self.options.execute, self.options.system_log,
+                             self.options.scan.reading_host())
         self.walk_options = WalkOptions(self.options.scan.follow_symlinks,
                                         self.rules.excludes + exclude_rules(self.options.scan.excludes),
-                                        self.options.scan.skip_inodes)
+                                        self.options.scan.skip_inodes,
+                                        Selection(include_rules(self.options.scan.includes)))
         self.assessment: Assessment | None = None
         self.own_files: frozenset[tuple[int, int]] = self.options.scan.skip_inodes
         self.root_paths = frozenset(os.path.abspath(root) for root in self.roots)
         self.root_prefixes = tuple(path.rstrip("/") + "/" for path in self.root_paths)
         self.exposure = Exposure()  # the people the tracked files expose
+        self.bound = BoundCounts()  # what else the tracked files say of the people that may be affected
         self.files_with_findings = 0  # of the tracked files
         self.state: State | None = None
         self.stats = {"events": 0, "files_read": 0}
@@ -220,7 +233,7 @@ class Watcher:
         for gone in cleared:
             self.alerts.send({"event": "cleared", "path": gone})
         changed |= ended
-        if changed:
+        if taken or changed:  # a file read may change the bound (held back, not read) without a finding
             self._reassess()
         if taken or changed:
             self._take_figures()
@@ -292,7 +305,7 @@ class Watcher:
         self.dirty.add(path)
         if emit:
             for finding in added:
-                self.alerts.send({"event": "finding", **finding.to_json()})
+                self._announce(finding)
             if before is not None and before.result.findings and not record.result.findings:
                 if same and st.st_size < before.size:
                     # Truncated in place: copytruncate copies the log first (its copy may not be read yet), so
@@ -301,6 +314,14 @@ class Watcher:
                 else:
                     self.alerts.send({"event": "cleared", "path": path})
         return bool(added) or (before is not None and bool(before.result.findings) != bool(record.result.findings))
+
+    def _announce(self, finding: Finding) -> None:
+        """A new finding's event: ``finding``, or ``baselined`` with the reason when the baseline accepts it."""
+        reason = self.options.baseline(finding) if self.options.baseline is not None else None
+        if reason is None:
+            self.alerts.send({"event": "finding", **finding.to_json()})
+        else:
+            self.alerts.send({"event": "baselined", **finding.to_json(), "baseline_reason": shown(reason)})
 
     def _wait_for_line_end(self, path: str, record: Tracked) -> None:
         """A kept-back last line is read as it stands when its wait is over, even if the file never changes."""
@@ -311,10 +332,13 @@ class Watcher:
 
     def current(self) -> ScanResult:
         """Everything currently exposed, as a scan result (for the assessment's summary)."""
+        host = self.options.scan.reading_host()
         result = ScanResult(key_id=self.scanner.fingerprint.key_id, min_confidence=self.options.scan.min_confidence,
-                            roots=list(self.roots))
+                            roots=list(self.roots), hosts=[host], host=host)
         for record in self.tracked.values():
             result.add(record.result)
+        if self.options.baseline is not None:
+            result.set_aside(self.options.baseline)
         return result.finish(self.rules.triggers)
 
     def _set(self, path: str, record: Tracked) -> None:
@@ -323,22 +347,23 @@ class Watcher:
         self.tracked[path] = record
         for finding in record.result.findings:
             self.exposure.add(finding)
+        self.bound.add(record.result)
         self.files_with_findings += bool(record.result.findings)
 
     def _drop(self, path: str) -> Tracked:
         record = self.tracked.pop(path)
         for finding in record.result.findings:
             self.exposure.remove(finding)
+        self.bound.remove(record.result)
         self.files_with_findings -= bool(record.result.findings)
         return record
 
     def _reassess(self) -> None:
-        """The assessment from the people currently exposed; an event when its status or its reasons change (a
-        presumed public place confirmed by a --public one keeps the reasons but makes the incident reportable).
-        The full summary is built only for an assessment event."""
-        assessment = assess(self.exposure.metrics(), self.rules.triggers)
-        if (self.assessment is None or assessment.status is not self.assessment.status
-                or assessment.reason_ids() != self.assessment.reason_ids()):
+        """The assessment from the people currently exposed and their bound; an event when the verdict changes
+        (:func:`verdict_of`). The full summary is built only for an assessment event."""
+        assessment = assess(self.exposure.metrics(), self.rules.triggers,
+                            facts=Facts(self.bound.bound(self.exposure)))
+        if self.assessment is None or verdict_of(assessment) != verdict_of(self.assessment):
             self.alerts.send({"event": "assessment", "summary": self.current().summary()})
         self.assessment = assessment
 
@@ -387,5 +412,18 @@ class Watcher:
         return absolute in self.root_paths or absolute.startswith(self.root_prefixes)
 
     def _excluded(self, path: str) -> bool:
+        """Whether a file is left alone: excluded, or not matched by an ``--include`` glob when there are some."""
         absolute = os.path.abspath(path)
-        return any(rule.matches(absolute) for rule in self.walk_options.excludes)
+        return any(rule.matches(absolute) for rule in self.walk_options.excludes) \
+            or not self.walk_options.selection.reads(absolute, absolute)
+
+
+def verdict_of(assessment: Assessment) -> tuple[object, ...]:
+    """What an ``assessment`` event announces when it changes: the status, the triggers that hold (a presumed
+    public place confirmed by a --public one keeps them but makes the incident reportable), the triggers that may
+    hold, whether a file not read leaves the bound open, and what to check. Counts alone are not a change, the
+    people bound's no more than the people found's: a log line held back below --min-confidence is no event of its
+    own unless it changes one of these (it opens the check of held-back candidates, or makes the 100-people
+    trigger possible); the counts are in every event's summary and in --metrics."""
+    return (assessment.status, assessment.reason_ids(), [t.trigger_id for t in assessment.possible],
+            assessment.bound.open, [check.check_id for check in assessment.checks])

@@ -1,0 +1,213 @@
+"""Which files of a saved scan a quarantine moves, and the checks that refuse one.
+
+A file moves when the scan found a person's number in it (a finding, not a sample; an archive member's finding
+moves the archive that holds it), it was read on this host, it is under one of the scan's roots, and, with
+``--only-public``, a finding in it is public. A file the scan's baseline accepted is not moved.
+
+**Changed since the scan.** A scan's json keeps no size, time or hash per file, so the quarantine decides from
+what it does keep, and says which check refused a file:
+
+1. the file's mtime is before the second the scan started (``scan.started``, whole seconds): a file modified at
+   or after it may not be the file the scan read (a merged document's ``started`` is the merge's, later than
+   its scans: the second check then decides alone);
+2. the file, read again with the scan's key and minimum confidence, gives the same findings: each (fingerprint,
+   location) the scan recorded for it, and no other. A number added, removed or moved to another line or cell
+   makes it another file.
+
+Between the checks and the move, the file must keep its device, inode, size and mtime (:class:`.move.Facts`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from ..errors import UsageError
+from ..model import STDIN, Confidence, Finding, Location, ScanOptions
+from ..names import shown, unescape
+from ..people import Fingerprinter
+from .move import Facts
+from .paths import Refused, open_file, place_of
+
+
+class ScanFacts(NamedTuple):
+    """What the quarantine takes from a saved scan's header."""
+
+    name: str  # the file it was read from
+    scan_id: str
+    key_id: str
+    started_ns: int  # the second the scan started, in ns since the epoch
+    roots: tuple[str, ...]  # absolute
+    min_confidence: Confidence
+    hosts: tuple[str, ...]
+
+
+class Exposed(NamedTuple):
+    """A file the scan found numbers in: where it is and what was found in it."""
+
+    path: str  # absolute, as the scan wrote it (a number in a name masked)
+    root: str
+    findings: tuple[Finding, ...]
+    public: bool
+
+
+class Checked(NamedTuple):
+    """An exposed file that passed the checks: its real path and what it was when checked."""
+
+    exposed: Exposed
+    path: str  # the real path (a masked name resolved)
+    facts: Facts
+
+
+class Refusal(NamedTuple):
+    path: str
+    reason: str
+
+
+class Plan(NamedTuple):
+    scan: ScanFacts
+    moves: list[Checked]
+    refused: list[Refusal]
+    not_selected: int  # files with findings left out by --only-public
+    already: tuple[str, ...] = ()  # files an earlier run moved into the same quarantine
+
+
+# A file scanned again, as the scan's findings for it: (fingerprint, location) pairs; None when it is unreadable
+# now (with the reason).
+Rescan = Callable[[str], "tuple[set[tuple[str, Location]] | None, str]"]
+
+
+def scan_facts(name: str, document: dict[str, Any]) -> ScanFacts:
+    """The scan's header; a usage error naming the file when it lacks what the checks need."""
+    try:
+        scan = document["scan"]
+        started = dt.datetime.strptime(str(scan["started"]), "%Y-%m-%dT%H:%M:%S%z")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{name}: the scan's start time is missing or unreadable ({type(exc).__name__})") from None
+    roots = tuple(os.path.abspath(unescape(str(root))) for root in scan.get("roots", []) if root != STDIN)
+    return ScanFacts(name, str(scan.get("scan_id", "")), str(scan["key_id"]), int(started.timestamp()) * 10**9,
+                     roots, Confidence.parse(str(scan.get("min_confidence", "medium"))),
+                     tuple(unescape(str(host)) for host in scan.get("hosts", [])))
+
+
+def check_key(scan: ScanFacts, key: bytes) -> None:
+    """The rescan needs the scan's key: its fingerprints are compared with the scan's."""
+    key_id = Fingerprinter(key).key_id
+    if key_id != scan.key_id:
+        raise UsageError(f"{scan.name}: the scan was made with key {scan.key_id}, this key is {key_id}: give the "
+                         "scan's key (--key-file or MYNUMBER_KEY) so its findings can be checked again")
+
+
+def exposed_files(scan: ScanFacts, document: dict[str, Any], only_public: bool
+                  ) -> tuple[list[Exposed], list[Refusal], int]:
+    """The files with findings, each with its root; those that cannot be moved with the reason; and how many
+    --only-public left out."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for item in (*document.get("findings", []), *document.get("baselined", [])):
+        finding = Finding.from_json(item)
+        by_path[finding.path].append(finding)
+    accepted = {Finding.from_json(item).path for item in document.get("baselined", [])}
+    accepted -= {Finding.from_json(item).path for item in document.get("findings", [])}
+    here = socket.gethostname()
+    exposed, refused, not_selected = [], [], 0
+    for path, findings in sorted(by_path.items()):
+        if path in accepted:
+            continue
+        if only_public and not any(f.public for f in findings):
+            not_selected += 1
+            continue
+        reason = _cannot_move(scan, path, findings, here)
+        absolute = os.path.abspath(path) if reason is None else path
+        root = _root_of(scan.roots, absolute) if reason is None else None
+        if root is None:
+            refused.append(Refusal(path, reason or "not under a root of the scan"))
+            continue
+        exposed.append(Exposed(absolute, root, tuple(findings), any(f.public for f in findings)))
+    return exposed, refused, not_selected
+
+
+def check(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked:
+    """The file as it is now, if it is the file the scan read (see the module); :class:`Refused` otherwise."""
+    with place_of(exposed.root, exposed.path) as place:
+        real = place.path
+        fd = open_file(place)
+        try:
+            before = Facts.of(os.fstat(fd))
+        finally:
+            os.close(fd)
+    if before.mtime_ns >= scan.started_ns:
+        raise Refused(f"modified at or after the scan started (mtime {_iso(before.mtime_ns)}, scan started "
+                      f"{_iso(scan.started_ns)}): it may not be the file the scan read")
+    found, unreadable = rescan(real)
+    if found is None:
+        raise Refused(f"cannot be read again to compare with the scan: {unreadable}")
+    expected = {(f.fingerprint, f.location) for f in exposed.findings if f.location.name != "folder"}
+    if found != expected:
+        raise Refused(f"its findings differ from the scan's ({len(found)} now, {len(expected)} in the scan): it "
+                      "changed since the scan")
+    with place_of(exposed.root, real) as place:
+        fd = open_file(place)
+        try:
+            after = Facts.of(os.fstat(fd))
+        finally:
+            os.close(fd)
+    if not after.same_file(before):
+        raise Refused("it changed while it was being checked")
+    return Checked(exposed, real, after)
+
+
+def make_plan(scan: ScanFacts, document: dict[str, Any], only_public: bool, rescan: Rescan) -> Plan:
+    exposed, refused, not_selected = exposed_files(scan, document, only_public)
+    moves = []
+    for item in exposed:
+        try:
+            moves.append(check(item, scan, rescan))
+        except Refused as refusal:
+            refused.append(Refusal(item.path, refusal.reason))
+        except OSError as exc:  # its root gone, a folder we may not enter
+            refused.append(Refusal(item.path, f"cannot be checked: {exc.strerror or exc}"))
+    return Plan(scan, moves, refused, not_selected)
+
+
+def scanner_rescan(options: ScanOptions) -> Rescan:
+    """A file read again as the scan read it (same key, rules and minimum confidence): its findings as
+    (fingerprint, location) pairs, folder-name findings left out (they belong to the walk, not the file)."""
+    from ..scanner import FileScanner
+
+    scanner = FileScanner(options._replace(follow_symlinks=False, state_path=None))
+
+    def rescan(path: str) -> tuple[set[tuple[str, Location]] | None, str]:
+        result = scanner.scan_file(path)
+        if not result.scanned or (result.unscanned and not result.findings):
+            reasons = "; ".join(entry.reason for entry in result.unscanned) or "not readable"
+            return None, shown(reasons)
+        return {(f.fingerprint, f.location) for f in result.findings if f.location.name != "folder"}, ""
+
+    return rescan
+
+
+def _cannot_move(scan: ScanFacts, path: str, findings: list[Finding], here: str) -> str | None:
+    if path == STDIN:
+        return "read from standard input: there is no file to move"
+    if len(scan.hosts) > 1 and any(f.host not in (None, here) for f in findings):
+        hosts = sorted({f.host or "" for f in findings})
+        return f"read on another host ({', '.join(map(shown, hosts))}): run the quarantine there"
+    if all(f.location.name == "folder" for f in findings):
+        return "a folder named with a number: move or rename the folder itself"
+    if any(part in (".", "..") for part in path.split("/")):
+        return "its path has a '.' or '..' component"
+    return None
+
+
+def _root_of(roots: tuple[str, ...], path: str) -> str | None:
+    """The longest root ``path`` is under (or is)."""
+    under = [root for root in roots if path == root or path.startswith(root.rstrip("/") + "/")]
+    return max(under, key=len) if under else None
+
+
+def _iso(ns: int) -> str:
+    return dt.datetime.fromtimestamp(ns / 1e9).astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
