@@ -10,9 +10,10 @@
  * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
  *
  * multibyte_hits: the same for UTF-8, CP932 and EUC-JP text with half- and full-width digits and separators.
- * Masks find where runs of digits may start, and count most runs from the bytes they cover and the first byte
- * of each of their digits, without a walk; only runs of exactly twelve digits, or of four followed by a
- * separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read them (tables built from
+ * Masks find where runs of digits may start (in UTF-8 only those of four digits or more, by shifts of the
+ * masks), and count most runs from the bytes they cover and the first byte of each of their digits, without a
+ * walk; only runs of exactly twelve digits, or of four followed by a separator and another four digits and the
+ * same separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read them (tables built from
  * the codecs), from the last byte that can only end a character, so a full-width digit is one only where the
  * decoder sees one.
  *
@@ -348,46 +349,63 @@ static int align_to(const Reader *r, Alignment *a, Py_ssize_t p) {
     return a->cursor == p;
 }
 
-/* Masks of where a digit may start in 64 bytes at p (n valid): an ASCII digit, or the first byte of what reads
- * as a full-width digit when the bytes are taken from there (EF BC 90..99; CP932 82 4F..58; EUC-JP A3 B0..B9),
- * a superset of the digits of the text. ``lead`` and ``second``: the bytes that start a full-width digit and,
- * in UTF-8, the fixed byte after it; ``next_range``: bytes low..high, the last byte of one. */
+/* Masks of where a digit may start in 64 bytes at p (n valid): ``digit``, an ASCII digit; ``wide``, the first
+ * byte of what reads as a full-width digit when the bytes are taken from there (UTF-8 EF BC 90..99, ``utf8``; else
+ * ``lead`` and a second byte ``low``..``high``: CP932 82 4F..58, EUC-JP A3 B0..B9), a superset of the digits of
+ * the text. Each 16 bytes are compared with themselves and the bytes one and two further on (loads at p + 1 and
+ * p + 2), so a full-width digit is one mask bit, not three masks joined afterwards; the block is copied with zeros
+ * after it when fewer than 66 bytes are there to read. */
 typedef struct {
-    uint64_t digit, lead, second, range;
+    uint64_t digit, wide;
 } DigitMasks;
 
-static void digit_masks_of(const unsigned char *p, Py_ssize_t n, unsigned char lead, unsigned char second,
-                           unsigned char low, unsigned char high, DigitMasks *m) {
-    unsigned char buffer[64];
-    p = block64(p, n, buffer);
+enum { DIGIT_BLOCK_READ = 66, DIGIT_BLOCK_BUFFER = 80 };
+
+static inline __attribute__((always_inline)) void digit_masks_of(const unsigned char *p, Py_ssize_t n, int utf8,
+                                                                  unsigned char lead, unsigned char low,
+                                                                  unsigned char high, DigitMasks *m) {
+    unsigned char buffer[DIGIT_BLOCK_BUFFER];
+    if (n < DIGIT_BLOCK_READ) {
+        memset(buffer, 0, sizeof buffer);
+        if (n > 0) memcpy(buffer, p, (size_t)n);
+        p = buffer;
+    }
+    uint64_t digit = 0, wide = 0;
 #if defined(__SSE2__)
-    uint64_t digit = 0, leads = 0, seconds = 0, range = 0;
     const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-    const __m128i lead_byte = _mm_set1_epi8((char)lead), second_byte = _mm_set1_epi8((char)second);
-    const __m128i low_byte = _mm_set1_epi8((char)low), span = _mm_set1_epi8((char)(high - low));
+    const __m128i lead_byte = _mm_set1_epi8((char)(utf8 ? 0xEF : lead));
+    const __m128i second_byte = _mm_set1_epi8((char)0xBC);
+    const __m128i low_byte = _mm_set1_epi8((char)(utf8 ? 0x90 : low));
+    const __m128i span = _mm_set1_epi8((char)(utf8 ? 9 : high - low));
     for (int lane = 0; lane < 4; lane++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * lane));
-        __m128i t = _mm_sub_epi8(x, zero);
-        __m128i u = _mm_sub_epi8(x, low_byte);
+        const unsigned char *at = p + 16 * lane;
+        __m128i x0 = _mm_loadu_si128((const __m128i *)at), x1 = _mm_loadu_si128((const __m128i *)(at + 1));
+        __m128i is_d = _mm_cmpeq_epi8(_mm_max_epu8(_mm_sub_epi8(x0, zero), nine), nine);
+        __m128i is_w;
+        if (utf8) {
+            __m128i x2 = _mm_loadu_si128((const __m128i *)(at + 2));
+            __m128i in_range = _mm_cmpeq_epi8(_mm_max_epu8(_mm_sub_epi8(x2, low_byte), span), span);
+            is_w = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(x0, lead_byte), _mm_cmpeq_epi8(x1, second_byte)),
+                                 in_range);
+        } else {
+            __m128i in_range = _mm_cmpeq_epi8(_mm_max_epu8(_mm_sub_epi8(x1, low_byte), span), span);
+            is_w = _mm_and_si128(_mm_cmpeq_epi8(x0, lead_byte), in_range);
+        }
         int shift = 16 * lane;
-        digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(t, nine), nine)) << shift;
-        leads |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lead_byte)) << shift;
-        seconds |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, second_byte)) << shift;
-        range |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(u, span), span)) << shift;
+        digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_d) << shift;
+        wide |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_w) << shift;
     }
-    m->digit = digit, m->lead = leads, m->second = seconds, m->range = range;
 #else
-    uint64_t digit = 0, leads = 0, seconds = 0, range = 0;
     for (int i = 0; i < 64; i++) {
-        unsigned char c = p[i];
+        const unsigned char *at = p + i;
         uint64_t bit = 1ULL << i;
-        if (is_digit(c)) digit |= bit;
-        if (c == lead) leads |= bit;
-        if (c == second) seconds |= bit;
-        if ((unsigned char)(c - low) <= (unsigned char)(high - low)) range |= bit;
+        if (is_digit(at[0])) digit |= bit;
+        if (utf8 ? at[0] == 0xEF && at[1] == 0xBC && (unsigned char)(at[2] - 0x90) <= 9
+                 : at[0] == lead && (unsigned char)(at[1] - low) <= (unsigned char)(high - low))
+            wide |= bit;
     }
-    m->digit = digit, m->lead = leads, m->second = seconds, m->range = range;
 #endif
+    m->digit = digit, m->wide = wide;
 }
 
 /* Digits of a 128-byte window (a block and the next): ``tokens``, the first byte of each digit (ASCII or full-width);
@@ -403,16 +421,36 @@ typedef struct {
 /* The number of digits of the run starting at bit i (a character boundary) of the window, or -1 when it may go
  * on past the bits known. */
 static inline Py_ssize_t run_length(Runs *w, int i) {
-    u128 covered = ((u128)w->covered[1] << 64) | w->covered[0];
-    u128 tokens = ((u128)w->tokens[1] << 64) | w->tokens[0];
-    u128 gaps = ~(covered >> i);
-    uint64_t low = (uint64_t)gaps, high = (uint64_t)(gaps >> 64);
-    int length = low ? __builtin_ctzll(low) : high ? 64 + __builtin_ctzll(high) : 128;
+    /* On the two 64-bit words (a 128-bit shift by a variable count costs more than the branch between them). */
+    int length;
+    if (i < 64) {
+        uint64_t gaps = ~w->covered[0] >> i, high = ~w->covered[1];
+        length = gaps ? __builtin_ctzll(gaps) : 64 - i + (high ? __builtin_ctzll(high) : 64);
+    } else {
+        uint64_t gaps = ~w->covered[1] >> (i - 64);
+        length = gaps ? __builtin_ctzll(gaps) : 128 - i;
+    }
     if (i + length >= w->known) return -1;
     w->end = i + length;
     if (length < 4) return length; /* no more digits than bytes */
     if (length > 63) return 64; /* (a run of 64 bytes holds more than 12 digits) */
-    return popcount64((uint64_t)(tokens >> i) & ((1ULL << length) - 1));
+    int last = i + length; /* the run is bits i..last - 1 */
+    if (last <= 64) return popcount64((w->tokens[0] >> i) & ((1ULL << length) - 1));
+    if (i >= 64) return popcount64((w->tokens[1] >> (i - 64)) & ((1ULL << length) - 1));
+    return popcount64(w->tokens[0] >> i) + popcount64(w->tokens[1] & ((1ULL << (last - 64)) - 1));
+}
+
+/* UTF-8: bit p set when four digits follow each other from byte p (a character boundary), from the masks of a
+ * block and the next: ASCII digits (``digit``) and the first bytes of full-width ones (``wide``). A digit at p is
+ * followed by the character at p + 1 (ASCII) or p + 3 (full-width), so "k digits from p" is "a digit at p and
+ * k - 1 digits from the next character", shifted in three rounds over the two blocks. A candidate's run has at
+ * least four digits; the runs of one to three (most of those in dense text: parts of dates, phone numbers,
+ * postal codes) are dropped here, without a branch each. */
+static inline uint64_t four_digits_from(uint64_t digit, uint64_t digit_next, uint64_t wide, uint64_t wide_next) {
+    u128 ascii = ((u128)digit_next << 64) | digit, full = ((u128)wide_next << 64) | wide;
+    u128 run = ascii | full;
+    for (int round = 0; round < 3; round++) run = (ascii & (run >> 1)) | (full & (run >> 3));
+    return (uint64_t)run;
 }
 
 /* Newlines in d[from:to], 16 bytes at a time: each byte lane counts its newlines (a compare gives -1 per newline,
@@ -431,6 +469,19 @@ static Py_ssize_t count_newlines(const unsigned char *d, Py_ssize_t from, Py_ssi
 #endif
     for (; i < to; i++) count += d[i] == '\n';
     return count;
+}
+
+/* The 4-4-4 form: whether the second group may start at ``second`` (just after the first group and its separator
+ * of class ``separator``): not when the masks tell its run is not four digits or the character after it not the
+ * same separator (a phone number's last group, a postal code), so most such runs are never walked. */
+static int second_group_may_follow(const Reader *r, Runs *runs, Py_ssize_t base, Py_ssize_t second, int separator) {
+    if (second - base >= runs->known || second >= r->size) return second < r->size;
+    Py_ssize_t counted = run_length(runs, (int)(second - base));
+    if (counted < 0) return 1; /* past the bits known: walked */
+    if (counted != 4) return 0;
+    Py_ssize_t middle = runs->end + base;
+    int len;
+    return middle < r->size && SEPARATOR_ID(char_at(r, middle, &len)) == SEPARATOR_ID(separator);
 }
 
 /* The check digit of 12 digit values. */
@@ -545,10 +596,10 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     Reader r = {kind, data.buf, data.len, single.buf, multibyte ? pairs.buf : NULL,
                 triples.len ? triples.buf : NULL, seqs.buf, roles.buf, seqs.len / 6, 0, 0, 0};
-    unsigned char lead_byte = 0xEF, second_byte = 0xBC, low = 0x90, high = 0x99;
+    unsigned char lead_byte = 0xEF, low = 0x90, high = 0x99;
     if (multibyte) {
         const unsigned char *l = lead.buf;
-        lead_byte = l[0], second_byte = l[0], low = l[1], high = l[2];
+        lead_byte = l[0], low = l[1], high = l[2];
         r.digit_lead = lead_byte, r.digit_low = low, r.digit_high = high;
     }
     const unsigned char *d = data.buf;
@@ -556,9 +607,9 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
     Alignment a = {0, -1, -1};
     DigitMasks cur, next;
     uint64_t prev_digit = 0, prev_wide = 0, prev_ends = 0;
-    digit_masks_of(d, size, lead_byte, second_byte, low, high, &cur);
+    digit_masks_of(d, size, !multibyte, lead_byte, low, high, &cur);
     for (Py_ssize_t base = 0; base < size; base += 64) {
-        digit_masks_of(d + base + 64, size - base - 64, lead_byte, second_byte, low, high, &next);
+        digit_masks_of(d + base + 64, size - base - 64, !multibyte, lead_byte, low, high, &next);
         /* Where a run of digits may start. In UTF-8, exactly: a digit whose byte before ends no digit. In CP932
          * and EUC-JP, an ASCII digit after no ASCII digit, and every full-width digit as the bytes read from
          * there (a byte pair that reads as one may be a character's second byte and a letter: its run starts
@@ -566,23 +617,24 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
         uint64_t starts;
         Runs runs;
         if (multibyte) {
-            uint64_t wide = cur.lead & ahead(cur.range, next.range, 1);
+            uint64_t wide = cur.wide;
             starts = (cur.digit & ~((cur.digit << 1) | (prev_digit >> 63))) | wide;
-            uint64_t wide_next = next.lead & (next.range >> 1);
+            uint64_t wide_next = next.wide;
             runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
             runs.covered[0] = runs.tokens[0] | (wide << 1);
             runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide >> 63);
             runs.known = 127;
         } else {
-            uint64_t wide = cur.lead & ahead(cur.second, next.second, 1) & ahead(cur.range, next.range, 2);
+            uint64_t wide = cur.wide;
             uint64_t ends = cur.digit | (wide << 2) | (prev_wide >> 62); /* bit p: a digit ends at byte p */
             starts = (cur.digit | wide) & ~((ends << 1) | (prev_ends >> 63));
             prev_wide = wide, prev_ends = ends;
-            uint64_t wide_next = next.lead & (next.second >> 1) & (next.range >> 2);
+            uint64_t wide_next = next.wide;
             runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
             runs.covered[0] = runs.tokens[0] | (wide << 1) | (wide << 2);
             runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide_next << 2) | (wide >> 62) | (wide >> 63);
             runs.known = 126;
+            starts &= four_digits_from(cur.digit, next.digit, wide, wide_next);
         }
         prev_digit = cur.digit;
         if (resume > base) starts &= resume - base >= 64 ? 0 : ~((1ULL << (resume - base)) - 1);
@@ -600,10 +652,11 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
                 continue;
             }
             if (multibyte && !ascii_start && !align_to(&r, &a, p)) continue; /* inside a character */
-            if (counted == 4) { /* four digits and no separator after them: done */
-                int after_len, after = runs.end + base < size ? char_at(&r, runs.end + base, &after_len) : 0;
-                if (SEPARATOR_ID(after) < 0) {
-                    resume = runs.end + base;
+            if (counted == 4) { /* four digits, and no separator and second group after them: done */
+                Py_ssize_t q = runs.end + base;
+                int after_len, after = q < size ? char_at(&r, q, &after_len) : 0;
+                if (SEPARATOR_ID(after) < 0 || !second_group_may_follow(&r, &runs, base, q + after_len, after)) {
+                    resume = q;
                     continue;
                 }
             }

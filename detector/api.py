@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 
 from .errors import UsageError
+from .messages import text
 from .pipeline import scan_paths
 from .result import ScanResult
 from .scan_setup import scan_setup
@@ -36,6 +37,9 @@ def scan(paths: PathArgument | Iterable[PathArgument], *, key_file: str | None =
     does). What stops the command line with a message raises :class:`~detector.errors.MyNumberToolError` here
     (a public path under no root, a bad exclude or rules file, an unreadable key, a baseline of another key), an
     unknown ``min_confidence`` raises ValueError; an unreadable file is listed in ``result.unscanned``, never raised.
+    Pictures are read by OCR where the engine is installed (``ocr=False`` is ``--no-ocr``): a possible number in a
+    picture that fails the check digit after every reading is in ``result.unreadable_candidates`` (masked,
+    located, never a person; at most one more in the assessment's upper bound), not in ``result.findings``.
     ``dask`` is ``--dask``: a Dask scheduler's address, whose workers read the files (``path_map``: the
     ``--path-map`` entries, ``"LOCAL=REMOTE"``; docs/scale.md), for the same result.
     """
@@ -47,7 +51,7 @@ def scan(paths: PathArgument | Iterable[PathArgument], *, key_file: str | None =
     maps = tuple(path_map)
     if dask is None:
         if maps:
-            raise UsageError("path_map maps folders for the workers of dask: give dask too")
+            raise UsageError(text("api.path_map_needs_dask"))
         return scan_paths(roots, setup.options, baseline=setup.baseline)
     from .dask_scan import DaskRunner, PathMap  # only here: Dask is an optional extra
 

@@ -19,7 +19,6 @@ a scan under another key is refused, since none of its fingerprints could match.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -30,6 +29,7 @@ from .model import Baselined, Finding, Location
 from .names import shown
 from .result import ScanResult
 from .schema import BASELINE_SCHEMA, check_baseline_document
+from .times import rfc3339
 
 __all__ = ["Baseline", "BaselineEntry", "baseline_document"]
 
@@ -126,5 +126,5 @@ def baseline_document(result: ScanResult, reason: str | None) -> dict[str, Any]:
                               accepted.reason.strip())
         entries.setdefault(entry.key, entry)
     return {"schema": BASELINE_SCHEMA, "tool": {"name": "mynumber", "version": __version__},
-            "key_id": result.key_id, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "key_id": result.key_id, "created": rfc3339(),
             "entries": [entry.to_json() for entry in entries.values()]}

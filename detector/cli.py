@@ -437,7 +437,8 @@ def config_show(ctx: click.Context, commands: tuple[str, ...]) -> None:
     config: Config = ctx.meta[_CONFIG]
     unknown = [name for name in commands if name not in config.commands]
     if unknown:
-        _fail(f"no command {unknown[0]!r} has options to configure ({', '.join(config.commands)})", EXIT_USAGE)
+        _fail(cli_help.message("config.no_such_command", command=unknown[0], commands=", ".join(config.commands)),
+              EXIT_USAGE)
     click.echo(config.show(commands or None), nl=False)
 
 
@@ -522,7 +523,7 @@ def _read_exposure(path: str | None, key_id: str) -> ExposureEvidence | None:
     ((name, document),) = _read_documents((path,))
     evidence = ExposureEvidence.from_json(document, name)
     if evidence.key_id and evidence.key_id != key_id:
-        raise UsageError(f"{name}: made from a scan with another key ({evidence.key_id}, the scans' is {key_id})")
+        raise UsageError(messages.text("exposure.other_key", name=name, evidence_key=evidence.key_id, key=key_id))
     return evidence
 
 
@@ -538,7 +539,7 @@ def _access_logs(patterns: tuple[str, ...]) -> list[str]:
             continue
         matched = sorted(glob.glob(pattern))
         if not matched:
-            raise UsageError(f"--access-log {pattern!r}: no file matches")
+            raise UsageError(messages.text("access_log.no_match", pattern=pattern))
         logs.extend(matched)
     return logs
 
@@ -670,7 +671,8 @@ def notify(scans: tuple[str, ...], roster: str, number_column: str, fmt: str | N
 @click.option("--restore", "manifest", metavar="MANIFEST", help="Put back every file of a quarantine's "
               "manifest.json (never over a file that reappeared), instead of quarantining.")
 @click.option("--key-file", metavar="FILE", help="The scan's fingerprint key (default: $MYNUMBER_KEY, else the "
-              "per-installation key): each file is read again and must give the scan's findings.")
+              "per-installation key). Each file must have the size, mtime and sha256 the scan kept; a file the scan "
+              "kept none of (an older scan) is read again and must give the scan's findings.")
 @click.option("--rules", "rules_dirs", multiple=True, metavar="DIR", help="The rules the scan was made with.")
 def quarantine(scan: str | None, target: str | None, apply_: bool, only_public: bool, placeholders: tuple[str, ...],
                url_maps: tuple[str, ...], manifest: str | None, key_file: str | None,
@@ -688,11 +690,11 @@ def quarantine(scan: str | None, target: str | None, apply_: bool, only_public: 
 
         if manifest is not None:
             if scan is not None or target is not None or apply_:
-                raise UsageError("--restore MANIFEST puts a quarantine back: give no SCAN.json, --to or --apply")
+                raise UsageError(messages.text("quarantine.restore_alone"))
             outcome = restore(manifest)
         else:
             if scan is None or target is None:
-                raise UsageError("give SCAN.json and --to DIR (or --restore MANIFEST)")
+                raise UsageError(messages.text("quarantine.needs_scan_and_target"))
             rules = load_rules(rules_dirs)
             ((name, document),) = _read_documents((scan,))
             check_scan_document(name, document, [item.item_id for item in rules.items])
@@ -736,6 +738,10 @@ def quarantine(scan: str | None, target: str | None, apply_: bool, only_public: 
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--include", "includes", multiple=True, metavar="GLOB", help="Watch only files matching GLOB "
               "(repeatable; --exclude wins).")
+@click.option("--one-file-system", is_flag=True, help="Leave alone folders and files on another file system than "
+              "their PATH's (a share mounted inside the tree), as find -xdev.")
+@click.option("--shard", metavar="K/N", help="Watch only the K-th of N stable shares of the files (by their path "
+              "under PATH, as scan --shard), for N hosts polling one share.")
 @click.option("--public", "public_paths", multiple=True, metavar="PATH",
               help="A folder reachable from outside the organisation (repeatable).")
 @click.option("--key-file", metavar="FILE", help="Fingerprint key (default: $MYNUMBER_KEY, else the "
@@ -755,7 +761,7 @@ def quarantine(scan: str | None, target: str | None, apply_: bool, only_public: 
 def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | None, state_path: str | None,
           execute: str | None, use_syslog: bool, syslog_facility: str, journal: bool | None,
           metrics_address: str | None, settle: float, min_confidence: str, exclude: tuple[str, ...],
-          includes: tuple[str, ...],
+          includes: tuple[str, ...], one_file_system: bool, shard: str | None,
           public_paths: tuple[str, ...], key_file: str | None, rules_dirs: tuple[str, ...],
           baseline_path: str | None, quiet: bool, verbose: int, no_ocr: bool, ocr_timeout: float | None,
           host_label: str | None) -> None:
@@ -786,7 +792,7 @@ def watch(paths: tuple[str, ...], poll: float | None, fmt: str, output: str | No
         sink = EventStream(output, fmt)
         setup = scan_setup(key_file=key_file, baseline=baseline_path, rules_dirs=rules_dirs, excludes=exclude,
                            public_paths=public_paths, min_confidence=min_confidence, skip_inodes=sink.identities(),
-                           includes=includes,
+                           includes=includes, one_file_system=one_file_system, shard=shard,
                            ocr=not no_ocr, ocr_timeout=ocr_timeout, host_label=host_label)
         watcher = Watcher(list(paths), WatchOptions(setup.options, poll=poll, settle=settle, state_path=state_path,
                                                     execute=execute, system_log=system_log,

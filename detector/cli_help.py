@@ -87,6 +87,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "mynumber watch /srv/share --syslog --syslog-facility local3",
         "mynumber watch /srv/share --metrics 127.0.0.1:9808    # curl 127.0.0.1:9808/metrics",
         "mynumber watch /srv/share --baseline mynumber-baseline.json    # accepted findings: baselined events",
+        "mynumber watch --poll 30 --shard 2/3 --one-file-system /mnt/nas    # host 2 of 3 polling one share",
     ),
     "check": (
         "mynumber check 1234-5678-9018",
@@ -255,7 +256,8 @@ HELP_JA: dict[str, str] = {
     "quarantine --restore": "隔離フォルダの manifest.json にあるファイルをすべて元の場所に戻します(その間に現れた"
                             "ファイルは上書きしません)。",
     "quarantine --key-file": "スキャンのフィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。"
-                             "各ファイルを読み直し、スキャンと同じ検出であることを確かめます。",
+                             "各ファイルはスキャンが記録したサイズ、更新時刻、sha256 と同じでなければなりません。"
+                             "記録のないファイル(古いスキャン)は読み直し、スキャンと同じ検出であることを確かめます。",
     "quarantine --rules": "スキャンに使ったルールのフォルダ。",
     "watch": "フォルダとログを監視します: ファイルが現れ変わるたびに検出を、検出がなくなったファイルを、判定の変化を"
              "知らせます。SIGTERM か Ctrl-C で止まります(状態を先に保存します)。",
@@ -278,6 +280,10 @@ HELP_JA: dict[str, str] = {
     "watch --min-confidence": "この確度以上の検出を報告します(それ未満は件数だけ数えます)。",
     "watch --exclude": "GLOB に一致するパスを飛ばします(複数指定可)。",
     "watch --include": "GLOB に一致するファイルだけを監視します(複数指定可。--exclude が優先)。",
+    "watch --one-file-system": "PATH と別のファイルシステムのフォルダやファイル(ツリーの中にマウントした共有など)"
+                               "は監視しません(find -xdev と同じ)。",
+    "watch --shard": "ファイルを N 個の安定した組に分け(scan --shard と同じく PATH からの相対パスで決まります)、K "
+                     "番目だけを監視します。一つの共有を N 台のホストでポーリングするときに。",
     "watch --public": "組織の外から到達できるフォルダ(複数指定可)。",
     "watch --key-file": "フィンガープリントの鍵(既定: $MYNUMBER_KEY、なければこのインストールの鍵)。",
     "watch --rules": "追加のルールフォルダ(複数指定可)。",

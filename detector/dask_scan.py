@@ -32,16 +32,16 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import MyNumberToolError, ScanError, UsageError
+from .messages import Text, text
 from .model import DECLARED_PUBLIC, FileResult, ScanOptions
 from .people import Fingerprinter, load_key
-from .pipeline import Scanned, _scan_batch_with
+from .pipeline import Scanned, Work, scan_batch
 from .rules import Rules
 
 try:
     import distributed
 except ModuleNotFoundError as missing:  # the extra is optional: say how to get it rather than a traceback
-    raise ScanError("--dask needs Dask's distributed package, here and on the workers: "
-                    "pip install 'mynumber-scan[dask]'") from missing
+    raise ScanError(text("dask.missing")) from missing
 
 if TYPE_CHECKING:
     from .scanner import FileScanner
@@ -78,7 +78,7 @@ class PathMap:
         for spec in specs:
             local, _, remote = spec.partition("=")
             if not local or not remote.startswith("/"):
-                raise UsageError(f"--path-map {spec}: give LOCAL=REMOTE, REMOTE an absolute path on the workers")
+                raise UsageError(text("dask.path_map", spec=spec))
             pairs.append((local, remote))
         return cls(pairs)
 
@@ -114,7 +114,7 @@ class ScannerPlugin(distributed.WorkerPlugin):
         self.rules = rules
         self.key_id = key_id
         self.version = __version__  # the client's: the worker's must be the same, for the same results
-        self.refusal: str | None = "not set up"
+        self.refusal: Text | None = text("dask.not_set_up")
         self.worker = "?"
         self.scanners: threading.local | None = None  # made on the worker (it does not travel)
 
@@ -122,18 +122,16 @@ class ScannerPlugin(distributed.WorkerPlugin):
         self.worker = worker.address
         self.scanners = threading.local()
         if self.version != __version__:
-            self.refusal = (f"it runs mynumber {__version__}, the client {self.version}: install the same version "
-                            "on every host")
+            self.refusal = text("dask.other_version", version=__version__, client_version=self.version)
             return
         try:
             key = load_key(create=False)  # a worker never makes up a key of its own: its people would not merge
         except MyNumberToolError as exc:
-            self.refusal = f"no fingerprint key ({exc}); set MYNUMBER_KEY or the key file on the workers"
+            self.refusal = text("dask.no_key", error=exc.text)
             return
         own_id = Fingerprinter(key).key_id
         if own_id != self.key_id:
-            self.refusal = (f"its fingerprint key (id {own_id}) is not the scan's (id {self.key_id}): give every "
-                            "worker the client's key (MYNUMBER_KEY or the key file), or people would be miscounted")
+            self.refusal = text("dask.other_key", key_id=own_id, scan_key_id=self.key_id)
             return
         self.options = self.options._replace(key=key)
         self.refusal = None
@@ -141,7 +139,7 @@ class ScannerPlugin(distributed.WorkerPlugin):
     def scanner(self) -> FileScanner:
         """This thread's scanner; a worker without the scan's key refuses, naming itself."""
         if self.refusal is not None:
-            raise WorkerRefused(f"Dask worker {self.worker} refuses to scan: {self.refusal}")
+            raise WorkerRefused(text("dask.refuses", worker=self.worker, why=self.refusal))
         assert self.scanners is not None  # set up with the refusal
         scanner: FileScanner | None = getattr(self.scanners, "scanner", None)
         if scanner is None:
@@ -168,15 +166,20 @@ def scan_on_worker(plugin_name: str, paths: Paths, listed: bool) -> Scanned:
     """The task: one batch scanned on a worker, by the scan's plugin there."""
     plugin = distributed.get_worker().plugins[plugin_name]
     assert isinstance(plugin, ScannerPlugin)
-    return _scan_batch_with(plugin.scanner(), paths.paths, listed)
+    return scan_batch(plugin.scanner(), paths.paths, listed)
 
 
-def _refusal_on(plugin_name: str, dask_worker: distributed.Worker) -> str | None:
+def _refusal_on(plugin_name: str, dask_worker: distributed.Worker) -> Text | None:
     """Run on every worker before the first batch: why it would refuse, or None."""
     plugin = dask_worker.plugins.get(plugin_name)
-    if not isinstance(plugin, ScannerPlugin):
-        return "the scan's set-up did not reach it"
-    return None if plugin.refusal is None else f"Dask worker {dask_worker.address} refuses to scan: {plugin.refusal}"
+    why = plugin.refusal if isinstance(plugin, ScannerPlugin) else text("dask.not_set_up")
+    return None if why is None else text("dask.refuses", worker=dask_worker.address, why=why)
+
+
+def _all_of(refusals: list[Text]) -> Text:
+    """Several workers' refusals as one message, each in the language the message is shown in."""
+    first, *rest = refusals
+    return first if not rest else text("dask.also", first=first, rest=_all_of(rest))
 
 
 # -- on the client -------------------------------------------------------------------------------------------
@@ -197,7 +200,7 @@ class DaskRunner:
         try:
             self.client = distributed.Client(address, security=security, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ScanError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+            raise ScanError(text("dask.unreachable", address=address, error=exc)) from None
 
     def __enter__(self) -> DaskRunner:
         return self
@@ -211,19 +214,21 @@ class DaskRunner:
     def may_fork(self) -> bool:
         return False  # the workers are the cluster's: this process never forks
 
-    def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+    def split_bytes(self) -> int | None:
+        return None  # a file is read whole by one worker: the client plans parts and reads a file again whole where
+        # a part cannot be joined, and it need not see the share (--path-map) at all
+
+    def scan(self, batches: Iterator[Work], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         if scanner.options.reveal:
-            raise UsageError("--reveal cannot be used with --dask: the raw numbers would sit in the workers' memory, "
-                             "which Dask may spill to their disks; scan the files found again locally with --reveal")
+            raise UsageError(text("reveal_not_with_dask"))
         public_back = _declared_public_back(scanner.options.public_paths, self.paths)
         name = self._set_up(scanner)
         try:
             yield from self._run(batches, name, listed, public_back)
         except distributed.KilledWorker as exc:  # Dask's own limit: distributed.scheduler.allowed-failures
-            raise ScanError(f"Dask gave a batch up: each worker that took it died ({exc}); a file in it may crash "
-                            "the reader: scan its folder with -v on one machine") from None
+            raise ScanError(text("dask.gave_up", error=exc)) from None
         except (OSError, distributed.client.FutureCancelledError) as exc:
-            raise ScanError(f"the Dask scheduler at {self.address} was lost during the scan: {exc}") from None
+            raise ScanError(text("dask.scheduler_lost", address=self.address, error=exc)) from None
         finally:
             with contextlib.suppress(OSError, TimeoutError):
                 self.client.unregister_worker_plugin(name)
@@ -238,22 +243,22 @@ class DaskRunner:
         try:
             self.client.wait_for_workers(1, timeout=self.wait_for_workers)
         except TimeoutError:
-            raise ScanError(f"no Dask worker joined the scheduler at {self.address} within "
-                            f"{self.wait_for_workers:g} s") from None
+            waited = f"{self.wait_for_workers:g}"
+            raise ScanError(text("dask.no_worker", address=self.address, seconds=waited)) from None
         try:
             self.client.register_plugin(ScannerPlugin(name, options, scanner.rules, scanner.fingerprint.key_id),
                                         name=name)
         except (ImportError, AttributeError) as exc:  # raised on a worker that cannot load the plugin
-            raise ScanError(f"the scan cannot be set up on the Dask workers ({type(exc).__name__}: {exc}): every "
-                            "worker needs mynumber-scan[dask], the client's version") from None
-        refusals = sorted(refusal for refusal in self.client.run(_refusal_on, name).values() if refusal is not None)
+            raise ScanError(text("dask.cannot_set_up", error=f"{type(exc).__name__}: {exc}")) from None
+        refusals = sorted((refusal for refusal in self.client.run(_refusal_on, name).values() if refusal is not None),
+                          key=str)
         if refusals:
             self.client.unregister_worker_plugin(name)
-            raise WorkerRefused("; ".join(refusals))
+            raise WorkerRefused(_all_of(refusals))
         log.info("scanning on %d Dask workers at %s", len(self.client.nthreads()), self.address)
         return name
 
-    def _run(self, batches: Iterator[list[str]], name: str, listed: bool,
+    def _run(self, batches: Iterator[Work], name: str, listed: bool,
              public_back: dict[str, str]) -> Iterator[Scanned]:
         """Batches submitted as they come, a few per worker thread ahead; each handed back under the client's
         paths as it finishes."""
@@ -261,6 +266,7 @@ class DaskRunner:
         client_paths: dict[distributed.Future[Scanned], dict[str, str]] = {}  # a batch's paths there -> here
         window, counted = self._window(), time.monotonic()
         for batch in batches:
+            assert isinstance(batch, list)  # never a part of a file: split_bytes() is None
             for remote in _one_path_a_file(batch, self.paths):
                 future = self.client.submit(scan_on_worker, name, Paths(list(remote)), listed, pure=False)
                 client_paths[future] = remote

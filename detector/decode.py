@@ -161,6 +161,16 @@ def _decodes(sample: bytes, encoding: str) -> str | None:
         return None
 
 
+def _valid_utf8(sample: bytes) -> bool:
+    """:func:`_decodes` for UTF-8 (a character cut at the end of the sample is not an error), with the codec's
+    own function: no incremental decoder made for each file."""
+    try:
+        codecs.utf_8_decode(sample, "strict", False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 _JAPANESE = re.compile("[\u3041-\u30ff\u4e00-\u9fff]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
 
@@ -193,7 +203,7 @@ def detect_encoding(data: bytes) -> str:
     first = _NON_ASCII.search(data)
     assert first is not None
     sample = data[first.start():first.start() + SAMPLE_SIZE]
-    if _decodes(sample, "utf-8") is not None:
+    if _valid_utf8(sample):
         return "utf-8"
     scores = []
     for encoding in ("cp932", "euc-jp"):

@@ -39,13 +39,12 @@ _SIGNATURES: tuple[tuple[int, bytes, str, str], ...] = (
     (0, b"SQLite format 3\x00", "binary", "SQLite database"),
     (257, b"ustar", "tar", "tar archive"),
 )
-# The signatures by the byte they start with (most files start with none of these bytes), and the few
-# that sit further in.
-_BY_FIRST_BYTE: dict[int, tuple[tuple[int, bytes, str, str], ...]] = {}
-for _signature in _SIGNATURES:
-    if _signature[0] == 0:
-        _BY_FIRST_BYTE[_signature[1][0]] = (*_BY_FIRST_BYTE.get(_signature[1][0], ()), _signature)
+# The signatures to try by the byte a file starts with: those starting with it, then the few that sit further
+# in (all a file is tried against when no signature starts with its first byte, as for most files).
 _FURTHER_IN = tuple(signature for signature in _SIGNATURES if signature[0] > 0)
+_BY_FIRST_BYTE: dict[int, tuple[tuple[int, bytes, str, str], ...]] = {
+    first: (*(signature for signature in _SIGNATURES if signature[0] == 0 and signature[1][0] == first), *_FURTHER_IN)
+    for first in {signature[1][0] for signature in _SIGNATURES if signature[0] == 0}}
 _IMAGE_BRANDS = (b"heic", b"heix", b"mif1", b"avif")
 # Every byte but the C0 controls that do not occur in text: deleting these leaves the suspicious ones.
 _NOT_SUSPICIOUS = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\f\x1b\x08\x0b")
@@ -71,7 +70,7 @@ def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
     decoding."""
     if not sample:
         return FileKind(TEXT, "empty"), True
-    for offset, magic_bytes, name, description in (*_BY_FIRST_BYTE.get(sample[0], ()), *_FURTHER_IN):
+    for offset, magic_bytes, name, description in _BY_FIRST_BYTE.get(sample[0], _FURTHER_IN):
         if sample.startswith(magic_bytes, offset):
             return FileKind(name, description), False
     if sample[2:4] == b"-l" and _is_lzh(sample):
@@ -83,11 +82,13 @@ def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
     if sample[:2] == b"BM" and _is_bmp(sample):
         return FileKind("image", "BMP image"), False
     bom = bom_of(sample)
-    utf16 = utf16_without_bom(sample[:4096]) if bom is None else None
+    # Text has no NUL bytes in its first 8 KB; nor then has UTF-16 in its first 4 KB: one search rules out both.
+    nul = sample.find(0, 0, 8192) >= 0
+    utf16 = utf16_without_bom(sample[:4096]) if bom is None and nul else None
     if bom is not None or utf16 is not None:
         encoding, skip = bom if bom is not None else (str(utf16), 0)
         return _text_kind(sample[skip:16384].decode(encoding, "replace")), False
-    if _looks_like_text(sample[:8192]):
+    if not nul and _few_controls(sample[:8192]):
         jis = jis_encoding(sample)
         if jis is not None:  # ISO-2022-JP: 7-bit, but its bytes say nothing until decoded
             return _text_kind(decode_jis(sample[:16384], jis)), False
@@ -131,11 +132,9 @@ def _may_be_one_column(head: bytes, first_end: int) -> bool:
     return first_end >= 0 and following != b"" and following in b'0123456789"\xef\x82\xa3'
 
 
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    controls = len(head.translate(None, _NOT_SUSPICIOUS))
-    return controls <= len(head) // 100
+def _few_controls(head: bytes) -> bool:
+    """At most one byte in a hundred is a control character that text does not hold."""
+    return len(head.translate(None, _NOT_SUSPICIOUS)) <= len(head) // 100
 
 
 def _text_kind(head: str) -> FileKind:
@@ -147,7 +146,7 @@ def _text_kind(head: str) -> FileKind:
     delimiter = sniff_delimiter(head)
     if delimiter is not None:
         return FileKind(DELIMITED, "CSV text" if delimiter == "," else "TSV text")
-    return FileKind(TEXT, "text")
+    return _PLAIN_TEXT  # frozen: one shared by every plain text file, not one made for each
 
 
 _MAIL_HEADERS = frozenset({"from", "to", "cc", "subject", "date", "message-id", "mime-version", "received",
@@ -186,6 +185,13 @@ def sniff_delimiter(head: str) -> str | None:
     if first_end < 0 or ("," not in head[:first_end] and "\t" not in head[:first_end]):
         # The header line has no delimiter: not a table (the common case), unless it heads a list of numbers.
         return "," if first_end >= 0 and _one_column_table(head) else None
+    if _first_rows_differ(head):  # the quick answer of most prose: the six rows' comparison gives it too (tested)
+        return None
+    return _delimiter_of_rows(head)
+
+
+def _delimiter_of_rows(head: str) -> str | None:
+    """:func:`sniff_delimiter` by its definition: the first six lines that are not blank compared as rows."""
     lines = [line for line in _first_lines(head, 7, 16384) if line.strip()][:6]
     if len(lines) < 2:
         return None
@@ -194,7 +200,7 @@ def sniff_delimiter(head: str) -> str | None:
     plain = not any('"' in line or "\r" in line[:-1] for line in lines)
     for delimiter in ("\t", ","):
         if plain:
-            if len({line.count(delimiter) for line in lines}) != 1:
+            if delimiter not in lines[0] or len({line.count(delimiter) for line in lines}) != 1:
                 continue
             rows = [line.rstrip("\r").split(delimiter) for line in lines]
         else:
@@ -211,6 +217,18 @@ def sniff_delimiter(head: str) -> str | None:
     return None
 
 
+def _first_rows_differ(head: str) -> bool:
+    """Whether the first two lines, when neither is blank nor holds a quote or a carriage return before its end,
+    have different numbers of fields for either delimiter (or none in the first): then they are the first two
+    rows :func:`sniff_delimiter` compares, read as their plain split however the lines after them read, and no
+    delimiter can give rows of one width (prose with amounts such as 1,200円: decided without six lines)."""
+    two = _first_lines(head, 2, 16384)
+    if len(two) < 2 or any(not line.strip() or '"' in line or "\r" in line[:-1] for line in two):
+        return False
+    return all(delimiter not in two[0] or two[0].count(delimiter) != two[1].count(delimiter)
+               for delimiter in ("\t", ","))
+
+
 # A digit, half- or full-width: decoded (０-９), or as the latin-1 characters of its bytes in UTF-8 (EF BC 90-99),
 # CP932 (82 4F-58) or EUC-JP (A3 B0-B9), which is how single-byte-compatible text reaches sniff_delimiter.
 _DIGIT = "(?:[0-9０-９]|\xef\xbc[\x90-\x99]|\x82[\x4f-\x58]|\xa3[\xb0-\xb9])"
@@ -223,10 +241,33 @@ def _one_column_table(head: str) -> bool:
     """A list of numbers under its header, the most common table of all, has no delimiter: a label line (no
     digits), then lines that each hold one number (digits, half- or full-width, maybe grouped or quoted). Prose
     and logs do not."""
+    if _first_line_is_no_label(head):  # the quick answer of most text: the rows' test gives it too (tested)
+        return False
+    return _one_column_rows(head)
+
+
+def _first_line_is_no_label(head: str) -> bool:
+    """Whether the first line is neither blank nor a label: it would be the header :func:`_one_column_rows`
+    looks at first, and that test fails on it whatever the lines after it hold."""
+    first_end = head.find("\n")
+    first = head[:first_end].strip() if first_end >= 0 else ""
+    return bool(first) and not _may_be_a_label(first)
+
+
+def _one_column_rows(head: str) -> bool:
+    """:func:`_one_column_table` by its definition: the first six lines that are not blank."""
     lines = [line.strip() for line in _first_lines(head, 7, 16384) if line.strip()][:6]
-    if len(lines) < 2 or len(lines[0]) > 64 or any("0" <= ch <= "9" for ch in lines[0]):
+    if len(lines) < 2 or not _may_be_a_label(lines[0]):
         return False
     return all(_NUMBER_LINE.fullmatch(line) for line in lines[1:])
+
+
+def _may_be_a_label(line: str) -> bool:
+    """A one-column table's header: short, without ASCII digits."""
+    return len(line) <= 64 and _ASCII_DIGIT.search(line) is None
+
+
+_ASCII_DIGIT = re.compile("[0-9]")
 
 
 def _first_lines(text: str, count: int, limit: int) -> list[str]:

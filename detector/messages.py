@@ -12,7 +12,7 @@ a plain string (the few whose words are not in the catalogue yet) is shown in En
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 LANGUAGES = ("ja", "en")
@@ -47,6 +47,15 @@ def text(key: str, /, **values: object) -> Text:
     """The message ``key`` with ``values``, to raise (``raise UsageError(text("key", path=path))``); a value may be
     named ``key`` too."""
     return Text(key, values)
+
+
+def either(choices: Sequence[str]) -> str | Text:
+    """``choices`` joined by "or" in the language the message is put into (``apache or nginx``, ``apache か
+    nginx``): a value for a message naming what may be given."""
+    joined: str | Text = choices[0]
+    for choice in choices[1:]:
+        joined = Text("or", {"first": joined, "second": choice})
+    return joined
 
 
 def message(key: str, lang: str | None = None, /, **values: str) -> str:
@@ -162,6 +171,63 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rules.whole_number": "{setting} must be a whole number >= 1",
         "scan_document.refused": "{name}: {field}: {problem}; the document was not written by mynumber as it is "
                                  "(edited or damaged?), so it is not used",
+        # detector.access (mynumber exposure; a log is named as reading.log_label names it: masked, escaped)
+        "exposure.bad_network": "--internal {value!r}: give a network as CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32",
+        "url_map.syntax": "--url-map {value!r}: give LOCAL_ROOT=URL_PREFIX, e.g. /var/www/html=https://example.jp/",
+        "url_map.query": "--url-map {value!r}: the URL prefix takes no query string nor fragment",
+        "access_log.no_match": "--access-log {pattern!r}: no file matches",
+        "access_log.stdin": "standard input",
+        "access_log.unreadable": "{name}: cannot read the access log: {reason}",
+        "access_log.damaged": "{name}: the access log is damaged or cut short ({error})",
+        "access_log.unknown_format": "{name}: not an access log in a known format (nginx or Apache combined or "
+                                     "common, IIS W3C extended, or JSON lines)",
+        "exposure.time_not_text": "{where}: a time must be an RFC 3339 string",
+        "exposure.bad_time": "{where}: {value!r} is not an RFC 3339 time",
+        "exposure.malformed": "{name}: not the json of mynumber exposure ({error})",
+        "exposure.other_schema": "{name}: not the json of mynumber exposure (schema {schema} expected)",
+        "exposure.other_key": "{name}: made from a scan with another key ({evidence_key}, the scans' is {key})",
+        # detector.contain (mynumber quarantine; paths given as names.shown gives them)
+        "or": "{first} or {second}",
+        "quarantine.restore_alone": "--restore MANIFEST puts a quarantine back: give no SCAN.json, --to or --apply",
+        "quarantine.needs_scan_and_target": "give SCAN.json and --to DIR (or --restore MANIFEST)",
+        "placeholder.unknown": "--placeholder {kinds}: use {choices}",
+        "placeholder.needs_url_map": "--placeholder needs --url-map LOCAL_ROOT=URL_PREFIX: which URL each file was "
+                                     "served under",
+        "quarantine.target_in_root": "--to {path}: inside the scanned root {root}: the files would stay where the "
+                                     "scan looks (in a web root, where the server may serve them); choose a folder "
+                                     "outside every root",
+        "quarantine.target_not_folder": "--to {path}: not a folder (a symbolic link or a file)",
+        "quarantine.target_other_owner": "--to {path}: owned by another user (uid {uid})",
+        "quarantine.target_writable": "--to {path}: others may write to it (mode {mode})",
+        "quarantine.cannot_create": "{path}: cannot create the quarantine folder: {reason}",
+        "quarantine.bad_start": "{name}: the scan's start time is missing or unreadable ({error})",
+        "quarantine.other_key": "{name}: the scan was made with key {scan_key}, this key is {key}: give the scan's "
+                                "key (--key-file or MYNUMBER_KEY) so its findings can be checked again",
+        "manifest.other_schema": "{path}: not a quarantine manifest ({schema} expected)",
+        "manifest.malformed": "{path}: malformed manifest ({error})",
+        "manifest.unreadable": "{path}: cannot read the manifest: {reason}",
+        # detector.api and the configuration's own command
+        "api.path_map_needs_dask": "path_map maps folders for the workers of dask: give dask too",
+        "config.no_such_command": "no command {command!r} has options to configure ({commands})",
+        # detector.dask_scan: what the workers' values put in are addresses, versions and key ids, never a key
+        "dask.missing": "--dask needs Dask's distributed package, here and on the workers: "
+                        "pip install 'mynumber-scan[dask]'",
+        "dask.path_map": "--path-map {spec}: give LOCAL=REMOTE, REMOTE an absolute path on the workers",
+        "dask.unreachable": "cannot reach the Dask scheduler at {address}: {error}",
+        "dask.no_worker": "no Dask worker joined the scheduler at {address} within {seconds} s",
+        "dask.cannot_set_up": "the scan cannot be set up on the Dask workers ({error}): every worker needs "
+                              "mynumber-scan[dask], the client's version",
+        "dask.gave_up": "Dask gave a batch up: each worker that took it died ({error}); a file in it may crash the "
+                        "reader: scan its folder with -v on one machine",
+        "dask.scheduler_lost": "the Dask scheduler at {address} was lost during the scan: {error}",
+        "dask.refuses": "Dask worker {worker} refuses to scan: {why}",
+        "dask.also": "{first}; {rest}",
+        "dask.not_set_up": "the scan's set-up did not reach it",
+        "dask.other_version": "it runs mynumber {version}, the client {client_version}: install the same version on "
+                              "every host",
+        "dask.no_key": "no fingerprint key ({error}); set MYNUMBER_KEY or the key file on the workers",
+        "dask.other_key": "its fingerprint key (id {key_id}) is not the scan's (id {scan_key_id}): give every worker "
+                          "the client's key (MYNUMBER_KEY or the key file), or people would be miscounted",
     },
     "ja": {
         "error": "mynumber: エラー: {message}",
@@ -275,5 +341,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rules.whole_number": "{setting} は 1 以上の整数でなければなりません",
         "scan_document.refused": "{name}: {field}: {problem}。この文書は mynumber が書いたままのものではない(編集"
                                  "または破損?)ため、使いません",
+        "exposure.bad_network": "--internal {value!r}: ネットワークを CIDR の形で指定してください(例: 192.0.2.0/24、"
+                                "2001:db8::/32)",
+        "url_map.syntax": "--url-map {value!r}: LOCAL_ROOT=URL_PREFIX の形で指定してください(例: "
+                          "/var/www/html=https://example.jp/)",
+        "url_map.query": "--url-map {value!r}: URL_PREFIX にクエリ文字列やフラグメントは付けられません",
+        "access_log.no_match": "--access-log {pattern!r}: 一致するファイルがありません",
+        "access_log.stdin": "標準入力",
+        "access_log.unreadable": "{name}: アクセスログを読めません: {reason}",
+        "access_log.damaged": "{name}: アクセスログが壊れているか、途中で切れています({error})",
+        "access_log.unknown_format": "{name}: 対応している形式のアクセスログではありません(nginx・Apache の combined・"
+                                     "common、IIS の W3C 拡張、JSON 行に対応しています)",
+        "exposure.time_not_text": "{where}: 時刻は RFC 3339 の文字列でなければなりません",
+        "exposure.bad_time": "{where}: {value!r} は RFC 3339 の時刻ではありません",
+        "exposure.malformed": "{name}: mynumber exposure の json ではありません({error})",
+        "exposure.other_schema": "{name}: mynumber exposure の json ではありません(schema {schema} を想定しています)",
+        "exposure.other_key": "{name}: 別のフィンガープリントの鍵 {evidence_key} のスキャンから作られています(これらの"
+                              "スキャンの鍵は {key})",
+        "or": "{first} か {second}",
+        "quarantine.restore_alone": "--restore MANIFEST は隔離したファイルを元に戻します: SCAN.json、--to、--apply は"
+                                    "指定しないでください",
+        "quarantine.needs_scan_and_target": "SCAN.json と --to DIR を指定してください(戻すときは --restore MANIFEST)",
+        "placeholder.unknown": "--placeholder {kinds}: {choices} を指定してください",
+        "placeholder.needs_url_map": "--placeholder には --url-map LOCAL_ROOT=URL_PREFIX が必要です(各ファイルが"
+                                     "どの URL で公開されていたか)",
+        "quarantine.target_in_root": "--to {path}: スキャンしたルート {root} の中です。ファイルがスキャン対象の場所"
+                                     "(Web ルートならサーバが公開しうる場所)に残ってしまいます: どのルートにも"
+                                     "含まれないフォルダを指定してください",
+        "quarantine.target_not_folder": "--to {path}: フォルダではありません(シンボリックリンクかファイルです)",
+        "quarantine.target_other_owner": "--to {path}: 他のユーザーが所有しています(uid {uid})",
+        "quarantine.target_writable": "--to {path}: 他のユーザーが書き込めます(モード {mode})",
+        "quarantine.cannot_create": "{path}: 隔離フォルダを作れません: {reason}",
+        "quarantine.bad_start": "{name}: スキャンの開始時刻がないか、読めません({error})",
+        "quarantine.other_key": "{name}: このスキャンはフィンガープリントの鍵 {scan_key} で作られ、指定の鍵は {key} "
+                                "です。検出を読み直して確かめるため、スキャンと同じ鍵を --key-file か MYNUMBER_KEY "
+                                "で指定してください",
+        "manifest.other_schema": "{path}: 隔離のマニフェストではありません({schema} を想定しています)",
+        "manifest.malformed": "{path}: マニフェストの形が正しくありません({error})",
+        "manifest.unreadable": "{path}: マニフェストを読めません: {reason}",
+        "api.path_map_needs_dask": "path_map は dask のワーカー用のフォルダの対応です: dask も指定してください",
+        "config.no_such_command": "{command!r} というコマンドには設定できるオプションがありません(コマンドは "
+                                  "{commands})",
+        "dask.missing": "--dask には Dask の distributed パッケージが、このホストとワーカーの両方で必要です: "
+                        "pip install 'mynumber-scan[dask]'",
+        "dask.path_map": "--path-map {spec}: LOCAL=REMOTE の形で、REMOTE はワーカー上の絶対パスで指定してください",
+        "dask.unreachable": "Dask スケジューラ {address} に接続できません: {error}",
+        "dask.no_worker": "{seconds} 秒待ちましたが、スケジューラ {address} に Dask ワーカーが参加しませんでした",
+        "dask.cannot_set_up": "Dask ワーカーにスキャンを準備できません({error}): すべてのワーカーに、クライアントと"
+                              "同じ版の mynumber-scan[dask] が必要です",
+        "dask.gave_up": "Dask がバッチを諦めました: 引き受けたワーカーがすべて停止しました({error})。中のファイル"
+                        "が読み取り処理を落としている可能性があります: そのフォルダを 1 台で -v を付けてスキャンして"
+                        "ください",
+        "dask.scheduler_lost": "スキャン中に Dask スケジューラ {address} との接続が失われました: {error}",
+        "dask.refuses": "Dask ワーカー {worker} はスキャンを拒否しました: {why}",
+        "dask.also": "{first}。{rest}",
+        "dask.not_set_up": "スキャンの準備がこのワーカーに届いていません",
+        "dask.other_version": "このワーカーは mynumber {version}、クライアントは {client_version} です: すべての"
+                              "ホストに同じ版を入れてください",
+        "dask.no_key": "指紋の鍵がありません({error})。ワーカーに MYNUMBER_KEY か鍵ファイルを設定してください",
+        "dask.other_key": "このワーカーの指紋の鍵(ID {key_id})はスキャンの鍵(ID {scan_key_id})と違います: すべての"
+                          "ワーカーにクライアントの鍵(MYNUMBER_KEY か鍵ファイル)を渡してください。そうしないと人数を"
+                          "数え違えます",
     },
 }

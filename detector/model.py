@@ -225,6 +225,7 @@ class Sample(NamedTuple):
     location: Location
     masked: str
     sample_id: str
+    host: str | None = None  # the machine that read the file, as :attr:`Finding.host`
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"path": shown(self.path, reveal)}
@@ -232,12 +233,17 @@ class Sample(NamedTuple):
         if readable_path is not None:
             out["path_display"] = readable_path
         out.update({"location": self.location.to_json(reveal), "masked": self.masked, "sample": self.sample_id})
+        if self.host is not None:
+            out["host"] = shown(self.host, reveal)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Sample:
         return cls(unescape(str(data["path"])), Location.from_json(data.get("location", {})), str(data["masked"]),
-                   str(data.get("sample", "")))
+                   str(data.get("sample", "")), _host(data.get("host")))
+
+    def sort_key(self) -> tuple[str, tuple[str, int, str, int, str, int, str, str], str]:
+        return (self.path, self.location.sort_key(), self.host or "")
 
 
 # Entries listed one by one in a scan's result (unscanned, excluded); beyond, they are counted by reason or rule
@@ -336,6 +342,45 @@ class Excluded(NamedTuple):
         return cls(unescape(str(data["path"])), unescape(str(data["rule"])))
 
 
+class FileFacts(NamedTuple):
+    """A file as the scan read it: its size, its modification time and the sha256 of its bytes, kept for each file
+    with findings (or possible numbers OCR could not read) so that ``mynumber quarantine`` moves only the file the
+    scan read: a change that keeps the size and sets the time back still changes the hash. Computed where the
+    whole file is known, after it was read and only when it gave something (:mod:`detector.fs.facts`); an archive's
+    are the archive file's. No text but a hex digest: nothing here can hold a number."""
+
+    size: int
+    mtime_ns: int
+    sha256: str | None  # 64 hex digits, as sha256sum writes it; None for a file over fs.facts.HASH_MAX_BYTES
+    ctime_ns: int | None = None  # the inode's change time: moved by any write and by setting the mtime back
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"size": self.size, "mtime_ns": self.mtime_ns}
+        if self.ctime_ns is not None:
+            out["ctime_ns"] = self.ctime_ns
+        if self.sha256 is not None:
+            out["sha256"] = self.sha256
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileFacts:
+        sha256, ctime = data.get("sha256"), data.get("ctime_ns")
+        return cls(int(data["size"]), int(data["mtime_ns"]), None if sha256 is None else str(sha256),
+                   None if ctime is None else int(ctime))
+
+    def entry(self, path: str, host: str | None, reveal: bool = False) -> dict[str, Any]:
+        """The scan's record of the file ``path`` read on ``host`` (the json's ``files``, a jsonl ``file`` line):
+        its names written as every writer writes names (:func:`detector.names.shown`), then the facts."""
+        out: dict[str, Any] = {"path": shown(path, reveal)}
+        readable_path = display(path, reveal)
+        if readable_path is not None:
+            out["path_display"] = readable_path
+        if host is not None:
+            out["host"] = shown(host, reveal)
+        out.update(self.to_json())
+        return out
+
+
 @dataclass(slots=True)
 class FileResult:
     """What scanning one file produced. Picklable, so workers send it back to the parent; holds no raw number
@@ -354,6 +399,7 @@ class FileResult:
     # The machine that read the file (:meth:`ScanOptions.reading_host`, asked in the process that read it), once
     # for all its findings and entries: the result stamps them as it takes them in. None: the result's own host.
     host: str | None = None
+    facts: FileFacts | None = None  # the file as read, when it gave findings or unreadable candidates
 
     @property
     def notable(self) -> bool:
@@ -374,7 +420,8 @@ class FileResult:
                 "findings": [f.to_json() for f in self.findings], "samples": [s.to_json() for s in self.samples],
                 "unscanned": [u.to_json() for u in self.unscanned], "held_back": self.held_back,
                 "held_back_people": sorted(self.held_back_people),
-                "unreadable_candidates": [u.to_json() for u in self.unreadable], "host": self.host}
+                "unreadable_candidates": [u.to_json() for u in self.unreadable], "host": self.host,
+                "facts": self.facts.to_json() if self.facts is not None else None}
 
     @classmethod
     def from_state(cls, path: str, data: dict[str, Any]) -> FileResult:
@@ -389,7 +436,9 @@ class FileResult:
                    unreadable=[UnreadableCandidate.from_json(u)._replace(path=path)
                                for u in data.get("unreadable_candidates", ())],
                    # a state written before hosts were kept has none: the scan's own host is taken
-                   host=sys.intern(str(data["host"])) if data.get("host") is not None else None)
+                   host=sys.intern(str(data["host"])) if data.get("host") is not None else None,
+                   # a state written before facts were kept has none: the file is read again (incremental.changes)
+                   facts=FileFacts.from_json(data["facts"]) if data.get("facts") is not None else None)
 
 
 STDIN = "-"  # a root that means standard input

@@ -14,7 +14,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import messages
 from .decode import bom_of, detect_encoding
@@ -24,7 +24,7 @@ from .formulas import is_risky, neutralised
 from .mynumber import InvalidNumber, validate
 from .names import shown
 from .people import Fingerprinter
-from .result import ScanResult
+from .result import UNKNOWN_HOST, ScanResult
 
 STATUS_MATCHED, STATUS_NOT_IN_ROSTER = "in_roster", "not_in_roster"
 
@@ -43,23 +43,41 @@ class Roster:
         return index
 
 
+class Place(NamedTuple):
+    """A file with the person's number: its path on the host that read it. Two hosts' same path are two files
+    (each a copy to deal with), as :func:`detector.result.merge` keeps them."""
+
+    host: str | None  # None: a scan document written before hosts were kept
+    path: str
+
+    def shown(self, with_host: bool) -> str:
+        """The file as every writer writes names (escaped, a number in a name masked), after its host and a colon
+        (``nas-a:/srv/share/staff.csv``, as scp and rsync name a file on a host) when the scan covers several."""
+        if not with_host:
+            return shown(self.path)
+        return f"{shown(self.host) if self.host is not None else UNKNOWN_HOST}:{shown(self.path)}"
+
+
 @dataclass(frozen=True)
 class Person:
-    """One person the scan found: the masked number, the files (as the scan wrote their paths) and those of them
-    in public places, the other personal items found in the same records (item ids), and, for a person in the
-    roster, the roster row (without the number column) and the name taken from the columns the user named."""
+    """One person the scan found: the masked number, the files (each a path on a host) and those of them in
+    public places, the other personal items found in the same records (item ids), and, for a person in the
+    roster, the roster row (without the number column) and the name taken from the columns the user named.
+    ``several_hosts``: the scan covers more than one host, so each file is named with its host."""
 
     masked: str
-    paths: tuple[str, ...]
+    places: tuple[Place, ...]
     items: tuple[str, ...] = ()
-    public_paths: frozenset[str] = frozenset()
+    public_places: frozenset[Place] = frozenset()
     row: tuple[str, ...] = ()
     name: str = ""
+    several_hosts: bool = False
 
     @property
     def files(self) -> list[str]:
-        """The files as every writer writes names: escaped, a number in a name masked."""
-        return [shown(path) for path in self.paths]
+        """The files as every writer writes names: escaped, a number in a name masked, the host before the path
+        when the scan covers several hosts."""
+        return [place.shown(self.several_hosts) for place in self.places]
 
 
 @dataclass
@@ -217,23 +235,24 @@ def match(roster: Roster, result: ScanResult, key: bytes, name_columns: tuple[st
             name = " ".join(row[i].strip() for i in name_indexes if row[i].strip())
             out.matched.append(replace(found[print_], row=tuple(c for i, c in enumerate(row)
                                                                   if i != roster.number_index), name=name))
-    out.not_in_roster = sorted((found[p] for p in found if p not in matched), key=lambda p: (p.masked, p.paths))
+    out.not_in_roster = sorted((found[p] for p in found if p not in matched), key=lambda p: (p.masked, p.files))
     return out
 
 
 def _people_found(result: ScanResult) -> dict[str, Person]:
-    """Each person of the scan by fingerprint: the masked number, the files in scan order, every item found with
-    the number in any of its records, and the files where it is in a public place."""
-    paths: dict[str, list[str]] = defaultdict(list)
+    """Each person of the scan by fingerprint: the masked number, the files (a path on a host) in scan order,
+    every item found with the number in any of its records, and the files where it is in a public place."""
+    places: dict[str, dict[Place, None]] = defaultdict(dict)  # in order, each once
     items: dict[str, set[str]] = defaultdict(set)
     masked: dict[str, str] = {}
-    public: dict[str, set[str]] = defaultdict(set)
+    public: dict[str, set[Place]] = defaultdict(set)
     for finding in result.findings:
-        if finding.path not in paths[finding.fingerprint]:
-            paths[finding.fingerprint].append(finding.path)
+        place = Place(finding.host, finding.path)
+        places[finding.fingerprint][place] = None
         items[finding.fingerprint].update(finding.items)
         masked[finding.fingerprint] = finding.masked
         if finding.public:
-            public[finding.fingerprint].add(finding.path)
-    return {print_: Person(masked[print_], tuple(paths[print_]), tuple(sorted(items[print_])),
-                           frozenset(public[print_])) for print_ in paths}
+            public[finding.fingerprint].add(place)
+    several_hosts = len({finding.host for finding in result.findings}) > 1
+    return {print_: Person(masked[print_], tuple(places[print_]), tuple(sorted(items[print_])),
+                           frozenset(public[print_]), several_hosts=several_hosts) for print_ in places}

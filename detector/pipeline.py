@@ -29,10 +29,11 @@ from .incremental.listing import RememberingLister
 from .locations import check_public_paths
 from .messages import text
 from .model import STDIN, Excluded, FileResult, Finding, ScanOptions, Unscanned
+from .parts import SPLIT_BYTES, FilePart, Joined, PartJoiner, PartResult, plan
 from .people import Fingerprinter, Revealed, RevealedNumbers
 from .result import FoundSink, ScanResult
 from .rules import Rules, load_rules
-from .scanlog import scan_traced, skipped, tracing
+from .scanlog import scan_traced, skipped, told, told_clean, tracing
 from .selection import Selection, Shard, include_rules, listed_names
 from .walk import FileRef, FolderListing, WalkOptions, WalkStats, exclude_rules, walk_folders
 
@@ -42,11 +43,12 @@ if TYPE_CHECKING:
     from .incremental.prefetch import StatPrefetch
     from .scanner import FileScanner
 
-__all__ = ["ScanOptions", "scan_paths"]
+__all__ = ["ScanOptions", "scan_batch", "scan_paths"]
 
 log = logging.getLogger(__name__)
 
 Walked = FolderListing | FileRef | Unscanned
+Work = list[str] | FilePart  # a batch: the paths of files read whole, or a part of a large file
 
 BATCH_FILES = 256
 # Small enough that a folder of scanned pages (100-200 KB each, a second of OCR each) is cut into batches of a
@@ -71,16 +73,24 @@ class Batch(NamedTuple):
     clean_kinds: dict[str, int]
     clean: list[tuple[str, str]]
     host: str | None = None  # the machine that read the batch (each notable result names it too)
+    part: PartResult | None = None  # a part of a large file (detector.parts), joined in the parent
 
 
-def _scan_batch(paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
+def _scan_batch(paths: Work, listed: bool) -> tuple[Batch, list[Revealed]]:
     """Scan a batch in a worker: the batch, and apart from it the ``--reveal`` stream of its findings."""
     assert _worker is not None
-    return _scan_batch_with(_worker, paths, listed)
+    return scan_batch(_worker, paths, listed)
 
 
-def _scan_batch_with(scanner: FileScanner, paths: list[str], listed: bool) -> tuple[Batch, list[Revealed]]:
-    """Scan a batch where it runs, and say which host read it: asked here, in the process reading the files."""
+def scan_batch(scanner: FileScanner, paths: Work, listed: bool) -> tuple[Batch, list[Revealed]]:
+    """Scan a batch where it runs, and say which host read it: asked here, in the process reading the files. A
+    part of a large file comes back as it is, to be joined with the file's other parts (:func:`_joined`)."""
+    if isinstance(paths, FilePart):
+        part = scanner.scan_part(paths)
+        host = scanner.options.reading_host()
+        if part.result is not None:
+            part.result.host = host
+        return Batch([], 0, 0, {}, [], host, part), scanner.people.take_revealed()
     notable, clean = scan_traced(scanner, paths) if tracing() else scanner.scan_files(paths)
     host = scanner.options.reading_host()
     for file_result in notable:
@@ -235,9 +245,35 @@ def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | Fold
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, runner: BatchRunner, result: ScanResult,
                 report: Callable[[], None], incremental: Incremental | None,
                 revealed: RevealedNumbers | None = None) -> None:
-    for scanned in runner.scan(_batches(entries, result), scanner, incremental is not None):
+    joiner = PartJoiner()
+    listed = incremental is not None
+    for scanned in runner.scan(_batches(entries, result, runner.split_bytes()), scanner, listed):
+        if scanned[0].part is not None:
+            whole = _joined(joiner.add(scanned[0].part, scanned[1]), scanner, listed)
+            if whole is None:
+                continue  # parts of the file are still out
+            scanned = whole
         _merge(scanned, result, incremental, revealed)
         report()
+
+
+def _joined(joined: Joined | None, scanner: FileScanner, listed: bool) -> Scanned | None:
+    """A split file's parts joined (:mod:`detector.parts`) as the batch of that one file, or the file read whole
+    here when a part could not be read or its encoding is told by bytes a part cannot see; None while parts of
+    it are still out."""
+    if joined is None:
+        return None
+    if joined.result is None:
+        return scan_batch(scanner, [joined.path], listed)
+    file_result = scanner.with_facts(joined.result)  # its facts are the whole file's: taken here (fs.facts)
+    if file_result.notable:
+        if tracing():
+            told(file_result)  # -v: told once, joined, as a file read whole is
+        return Batch([file_result], 0, 0, {}, [], file_result.host), joined.records
+    if tracing():
+        told_clean((file_result.path, file_result.size, file_result.kind))
+    clean = [(file_result.path, file_result.kind)] if listed else []
+    return Batch([], 1, file_result.size, {file_result.kind: 1}, clean, file_result.host), joined.records
 
 
 def _merge(scanned: tuple[Batch, list[Revealed]], result: ScanResult, incremental: Incremental | None,
@@ -267,15 +303,28 @@ def _as_result(entry: Unscanned) -> FileResult:
     return FileResult(path=entry.path, kind="unscanned", scanned=False, unscanned=[entry])
 
 
-def _batches(entries: Iterable[Walked], result: ScanResult) -> Iterator[list[str]]:
+def _batches(entries: Iterable[Walked], result: ScanResult, split: int | None = None,
+             split_paths: set[str] | None = None) -> Iterator[Work]:
     """Batches of paths, small enough to balance two workers on a few big files: closed at BATCH_FILES files or
-    once BATCH_BYTES are reached. A folder's files are cut into batches by slices."""
+    once BATCH_BYTES are reached. A folder's files are cut into batches by slices. A plain-text file of ``split``
+    bytes or more is read as parts, each a batch of its own (:mod:`detector.parts`)."""
     batch: list[str] = []
     size = 0
+    # parts are joined by path: a path given twice (the same root twice) is read whole the second time
+    split_paths = set() if split_paths is None else split_paths
     for entry in entries:
         if isinstance(entry, Unscanned):
             result.add(_as_result(entry))
             continue
+        if split is not None and isinstance(entry, FolderListing) and max(entry.sizes, default=0) >= split:
+            yield from _batches(entry.refs(), result, split, split_paths)
+            continue
+        if split is not None and isinstance(entry, FileRef) and entry.size >= split and entry.path not in split_paths:
+            planned = plan(entry.path, entry.size, split // 2)
+            if planned is not None:
+                split_paths.add(entry.path)
+                yield from planned
+                continue
         if isinstance(entry, FileRef):
             batch.append(entry.path)
             size += entry.size
@@ -307,7 +356,7 @@ Scanned = tuple[Batch, list[Revealed]]  # a scanned batch, and apart from it the
 
 class BatchRunner(Protocol):
     """The port batches of files are scanned through. Every runner scans a batch with the same per-file scanner
-    (:func:`_scan_batch_with` on a :class:`~detector.scanner.FileScanner` built from the scan's options and
+    (:func:`scan_batch` on a :class:`~detector.scanner.FileScanner` built from the scan's options and
     rules), wherever that runs, and hands the scanned batches back in any order: they are merged here, and the
     result is sorted, so it never depends on the runner. :class:`ProcessPool` (this machine's cores) is the
     default; :class:`detector.dask_scan.DaskRunner` runs the batches on a Dask cluster."""
@@ -317,7 +366,12 @@ class BatchRunner(Protocol):
         hands out files (a fork copies only the forking thread)."""
         ...
 
-    def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+    def split_bytes(self) -> int | None:
+        """From which size a plain-text file is read as parts by several workers (:mod:`detector.parts`), or None:
+        every file is one batch."""
+        ...
+
+    def scan(self, batches: Iterator[Work], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         """Each batch scanned, as batches finish. ``scanner`` is this process's, ready; ``listed``: each clean
         file's (path, kind) is wanted (a state file records it)."""
         ...
@@ -329,15 +383,19 @@ class ProcessPool:
     10,000 small files); with one job, or fewer than two batches, the batches are scanned here (starting workers
     costs more than scanning a few files)."""
 
-    def __init__(self, jobs: int, prefetch: StatPrefetch | None = None) -> None:
+    def __init__(self, jobs: int, prefetch: StatPrefetch | None = None, split_bytes: int = SPLIT_BYTES) -> None:
         self.jobs = jobs
+        self.split = split_bytes  # a plain-text file this large is read as parts (detector.parts)
         self.prefetch = prefetch  # stopped before the fork: the fork must copy a process with one thread
         self.started = False  # whether the workers have been forked
 
     def may_fork(self) -> bool:
         return not self.started
 
-    def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+    def split_bytes(self) -> int | None:
+        return self.split if self.jobs > 1 else None  # one process reads a file fastest whole
+
+    def scan(self, batches: Iterator[Work], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         if self.jobs > 1:
             head = list(itertools.islice(batches, 2))
             if len(head) == 2:
@@ -348,9 +406,9 @@ class ProcessPool:
                 return
             batches = iter(head)
         for batch in batches:
-            yield _scan_batch_with(scanner, batch, listed)
+            yield scan_batch(scanner, batch, listed)
 
-    def _parallel(self, batches: Iterable[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
+    def _parallel(self, batches: Iterable[Work], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
         import multiprocessing  # only here: start-up time that --jobs 1 does not need
 

@@ -25,6 +25,7 @@ from .model import (
     Baselined,
     Confidence,
     Excluded,
+    FileFacts,
     FileResult,
     Finding,
     Sample,
@@ -35,6 +36,7 @@ from .names import shown, unescape
 from .people import FindingKey, RevealedNumbers, finding_key
 from .rules import Trigger
 from .schema import SCHEMA, check_scan_document
+from .times import rfc3339
 
 UNKNOWN_HOST = "(unknown)"  # how the summary and the reports name the host of entries that carry none
 
@@ -50,6 +52,7 @@ class Found(NamedTuple):
     samples: list[Sample]
     unscanned: list[Unscanned]
     unreadable: list[UnreadableCandidate]
+    file: tuple[str, FileFacts] | None = None  # the file's path and facts as read, when it gave something
 
 
 class FoundSink(Protocol):
@@ -96,6 +99,9 @@ class ScanResult:
     excluded_left_out: Counter[str] = field(default_factory=Counter)  # by rule: excluded entries not listed
     # Possible numbers read from pictures that no reading saves: for a person to look at, never a person.
     unreadable_candidates: list[UnreadableCandidate] = field(default_factory=list)
+    # Each file with findings or unreadable candidates as it was read, by (host, path): what the quarantine checks
+    # a file against (its size, time and sha256: FileFacts). A document written before they were kept has none.
+    file_facts: dict[tuple[str | None, str], FileFacts] = field(default_factory=dict)
     merged_from: int = 1
     assessment: Assessment | None = None
     # With findings set aside and none new: the assessment of what is new (no one found), for the exit status.
@@ -127,7 +133,8 @@ class ScanResult:
         if len(self.unscanned) >= 2 * self.unscanned_kept:  # trimmed in bulk: one sort per unscanned_kept entries
             self._leave_out_unscanned()
         self.unreadable_candidates.extend(result.unreadable)
-        self.samples.extend(result.samples)
+        samples = [s if s.host is not None or host is None else s._replace(host=host) for s in result.samples]
+        self.samples.extend(samples)
         self.held_back.update(result.held_back)
         self.held_back_people |= result.held_back_people
         kept = []
@@ -145,8 +152,16 @@ class ScanResult:
             self.findings.append(finding)
             self.exposure.add(finding)
             kept.append(finding)
-        if self.stream is not None and (kept or result.samples or unscanned or result.unreadable):
-            self.stream.found(Found(self.scan_id, host, kept, result.samples, unscanned, result.unreadable))
+        file = self._keep_facts(result, host)
+        if self.stream is not None and (kept or samples or unscanned or result.unreadable):
+            self.stream.found(Found(self.scan_id, host, kept, samples, unscanned, result.unreadable, file))
+
+    def _keep_facts(self, result: FileResult, host: str | None) -> tuple[str, FileFacts] | None:
+        """The file's facts as read (kept by host and path), when it gave findings or unreadable candidates."""
+        if result.facts is None or not (result.findings or result.unreadable):
+            return None
+        self.file_facts[(host, result.path)] = result.facts
+        return result.path, result.facts
 
     def add_clean(self, files: int, size: int, kinds: Mapping[str, int], host: str | None = None) -> None:
         """Files scanned with nothing to report, counted without sending each one back from a worker; ``host``:
@@ -177,7 +192,7 @@ class ScanResult:
         """Sorted, and assessed (``declared``: the declared triggers that hold, as ``report --malicious``)."""
         self.findings.sort(key=Finding.sort_key)
         self.baselined.sort(key=lambda b: b.finding.sort_key())
-        self.samples.sort(key=lambda s: (s.path, s.location.sort_key()))
+        self.samples.sort(key=Sample.sort_key)
         self._leave_out_unscanned()
         self.unreadable_candidates.sort(key=UnreadableCandidate.sort_key)
         self.excluded_entries.sort()
@@ -334,8 +349,8 @@ class ScanResult:
                 "roots": [shown(root, reveal) for root in self.roots],
                 "hosts": [shown(host, reveal) for host in self.hosts],
                 "scan_id": self.scan_id,
-                "started": _iso(self.started),
-                "finished": _iso(self.finished or self.started),
+                "started": rfc3339(self.started),
+                "finished": rfc3339(self.finished or self.started),
                 "duration_seconds": round((self.finished or self.started) - self.started, 3),
                 "key_id": self.key_id,
                 "min_confidence": self.min_confidence.label,
@@ -348,6 +363,8 @@ class ScanResult:
             "samples": [s.to_json(reveal) for s in self.samples],
             "unscanned": [u.to_json(reveal) for u in self.unscanned],
             "unreadable_candidates": [u.to_json(reveal) for u in self.unreadable_candidates],
+            "files": [facts.entry(path, host, reveal)
+                      for (host, path), facts in sorted(self.file_facts.items(), key=_by_path_and_host)],
             "excluded": [e.to_json(reveal) for e in self.excluded_entries],
         }
 
@@ -363,6 +380,11 @@ class ScanResult:
         return item
 
 
+def _by_path_and_host(item: tuple[tuple[str | None, str], FileFacts]) -> tuple[str, str]:
+    (host, path), _ = item
+    return path, host or ""
+
+
 def new_scan_id() -> str:
     """16 random letters a-p (64 bits, hex spelt in letters): a hex id can hold 12 digits in a row, which the
     schema's check refuses as a possible raw number in the scan's own json."""
@@ -370,10 +392,6 @@ def new_scan_id() -> str:
 
 
 _HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
-
-
-def _iso(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(timestamp))
 
 
 # Unscanned entries with no content of their own: everything else not read may hold numbers (別添２ 3A).
@@ -404,6 +422,24 @@ def _per_host(hosts: Any) -> dict[str | None, dict[str, int]] | None:
         return None
     return {None if label == UNKNOWN_HOST else unescape(str(label)): {key: int(value) for key, value in counts.items()}
             for label, counts in dict(hosts).items()}
+
+
+def _take_facts(kept: dict[tuple[str | None, str], FileFacts], entries: list[dict[str, Any]],
+                doc_host: str | None) -> None:
+    """A document's ``files`` (each file as read, by host: one without a host was read by the document's one host)
+    into ``kept``. A file two documents read keeps the facts of its later version (the larger mtime, then size and
+    hash), whatever the order the documents are given in."""
+    for entry in entries:
+        host = entry.get("host")
+        key = (unescape(str(host)) if host is not None else doc_host, unescape(str(entry["path"])))
+        facts = FileFacts.from_json(entry)
+        known = kept.get(key)
+        if known is None or _later(facts, known):
+            kept[key] = facts
+
+
+def _later(facts: FileFacts, known: FileFacts) -> bool:
+    return (facts.mtime_ns, facts.size, facts.sha256 or "") > (known.mtime_ns, known.size, known.sha256 or "")
 
 
 def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, ...], *,
@@ -464,6 +500,7 @@ def merge(documents: list[tuple[str, dict[str, Any]]], triggers: tuple[Trigger, 
                 baselined.setdefault((finding.host or doc_host, finding_key(finding)),
                                      unescape(str(item["baseline_reason"])))
             merged.excluded_entries.extend(Excluded.from_json(e) for e in doc.get("excluded", []))
+            _take_facts(merged.file_facts, doc.get("files", []), doc_host)
             per_host = _per_host(summary.get("hosts"))
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(text("scan_document.malformed", name=name, error=f"{type(exc).__name__}: {exc}")) from None

@@ -22,12 +22,14 @@ from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, PossibleNumber, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
 from .extract.pictures import PictureSettings
-from .extract.text import TextExtractor
+from .extract.text import PartReading, TextExtractor
+from .fs.facts import facts_of_bytes, facts_of_path, read_facts
 from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
 from .match import TextScanner
 from .model import STDIN, Candidate, Confidence, FileResult, Location, ScanOptions, UnreadableCandidate, Unscanned
 from .names import may_hold_number
+from .parts import FilePart, PartResult
 from .people import People
 from .redact import redact
 from .rules import Rules, load_rules
@@ -56,7 +58,7 @@ class FileScanner:
 
     def scan_file(self, path: str) -> FileResult:
         """Never raises for a bad file: every problem becomes an unscanned entry with its reason."""
-        return self.with_name(self._scan_file(path))
+        return self.with_facts(self.with_name(self._scan_file(path)))
 
     def _scan_file(self, path: str) -> FileResult:
         try:
@@ -80,7 +82,7 @@ class FileScanner:
         clean: list[tuple[str, int, str]] = []
 
         def keep(result: FileResult) -> None:
-            result = self.with_name(result)
+            result = self.with_facts(self.with_name(result))
             if result.notable:
                 notable.append(result)
             else:
@@ -147,6 +149,8 @@ class FileScanner:
         except Exception as exc:
             return _failed(path, exc, TEXT)
         result.size = len(data)
+        if result.findings or result.unreadable:  # the file as read (fs.facts): only a file that gave something
+            result.facts = facts_of_bytes(path, data, self.options.follow_symlinks)
         return result
 
     def _open(self, path: str) -> int:
@@ -185,6 +189,10 @@ class FileScanner:
         except Exception as exc:  # listed as the kind it was identified as (a picture counts among images)
             return _failed(path, exc, kind.name)
         result.size = st.st_size
+        # The file as read (fs.facts), only for a file that gave something; an extractor that closed the stream
+        # (mbox) leaves it to with_facts, which opens the file again.
+        if (result.findings or result.unreadable) and not stream.closed:
+            result.facts = read_facts(stream.fileno(), st)
         return result
 
     # -- streams ----------------------------------------------------------------------------------------
@@ -206,6 +214,23 @@ class FileScanner:
         each chunk of a text file: ``mynumber watch`` reads the lines a log gained so, and they give what a scan
         of the whole log gives for them."""
         return self.people.findings_of(path, self.text_scanner.scan_unit(unit).candidates, TEXT)
+
+    def scan_part(self, part: FilePart) -> PartResult:
+        """One part of a large plain-text file (:mod:`detector.parts`), its lines counted from 1: the parent
+        joins the parts. The last part adds the numbers in the file's name, as a whole-file scan adds them last."""
+        if not self._within_limit(part.size):
+            return PartResult(part, None)  # read whole, the file is reported too large
+        lines = UnitLines(self.text_scanner)
+        reading = PartReading(part.start, part.end, part.encoding, part.ordinal == 0)
+        try:
+            with io.FileIO(self._open(part.path), "rb", closefd=True) as stream:
+                found = [candidate for unit in TextExtractor().extract_part(stream, reading)
+                         for candidate in lines.scan(unit)]
+        except Exception:  # the file is read whole instead, which says why it cannot be
+            return PartResult(part, None)
+        result = self.people.findings_of(part.path, found, TEXT)
+        return PartResult(part, self.with_name(result) if part.last else result, (lines.next_line or 1) - 1,
+                          reading.left_ascii)
 
     # -- the stages after identify --------------------------------------------------------------------------
 
@@ -263,6 +288,14 @@ class FileScanner:
         found = self.name_candidates(name, Location(name="file"))
         if found:
             _absorb(result, self.people.findings_of(result.path, found, result.kind))
+        return result
+
+    def with_facts(self, result: FileResult) -> FileResult:
+        """``result`` with its file's facts (:mod:`detector.fs.facts`) when it gave something and the reading did
+        not take them already: a file whose only finding is in its name, one that could not be read as a
+        document (an encrypted archive named with a number). Its whole file is opened again here."""
+        if result.facts is None and (result.findings or result.unreadable) and result.path != STDIN:
+            result.facts = facts_of_path(result.path, self.options.follow_symlinks)
         return result
 
     def scan_name(self, path: str, what: str = "folder") -> FileResult:

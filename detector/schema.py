@@ -28,7 +28,9 @@ from .redact import redact
 # ``unreadable_candidates`` (version 1 listed them among the unscanned entries); a document of version 1 is still
 # read, as it was written. Also new in 2: each finding and unscanned entry names its ``host`` (the machine that read
 # it), ``summary.hosts`` counts by host and ``scan.scan_id`` names the scan (version 1 has neither: its entries'
-# host is its one host, or unknown).
+# host is its one host, or unknown). Added to 2 later, as a key older readers ignore: ``files``, each file with
+# findings or unreadable candidates as it was read (path, host, size, mtime_ns, sha256), which the quarantine
+# checks a file against; a document without it is read as before (the quarantine then checks as it did).
 SCHEMA = "mynumber/2"
 READABLE_SCHEMAS = ("mynumber/1", SCHEMA)
 CONFIDENCES = ("low", "medium", "high")
@@ -37,6 +39,7 @@ _MASK = re.compile(r"\*{8,12}[0-9]{0,4}")  # mynumber.mask of 12 digits: 8 aster
 _READ_MASK = re.compile(r"\*{8}[!-~]{4}")
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")  # HMAC-SHA256, hex (people.Fingerprinter)
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")  # a file's bytes as read (fs.facts), as sha256sum writes it
 _CELL = re.compile(r"[A-Z]{1,4}[0-9]{1,10}")  # A1-style: a sheet has at most 1,048,576 rows
 _MAX_POSITION = 10**11 - 1  # a line or page number of 12 digits would be a 100-billion-line file
 _POSITIONS = ("line", "page")
@@ -89,6 +92,8 @@ def _document(document: Any, item_ids: frozenset[str]) -> None:
         _text(finding.get("baseline_reason"), f"{where}.baseline_reason")
     for index, entry in enumerate(_list(document.get("excluded", []), "excluded")):
         _excluded(_object(entry, f"excluded[{index}]"), f"excluded[{index}]")
+    for index, entry in enumerate(_list(document.get("files", []), "files")):
+        _file(_object(entry, f"files[{index}]"), f"files[{index}]")
 
 
 def _summary(summary: dict[str, Any]) -> None:
@@ -127,6 +132,7 @@ def _sample(sample: dict[str, Any], field: str) -> None:
     _optional(sample, field, "location", _location)
     _mask(sample.get("masked"), f"{field}.masked")
     _optional(sample, field, "sample", _token)
+    _optional(sample, field, "host", _text)
 
 
 def _unscanned(entry: dict[str, Any], field: str) -> None:
@@ -149,6 +155,23 @@ def _unreadable(entry: dict[str, Any], field: str) -> None:
 def _excluded(entry: dict[str, Any], field: str) -> None:
     _text(entry.get("path"), f"{field}.path")
     _text(entry.get("rule"), f"{field}.rule")
+
+
+def _file(entry: dict[str, Any], field: str) -> None:
+    """A file as the scan read it: its name, its host, and facts the quarantine compares, never shown as text but
+    in a refusal's words (a size with thousands separators, a time)."""
+    _text(entry.get("path"), f"{field}.path")
+    _optional(entry, field, "host", _text)
+    _count(entry.get("size"), f"{field}.size")
+    mtime = entry.get("mtime_ns")
+    if not isinstance(mtime, int) or isinstance(mtime, bool):
+        raise _Refused(f"{field}.mtime_ns", "not a whole number (nanoseconds since 1970)")
+    ctime = entry.get("ctime_ns", 0)  # absent in documents written before it was kept
+    if not isinstance(ctime, int) or isinstance(ctime, bool):
+        raise _Refused(f"{field}.ctime_ns", "not a whole number (nanoseconds since 1970)")
+    value = entry.get("sha256", "0" * 64)  # absent for a file over the hashing limit (fs.facts.HASH_MAX_BYTES)
+    if not isinstance(value, str) or not _SHA256.fullmatch(value):
+        raise _Refused(f"{field}.sha256", "not a sha256 (64 hex digits)")
 
 
 # -- a baseline (detector.baseline) -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ and given back unchanged to the system).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import zlib
@@ -26,7 +27,7 @@ from .globs import GlobError, glob_to_regex
 from .messages import text as message
 from .rules import PathRule
 
-__all__ = ["Selection", "Shard", "include_rules", "listed_names", "relative_to"]
+__all__ = ["Selection", "Shard", "first_listings", "include_rules", "listed_names", "relative_to"]
 
 CHUNK = 64 * 1024
 PATH_MAX = 4096  # bytes of a path, its terminating NUL included (Linux's limits.h)
@@ -141,3 +142,17 @@ def listed_names(stream: BinaryIO) -> Iterator[str]:
         chunk = stream.read(CHUNK)
     if rest:
         yield os.fsdecode(rest)
+
+
+def first_listings(names: Iterable[str]) -> Iterator[str]:
+    """The names of a list, each file once: a name listed again (as is, or spelt otherwise: ``a`` and ``./a``, the
+    same absolute path) is left out, so a list joined from several runs of ``find`` reads each file once. What is
+    kept of each name is a 128-bit digest of its absolute path, about 100 bytes a name in the set whatever the
+    path's length (a set of the paths themselves takes 130 bytes a name for 35-character paths, more for longer
+    ones); two paths share a digest with a chance of about n^2/2^129, nil for any list."""
+    seen: set[int] = set()
+    for name in names:
+        digest = int.from_bytes(hashlib.blake2b(os.fsencode(os.path.abspath(name)), digest_size=16).digest())
+        if digest not in seen:
+            seen.add(digest)
+            yield name

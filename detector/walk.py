@@ -34,7 +34,7 @@ from .messages import text
 from .model import ENTRIES_KEPT, Unscanned
 from .names import may_hold_number
 from .rules import PathRule
-from .selection import Selection, relative_to
+from .selection import Selection, first_listings, relative_to
 
 log = logging.getLogger(__name__)  # -v: the folders entered and the paths excluded (never a number)
 
@@ -208,7 +208,7 @@ def walk_folders(roots: Iterable[str], options: WalkOptions, stats: WalkStats, k
                     yield from _folder_entries(folder, known, lister)
                 finally:
                     folder.close()
-        for name in listed:
+        for name in first_listings(listed):  # a name listed twice is read once
             entry = listed_entry(name, options, stats)
             if entry is not None:
                 yield entry

@@ -19,9 +19,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
 FOUNDATION = {"model", "errors", "messages", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules",
-              "cuts", "redact", "exposure", "__init__"}
+              "cuts", "redact", "exposure", "times", "__init__"}
 STAGES = ["fs", "selection", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match",
-          "locations", "people", "scanner", "scanlog", "assess", "schema", "result", "access", "incremental",
+          "locations", "people", "parts", "scanner", "scanlog", "assess", "schema", "result", "access", "incremental",
           "deadlines", "incident", "notify", "pipeline", "dask_scan", "baseline", "scan_setup", "outputs", "contain",
           "watch", "report", "api", "config", "cli_help", "cli", "__main__"]
 
@@ -219,7 +219,7 @@ TEXT_FIELDS_AFTER_PEOPLE = {
     "model.Location": {"sheet", "cell", "member", "column", "hidden", "part", "name"},
     # host: the machine's name (socket.gethostname) or --host-label, written as names are (names.shown)
     "model.Finding": {"path", "masked", "fingerprint", "reasons", "public_reason", "items", "host"},
-    "model.Sample": {"path", "masked", "sample_id"},
+    "model.Sample": {"path", "masked", "sample_id", "host"},
     "model.Unscanned": {"path", "reason", "member", "kind", "host"},
     "model.Excluded": {"path", "rule"},  # a name from the share, and the id or glob of an exclude rule
     "model.Baselined": {"reason"},  # a person's words (numbers in them masked by every writer: names.shown)
@@ -230,7 +230,10 @@ TEXT_FIELDS_AFTER_PEOPLE = {
                           # entries over the cap, counted by the reason's category, the file type, the exclude rule
                           "unscanned_left_out_by_reason", "unscanned_left_out_by_type", "excluded_left_out",
                           # the reading hosts (as Finding.host), the scan's random id, counts by host
-                          "host", "scan_id", "files_by_host", "unscanned_by_host"},
+                          "host", "scan_id", "files_by_host", "unscanned_by_host",
+                          # each file with findings as read, by (host, path): names, then its FileFacts
+                          "file_facts"},
+    "model.FileFacts": {"sha256"},  # the hex digest of a file's bytes, as sha256sum writes it
     "assess.Assessment": {"metrics"},
     "incident.Reason": {"reason_id", "description"},  # the id and words of a rule in rules/assessment.toml
     # labels: Location's column and sheet names (names from the share, masked when written: names.readable)

@@ -151,7 +151,7 @@ def test_every_format_renders(tmp_path: Path) -> None:
                for fmt in ("text", "json", "jsonl", "csv", "sarif")}
     assert "distinct people" in outputs["text"] and "********" in outputs["text"]
     events = [json.loads(line) for line in outputs["jsonl"].splitlines()]
-    assert [e["event"] for e in events] == ["finding", "finding", "summary"]
+    assert [e["event"] for e in events] == ["finding", "finding", "file", "summary"]  # the file as read: facts
     rows = list(csv.DictReader(io.StringIO(outputs["csv"].lstrip("\ufeff"))))
     assert len(rows) == 2 and rows[0]["masked"].startswith("********")
     sarif = json.loads(outputs["sarif"])

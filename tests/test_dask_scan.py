@@ -130,6 +130,9 @@ class RecordingRunner:
     def may_fork(self) -> bool:
         return self.inner.may_fork()
 
+    def split_bytes(self) -> int | None:
+        return self.inner.split_bytes()
+
     def scan(self, batches: Iterator[list[str]], scanner: Any, listed: bool) -> Iterator[Scanned]:
         def noted() -> Iterator[list[str]]:
             for batch in batches:
@@ -181,6 +184,32 @@ def test_a_worker_killed_mid_scan_loses_no_file(tmp_path: Path, monkeypatch: pyt
     assert comparable(result.to_json()) == expected
 
 
+def die_on_the_worker(*_task: object) -> None:
+    """A batch that crashes its reader the hard way: the worker process ends, as a segfault in a native library
+    would end it (no exception for Dask to carry back)."""
+    os._exit(70)
+
+
+def test_a_batch_that_kills_every_worker_that_takes_it_stops_the_scan(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask runs a dead worker's batch again, up to ``distributed.scheduler.allowed-failures`` times (1 here: the
+    batch kills two workers in turn); then it gives the batch up, and the scan stops with status 4 and one message
+    in the user's language, not a traceback nor a scan that waits for ever."""
+    import dask
+
+    from detector import dask_scan
+    from detector.errors import EXIT_FAILED, ScanError
+
+    (tmp_path / "memo.txt").write_text(f"個人番号 {valid_number(1)}\n", encoding="utf-8")
+    monkeypatch.setattr(dask_scan, "scan_on_worker", die_on_the_worker)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), start_cluster() as cluster, \
+            DaskRunner(cluster.scheduler_address) as runner, pytest.raises(ScanError) as stopped:
+        scan_paths([str(tmp_path)], options(), runner=runner)
+    assert stopped.value.exit_status == EXIT_FAILED
+    assert str(stopped.value).startswith("Dask gave a batch up: each worker that took it died")
+    assert stopped.value.localized("ja").startswith("Dask がバッチを諦めました")
+
+
 def test_over_tls_the_scan_is_the_same() -> None:
     """The scheduler link as docs/scale.md sets it up on hosts: tls:// with certificates (Dask's temporary ones)."""
     security = distributed.Security.temporary()
@@ -200,6 +229,8 @@ def test_a_worker_with_another_key_refuses_naming_itself_never_a_key(runner: Das
     message = str(refused.value)
     assert "Dask worker tcp://127.0.0.1:" in message and "fingerprint key" in message
     assert KEY not in message and "the client's own key" not in message
+    in_japanese = refused.value.localized("ja")  # both workers' refusals, each in the user's language
+    assert in_japanese.count("はスキャンを拒否しました") == 2 and "指紋の鍵" in in_japanese and KEY not in in_japanese
 
 
 def test_a_worker_running_another_version_refuses(runner: DaskRunner, tmp_path: Path,

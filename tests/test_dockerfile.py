@@ -1,6 +1,7 @@
-"""The Dockerfile, read as a reviewer would (docker itself is not run here): a Debian slim base, no script piped
-from the network into a shell, a non-root user, the Debian packages scripts/setup.sh installs, and a default
-command that scans the bundled sample share."""
+"""The Dockerfile, read as a reviewer would (scripts/check_dockerfile.sh builds and runs it where a Docker daemon
+answers): a Debian slim base, no script piped from the network into a shell, a non-root user, the Debian packages
+scripts/setup.sh installs, a default command that scans the bundled sample share, and a proxy's CA that reaches
+the build stage as a secret alone while the image installs its wheels without an index."""
 
 from __future__ import annotations
 
@@ -110,3 +111,41 @@ def test_what_the_build_copies_exists_and_what_it_must_not_copy_is_ignored() -> 
                 assert all((ROOT / source).exists() for source in sources), instruction
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", "build"} <= set(ignored)
+
+
+def _mounts(instruction: Instruction) -> list[dict[str, str]]:
+    """The ``--mount=`` options of a RUN, each as its key=value fields."""
+    return [
+        dict(field.partition("=")[::2] for field in word.removeprefix("--mount=").split(","))
+        for word in shlex.split(instruction.argument)
+        if word.startswith("--mount=")
+    ]
+
+
+def test_a_proxy_ca_reaches_the_build_stage_as_an_optional_secret_and_never_the_image() -> None:
+    *builds, image = _stages()
+    secrets = [mount for stage in builds for i in stage if i.name == "RUN" for mount in _mounts(i)
+               if mount["type"] == "secret"]
+    assert secrets == [{"type": "secret", "id": "ca"}], "one optional secret: a build without it still works"
+    for instruction in image:
+        assert all(mount["type"] != "secret" for mount in _mounts(instruction) if instruction.name == "RUN")
+    for stage in _stages():
+        for instruction in stage:
+            # A build argument or ENV would be kept in the image's history; a copied CA file in a layer.
+            assert instruction.name not in ("ARG", "ENV") or not re.search(r"CERT|CA_BUNDLE", instruction.argument)
+            assert instruction.name != "COPY" or not re.search(r"\.(crt|pem)\b", instruction.argument)
+
+
+def test_the_image_installs_the_build_stage_wheels_without_an_index_and_keeps_none() -> None:
+    *builds, image = _stages()
+    stage_name = builds[-1][0].argument.split()[-1]
+    installs = [i for i in image if i.name == "RUN" and "pip install" in i.argument]
+    assert len(installs) == 1 and "--no-index" in installs[0].argument
+    wheels = [mount for mount in _mounts(installs[0]) if mount.get("from") == stage_name]
+    assert wheels and wheels[0]["type"] == "bind", "a bind mount: a COPY --from would keep the wheels in a layer"
+    assert not [i for i in image if i.name == "COPY" and i.argument.startswith("--from")]
+
+
+def test_the_check_script_hands_the_build_the_dockerfile_s_secret() -> None:
+    script = (ROOT / "scripts" / "check_dockerfile.sh").read_text(encoding="utf-8")
+    assert re.search(r'--secret "id=ca,src=\$ca"', script)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from detector.model import Confidence, FileResult, Finding, Location, ScanOptions, Unscanned
-from detector.pipeline import Scanned, _scan_batch_with, scan_paths
+from detector.pipeline import Scanned, scan_batch, scan_paths
 from detector.result import merge
 from detector.rules import load_rules
 from detector.scanner import FileScanner
@@ -90,7 +90,7 @@ def test_a_label_holding_a_number_is_written_masked(tmp_path: Path) -> None:
 
 class _OtherMachine:
     """A runner whose batches are scanned where the machine's name is another one (as a worker on another host
-    would be): the runner port of :mod:`detector.pipeline`, every batch through :func:`_scan_batch_with`."""
+    would be): the runner port of :mod:`detector.pipeline`, every batch through :func:`scan_batch`."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.monkeypatch = monkeypatch
@@ -98,11 +98,14 @@ class _OtherMachine:
     def may_fork(self) -> bool:
         return False
 
+    def split_bytes(self) -> int | None:
+        return None  # every file whole, as a worker on another host reads it
+
     def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         for batch in batches:
             with self.monkeypatch.context() as there:
                 there.setattr(socket, "gethostname", lambda: "worker-b")
-                scanned = _scan_batch_with(scanner, batch, listed)
+                scanned = scan_batch(scanner, batch, listed)
             yield scanned
 
 
@@ -124,7 +127,7 @@ def test_the_host_is_decided_where_the_file_is_read(tmp_path: Path, monkeypatch:
 def test_a_batch_names_its_host_once_and_its_results_carry_it() -> None:
     options = ScanOptions(key=KEY.encode(), host_label="h1")
     scanner = FileScanner(options, load_rules())
-    batch, _ = _scan_batch_with(scanner, [__file__], listed=False)
+    batch, _ = scan_batch(scanner, [__file__], listed=False)
     assert batch.host == "h1" and all(result.host == "h1" for result in batch.notable)
 
 
@@ -272,3 +275,53 @@ def test_an_incremental_scan_reports_an_unchanged_file_under_the_host_that_read_
     assert hosts == {"staff.csv": "reader-1", "new.csv": "reader-2"}  # staff.csv was not read again
     assert {f["host"] for f in first["findings"]} == {"reader-1"}
     assert again["scan"]["hosts"] == ["reader-1", "reader-2"]
+
+
+# -- samples and the people to notify ---------------------------------------------------------------------------
+
+
+def test_samples_name_their_host_and_two_hosts_samples_stay_apart_in_a_merge(tmp_path: Path) -> None:
+    """A sample number (the official example, 123456789018) found in a file is reported with the host that read
+    the file, as a finding is, in the json and the jsonl stream; merged, each host's copy is listed."""
+    for host in ("nas-a", "nas-b"):
+        (tmp_path / host / "share").mkdir(parents=True)
+        (tmp_path / host / "share" / "manual.txt").write_text("例: 個人番号 123456789018\n", encoding="utf-8")
+        done = run(["scan", "share", "--format", "json", "-o", f"../{host}.json", "--host-label", host],
+                   tmp_path / host)
+        assert done.returncode == 0, done.stderr
+        samples = json.loads((tmp_path / f"{host}.json").read_text())["samples"]
+        assert [(s["host"], s["path"], s["sample"]) for s in samples] == [(host, "share/manual.txt",
+                                                                           "official-example")]
+    lines = run(["scan", "share", "--format", "jsonl", "--host-label", "nas-a"], tmp_path / "nas-a").stdout
+    sample_lines = [json.loads(line) for line in lines.splitlines() if '"event": "sample"' in line]
+    assert [line["host"] for line in sample_lines] == ["nas-a"]
+    merged = json.loads(run(["merge", "nas-a.json", "nas-b.json", "--format", "json"], tmp_path).stdout)
+    assert [(s["host"], s["path"]) for s in merged["samples"]] == [("nas-a", "share/manual.txt"),
+                                                                   ("nas-b", "share/manual.txt")]
+
+
+def test_the_people_to_notify_list_each_hosts_copy_of_a_file(tmp_path: Path) -> None:
+    """``notify`` of two hosts' scans with the same layout: each person is one row (counted once, by
+    fingerprint) listing both hosts' files, ``host:path``; the letter lists both copies too."""
+    a, b = two_hosts(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("氏名,個人番号\n" + "".join(f"person{i},{valid_number(i)}\n" for i in range(5)),
+                      encoding="utf-8")
+    done = run(["notify", str(a), str(b), "--roster", str(roster), "--number-column", "個人番号", "--format", "json"],
+               tmp_path)
+    assert done.returncode == 0, done.stderr
+    people = json.loads(done.stdout)["people"]
+    assert len(people) == 5 and {person["status"] for person in people} == {"in_roster"}
+    assert all(person["files"] == ["nas-a:share/hr/staff.csv", "nas-b:share/hr/staff.csv"] for person in people)
+    letters = run(["notify", str(a), str(b), "--roster", str(roster), "--number-column", "個人番号", "--letter",
+                   "--lang", "en"], tmp_path).stdout
+    assert "`nas-a:share/hr/staff.csv`" in letters and "`nas-b:share/hr/staff.csv`" in letters
+
+
+def test_the_people_to_notify_of_one_host_list_paths_alone(tmp_path: Path) -> None:
+    a, _ = two_hosts(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"氏名,個人番号\nperson0,{valid_number(0)}\n", encoding="utf-8")
+    done = run(["notify", str(a), "--roster", str(roster), "--number-column", "個人番号", "--format", "json"],
+               tmp_path)
+    assert json.loads(done.stdout)["people"][0]["files"] == ["share/hr/staff.csv"]

@@ -121,6 +121,26 @@ def test_the_pass_reads_any_bytes_as_the_codec_does(pieces: list[bytes], encodin
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
+def test_groups_of_four_are_read_on_only_where_a_4_4_4_form_may_follow_at_every_offset_of_a_block(
+        encoding: str) -> None:
+    """Four digits and a separator start a 4-4-4 candidate only when four digits and the same separator follow:
+    the pass tells from its masks which runs to read on (a phone number's groups, a postal code, a second group
+    of three or five digits are not), and drops runs of fewer than four digits, across its 64-byte blocks."""
+    forms = [
+        _grouped(NUMBERS[1], "-"), _grouped(NUMBERS[2].translate(FW), "　"), _grouped(NUMBERS[3], "ー"),
+        NUMBERS[4][:4] + "-" + NUMBERS[4][4:8] + "ー" + NUMBERS[4][8:], NUMBERS[0][:4] + "-" + NUMBERS[0][4:7] + "-"
+        + NUMBERS[0][7:], NUMBERS[1][:4] + "　" + NUMBERS[1][4:9] + "　" + NUMBERS[1][9:], "045-4112-4378",
+        "０４５－４１１２－４３７８", "〒271-0181", "２０２５年８月９日", _grouped(NUMBERS[2], "-") + "-1",
+    ]
+    text = "、" + "、".join(forms) + "。"
+    for shift in range(80):
+        data = b"y" * shift + text.encode(encoding, "replace")  # (EUC-JP has no "－")
+        expected = _expected(data, encoding, SEPARATORS)
+        assert len(expected[1]) == 3, shift  # the first three forms are 4-4-4 candidates; the rest are not
+        assert c_hits(data, encoding, SEPARATORS) == expected, shift
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
 def test_a_full_width_digit_is_one_only_where_the_codec_reads_one(encoding: str) -> None:
     number = NUMBERS[0].translate(FW)
     for before in ("モ", "丁", "票", "x", "。", "ｱ"):

@@ -279,6 +279,15 @@ def test_with_a_state_an_unchanged_picture_is_not_read_again(tmp_path: Path,
     assert locations(second) == locations(first) == [("card.png", {"ocr": True}, "high")]
 
 
+def test_with_jobs_the_workers_read_pictures_as_one_process_does(tmp_path: Path) -> None:
+    """--jobs: each worker finds the engine itself and reads the pictures of its batches, for the same findings."""
+    for n in range(2):
+        card(valid_number(1643 + n)).save(tmp_path / f"card{n}.png")
+    found = locations(scan(tmp_path))
+    assert locations(scan_paths([str(tmp_path)], ScanOptions(key=KEY, jobs=2))) == found
+    assert found == [("card0.png", {"ocr": True}, "high"), ("card1.png", {"ocr": True}, "high")]
+
+
 def test_with_a_state_a_picture_not_read_with_no_ocr_is_read_once_ocr_is_on(tmp_path: Path) -> None:
     share = tmp_path / "share"
     share.mkdir()
@@ -293,6 +302,60 @@ def test_a_picture_without_text_is_not_handed_to_the_engine(tmp_path: Path, monk
     Image.new("RGB", (1600, 1200), (128, 160, 200)).save(tmp_path / "sky.png")
     result = scan(tmp_path / "sky.png")
     assert (result.findings, result.unscanned, counting.reads) == ([], [], 0)
+
+
+def test_a_jpeg_decoded_to_grey_alone_gives_the_grey_of_its_colours(tmp_path: Path) -> None:
+    """The image reader asks libjpeg for the luma plane only (the fast path); the plain way decodes the colours
+    and converts them to grey. Both give the same picture to read."""
+    from detector.extract.image import _opened, _upright
+    from detector.ocr.prepare import grey
+
+    photo = card(valid_number(1640)).rotate(2, fillcolor=(200, 190, 170))
+    photo.save(tmp_path / "card.jpg", quality=80)
+    fast = grey(_upright(_opened((tmp_path / "card.jpg").open("rb"))))
+    plain = grey(Image.open(tmp_path / "card.jpg").convert("RGB"))
+    assert fast.size == plain.size
+    differences = [abs(a - b) for a, b in zip(fast.tobytes(), plain.tobytes(), strict=True)]
+    assert max(differences) <= 1
+
+
+def test_a_page_at_a_scanners_resolution_is_read_without_the_no_text_test(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A picture stored at 150 dpi or more (a scanner's page, a PDF page rendered to be read), or a sheet of paper
+    by its shape (A4 proportions, 1240 pixels across or more, a plain background), is a document: the engine reads
+    it whole; a picture of a photo's proportions without a resolution is tested for text first. All find the
+    card."""
+    pytest.importorskip("tesserocr")
+    from detector.ocr import tesseract
+
+    tested: list[int] = []
+
+    def layout_copies(image: Image.Image) -> Iterator[tuple[Image.Image, int]]:
+        tested.append(image.width)
+        yield from real(image)
+
+    real = tesseract.layout_copies
+    monkeypatch.setattr(tesseract, "layout_copies", layout_copies)
+    page = Image.new("RGB", (1600, 1200), (250, 250, 250))
+    page.paste(card(valid_number(1641)), (200, 300))
+    page.save(tmp_path / "scanned.png", dpi=(200, 200))
+    a4 = Image.new("RGB", (1240, 1754), (250, 250, 250))
+    a4.paste(card(valid_number(1641)), (200, 300))
+    a4.save(tmp_path / "a4.png")
+    assert locations(scan(tmp_path / "scanned.png")) == [("scanned.png", {"ocr": True}, "high")]
+    assert locations(scan(tmp_path / "a4.png")) == [("a4.png", {"ocr": True}, "high")]
+    assert tested == []
+    page.save(tmp_path / "photo.png")
+    assert locations(scan(tmp_path / "photo.png")) == [("photo.png", {"ocr": True}, "high")]
+    assert tested == [1600]
+
+
+def test_a_screenshot_in_dark_mode_is_read(tmp_path: Path) -> None:
+    """Light text on a dark background: the no-text test reads its sample lines inverted (dark on light)."""
+    from PIL import ImageOps
+
+    ImageOps.invert(card(valid_number(1642))).save(tmp_path / "dark.png")
+    assert locations(scan(tmp_path / "dark.png")) == [("dark.png", {"ocr": True}, "high")]
 
 
 def every_output(result: ScanResult) -> Iterator[str]:

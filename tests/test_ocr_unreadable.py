@@ -188,3 +188,36 @@ def test_the_log_counts_them_and_never_shows_one(share: Path, caplog: pytest.Log
     scan(share / "card_typo.png")
     assert "1 possible numbers unreadable" in caplog.text
     assert invalid_number(1701)[-4:] not in caplog.text
+
+
+def test_watch_emits_an_unreadable_candidate_event_once_as_the_scans_jsonl_line(share: Path, tmp_path: Path) -> None:
+    """A picture dropped into a watched folder with a number that fails the check digit: one
+    ``unreadable_candidate`` event (masked, located, ``ocr``, the reason), no ``finding``; a picture rewritten with
+    the same card gives none again; its text line (``--events-format text``) shows only the mask."""
+    from detector.watch import Watcher, WatchOptions
+    from detector.watch.alerts import describe
+
+    events: list[dict[str, Any]] = []
+    watcher = Watcher([str(tmp_path)], WatchOptions(ScanOptions(key=KEY), settle=0.0, rotation_grace=0.0),
+                      events.append)
+    watcher.start()
+    picture = tmp_path / "scan.png"
+    try:
+        for _ in range(2):
+            picture.write_bytes((share / "card_typo.png").read_bytes())
+            watcher.notice("closed", str(picture))
+            watcher.turn()
+    finally:
+        watcher.close()
+    line = next(line for line in map(json.loads, render(scan(share / "card_typo.png"), "jsonl").splitlines())
+                if line["event"] == "unreadable_candidate")
+    unreadable = [event for event in events if event["event"] == "unreadable_candidate"]
+    assert [event["event"] for event in events].count("finding") == 0
+    assert len(unreadable) == 1
+    event = unreadable[0]
+    assert {k: event[k] for k in ("location", "masked", "reason")} == {k: line[k] for k in ("location", "masked",
+                                                                                            "reason")}
+    assert event["path"] == str(picture) and event["location"] == {"ocr": True}
+    assert event["masked"] == "********" + invalid_number(1701)[-4:]
+    assert invalid_number(1701) not in json.dumps(events) + describe(event)
+    assert describe(event).startswith(f"unreadable_candidate {picture} ocr=True ********")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,20 @@ def test_excludes_includes_and_shards_apply_to_listed_names_and_folders_are_not_
     stats = WalkStats()
     assert read_paths([], options, stats, listed) == [str(tmp_path / "a.csv")]
     assert stats.excluded_entries == [(str(tmp_path / "old.bak"), "--exclude *.bak")]
+
+
+def test_a_file_listed_twice_is_read_once_under_its_first_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """Lists joined from several runs of find name a file more than once, in one spelling or another: it is read
+    once, so its findings and the files scanned are counted once, as a walk of its folder counts them."""
+    people_csv(tmp_path / "a.csv", 1)
+    people_csv(tmp_path / "b.csv", 1, seed=2)
+    monkeypatch.chdir(tmp_path)
+    listed = ["a.csv", "b.csv", "./a.csv", str(tmp_path / "a.csv"), "a.csv", "b.csv"]
+    assert read_paths([], WalkOptions(), listed=listed) == ["a.csv", "b.csv"]
+    (tmp_path / "list.txt").write_text("\n".join(listed) + "\n", encoding="utf-8")
+    result = scan([], files_from=str(tmp_path / "list.txt"))
+    assert result.files_scanned == 2 and sorted({finding.path for finding in result.findings}) == ["a.csv", "b.csv"]
 
 
 def test_a_list_that_cannot_be_read_stops_the_scan_before_it_starts(tmp_path: Path) -> None:
@@ -395,7 +409,7 @@ def test_listed_names_with_a_state_are_read_once_and_kept_when_the_list_changes(
         options = ScanOptions(key=b"k", jobs=1, state_path=str(tmp_path / "state.db"), files_from=str(listing))
         return pipeline.scan_paths([], options)
 
-    read = recorded_calls(monkeypatch, pipeline, "_scan_batch_with", lambda scanner, paths, listed: paths)
+    read = recorded_calls(monkeypatch, pipeline, "scan_batch", lambda scanner, paths, listed: paths)
     first = scan_list("a.csv", "b.csv")
     assert read == [[str(share / "a.csv"), str(share / "b.csv")]]
     again = scan_list("a.csv", "b.csv")
@@ -404,3 +418,99 @@ def test_listed_names_with_a_state_are_read_once_and_kept_when_the_list_changes(
     assert len(read) == 1  # nothing read again
     assert first.distinct_people == again.distinct_people == back.distinct_people == 2
     assert shorter.distinct_people == 1
+
+
+def watch_findings(root: Path, options: ScanOptions, news: list[Path],
+                   arrive: Callable[[], None] = lambda: None) -> set[str]:
+    """The files a watch of ``root`` reports findings in: those there at its start, then, once ``arrive`` has
+    made them, ``news``, told to the watch as its observer tells it (a file's or a folder's path; a folder's
+    files are queued to settle, taken here at once)."""
+    from detector.watch import Watcher, WatchOptions
+
+    events: list[dict[str, Any]] = []
+    watcher = Watcher([str(root)], WatchOptions(options), events.append)
+    watcher.start()
+    arrive()
+    for path in news:
+        watcher._process(str(path))
+    for queued in list(watcher.changes.take_due(float("inf"))):
+        watcher._process(queued)
+    watcher.close()
+    return {str(event["path"]) for event in events if event["event"] == "finding"}
+
+
+def test_a_watch_with_a_shard_takes_the_files_a_scan_with_that_shard_reads(tmp_path: Path) -> None:
+    """``watch --shard K/N`` decides a file's share by its path under the watched root, as ``scan --shard``: so
+    the N hosts polling one share take each file once, files there at the start, new ones and those of a folder
+    moved in alike (whose paths under the root, not under the folder, decide)."""
+    share, away = tmp_path / "share", tmp_path / "away"
+    for folder in ("old", "new", "moved_in"):
+        for index in range(12):
+            people_csv(share / folder / f"f{index}.csv", 1, seed=len(folder) * 20 + index)
+    news = [share / "new" / f"f{index}.csv" for index in range(12)] + [share / "moved_in"]
+
+    def arrive() -> None:  # after the watch started: new files, and a folder moved in
+        for folder in ("new", "moved_in"):
+            (away / folder).rename(share / folder)
+
+    taken: list[set[str]] = []
+    for k in (1, 2, 3):
+        scanned = {finding.path for finding in scan([share], shard=(k, 3)).findings}
+        away.mkdir()
+        for folder in ("new", "moved_in"):
+            (share / folder).rename(away / folder)
+        watched = watch_findings(share, ScanOptions(key=b"k", shard=(k, 3)), news, arrive)
+        away.rmdir()
+        assert watched == scanned, k
+        taken.append(watched)
+    assert sum(map(len, taken)) == 36 and set.union(*taken) == {str(path) for path in share.rglob("*.csv")}
+
+
+def test_a_watch_on_one_file_system_leaves_a_mounted_share_alone(tmp_path: Path) -> None:
+    """``watch --one-file-system``: neither the first walk nor the news of files and folders heard of later enter
+    a file system mounted inside the tree (inotify and polling both hear of it, as the walk would enter it)."""
+    share = tmp_path / "share"
+    people_csv(share / "local.csv", 1)
+    with mounted_tmpfs(share / "mnt"):
+        people_csv(share / "mnt" / "there.csv", 1, seed=5)
+
+        def arrive() -> None:
+            people_csv(share / "mnt" / "sub" / "later.csv", 1, seed=6)
+            people_csv(share / "later.csv", 1, seed=7)
+
+        news = [share / "mnt" / "sub", share / "mnt" / "sub" / "later.csv", share / "later.csv"]
+        staying = watch_findings(share, ScanOptions(key=b"k", one_file_system=True), news, arrive)
+        (share / "mnt" / "sub" / "later.csv").unlink()
+        (share / "later.csv").unlink()
+        everything = watch_findings(share, ScanOptions(key=b"k"), news, arrive)
+    assert staying == {f"{share}/local.csv", f"{share}/later.csv"}
+    assert everything == staying | {f"{share}/mnt/there.csv", f"{share}/mnt/sub/later.csv"}
+
+
+def test_entries_left_out_of_the_list_are_kept_in_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``--state``, each file's entries not scanned are stored with the file whatever the cap of the list in
+    memory: the state holds all of them, and the next scan, which reads none of the unchanged files again, reports
+    the same counts and the same list as the first."""
+    from detector.incremental.changes import open_state
+
+    monkeypatch.setattr(ScanResult, "__init__", _capped(ScanResult.__init__))
+    for index in range(6):
+        (tmp_path / "share" / f"p{index}.png").parent.mkdir(exist_ok=True)
+        (tmp_path / "share" / f"p{index}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    (tmp_path / "share" / "gone").symlink_to(tmp_path / "nowhere")  # the walk's own entry: a broken link
+    options = ScanOptions(key=b"k", jobs=1, ocr=False, state_path=str(tmp_path / "state.db"))
+    first = pipeline.scan_paths([str(tmp_path / "share")], options)
+    assert len(first.unscanned) == 2 and first.summary()["unscanned"] == 7
+    state = open_state(options, load_rules(), first.key_id)
+    assert state is not None
+    try:
+        pictures = [str(tmp_path / "share" / f"p{index}.png") for index in range(6)]
+        stored = [state.result(path, path) for path in pictures]
+    finally:
+        state.close()
+    # each picture's entry, the 4 left out of the list in memory too
+    assert [[u.path for u in result.unscanned] if result else None for result in stored] == [[p] for p in pictures]
+    again = pipeline.scan_paths([str(tmp_path / "share")], options)
+    assert again.summary()["unscanned"] == 7 and again.summary()["unscanned_left_out"] == \
+        first.summary()["unscanned_left_out"]
+    assert [(u.path, u.reason) for u in again.unscanned] == [(u.path, u.reason) for u in first.unscanned]

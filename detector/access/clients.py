@@ -17,6 +17,7 @@ import ipaddress
 from collections.abc import Iterable
 
 from ..errors import UsageError
+from ..messages import text as words
 from ..rules import CrawlerRule
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,8 +37,7 @@ def parse_networks(texts: Iterable[str]) -> tuple[IpNetwork, ...]:
         try:
             out.append(ipaddress.ip_network(text.strip(), strict=False))
         except ValueError:
-            raise UsageError(f"--internal {text!r}: give a network as CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32") \
-                from None
+            raise UsageError(words("exposure.bad_network", value=text)) from None
     return tuple(out)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..messages import text
 from ..names import shown, unescape
 from ..rules import CrawlerRule
 from .clients import ClientClassifier, CrawlerMatcher
@@ -42,11 +43,11 @@ def _moment(value: Any, where: str) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise UsageError(f"{where}: a time must be an RFC 3339 string")
+        raise UsageError(text("exposure.time_not_text", where=where))
     try:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{where}: {value!r} is not an RFC 3339 time") from None
+        raise UsageError(text("exposure.bad_time", where=where, value=value)) from None
 
 
 @dataclass(frozen=True)
@@ -184,12 +185,12 @@ class ExposureEvidence:
         try:
             return _evidence_from_json(document, name)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise UsageError(f"{name}: not the json of mynumber exposure ({type(exc).__name__}: {exc})") from None
+            raise UsageError(text("exposure.malformed", name=name, error=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _evidence_from_json(document: Any, name: str) -> ExposureEvidence:
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise UsageError(f"{name}: not the json of mynumber exposure (schema {SCHEMA} expected)")
+        raise UsageError(text("exposure.other_schema", name=name, schema=SCHEMA))
 
     def whole(value: Any) -> int:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from ..errors import UsageError
-from .reading import MAX_LINE_BYTES, log_name
+from ..messages import text as words
+from .reading import MAX_LINE_BYTES, log_label
 
 SAMPLE_LINES = 200
 
@@ -257,8 +258,7 @@ def recognise(head: Iterable[bytes], path: str) -> LogFormat | None:
     parsed, best = max(counts, key=lambda pair: pair[0])
     directives = sum(1 for line in sample if w3c.is_directive(line))
     if parsed == 0 or parsed * 4 < len(sample) - directives:
-        raise UsageError(f"{log_name(path)}: not an access log in a known format (nginx or Apache combined or "
-                         "common, IIS W3C extended, or JSON lines)")
+        raise UsageError(words("access_log.unknown_format", name=log_label(path)))
     if isinstance(best, W3cFormat):
         return W3cFormat()  # a fresh one: the log's own #Fields directives set its columns as it is read
     if isinstance(best, NcsaFormat):

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Protocol, cast
 
 from ..errors import UsageError
+from ..messages import Text, text
 from ..names import shown
 
 BLOCK_BYTES = 8 << 20
@@ -29,6 +30,11 @@ _MAGIC = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.o
 def log_name(path: str) -> str:
     """A log's name in messages and reports: as every writer writes names (numbers masked, controls escaped)."""
     return "standard input" if path == STDIN else shown(path)
+
+
+def log_label(path: str) -> str | Text:
+    """A log's name in an error message: :func:`log_name`'s, with standard input named in the user's language."""
+    return text("access_log.stdin") if path == STDIN else shown(path)
 
 
 class LogStream(Protocol):
@@ -47,7 +53,7 @@ def open_log(path: str) -> LogStream:
     try:
         raw = open(path, "rb", buffering=0)  # noqa: SIM115 - the caller closes it; unbuffered: blocks are large
     except OSError as exc:
-        raise UsageError(f"{log_name(path)}: cannot read the access log: {exc.strerror}") from None
+        raise UsageError(text("access_log.unreadable", name=log_label(path), reason=exc.strerror)) from None
     head = raw.read(6)
     raw.seek(0)
     for magic, opener in _MAGIC:
@@ -95,8 +101,8 @@ class LineBlocks:
         try:
             return self.stream.read(self.block_bytes)
         except (OSError, EOFError, lzma.LZMAError) as exc:
-            raise UsageError(f"{log_name(self.path)}: the access log is damaged or cut short "
-                             f"({type(exc).__name__})") from None
+            raise UsageError(text("access_log.damaged", name=log_label(self.path), error=type(exc).__name__)) \
+                from None
 
 
 def log_size(path: str) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
 
 from ..errors import UsageError
+from ..messages import text as words
 from ..names import display
 
 # A digit where the scan masked one: ASCII or full-width (UTF-8 EF BC 90-99).
@@ -40,10 +41,10 @@ class UrlMapping:
     def parse(cls, text: str) -> UrlMapping:
         local, sep, prefix = text.partition("=")
         if not sep or not local or not prefix:
-            raise UsageError(f"--url-map {text!r}: give LOCAL_ROOT=URL_PREFIX, e.g. /var/www/html=https://example.jp/")
+            raise UsageError(words("url_map.syntax", value=text))
         parts = urlsplit(prefix)
         if parts.query or parts.fragment:
-            raise UsageError(f"--url-map {text!r}: the URL prefix takes no query string nor fragment")
+            raise UsageError(words("url_map.query", value=text))
         path = parts.path if parts.scheme or parts.netloc else prefix
         if not path.startswith("/"):
             path = "/" + path

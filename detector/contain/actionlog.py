@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from typing import Any
 
 from ..names import shown
 from ..outputs import open_append
+from ..times import rfc3339
 
 ACTIONS_NAME = "actions.jsonl"
 
@@ -28,7 +28,7 @@ class ActionLog:
 
     def record(self, action: str, path: str | None = None, **details: Any) -> None:
         """One line: the time, the run, the action, the path (shown) and what else says what happened."""
-        line: dict[str, Any] = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "run": self.run, "action": action}
+        line: dict[str, Any] = {"time": rfc3339(), "run": self.run, "action": action}
         if path is not None:
             line["path"] = shown(path)
         line.update(details)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..messages import text as words
 from ..model import Finding
 from ..names import display, shown, unescape
 from ..outputs import ReplacedFile, open_append
@@ -215,7 +216,7 @@ class Manifest:
         not end); a usage error naming the file and the problem when it is not one."""
         data = _read_json(path)
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise UsageError(f"{path}: not a quarantine manifest ({SCHEMA} expected)")
+            raise UsageError(words("manifest.other_schema", path=path, schema=SCHEMA))
         folder = os.path.dirname(os.path.abspath(path))
         try:
             for kind, index, value in _journal_lines(os.path.join(folder, JOURNAL_NAME)):
@@ -228,7 +229,7 @@ class Manifest:
                        [FolderTimes.from_json(item) for item in data.get("folders", [])],
                        [PlaceholderRecord.from_json(item) for item in data.get("placeholders", [])])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise UsageError(f"{path}: malformed manifest ({type(exc).__name__}: {exc})") from None
+            raise UsageError(words("manifest.malformed", path=path, error=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _read_json(path: str) -> Any:
@@ -236,9 +237,9 @@ def _read_json(path: str) -> Any:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the manifest: {exc.strerror}") from None
+        raise UsageError(words("manifest.unreadable", path=path, reason=exc.strerror)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a json document ({type(exc).__name__})") from None
+        raise UsageError(words("not_json", name=path, error=type(exc).__name__)) from None
 
 
 def _journal_lines(path: str) -> list[tuple[str, int, dict[str, Any]]]:

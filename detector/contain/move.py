@@ -10,11 +10,11 @@ still the same file (device, inode, size and mtime). A crash at any point leaves
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 from typing import NamedTuple
 
+from ..fs.facts import sha256_of  # the scan's: a file's hash here is the one its scan kept (model.FileFacts)
 from .paths import FILE_FLAGS, Place, Refused, exists, fsync_folder, open_quietly
 
 CHUNK = 1 << 20
@@ -43,16 +43,6 @@ class Facts(NamedTuple):
     def same_file(self, other: Facts) -> bool:
         """The same file with the same content as far as its stat tells (device, inode, size, mtime)."""
         return (self.dev, self.ino, self.size, self.mtime_ns) == (other.dev, other.ino, other.size, other.mtime_ns)
-
-
-def sha256_of(fd: int) -> str:
-    """The sha256 of an open file's content, read from its start (positional reads: the offset is left alone)."""
-    digest = hashlib.sha256()
-    offset = 0
-    while chunk := os.pread(fd, CHUNK, offset):
-        digest.update(chunk)
-        offset += len(chunk)
-    return digest.hexdigest()
 
 
 def same_device(source: Place, target: Place) -> bool:

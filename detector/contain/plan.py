@@ -4,34 +4,45 @@ A file moves when the scan found a person's number in it (a finding, not a sampl
 moves the archive that holds it), it was read on this host, it is under one of the scan's roots, and, with
 ``--only-public``, a finding in it is public. A file the scan's baseline accepted is not moved.
 
-**Changed since the scan.** A scan's json keeps no size, time or hash per file, so the quarantine decides from
-what it does keep, and says which check refused a file:
+**Changed since the scan.** A scan keeps each file with findings as it read it (the json's ``files``: size, mtime
+in ns and the sha256 of its bytes, :class:`~detector.model.FileFacts`). The file now must have the same size and
+mtime, then the same sha256: a change that keeps the size and sets the time back (``touch -d``) still changes the
+hash. The refusal names what differs.
+
+A scan written before the facts were kept (no ``files``), or a file the scan has no facts of, is checked as
+before, from what the scan does keep (the quarantine says so):
 
 1. the file's mtime is before the second the scan started (``scan.started``, whole seconds): a file modified at
    or after it may not be the file the scan read (a merged document's ``started`` is the merge's, later than
    its scans: the second check then decides alone);
 2. the file, read again with the scan's key and minimum confidence, gives the same findings: each (fingerprint,
    location) the scan recorded for it, and no other. A number added, removed or moved to another line or cell
-   makes it another file.
+   makes it another file. A change that keeps the mtime and the numbers in their places is not seen.
 
-Between the checks and the move, the file must keep its device, inode, size and mtime (:class:`.move.Facts`).
+Between the checks and the move, the file must keep its device, inode, size and mtime (:class:`.move.Facts`), and
+a file checked by its facts must still have the scan's sha256 when it is moved.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import UsageError
-from ..model import STDIN, Confidence, Finding, Location, ScanOptions
+from ..fs.facts import sha256_of
+from ..messages import text as words
+from ..model import STDIN, Confidence, FileFacts, Finding, Location, ScanOptions
 from ..names import shown, unescape
 from ..people import Fingerprinter
+from ..times import parse_time, rfc3339
 from .move import Facts
 from .paths import Refused, open_file, place_of
+
+if TYPE_CHECKING:
+    from ..scanner import FileScanner
 
 
 class ScanFacts(NamedTuple):
@@ -53,6 +64,7 @@ class Exposed(NamedTuple):
     root: str
     findings: tuple[Finding, ...]
     public: bool
+    read: FileFacts | None = None  # the file as the scan read it; None: the scan kept no facts of it
 
 
 class Checked(NamedTuple):
@@ -74,6 +86,8 @@ class Plan(NamedTuple):
     refused: list[Refusal]
     not_selected: int  # files with findings left out by --only-public
     already: tuple[str, ...] = ()  # files an earlier run moved into the same quarantine
+    facts_kept: bool = True  # the scan keeps its files' facts (a document written before it did: False)
+    without_facts: int = 0  # files checked as before, without the scan's facts of them
 
 
 # A file scanned again, as the scan's findings for it: (fingerprint, location) pairs; None when it is unreadable
@@ -85,9 +99,9 @@ def scan_facts(name: str, document: dict[str, Any]) -> ScanFacts:
     """The scan's header; a usage error naming the file when it lacks what the checks need."""
     try:
         scan = document["scan"]
-        started = dt.datetime.strptime(str(scan["started"]), "%Y-%m-%dT%H:%M:%S%z")
+        started = parse_time(str(scan["started"]))  # RFC 3339, or the +0900 form of older scans
     except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{name}: the scan's start time is missing or unreadable ({type(exc).__name__})") from None
+        raise UsageError(words("quarantine.bad_start", name=name, error=type(exc).__name__)) from None
     roots = tuple(os.path.abspath(unescape(str(root))) for root in scan.get("roots", []) if root != STDIN)
     return ScanFacts(name, str(scan.get("scan_id", "")), str(scan["key_id"]), int(started.timestamp()) * 10**9,
                      roots, Confidence.parse(str(scan.get("min_confidence", "medium"))),
@@ -98,8 +112,7 @@ def check_key(scan: ScanFacts, key: bytes) -> None:
     """The rescan needs the scan's key: its fingerprints are compared with the scan's."""
     key_id = Fingerprinter(key).key_id
     if key_id != scan.key_id:
-        raise UsageError(f"{scan.name}: the scan was made with key {scan.key_id}, this key is {key_id}: give the "
-                         "scan's key (--key-file or MYNUMBER_KEY) so its findings can be checked again")
+        raise UsageError(words("quarantine.other_key", name=scan.name, scan_key=scan.key_id, key=key_id))
 
 
 def exposed_files(scan: ScanFacts, document: dict[str, Any], only_public: bool
@@ -113,6 +126,7 @@ def exposed_files(scan: ScanFacts, document: dict[str, Any], only_public: bool
     accepted = {Finding.from_json(item).path for item in document.get("baselined", [])}
     accepted -= {Finding.from_json(item).path for item in document.get("findings", [])}
     here = socket.gethostname()
+    read = files_read(document)
     exposed, refused, not_selected = [], [], 0
     for path, findings in sorted(by_path.items()):
         if path in accepted:
@@ -126,12 +140,66 @@ def exposed_files(scan: ScanFacts, document: dict[str, Any], only_public: bool
         if root is None:
             refused.append(Refusal(path, reason or "not under a root of the scan"))
             continue
-        exposed.append(Exposed(absolute, root, tuple(findings), any(f.public for f in findings)))
+        facts = next((read[(host, path)] for host in _hosts(findings) if (host, path) in read), None)
+        exposed.append(Exposed(absolute, root, tuple(findings), any(f.public for f in findings), facts))
     return exposed, refused, not_selected
+
+
+def files_read(document: dict[str, Any]) -> dict[tuple[str | None, str], FileFacts]:
+    """Each file the scan kept the facts of, by (host, path) as its findings name them (an entry without a host
+    was read by the document's one host)."""
+    hosts = document.get("scan", {}).get("hosts", [])
+    doc_host = unescape(str(hosts[0])) if len(hosts) == 1 else None
+    read = {}
+    for entry in document.get("files", []):
+        host = entry.get("host")
+        read[(unescape(str(host)) if host is not None else doc_host, unescape(str(entry["path"])))] = \
+            FileFacts.from_json(entry)
+    return read
+
+
+def _hosts(findings: list[Finding]) -> list[str | None]:
+    """The hosts a file's findings name, in a fixed order (a finding without one last)."""
+    return sorted({f.host for f in findings}, key=lambda host: (host is None, host or ""))
 
 
 def check(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked:
     """The file as it is now, if it is the file the scan read (see the module); :class:`Refused` otherwise."""
+    if exposed.read is not None:
+        return check_facts(exposed, exposed.read)
+    return check_findings(exposed, scan, rescan)
+
+
+def check_facts(exposed: Exposed, read: FileFacts) -> Checked:
+    """The file as it is now against the facts the scan kept of it: size and mtime, then its sha256 (read only
+    when the first two agree). The refusal names what differs."""
+    with place_of(exposed.root, exposed.path) as place:
+        real = place.path
+        fd = open_file(place)
+        try:
+            now = Facts.of(os.fstat(fd))
+            differences = [_size_differs(read.size, now.size)] if now.size != read.size else []
+            if now.mtime_ns != read.mtime_ns:
+                differences.append(_mtime_differs(read.mtime_ns, now.mtime_ns))
+            if differences:
+                raise Refused(f"changed since the scan: {' and '.join(differences)}")
+            if read.ctime_ns is not None and os.fstat(fd).st_ctime_ns != read.ctime_ns:
+                raise Refused("changed since the scan: its change time (ctime) differs from the scan's (with the same "
+                              "size and modification time: written in place or its time set back)")
+            if read.sha256 is not None and sha256_of(fd) != read.sha256:
+                raise Refused("changed since the scan: its sha256 differs from the scan's (with the same size and "
+                              "modification time: changed in place and its time set back)")
+            after = Facts.of(os.fstat(fd))
+        finally:
+            os.close(fd)
+    if not after.same_file(now):
+        raise Refused("it changed while it was being checked")
+    return Checked(exposed, real, after)
+
+
+def check_findings(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked:
+    """A file the scan kept no facts of: its mtime against the scan's start, then its findings read again (see
+    the module)."""
     with place_of(exposed.root, exposed.path) as place:
         real = place.path
         fd = open_file(place)
@@ -162,6 +230,7 @@ def check(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked:
 
 def make_plan(scan: ScanFacts, document: dict[str, Any], only_public: bool, rescan: Rescan) -> Plan:
     exposed, refused, not_selected = exposed_files(scan, document, only_public)
+    without_facts = sum(1 for item in exposed if item.read is None)
     moves = []
     for item in exposed:
         try:
@@ -170,18 +239,21 @@ def make_plan(scan: ScanFacts, document: dict[str, Any], only_public: bool, resc
             refused.append(Refusal(item.path, refusal.reason))
         except OSError as exc:  # its root gone, a folder we may not enter
             refused.append(Refusal(item.path, f"cannot be checked: {exc.strerror or exc}"))
-    return Plan(scan, moves, refused, not_selected)
+    return Plan(scan, moves, refused, not_selected, facts_kept="files" in document, without_facts=without_facts)
 
 
 def scanner_rescan(options: ScanOptions) -> Rescan:
     """A file read again as the scan read it (same key, rules and minimum confidence): its findings as
-    (fingerprint, location) pairs, folder-name findings left out (they belong to the walk, not the file)."""
-    from ..scanner import FileScanner
-
-    scanner = FileScanner(options._replace(follow_symlinks=False, state_path=None))
+    (fingerprint, location) pairs, folder-name findings left out (they belong to the walk, not the file). The
+    scanner is made when a first file needs it: a scan that kept its files' facts needs none."""
+    scanners: list[FileScanner] = []
 
     def rescan(path: str) -> tuple[set[tuple[str, Location]] | None, str]:
-        result = scanner.scan_file(path)
+        if not scanners:
+            from ..scanner import FileScanner
+
+            scanners.append(FileScanner(options._replace(follow_symlinks=False, state_path=None)))
+        result = scanners[0].scan_file(path)
         if not result.scanned or (result.unscanned and not result.findings):
             reasons = "; ".join(entry.reason for entry in result.unscanned) or "not readable"
             return None, shown(reasons)
@@ -210,4 +282,21 @@ def _root_of(roots: tuple[str, ...], path: str) -> str | None:
 
 
 def _iso(ns: int) -> str:
-    return dt.datetime.fromtimestamp(ns / 1e9).astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
+    return rfc3339(ns / 1e9)
+
+
+def _size_differs(then: int, now: int) -> str:
+    """In words with thousands separators: a size is a count, never a run of 12 digits in what is shown."""
+    return f"its size differs ({then:,} bytes in the scan, {now:,} now)"
+
+
+def _mtime_differs(then: int, now: int) -> str:
+    return f"its modification time differs ({_iso_ns(then)} in the scan, {_iso_ns(now)} now)"
+
+
+def _iso_ns(ns: int) -> str:
+    """An mtime to the nanosecond, RFC 3339 with a fraction (``2026-12-03T22:46:29.123456789+09:00``): two times
+    within one second differ in what is shown."""
+    seconds, fraction = divmod(ns, 10**9)
+    whole = rfc3339(seconds)
+    return f"{whole[:-6]}.{fraction:09d}{whole[-6:]}"

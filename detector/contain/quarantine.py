@@ -21,8 +21,12 @@ from typing import Any, NamedTuple
 
 from ..access.urls import UrlMapping
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from ..fs.facts import sha256_of
+from ..messages import either
+from ..messages import text as words
 from ..model import ScanOptions
 from ..names import readable, shown
+from ..times import rfc3339
 from .actionlog import ActionLog
 from .manifest import (
     COPIED,
@@ -36,7 +40,7 @@ from .manifest import (
     finding_record,
     stored_parts,
 )
-from .move import Facts, copy, remove_if_same, rename, same_device, sha256_of
+from .move import Facts, copy, remove_if_same, rename, same_device
 from .paths import Place, Refused, exists, open_file, open_folder, place_of
 from .placeholder import (
     KINDS,
@@ -79,9 +83,9 @@ def quarantine(name: str, document: dict[str, Any], options: QuarantineOptions, 
     maps = [UrlMapping.parse(text) for text in options.url_maps]
     bad = set(options.placeholders) - set(KINDS)
     if bad:
-        raise UsageError(f"--placeholder {', '.join(sorted(bad))}: use {' or '.join(KINDS)}")
+        raise UsageError(words("placeholder.unknown", kinds=", ".join(sorted(bad)), choices=either(KINDS)))
     if options.placeholders and not maps:
-        raise UsageError("--placeholder needs --url-map LOCAL_ROOT=URL_PREFIX: which URL each file was served under")
+        raise UsageError(words("placeholder.needs_url_map"))
     target = checked_target(options.target, scan.roots)
     rescan = scanner_rescan(ScanOptions(key=key, rules_dirs=options.rules_dirs, min_confidence=scan.min_confidence))
     plan = _without_quarantined(make_plan(scan, document, options.only_public, rescan), target)
@@ -97,19 +101,18 @@ def checked_target(target: str, roots: tuple[str, ...]) -> str:
     for root in roots:
         real_root = os.path.realpath(root)
         if real == real_root or real.startswith(real_root.rstrip("/") + "/"):
-            raise UsageError(f"--to {shown(target)}: inside the scanned root {shown(root)}: the files would stay "
-                             "where the scan looks (in a web root, where the server may serve them); choose a "
-                             "folder outside every root")
+            raise UsageError(words("quarantine.target_in_root", path=shown(target), root=shown(root)))
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return path
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"--to {shown(target)}: not a folder (a symbolic link or a file)")
+        raise UsageError(words("quarantine.target_not_folder", path=shown(target)))
     if st.st_uid != os.geteuid():
-        raise UsageError(f"--to {shown(target)}: owned by another user (uid {st.st_uid})")
+        raise UsageError(words("quarantine.target_other_owner", path=shown(target), uid=st.st_uid))
     if st.st_mode & 0o022:
-        raise UsageError(f"--to {shown(target)}: others may write to it (mode {stat.S_IMODE(st.st_mode):04o})")
+        mode = f"{stat.S_IMODE(st.st_mode):04o}"
+        raise UsageError(words("quarantine.target_writable", path=shown(target), mode=mode))
     return path
 
 
@@ -126,9 +129,9 @@ def _without_quarantined(plan: Plan, target: str) -> Plan:
 
 
 def _dry_run(plan: Plan, target: str, options: QuarantineOptions, maps: list[UrlMapping]) -> Outcome:
-    lines = []
+    lines = _checks_note(plan)
     for item in plan.moves:
-        lines.append(f"would move: {readable(item.path)} ({_about(item)}) -> "
+        lines.append(f"would move: {readable(item.path)} ({_about(item, plan.facts_kept)}) -> "
                      f"{readable(os.path.join(target, FILES, *stored_parts(item.path)))}")
     lines += [f"refused: {readable(refusal.path)}: {refusal.reason}" for refusal in plan.refused]
     lines += [f"already in the quarantine: {readable(path)}" for path in plan.already]
@@ -145,7 +148,7 @@ def _apply(plan: Plan, target: str, options: QuarantineOptions, maps: list[UrlMa
     manifest_path = os.path.join(target, MANIFEST_NAME)
     run = _Run(target, Manifest.load(manifest_path) if os.path.lexists(manifest_path) else Manifest(target))
     run.start(plan, options)
-    lines, moved, refused = [], [], list(plan.refused)
+    lines, moved, refused = _checks_note(plan), [], list(plan.refused)
     for refusal in plan.refused:
         run.log.record("refuse", refusal.path, reason=refusal.reason)
     for item in plan.moves:
@@ -161,7 +164,7 @@ def _apply(plan: Plan, target: str, options: QuarantineOptions, maps: list[UrlMa
             run.log.record("fail", item.path, reason=reason)
             continue
         moved.append(item)
-        lines.append(f"moved: {readable(item.path)} ({_about(item)}, {entry.method})")
+        lines.append(f"moved: {readable(item.path)} ({_about(item, plan.facts_kept)}, {entry.method})")
     lines += [f"refused: {readable(refusal.path)}: {refusal.reason}" for refusal in refused]
     lines += [f"already in the quarantine: {readable(path)}" for path in plan.already]
     if options.placeholders:
@@ -184,7 +187,7 @@ class _Run:
         self.log = ActionLog(target, self.run)
 
     def start(self, plan: Plan, options: QuarantineOptions) -> None:
-        self.manifest.runs.append({"run": self.run, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        self.manifest.runs.append({"run": self.run, "time": rfc3339(),
                                    "scan": {"file": shown(plan.scan.name), "scan_id": plan.scan.scan_id,
                                             "key_id": plan.scan.key_id},
                                    "only_public": options.only_public, "placeholders": list(options.placeholders)})
@@ -201,6 +204,8 @@ class _Run:
                 if not facts.same_file(item.facts):
                     raise Refused("it changed since it was checked")
                 sha256 = sha256_of(fd)
+                if item.exposed.read is not None and item.exposed.read.sha256 not in (None, sha256):
+                    raise Refused("changed since the scan: its sha256 differs from the scan's")
                 parts = stored_parts(item.path)
                 folder = open_folder(os.path.join(self.target, FILES), parts[:-1], create=True)
                 try:
@@ -305,10 +310,28 @@ def _make_folder(path: str) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise UsageError(f"{shown(path)}: cannot create the quarantine folder: {exc.strerror}") from None
+        raise UsageError(words("quarantine.cannot_create", path=shown(path), reason=exc.strerror)) from None
     os.chmod(path, 0o700)
 
 
-def _about(item: Checked) -> str:
+def _about(item: Checked, facts_kept: bool) -> str:
     count = len(item.exposed.findings)
-    return f"{count} finding{'s' if count != 1 else ''}" + (", public" if item.exposed.public else "")
+    return (f"{count} finding{'s' if count != 1 else ''}" + (", public" if item.exposed.public else "")
+            + (", checked without the scan's facts" if item.exposed.read is None and facts_kept else ""))
+
+
+# How a file the scan kept no facts of is checked (plan.check_findings), said once a run.
+_AS_BEFORE = ("checked as before: its modification time against the scan's start, and read again for the scan's "
+              "findings (a change that keeps both is not seen)")
+
+
+def _checks_note(plan: Plan) -> list[str]:
+    """The line that says files are checked without the scan's facts (size, mtime, sha256), and why."""
+    if not plan.without_facts:
+        return []
+    if not plan.facts_kept:
+        return [f"note: {readable(plan.scan.name)} keeps no size, time or hash of its files (a scan written before "
+                f"mynumber kept them): each file is {_AS_BEFORE}"]
+    count = plan.without_facts
+    return [f"note: {count} file{'s' if count != 1 else ''} with no size, time or hash in the scan (their facts "
+            f"could not be read when it ran): {_AS_BEFORE}"]

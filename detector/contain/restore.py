@@ -19,10 +19,11 @@ import time
 from contextlib import suppress
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
+from ..fs.facts import sha256_of
 from ..names import readable, unescape
 from .actionlog import ActionLog
 from .manifest import COPIED, FILES, MOVED, MOVING, RESTORED, Entry, FolderTimes, Manifest, stored_parts
-from .move import copy, keep_metadata, rename, same_device, sha256_of, sha256_of_name
+from .move import copy, keep_metadata, rename, same_device, sha256_of_name
 from .paths import FILE_FLAGS, Place, Refused, exists, open_file, open_quietly, place_of
 from .placeholder import remove
 from .quarantine import Outcome

@@ -107,6 +107,7 @@ class PdfExtractor:
         except UnscannableFile as exc:
             yield Skipped("", f"{exc.reason}, page {number}")
             return
+        image.info["dpi"] = (RENDER_DPI, RENDER_DPI)  # a page of a document: read whole (ocr.prepare.scanned_page)
         yield from self.pictures.units(image, number)
 
 
@@ -120,6 +121,12 @@ def _pages(numbers: list[int]) -> str:
             runs.append([number, number])
     shown = ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in runs)
     return f"page{'s' if len(numbers) > 1 else ''} {shown}"
+
+
+# pdfium keeps the objects of every page it has loaded (a scanned page's image data: 146 KB a page of a 2,000-page
+# scan, 303 MB by its end) until the document is closed: the document is opened again every so many pages, which
+# holds a scan of any length to the memory of that many (docs/performance.md, issue 16).
+PAGES_A_DOCUMENT = 100
 
 
 def _pdfium_pages(stream: BinaryIO) -> Iterator[Page] | None:
@@ -137,9 +144,13 @@ def _pdfium_pages(stream: BinaryIO) -> Iterator[Page] | None:
         return None
 
     def pages() -> Iterator[Page]:
+        nonlocal document
         try:
             for index in range(len(document)):
                 try:
+                    if index and index % PAGES_A_DOCUMENT == 0:
+                        document.close()  # what pdfium keeps of the pages read so far goes with it
+                        document = pdfium.PdfDocument(stream, autoclose=False)
                     page = document[index]
                     textpage = page.get_textpage()
                     text = textpage.get_text_bounded()

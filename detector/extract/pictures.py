@@ -24,7 +24,7 @@ from ..errors import UnscannableFile
 from ..model import Location
 from ..ocr import Box, Line, OcrEngine, OcrFailed, OcrTimeout, Word, find_engine
 from ..ocr.lines import reading_lines
-from ..ocr.prepare import DIGIT_HEIGHTS, blank, grey, number_region, rescale, scaled
+from ..ocr.prepare import DIGIT_HEIGHTS, blank, number_region, prepared, rescale, scaled
 from ..ocr.repair import MisreadRepair, Repaired, Unreadable
 from ..rules import load_rules
 from . import Item, Member, PossibleNumber, Skipped, TextUnit
@@ -102,7 +102,7 @@ class PictureReader:
         engine = self.engine()
         if isinstance(engine, str):
             raise UnscannableFile(engine)
-        picture = grey(image)
+        picture = prepared(image)
         if blank(picture):
             return
         started = time.monotonic()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import AnyStr, BinaryIO
 
 from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
@@ -29,6 +29,10 @@ from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
 _FIRST_ASCII = re.compile(b"[\x00-\x7f]")
+_LAST_ASCII = re.compile(b"(?s).*[\x00-\x7f]")
+# How far before a part of a large file its context is looked for (detector.parts): far enough to find an ASCII
+# byte in any text but a long run of Japanese with no line end.
+_BEFORE_A_PART = 64 * 1024
 
 
 class TextExtractor:
@@ -61,27 +65,26 @@ class TextExtractor:
             yield TextUnit(data=data, encoding=encoding or "ascii", first_line=1)
             return
         first = source.head[skip:] + source.stream.read(self.chunk_size)
-        rest = _blocks(source.stream, self.chunk_size)
-        context = carry = b""
-        continues = False  # every unit after the first goes on from the one before it
-        jis = _Jis()
-        for block in itertools.chain((first,), rest, (b"",)):
-            if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
-                block, carry, end = jis.transcode(block, carry)
-                if jis.decoding:
-                    encoding = "utf-8"
-                if not block and not end:
-                    continue  # all held back: an escape sequence cut by the block's end, completed by the next
-            if not block and not carry:
-                return
-            if encoding is None and not block.isascii():
-                encoding = detect_encoding(bytes(block))  # once a file
-            unit, scan_to, carry = _unit(context, carry, block, encoding)
-            scan_from = len(context)
-            yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
-                           scan_to=scan_to)
-            continues = True
-            context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
+        yield from _chunked(itertools.chain((first,), _blocks(source.stream, self.chunk_size)), encoding)
+
+    def extract_part(self, stream: BinaryIO, part: PartReading) -> Iterator[TextUnit]:
+        """The units of one part of a large file (:mod:`detector.parts`), from a stream of the whole file: its
+        bytes cut as a whole-file read cuts its chunks, the bytes before the part as the first unit's context and
+        those after it as the last unit's lookahead (a number's context window is whole across the cut). The
+        first unit starts at line 1 (the parent moves the lines). A part of a file that is ASCII so far stops at
+        its first non-ASCII byte or ISO-2022-JP escape (``part.left_ascii``): that file is read whole."""
+        before = b""
+        if not part.first:
+            low = max(0, part.start - _BEFORE_A_PART)
+            stream.seek(low)
+            before = _context_before(stream.read(part.start - low), part.encoding)
+        after = b""
+        if part.end is not None:
+            stream.seek(part.end)
+            after = stream.read(CONTEXT_BYTES)
+        stream.seek(part.start)
+        blocks = _blocks(_Bounded(stream, part.end - part.start) if part.end is not None else stream, self.chunk_size)
+        yield from _chunked(blocks, part.encoding, before, after, part)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
         """UTF-16 text, decoded incrementally; the matcher gets str units, cut and overlapped as the raw ones."""
@@ -104,6 +107,95 @@ class TextExtractor:
                            scan_from=len(context), scan_to=len(context) + len(chunk))
             continues = True
             context = chunk[-CONTEXT_CHARS:]
+
+
+def _context_before(data: bytes, encoding: str | None) -> bytes:
+    """The context of a part's first unit, from the bytes before the part: at least :data:`CONTEXT_BYTES`, from
+    just after the last byte below 0x80 that leaves that many (a character boundary in UTF-8, CP932 and EUC-JP:
+    a character of its own, or the last byte of a CP932 one), so the context decodes as in the whole text; else
+    (no such byte in the bytes read: Japanese with no ASCII for that long) as a chunk's tail is cut."""
+    found = _LAST_ASCII.match(data, 0, max(0, len(data) - CONTEXT_BYTES))
+    if found is not None or len(data) <= CONTEXT_BYTES:
+        return data[found.end():] if found is not None else data
+    return _tail(data, 0, len(data), encoding)
+
+
+class PartReading:
+    """A part of a large file as this reader reads it (:mod:`detector.parts`): bytes ``start`` to ``end`` (None:
+    to the file's end), whether it is the ``first`` (no context before it), the file's ``encoding`` (None: ASCII
+    so far); and what reading it found: whether a part of a file that is ASCII so far met a non-ASCII byte or an
+    ISO-2022-JP escape (then it stopped there, and the file is read whole)."""
+
+    def __init__(self, start: int, end: int | None, encoding: str | None, first: bool) -> None:
+        self.start, self.end, self.encoding, self.first = start, end, encoding, first
+        self.left_ascii = False
+
+
+def part_encoding(first: bytes) -> tuple[int, str | None] | None:
+    """For a file read as parts (:mod:`detector.parts`), from its first block as this reader reads it (the head
+    and a chunk): (the bytes of a BOM to skip, the encoding this reader decides from that block, None while it
+    is ASCII), the same steps as :meth:`TextExtractor.extract` takes. None: the file is read whole, UTF-16 (it is
+    decoded before it is cut) or ISO-2022-JP (its character set is carried across line ends)."""
+    bom = bom_of(first)
+    if (bom[0].startswith("utf-16") if bom else utf16_without_bom(first[:4096]) is not None):
+        return None
+    if bom:
+        return bom[1], "utf-8"
+    jis = _Jis()
+    block, _, _ = jis.transcode(first, b"")
+    if jis.decoding:
+        return None
+    return 0, None if block.isascii() else detect_encoding(bytes(block))
+
+
+def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context: bytes = b"", after: bytes = b"",
+             part: PartReading | None = None) -> Iterator[TextUnit]:
+    """The units of a text's blocks (see :meth:`TextExtractor._raw`): ``context`` before the first unit and
+    ``after`` the last one, context only (a part of a file: :meth:`TextExtractor.extract_part`). The encoding is
+    told from the first non-ASCII block, once; for a ``part`` of a file that is ASCII so far, that block, or an
+    ISO-2022-JP escape, ends the part instead (``part.left_ascii``)."""
+    carry = b""
+    continues = False  # every unit after the first goes on from the one before it
+    jis = _Jis()
+    for block in itertools.chain(blocks, (b"",)):
+        if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
+            block, carry, end = jis.transcode(block, carry)
+            if jis.decoding:
+                encoding = "utf-8"
+            if not block and not end:
+                continue  # all held back: an escape sequence cut by the block's end, completed by the next
+        if part is not None and (jis.decoding or (encoding is None and not block.isascii())):
+            part.left_ascii = True
+            return
+        if not block and not carry:
+            return
+        if encoding is None and not block.isascii():
+            encoding = detect_encoding(bytes(block))  # once a file
+        unit, scan_to, carry = _unit(context, carry, block, encoding, after)
+        scan_from = len(context)
+        if scan_to == scan_from:
+            continue  # a block shorter than the lookahead: all carried on, with the context before it
+        yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
+                       scan_to=scan_to)
+        continues = True
+        context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
+
+
+class _Bounded:
+    """The next ``size`` bytes of a stream, then its end: a part of a file read as the whole file is."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream, self.left = stream, size
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+    def readinto(self, buffer: bytearray) -> int:
+        count: int = self.stream.readinto(memoryview(buffer)[:self.left])  # type: ignore[attr-defined]
+        self.left -= count
+        return count
 
 
 class _Jis:
@@ -150,7 +242,7 @@ class _Jis:
         return self.decoder.decode(bytes(data), final).encode("utf-8")
 
 
-def _blocks(stream: BinaryIO, size: int) -> Iterator[bytes | bytearray]:
+def _blocks(stream: BinaryIO | _Bounded, size: int) -> Iterator[bytes | bytearray]:
     """The stream's blocks of up to ``size`` bytes, read into one buffer again and again where the stream can:
     each block is good only until the next is read (the unit made of it is a copy). A new block of fresh memory
     each time cost as much as the reading itself (the kernel clears every page of it: docs/performance.md)."""
@@ -192,13 +284,14 @@ def _line_cut(data: AnyStr, end: int) -> int | None:
     return last_cut(data, max(0, end - 65536), end)
 
 
-def _unit(context: bytes, carry: bytes, block: bytes | bytearray,
-          encoding: str | None) -> tuple[bytes, int | None, bytes]:
+def _unit(context: bytes, carry: bytes, block: bytes | bytearray, encoding: str | None,
+          after: bytes = b"") -> tuple[bytes, int | None, bytes]:
     """(the unit to scan, where its scanned part ends, the unfinished line carried to the next block). The
     unit holds the context, the carry and the block up to its cut, then the bytes after the cut as lookahead
-    (context only); the last (empty) block takes what is left, with no lookahead."""
+    (context only); the last (empty) block takes what is left, with ``after`` as its lookahead (the bytes after
+    a part of a file), or none."""
     if not block:
-        return context + carry, None, b""
+        return (context + carry + after, len(context) + len(carry), b"") if after else (context + carry, None, b"")
     newline = block.rfind(b"\n", 0, len(block) - CONTEXT_BYTES)
     if newline >= 0:  # the usual case: the block is not copied once more to be joined to the carry
         cut = newline + 1

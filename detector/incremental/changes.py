@@ -229,8 +229,8 @@ class Incremental:
         if self.reveal:
             return False  # files with findings are read again: the state never holds raw numbers
         stored = self.state.result(absolute, path, identity)
-        if stored is None:
-            return False
+        if stored is None or (stored.facts is None and (stored.findings or stored.unreadable)):
+            return False  # a file with findings stored without its facts (an older state, watch) is read again
         self.result.add(stored)
         return True
 

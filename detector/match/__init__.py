@@ -252,7 +252,11 @@ class TextScanner:
             # the multibyte C pass: each hit is a candidate
             contiguous, quick = multibyte_pass.quick_ends(data, encoding, contiguous, self.scorer, before, after,
                                                           line_at)
-        windows = [(snap_left(data, end - before), snap_right(data, end + after))
+        # A window also holds the text whose labels give a finding its items (ItemFinder.around): cut shorter, the
+        # items would depend on whether a neighbouring hit's window, in the scanned part or not, widened it.
+        items = (self.items.window + 2) * prefilter.bytes_per_char
+        left, right = max(before, items + prefilter.span_bytes), max(after, items)
+        windows = [(snap_left(data, end - left), snap_right(data, end + right))
                    for end in (*contiguous, *grouped) if end > scan_from and end - prefilter.span_bytes < scan_to]
         windows.extend(edges)
         hint_lines: dict[int, int] = {}

@@ -1,5 +1,6 @@
-"""A picture made ready for the engine: grey, white behind transparency, small text enlarged, and the cheap
-test that tells a picture with no text at all (a blank page, a plain background) before the engine is asked.
+"""A picture made ready for the engine: grey, white behind transparency, small text enlarged, a scanned page
+turned level and cleared of specks, a photo on dim paper evened; and the cheap test that tells a picture with no
+text at all (a blank page, a plain background) before the engine is asked.
 
 Tesseract binarises the picture itself (Otsu); what each step here buys is in docs/performance.md.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
 from . import Box
@@ -110,33 +112,65 @@ SAMPLED_LINES = 2
 SAMPLE_WIDTH = 8
 SAMPLE_HEIGHT = 32
 TEXT_CONFIDENCE = 65.0
+_DARK = 128  # a sample whose median grey level is under this stands on a dark background
 MIN_CHARACTERS = 3
 # Marks a row of blobs reads as (a rule of dashes, a long-vowel mark repeated): not characters of text.
 _NOT_CHARACTERS = frozenset("ー－-—―=＝_＿|｜~～.。、・,，'\"`")
+
+
+# A page of a document is read whole, without the no-text test, whose layout analysis and sample line cost a tenth
+# of reading a page (docs/performance.md): a picture that says it was made at SCANNED_DPI or more (a scanner's
+# TIFF, PNG or JPEG; a PDF page rendered for reading, detector.extract.pdf; a camera writes 72 dpi or nothing, a
+# screenshot 72-144), or one with a sheet's proportions (A series, US Letter), PAGE_SIDE pixels or more across
+# (A4 at 150 dpi), on a plain background: paper. A photo is 4:3, 3:2 or 16:9.
+SCANNED_DPI = 150
+PAGE_SIDE = 1240
+_SHEETS = (2 ** 0.5, 11 / 8.5)
+_SHEET_TOLERANCE = 0.02
+
+
+def scanned_page(image: Image) -> bool:
+    """Whether the picture is a page of a document: its stored resolution (Pillow's ``info["dpi"]``) is
+    SCANNED_DPI or more both ways, or it is a sheet of paper by its shape, size and background."""
+    dpi = image.info.get("dpi")
+    if isinstance(dpi, tuple) and len(dpi) == 2:
+        try:
+            if min(float(dpi[0]), float(dpi[1])) >= SCANNED_DPI:
+                return True
+        except (TypeError, ValueError):
+            pass
+    short, long = sorted(image.size)
+    return short >= PAGE_SIDE and any(abs(long / short - sheet) <= sheet * _SHEET_TOLERANCE for sheet in _SHEETS) \
+        and has_background(image)
 
 
 def layout_copies(image: Image) -> Iterator[tuple[Image, int]]:
     """The pictures the layout is analysed on, in turn until one shows lines, each with how many of the picture's
     pixels a side of one of its pixels spans: a reduced copy of a large or busy picture, then the picture itself
     where it is small or has a plain background."""
-    from PIL import Image as PIL
-
     pixels = image.width * image.height
-    scale = min(_MOST_REDUCED, math.ceil(math.sqrt(pixels / LAYOUT_PIXELS)))
-    if scale <= 1:
-        if pixels <= BUSY_PIXELS or has_background(image):
-            yield image, 1
-            return
-        scale = 2  # a busy picture (no plain background for small type to stand on): its blobs make it slow
-        yield image.resize((image.width // scale, image.height // scale), PIL.Resampling.BOX), scale
+    if pixels <= BUSY_PIXELS:
+        yield image, 1
         return
-    yield image.resize((image.width // scale, image.height // scale), PIL.Resampling.BOX), scale
-    if has_background(image):  # asked only when the reduced copy showed no line
+    plain = has_background(image)
+    # A busy picture (no plain background for small type to stand on) is reduced to about BUSY_PIXELS: its
+    # blobs make the analysis slow, and type on it is large enough to stand a reduction (a card on a desk).
+    scale = min(_MOST_REDUCED, math.ceil(math.sqrt(pixels / (LAYOUT_PIXELS if plain else BUSY_PIXELS))))
+    if scale > 1:
+        yield image.reduce(scale), scale  # each pixel the mean of a scale x scale block
+    if plain:  # the picture itself, asked only when the reduced copy showed no line
         yield image, 1
 
 
 def has_background(image: Image) -> bool:
-    """Whether BACKGROUND of the picture's pixels are within BACKGROUND_SPREAD grey levels of its commonest one."""
+    """Whether BACKGROUND of the picture's pixels are within BACKGROUND_SPREAD grey levels of its commonest one,
+    counted on every n-th pixel of every n-th row (about BUSY_PIXELS of them: the same shares, at a tenth of the
+    time of an A4 page's histogram)."""
+    from PIL import Image as PIL
+
+    step = max(1, math.isqrt(image.width * image.height // BUSY_PIXELS))
+    if step > 1:
+        image = image.resize((image.width // step, image.height // step), PIL.Resampling.NEAREST)
     counts = image.histogram()
     peak = max(range(256), key=counts.__getitem__)
     near = sum(counts[max(0, peak - BACKGROUND_SPREAD):peak + BACKGROUND_SPREAD + 1])
@@ -164,14 +198,20 @@ def sampled(lines: list[Box]) -> list[Box]:
 
 
 def line_sample(image: Image, box: Box) -> Image:
-    """The start of a line (at most SAMPLE_WIDTH heights of it), padded, enlarged to SAMPLE_HEIGHT: what is read
-    to tell text from shapes."""
+    """The start of a line (at most SAMPLE_WIDTH heights of it), padded, scaled to SAMPLE_HEIGHT: what is read
+    to tell text from shapes. Dark ink on light: a line on a dark background (a screenshot in dark mode) is given
+    inverted, since the sample is read without the engine's second, inverted try (which doubles the cost of
+    every shape it is asked about)."""
+    from PIL import ImageOps, ImageStat
+
     pad = max(2, box.height // 3)
     right = min(box.right, box.left + SAMPLE_WIDTH * box.height)
     region = image.crop((max(0, box.left - pad), max(0, box.top - pad), min(image.width, right + pad),
                          min(image.height, box.bottom + pad)))
+    if float(ImageStat.Stat(region).median[0]) < _DARK:
+        region = ImageOps.invert(region)
     factor = min(3.0, SAMPLE_HEIGHT / max(box.height, 1))
-    return scaled(region, factor) if factor > 1.25 else region
+    return scaled(region, factor) if not 0.8 <= factor <= 1.25 else region  # a tall line reduced: cost is pixels
 
 
 def reads_as_text(text: str, confidence: float) -> bool:
@@ -186,6 +226,126 @@ def blank(image: Image) -> bool:
     a few milliseconds however large the picture."""
     from PIL import ImageStat
 
-    thumbnail = image.copy()
-    thumbnail.thumbnail((256, 256))
-    return float(ImageStat.Stat(thumbnail).stddev[0]) < _FLAT
+    small = image.reduce(max(1, max(image.size) // 256))  # box-averaged, without a copy of the whole picture
+    return float(ImageStat.Stat(small).stddev[0]) < _FLAT
+
+
+# What is done to a picture before it is read, each step only on the pictures where it paid on the measured
+# scans (docs/performance.md, "Pictures, fourth step"): a scanner's 1-bit page loses its specks of dust, a scanned
+# page its skew, and a photo of a form on dim paper its uneven light (:func:`evened`, once the engine has found
+# that it holds text: the test costs a photo without text nothing). Tesseract binarises with one threshold for
+# the whole picture (Otsu): light falling off across a photo puts half the sheet under it; and a line of digits
+# fed askew through a scanner is cut across several of its lines.
+def prepared(image: Image) -> Image:
+    """The picture as the engine is given it: grey (:func:`grey`); when it is a page of a document
+    (:func:`scanned_page`), :func:`despeckled` if stored in 1 bit, and :func:`deskewed`."""
+    picture = grey(image)
+    if not scanned_page(picture):
+        return picture
+    return deskewed(despeckled(picture) if image.mode == "1" else picture)
+
+
+def evened(picture: Image) -> Image:
+    """What the engine reads of a picture it found holds text: :func:`flattened` when the picture is on dim
+    paper (:func:`dim_paper`), else the picture itself (the same size either way: the words' boxes stand)."""
+    return flattened(picture) if dim_paper(picture) else picture
+
+
+# A 3x3 median changes about a sixth as many pixels as a clean 1-bit page has black ones (the corners of its
+# strokes), and 0.37-0.52 of them on a page with dust: over SPECKLED the page is taken cleaned, else as it came (the
+# median of a clean page merged a word with a rule into a box tall enough to have the page read twice: measured).
+SPECKLED = 0.3
+
+
+def despeckled(picture: Image) -> Image:
+    """The page with its specks of dust and toner (one or two pixels, read as dots and strokes between the
+    digits of a fax-like 1-bit scan) gone by a 3x3 median, when it has them (SPECKLED); else the page itself.
+    Not done on grey pictures, whose anti-aliased strokes it thins, nor on a 1-bit picture that is no scanned
+    page (small type drawn in 1 bit loses its keyword): both measured, fewer numbers read."""
+    from PIL import ImageChops, ImageFilter
+
+    cleaned = picture.filter(ImageFilter.MedianFilter(3))
+    changed = sum(ImageChops.difference(picture, cleaned).histogram()[1:])
+    return cleaned if changed > SPECKLED * max(1, picture.histogram()[0]) else picture
+
+
+# A picture of at least FLATTENED_PIXELS whose paper (the PAPER_SHARE brightest of its pixels, counted on a
+# subsample) is darker than WHITE_PAPER is a photo of a sheet under uneven light. Its paper is estimated on a copy
+# reduced to about PAPER_SIDE pixels (the brightest level around each place, blurred), and taken away.
+FLATTENED_PIXELS = 1_000_000
+WHITE_PAPER = 200
+PAPER_SHARE = 0.05
+PAPER_SIDE = 400
+_PAPER_AROUND = 9  # pixels of the reduced copy: the brightest level within them is the paper
+
+
+def dim_paper(picture: Image) -> bool:
+    """Whether the picture is large and its paper is not white: a phone photo of a form, not a scan."""
+    from PIL import Image as PIL
+
+    if picture.width * picture.height < FLATTENED_PIXELS:
+        return False
+    step = max(1, math.isqrt(picture.width * picture.height // BUSY_PIXELS))
+    counts = picture.resize((picture.width // step, picture.height // step), PIL.Resampling.NEAREST).histogram()
+    brightest, seen = 255, 0
+    while brightest > 0 and seen + counts[brightest] < PAPER_SHARE * sum(counts):
+        seen += counts[brightest]
+        brightest -= 1
+    return brightest < WHITE_PAPER
+
+
+def flattened(picture: Image) -> Image:
+    """The picture with its paper made white and even: each pixel's distance below the paper around it,
+    subtracted from white, then stretched (background subtraction, a cheap kin of CLAHE with Pillow alone)."""
+    from PIL import Image as PIL
+    from PIL import ImageChops, ImageFilter, ImageOps
+
+    small = picture.reduce(max(1, max(picture.size) // PAPER_SIDE))
+    paper = small.filter(ImageFilter.MaxFilter(_PAPER_AROUND)).filter(ImageFilter.BoxBlur(_PAPER_AROUND // 2 + 1)) \
+        .resize(picture.size, PIL.Resampling.BILINEAR)
+    return ImageOps.autocontrast(ImageOps.invert(ImageChops.subtract(paper, picture)), cutoff=0.5)
+
+
+# The skew of a page is found on a copy about SKEW_WIDTH pixels across, cut to ink and paper: of the angles
+# tried (every degree up to MOST_SKEW either way, then quarter degrees around the best), the one whose rows of
+# ink are sharpest (largest sum of squared differences between neighbouring rows: level lines of text give
+# full rows beside empty ones). A page is turned only when it is more than LEAST_SKEW off.
+SKEW_WIDTH = 400
+MOST_SKEW = 5
+LEAST_SKEW = 0.5
+
+
+def skew(picture: Image) -> float:
+    """The angle, in degrees counter-clockwise, that sets the picture's lines level (0 when it has no ink)."""
+    from PIL import Image as PIL
+
+    factor = max(1, picture.width // SKEW_WIDTH)
+    small = picture.reduce(factor) if factor > 1 else picture
+    counts = small.histogram()
+    paper = max(range(256), key=counts.__getitem__)
+    darkest = next(level for level, darker in enumerate(accumulate(counts)) if darker >= sum(counts) // 100)
+    if paper - darkest < 2 * BACKGROUND_SPREAD:
+        return 0.0
+    cut = (darkest + paper) // 2
+    ink = small.point([255 if level < cut else 0 for level in range(256)])
+
+    def sharpness(angle: float) -> int:
+        rows = ink.rotate(angle, resample=PIL.Resampling.NEAREST, fillcolor=0) \
+            .resize((1, ink.height), PIL.Resampling.BOX).tobytes()  # each row's share of ink, 0-255
+        return sum((below - above) ** 2 for above, below in pairwise(rows))
+
+    best = max(range(-MOST_SKEW, MOST_SKEW + 1), key=sharpness)
+    return max((best + quarter / 4 for quarter in range(-3, 4)), key=sharpness)
+
+
+def deskewed(picture: Image) -> Image:
+    """The page turned level (bilinear, the corners filled with its paper) when its :func:`skew` is over
+    LEAST_SKEW; else the picture itself."""
+    from PIL import Image as PIL
+
+    angle = skew(picture)
+    if abs(angle) <= LEAST_SKEW:
+        return picture
+    counts = picture.histogram()
+    return picture.rotate(angle, resample=PIL.Resampling.BILINEAR, expand=True,
+                          fillcolor=max(range(256), key=counts.__getitem__))

@@ -10,7 +10,6 @@ order.
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from ..model import Finding
 from ..names import shown
 from ..people import RevealedNumbers
 from ..result import UNKNOWN_HOST, Found, ScanResult
+from ..times import rfc3339
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
@@ -33,14 +33,10 @@ def render_lines(result: ScanResult, revealed: RevealedNumbers | None = None) ->
     lines += [stamp.line("baselined", finding) for finding in doc["baselined"]]
     lines += [stamp.line("unscanned", entry) for entry in doc["unscanned"]]
     lines += [stamp.line("unreadable_candidate", entry) for entry in doc["unreadable_candidates"]]
+    lines += [stamp.line("file", entry) for entry in doc["files"]]
     lines += [stamp.line("excluded", entry) for entry in doc["excluded"]]
     lines.append(_summary_line(stamp, doc))
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-
-
-def rfc3339(moment: datetime.datetime | None = None) -> str:
-    """A time as RFC 3339 writes it, with the local offset (``2026-12-03T22:46:29+09:00``)."""
-    return (moment or datetime.datetime.now()).astimezone().isoformat(timespec="seconds")
 
 
 class _Stamp:
@@ -66,8 +62,9 @@ def _summary_line(stamp: _Stamp, doc: dict[str, Any]) -> dict[str, Any]:
 
 class LineStream:
     """``scan --format jsonl`` written as the scan goes (:class:`~detector.result.FoundSink`): each file's
-    findings, samples, unscanned entries and unreadable candidates as the result takes them in, written with one
-    ``write`` a batch (:meth:`flush`); the excluded entries and the summary line at the end (:meth:`rest`).
+    findings, samples, unscanned entries and unreadable candidates as the result takes them in, then a ``file`` line
+    (the file as read: size, mtime_ns, sha256) for a file that gave findings or unreadable candidates, written with
+    one ``write`` a batch (:meth:`flush`); the excluded entries and the summary line at the end (:meth:`rest`).
 
     With ``revealed`` (``--reveal``, whose output is a 0600 file: the command line refuses standard output), a
     finding's line holds its raw ``number`` and names as they are, as the json of ``--reveal`` does; the numbers
@@ -90,6 +87,9 @@ class LineStream:
         lines += [self._line("unscanned", entry.to_json(reveal), found, time) for entry in found.unscanned]
         lines += [self._line("unreadable_candidate", entry.to_json(reveal), found, time)
                   for entry in found.unreadable]
+        if found.file is not None:  # the file as read (size, mtime, sha256), after what it gave
+            path, facts = found.file
+            lines.append(self._line("file", facts.entry(path, found.host, reveal), found, time))
         self.pending.extend(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
 
     def flush(self) -> None:

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..names import readable, shown
-from ..notify import Notification, Person
+from ..notify import Notification, Person, Place
+from ..result import UNKNOWN_HOST
 from ..rules import ItemRule
 from .notice_words import (
     ITEM_HEADINGS,
@@ -99,12 +100,21 @@ def _cover(notification: Notification, lang: str) -> str:
 def _letter(person: Person, labels: dict[str, str], lang: str) -> str:
     w, todo = WORDS[lang], TODO[lang]
     name = markdown_text(shown(person.name)) if person.name else w["name_todo"].format(todo=todo)
-    places = [f"- {markdown_code(readable(path))}" + (w["summary.public"] if path in person.public_paths else "")
-              for path in person.paths]
+    places = [f"- {markdown_code(_readable_place(place, person.several_hosts))}"
+              + (w["summary.public"] if place in person.public_places else "") for place in person.places]
     summary = [w["summary.found"].format(masked=markdown_code(person.masked)), "", *places]
     head = [w["dear"].format(name=name), "", w["date_sender"].format(todo=todo), "", f"## {w['title']}", "",
             w["opening"], ""]
     return "\n".join(head + _items(summary, person.items, labels, w["desk.todo"].format(todo=todo), lang))
+
+
+def _readable_place(place: Place, with_host: bool) -> str:
+    """A file as a person reads it (names decoded, numbers in them masked), after its host when the scan covers
+    several (the same path on two servers is two copies)."""
+    path = readable(place.path)
+    if not with_host:
+        return path
+    return f"{readable(place.host) if place.host is not None else UNKNOWN_HOST}:{path}"
 
 
 def _public_notice(notification: Notification, labels: dict[str, str], lang: str) -> str:

@@ -194,8 +194,9 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
+            # No informationUri: optional in SARIF 2.1.0, and the project has no public address yet to name.
             "tool": {"driver": {"name": "mynumber", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://github.com/mynumber-dlp/mynumber", "rules": _rules()}},
+                                "rules": _rules()}},
             "originalUriBaseIds": _BASES,
             "results": _results(result, doc, reveal),
             "invocations": [{

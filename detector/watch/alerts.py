@@ -14,7 +14,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from ..messages import text
 from ..names import shown
 from ..outputs import open_append
+from ..times import rfc3339
 from .system_log import SystemLog, event_fields, event_priority
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Alerts:
         self.sent: Counter[str] = Counter()  # events by kind, for --metrics
 
     def send(self, event: Event) -> None:
-        event = {**event, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        event = {**event, "time": rfc3339()}
         if self.host is not None:
             event.setdefault("host", self.host)
         if event["event"] == "cleared":  # a finding's names are shown by Finding.to_json; this one's here
@@ -72,6 +72,9 @@ def describe(event: Event) -> str:
         return f"baselined {event['path']} {where} {event['masked']} ({event['baseline_reason']})"
     if kind == "cleared":
         return f"cleared {event['path']}"
+    if kind == "unreadable_candidate":
+        where = " ".join(f"{k}={v}" for k, v in event["location"].items())
+        return f"unreadable_candidate {event['path']} {where} {event['masked']} ({event['reason']})"
     summary = event["summary"]
     verdict = "SERIOUS " + ",".join(summary["serious_reasons"]) if summary["serious"] else "not serious"
     return (f"assessment {verdict}: {summary['distinct_people']} people "

@@ -11,6 +11,7 @@ assessment: ``possibly_reportable``                      ``LOG_CRIT``
 assessment: back to ``not_reportable_on_scan``           ``LOG_NOTICE``
 finding                                                  ``LOG_WARNING``
 baselined (a finding ``--baseline`` accepts)             ``LOG_INFO``
+unreadable_candidate (a possible number in a picture)    ``LOG_WARNING``
 cleared                                                  ``LOG_NOTICE``
 a log record: error / warning / info / debug             ``LOG_ERR`` / ``LOG_WARNING`` / ``LOG_INFO`` / ``LOG_DEBUG``
 ======================================================  ==============
@@ -66,7 +67,8 @@ _ASSESSMENT_PRIORITY = {
     "possibly_reportable": syslog.LOG_CRIT,
     "not_reportable_on_scan": syslog.LOG_NOTICE,
 }
-_EVENT_PRIORITY = {"finding": syslog.LOG_WARNING, "baselined": syslog.LOG_INFO, "cleared": syslog.LOG_NOTICE}
+_EVENT_PRIORITY = {"finding": syslog.LOG_WARNING, "baselined": syslog.LOG_INFO, "cleared": syslog.LOG_NOTICE,
+                   "unreadable_candidate": syslog.LOG_WARNING}
 _RECORD_PRIORITY = ((logging.ERROR, syslog.LOG_ERR), (logging.WARNING, syslog.LOG_WARNING),
                     (logging.INFO, syslog.LOG_INFO))
 
@@ -105,6 +107,9 @@ def event_fields(event: Mapping[str, Any]) -> dict[str, str]:
         fields["MYNUMBER_CONFIDENCE"] = str(event.get("confidence", ""))
         fields["MYNUMBER_PUBLIC"] = "1" if event.get("public") else "0"
         fields["MYNUMBER_FINGERPRINT"] = str(event.get("fingerprint", ""))
+    if event["event"] == "unreadable_candidate":
+        fields["MYNUMBER_LOCATION"] = json.dumps(event.get("location", {}), ensure_ascii=False, sort_keys=True)
+        fields["MYNUMBER_MASKED"] = str(event.get("masked", ""))
     if event["event"] == "assessment":
         summary = event["summary"]
         fields["MYNUMBER_STATUS"] = str(summary.get("status", ""))

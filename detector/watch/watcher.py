@@ -14,6 +14,9 @@ out through the alerts (:mod:`.alerts`). Here:
   assessment is made again, and an ``assessment`` event is emitted when it changes: above all when the distinct
   people cross 100 or a first number appears in a public place, and also when only the bound changes it (a file
   that cannot be read, a candidate held back below ``--min-confidence``);
+* a possible number a picture gives that no reading saved (:class:`~detector.model.UnreadableCandidate`, masked)
+  is an ``unreadable_candidate`` event when it is new, as the scan's jsonl lists it; it is no finding and no
+  person, and counts in the people bound (:class:`~detector.watch.bound.BoundCounts`);
 * with ``--baseline`` a new finding the baseline accepts is a ``baselined`` event, not a ``finding``: it is
   reported apart, runs no ``--exec`` command, and its person is still counted in the assessment, as a scan
   counts baselined people (a baseline hides noise; it does not change who is exposed);
@@ -38,14 +41,14 @@ from ..exposure import Exposure
 from ..extract.text import CHUNK_SIZE
 from ..incremental.changes import open_state, own_files
 from ..incremental.store import State, load_result
-from ..model import Finding, ScanOptions
+from ..model import Finding, ScanOptions, UnreadableCandidate
 from ..names import shown
 from ..redact import redact
 from ..result import ScanResult
 from ..rules import load_rules
 from ..scanlog import told
 from ..scanner import FileScanner
-from ..selection import Selection, include_rules
+from ..selection import Selection, Shard, include_rules, relative_to
 from ..walk import FileRef, WalkOptions, WalkStats, exclude_rules, walk
 from .alerts import Alerts, Event
 from .bound import BoundCounts
@@ -109,14 +112,19 @@ class Watcher:
         self.rotations = Rotations(self.options.rotation_grace)
         self.alerts = Alerts(self.emit, self.options.execute, self.options.system_log,
                              self.options.scan.reading_host())
+        shard = Shard(*self.options.scan.shard) if self.options.scan.shard else None
         self.walk_options = WalkOptions(self.options.scan.follow_symlinks,
                                         self.rules.excludes + exclude_rules(self.options.scan.excludes),
                                         self.options.scan.skip_inodes,
-                                        Selection(include_rules(self.options.scan.includes)))
+                                        Selection(include_rules(self.options.scan.includes), shard),
+                                        self.options.scan.one_file_system)
         self.assessment: Assessment | None = None
         self.own_files: frozenset[tuple[int, int]] = self.options.scan.skip_inodes
         self.root_paths = frozenset(os.path.abspath(root) for root in self.roots)
         self.root_prefixes = tuple(path.rstrip("/") + "/" for path in self.root_paths)
+        # --one-file-system: each root's device, which the files heard of must share
+        self.root_devices = {path: os.stat(path).st_dev for path in self.root_paths} \
+            if self.options.scan.one_file_system else {}
         self.exposure = Exposure()  # the people the tracked files expose
         self.bound = BoundCounts()  # what else the tracked files say of the people that may be affected
         self.files_with_findings = 0  # of the tracked files
@@ -249,14 +257,19 @@ class Watcher:
             return False
         if stat.S_ISDIR(st.st_mode):
             # A folder created or moved in: its files are queued, not read here, so a file whose own events
-            # are on their way is read once, after it settles.
+            # are on their way is read once, after it settles. A shard is decided under the watched root, not
+            # under this folder, so the walk takes the includes alone and the shard is asked file by file.
+            if self._off_file_system(path, st.st_dev):
+                return False
+            options = self.walk_options._replace(selection=Selection(self.walk_options.selection.includes))
             self.changes.settle_unless_pending(
-                entry.path for entry in walk([path], self.walk_options, WalkStats())
-                if isinstance(entry, FileRef) and entry.path not in self.tracked)
+                entry.path for entry in walk([path], options, WalkStats())
+                if isinstance(entry, FileRef) and entry.path not in self.tracked and not self._excluded(entry.path))
             return False
         if (st.st_dev, st.st_ino) in self.own_files:
             return False  # our own event output or state file
-        if not stat.S_ISREG(st.st_mode) or not self._inside_roots(path) or self._excluded(path):
+        if not stat.S_ISREG(st.st_mode) or not self._inside_roots(path) or self._excluded(path) \
+                or self._off_file_system(path, st.st_dev):
             return self._vanished(path) if path in self.tracked else False
         before = self.tracked.get(path)
         if before is not None and before.identity == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) \
@@ -306,6 +319,8 @@ class Watcher:
         if emit:
             for finding in added:
                 self._announce(finding)
+            for entry in new_unreadable(before if same else None, record):
+                self.alerts.send({"event": "unreadable_candidate", **entry.to_json()})
             if before is not None and before.result.findings and not record.result.findings:
                 if same and st.st_size < before.size:
                     # Truncated in place: copytruncate copies the log first (its copy may not be read yet), so
@@ -411,11 +426,38 @@ class Watcher:
         absolute = os.path.abspath(path)
         return absolute in self.root_paths or absolute.startswith(self.root_prefixes)
 
+    def _root_of(self, absolute: str) -> str | None:
+        """The watched root ``absolute`` lies under (the longest, when roots nest)."""
+        under = [root for root in self.root_paths if absolute == root or absolute.startswith(root.rstrip("/") + "/")]
+        return max(under, key=len) if under else None
+
     def _excluded(self, path: str) -> bool:
-        """Whether a file is left alone: excluded, or not matched by an ``--include`` glob when there are some."""
+        """Whether a file is left alone: excluded, not matched by an ``--include`` glob when there are some, or of
+        another ``--shard`` (decided by its path under its watched root, as ``scan --shard`` decides it, so a
+        scan and a watch of one tree with the same K/N take the same files)."""
         absolute = os.path.abspath(path)
-        return any(rule.matches(absolute) for rule in self.walk_options.excludes) \
-            or not self.walk_options.selection.reads(absolute, absolute)
+        if any(rule.matches(absolute) for rule in self.walk_options.excludes):
+            return True
+        root = self._root_of(absolute)
+        relative = relative_to(root, absolute) if root is not None and root != absolute else os.path.basename(absolute)
+        return not self.walk_options.selection.reads(absolute, relative)
+
+    def _off_file_system(self, path: str, device: int) -> bool:
+        """With ``--one-file-system``: whether ``path`` (a file or folder heard of, on ``device``) is on another file
+        system than its watched root (a share mounted inside the tree), which the watch leaves alone as the first
+        walk did."""
+        if not self.root_devices:
+            return False
+        root = self._root_of(os.path.abspath(path))
+        return root is not None and self.root_devices[root] != device
+
+
+def new_unreadable(before: Tracked | None, record: Tracked) -> list[UnreadableCandidate]:
+    """The possible numbers a picture gives now that it did not give before (by place and mask): each is an
+    ``unreadable_candidate`` event, the line a scan's jsonl writes for it, for a person to look at the picture.
+    Never a ``finding``: it is no person (:class:`~detector.model.UnreadableCandidate`)."""
+    known = {(u.location, u.masked) for u in before.result.unreadable} if before is not None else set()
+    return [u for u in record.result.unreadable if (u.location, u.masked) not in known]
 
 
 def verdict_of(assessment: Assessment) -> tuple[object, ...]:

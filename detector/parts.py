@@ -1,0 +1,172 @@
+"""A large plain-text file read as parts by several workers, and the parts' results joined into the one result a
+whole-file read gives.
+
+One file was one batch, so a 2 GB log kept one core busy while the others waited. A file of at least
+:data:`SPLIT_BYTES` is cut into parts of half that size (:func:`plan`), each a unit of work of its own
+(the pipeline's batches, :class:`detector.pipeline.BatchRunner`), read by :meth:`FileScanner.scan_part
+<detector.scanner.FileScanner.scan_part>` with the context before and after it, as the text reader carries
+context between its chunks. The parent joins the parts in order (:class:`PartJoiner`): each part counted its own
+lines from 1, so a finding's line is moved down by the newlines of the parts before it (the count the matcher
+makes anyway: :class:`detector.scanner.UnitLines`), and the file is one file for the result and the state.
+
+Why the result is the one a whole-file read gives:
+
+- a part starts just after a line end: a newline is a character of its own in UTF-8, CP932 and EUC-JP (ASCII
+  below 0x40: :mod:`detector.cuts`), so a cut falls on a character boundary and never inside a number; and a
+  line lies in one part, so a finding's key (place, person) and a held-back one are each in one part only;
+- the context window is whole across a cut, as between the text reader's chunks (``tests/test_context_window``);
+- the encoding is decided once for the file, from its first block, as the text reader decides it
+  (:func:`detector.extract.text.part_encoding`). A file whose first block is ASCII is read as ASCII by every
+  part; a part that meets a non-ASCII byte or an ISO-2022-JP escape says so and stops, and the file is read
+  again whole (its encoding is told by bytes that part cannot see in context). UTF-16 and ISO-2022-JP files
+  are never cut: UTF-16 is decoded before it is cut, and JIS carries its character set across line ends.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from .decode import SAMPLE_SIZE
+from .model import FileResult, Location
+from .people import Revealed
+
+# From this size on a plain-text file is read as parts (a tenth of a second's reading and more: below it, the
+# parts' start would cost more than they share), half of it a part (docs/performance.md).
+SPLIT_BYTES = 64 * 1024 * 1024
+# How far after its planned offset a cut looks for a line end; with none there, the two parts are one.
+_LINE_REACH = 1024 * 1024
+
+
+class FilePart(NamedTuple):
+    """Bytes ``start`` to ``end`` of the plain-text file ``path`` (None: to the end of the file, so a log that grows
+    while it is read is read to its end, as a whole-file read is), part ``ordinal`` (from 0) of ``total``.
+    ``encoding``: the file's, decided from its first block; None while the file is ASCII (the part checks it stays
+    so)."""
+
+    path: str
+    ordinal: int
+    total: int
+    start: int
+    end: int | None
+    encoding: str | None
+    size: int  # the file's size when it was planned, reported as the file's size
+
+    @property
+    def last(self) -> bool:
+        return self.ordinal == self.total - 1
+
+
+class PartResult(NamedTuple):
+    """What a worker sends back for a part: the findings of its lines, counted from line 1 (None: the part could
+    not be read), its newlines, and whether it met what an ASCII part cannot read alone (a non-ASCII byte, an
+    ISO-2022-JP escape), which sends the file to be read whole."""
+
+    part: FilePart
+    result: FileResult | None
+    newlines: int = 0
+    left_ascii: bool = False
+
+
+def plan(path: str, size: int, part_bytes: int) -> list[FilePart] | None:
+    """The parts of the file ``path`` (``size`` bytes as the walk saw it), of about ``part_bytes`` each (the
+    pipeline asks for half of :data:`SPLIT_BYTES`: 64 parts on a 2 GB log, so the cores stay balanced to the end,
+    and few enough that a part's start costs nothing measurable), or None when it is read whole: not a
+    regular plain-text file, UTF-16, ISO-2022-JP, no line end to cut at, or unreadable (then the whole-file read
+    says why)."""
+    from .extract.text import CHUNK_SIZE, part_encoding
+    from .identify import TEXT, identify
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        first = os.pread(fd, CHUNK_SIZE + SAMPLE_SIZE, 0)  # the text reader's first block: its head and a chunk
+        if identify(first[:SAMPLE_SIZE]).name != TEXT:
+            return None
+        decided = part_encoding(first)
+        if decided is None:
+            return None
+        skip, encoding = decided
+        cuts = _cuts(fd, skip, size, part_bytes)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(cuts) < 2:
+        return None
+    ends: list[int | None] = [*cuts[1:], None]
+    return [FilePart(path, ordinal, len(cuts), start, end, encoding, size)
+            for ordinal, (start, end) in enumerate(zip(cuts, ends, strict=True))]
+
+
+def _cuts(fd: int, skip: int, size: int, part_bytes: int) -> list[int]:
+    """Where the parts start: the first at ``skip`` (after a BOM), each other just after the first line end at or
+    after its planned offset (within :data:`_LINE_REACH`; without one there, that part joins the one before)."""
+    count = max(1, round((size - skip) / part_bytes))
+    starts = [skip]
+    for index in range(1, count):
+        planned = skip + (size - skip) * index // count
+        if planned <= starts[-1]:
+            continue
+        window = os.pread(fd, _LINE_REACH, planned - 1)  # from the byte before: a line may end just there
+        newline = window.find(b"\n")
+        if newline >= 0 and planned + newline < size:
+            starts.append(planned + newline)
+    return starts
+
+
+class PartJoiner:
+    """The parts of split files as they come back, in any order; each file joined when its last part is in."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, list[tuple[PartResult, list[Revealed]]]] = {}
+
+    def add(self, part: PartResult, revealed: list[Revealed]) -> Joined | None:
+        """None while parts of the file are still out; then the joined file."""
+        arrived = self._waiting.setdefault(part.part.path, [])
+        arrived.append((part, revealed))
+        if len(arrived) < part.part.total:
+            return None
+        del self._waiting[part.part.path]
+        return join(sorted(arrived, key=lambda pair: pair[0].part.ordinal))
+
+
+class Joined(NamedTuple):
+    """A split file's result, as a whole-file read gives it, and its ``--reveal`` records with their lines
+    moved as the findings' are; ``result`` None: read the file whole instead (a part failed, or left ASCII)."""
+
+    path: str
+    result: FileResult | None
+    records: list[Revealed]
+
+
+def join(parts: list[tuple[PartResult, list[Revealed]]]) -> Joined:
+    """The parts of one file, in order, as one result: lines moved down by the newlines of the parts before."""
+    path = parts[0][0].part.path
+    if any(part.result is None or part.left_ascii for part, _ in parts):
+        return Joined(path, None, [])
+    joined = FileResult(path=path, size=parts[0][0].part.size)
+    records: list[Revealed] = []
+    offset = 0
+    for part, revealed in parts:
+        assert part.result is not None
+        result = part.result
+        joined.findings += [f._replace(location=_moved(f.location, offset)) for f in result.findings]
+        joined.samples += [s._replace(location=_moved(s.location, offset)) for s in result.samples]
+        for label, count in result.held_back.items():
+            joined.held_back[label] = joined.held_back.get(label, 0) + count
+        joined.held_back_people |= result.held_back_people
+        joined.unscanned += result.unscanned
+        joined.host = joined.host or result.host
+        records += [record._replace(key=(record.key[0], _moved(record.key[1], offset), record.key[2]))
+                     for record in revealed]
+        offset += part.newlines
+    return Joined(path, joined, records)
+
+
+def _moved(location: Location, offset: int) -> Location:
+    """A part's location in the whole file: its line moved down by the lines of the parts before it (a finding
+    in the file's name has no line)."""
+    return location if location.line is None or not offset else location._replace(line=location.line + offset)

@@ -1,0 +1,218 @@
+"""A large plain-text file is read as parts by several workers, and gives exactly what reading it whole gives:
+the same findings (paths, locations with their lines, fingerprints, confidences), samples, held-back counts and
+people, and the same ``--reveal`` numbers, wherever the cuts fall and whatever the encoding."""
+
+from __future__ import annotations
+
+import codecs
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from detector import parts
+from detector.model import Confidence, FileResult, ScanOptions
+from detector.people import Revealed, RevealedNumbers
+from detector.pipeline import ProcessPool, scan_paths
+from detector.result import ScanResult
+from detector.scanner import FileScanner
+
+from .conftest import valid_number
+
+KEY = b"k" * 32
+OPTIONS = ScanOptions(key=KEY, min_confidence=Confidence.LOW, reveal=True)
+SCANNERS: dict[Confidence, FileScanner] = {}
+
+
+def log_text(lines: int, seed: int, japanese: bool) -> str:
+    """Log lines with numbers: with a keyword on their line or the line before (so the context window crosses
+    a line end, and a cut), grouped 4-4-4, held back (another number's keyword), repeated (one person, many
+    places), invalid ones, and ASCII filler."""
+    rng = random.Random(seed)
+    keyword = "マイナンバー" if japanese else "my number"
+    out = []
+    for index in range(lines):
+        number = valid_number(rng.randrange(40))  # few people, each found in many places
+        shape = rng.random()
+        if shape < 0.05:
+            out.append(f"user {keyword}: {number} updated")
+        elif shape < 0.08:
+            out.append(f"{keyword} follows")
+            out.append(f"  {number[:4]}-{number[4:8]}-{number[8:]}")
+        elif shape < 0.11:
+            out.append(f"tel {number}")  # held back below the default, found at low
+        elif shape < 0.13:
+            out.append(f"{'個人番号' if japanese else 'id'} {number} {number}")  # two on one line: one finding
+        elif shape < 0.15 and japanese:
+            full = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+            out.append(f"氏名 山田太郎 個人番号：{full}")
+        else:
+            filler = "x" * rng.randrange(90)
+            out.append(f"2026-12-03T09:{index % 60:02}:00 GET /a?id={rng.randrange(10**6)} 200 {filler}")
+    return "\n".join(out) + "\n"
+
+
+def outcome(result: FileResult, revealed: list[Revealed]) -> tuple[Any, ...]:
+    return (sorted(result.findings), sorted(result.samples), result.held_back, sorted(result.held_back_people),
+            result.size, result.kind, result.facts, sorted(revealed, key=repr),
+            sorted(record.digits for record in revealed))
+
+
+def by_parts(scanner: FileScanner, path: str, part_bytes: int) -> tuple[FileResult, list[Revealed]]:
+    """The file read as the pipeline reads a split file: its parts in any order, joined."""
+    planned = parts.plan(path, Path(path).stat().st_size, part_bytes)
+    assert planned is not None and len(planned) > 1
+    joiner = parts.PartJoiner()
+    joined = None
+    for part in reversed(planned):  # they come back in any order
+        joined = joiner.add(scanner.scan_part(part), scanner.people.take_revealed()) or joined
+    assert joined is not None and joined.result is not None
+    return scanner.with_facts(joined.result), joined.records  # as the pipeline joins them
+
+
+def whole(scanner: FileScanner, path: str) -> tuple[FileResult, list[Revealed]]:
+    result = scanner.scan_file(path)
+    return result, scanner.people.take_revealed()
+
+
+@pytest.fixture(scope="module")
+def scanner() -> FileScanner:
+    return FileScanner(OPTIONS)
+
+
+@pytest.mark.parametrize("minimum", [Confidence.LOW, Confidence.MEDIUM], ids=["low", "default"])
+@pytest.mark.parametrize("encoding", ["ascii", "utf-8", "cp932", "euc-jp"])
+@settings(max_examples=8, deadline=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), part_bytes=st.integers(2_000, 60_000))
+def test_a_file_read_as_parts_gives_what_it_gives_whole(tmp_path: Path, encoding: str, minimum: Confidence,
+                                                        seed: int, part_bytes: int) -> None:
+    """Random logs cut at random part sizes (a part as small as a few lines: a cut falls inside the context
+    window of many numbers), at --min-confidence low (every finding) and at the default (held-back counts)."""
+    if minimum not in SCANNERS:
+        SCANNERS[minimum] = FileScanner(OPTIONS._replace(min_confidence=minimum))
+    scanner = SCANNERS[minimum]
+    path = tmp_path / f"app-{encoding}.log"
+    path.write_bytes(log_text(3000, seed, encoding != "ascii").encode(encoding))
+    expected = whole(scanner, str(path))
+    assert expected[0].findings and (expected[0].held_back or minimum == Confidence.LOW)  # something to agree on
+    assert outcome(*by_parts(scanner, str(path), part_bytes)) == outcome(*expected)
+
+
+def test_lines_after_a_cut_are_counted_from_the_file_start(scanner: FileScanner, tmp_path: Path) -> None:
+    number = valid_number(3)
+    path = tmp_path / "a.log"
+    path.write_text("filler line\n" * 9999 + f"my number {number}\n" + "filler line\n" * 5000, encoding="ascii")
+    result, _ = by_parts(scanner, str(path), 20_000)
+    assert [finding.location.line for finding in result.findings] == [10000]
+
+
+def test_a_line_end_is_a_character_boundary_in_every_japanese_encoding() -> None:
+    """Why a cut just after a newline never splits a character: no character of CP932 or EUC-JP other than the
+    line feed itself has the byte 0x0A in it (their second bytes are 0x40 and above, 0xA1 and above), nor of
+    UTF-8 (every byte of a multi-byte character is 0x80 and above). Checked on every character they encode."""
+    for encoding in ("cp932", "euc-jp", "utf-8"):
+        encoder = codecs.getencoder(encoding)
+        for code in range(sys.maxunicode + 1):
+            if 0xD800 <= code <= 0xDFFF or code == 0x0A:
+                continue
+            try:
+                encoded = encoder(chr(code))[0]
+            except UnicodeEncodeError:
+                continue
+            assert b"\n" not in encoded, (encoding, hex(code))
+
+
+def test_an_ascii_log_with_japanese_further_on_is_read_whole(scanner: FileScanner, tmp_path: Path) -> None:
+    """The encoding is told by the first non-ASCII bytes of the file: a part of a file whose first block is ASCII
+    that meets any stops and says so, and the file is read whole (here: a CP932 keyword 40 KB in)."""
+    number = valid_number(5)
+    text = "GET /index.html 200\n" * 60000 + f"個人番号 {number}\n" + "GET /index.html 200\n" * 2000
+    path = tmp_path / "later.log"
+    path.write_bytes(text.encode("cp932"))
+    planned = parts.plan(str(path), path.stat().st_size, 100_000)
+    assert planned is not None and planned[0].encoding is None
+    results = [scanner.scan_part(part) for part in planned]
+    assert [result.left_ascii for result in results].count(True) == 1
+    assert parts.join([(result, []) for result in results]).result is None  # read whole instead
+
+
+@pytest.mark.parametrize("data", [
+    ("マイナンバー 123\n" * 2000).encode("utf-16"),  # decoded before it is cut
+    ("\x1b$B8D?MHV9f\x1b(B 123\n" * 2000).encode("ascii"),  # ISO-2022-JP: the set crosses line ends
+    b"\x89PNG\r\n\x1a\n" + bytes(200_000),  # not plain text
+    b"x" * 200_000,  # no line end to cut at
+], ids=["utf-16", "iso-2022-jp", "picture", "one-line"])
+def test_files_that_are_not_cut(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    assert parts.plan(str(path), len(data), 10_000) is None
+
+
+def test_a_part_that_cannot_be_read_sends_the_file_to_be_read_whole(scanner: FileScanner, tmp_path: Path) -> None:
+    path = tmp_path / "gone.log"
+    path.write_text("line\n" * 50_000, encoding="ascii")
+    planned = parts.plan(str(path), path.stat().st_size, 50_000)
+    assert planned is not None
+    path.unlink()
+    failed = scanner.scan_part(planned[1])
+    assert failed.result is None
+    assert parts.join([(failed, [])]).result is None
+
+
+def test_a_file_over_the_size_limit_is_left_to_the_whole_file_read(tmp_path: Path) -> None:
+    """--max-file-size: the whole-file read reports the file as too large; no part of it is read."""
+    path = tmp_path / "big.log"
+    path.write_text(f"my number {valid_number(1)}\n" * 20_000, encoding="ascii")
+    planned = parts.plan(str(path), path.stat().st_size, 50_000)
+    assert planned is not None
+    limited = FileScanner(OPTIONS._replace(max_file_size=100_000))
+    assert all(limited.scan_part(part).result is None for part in planned)
+
+
+def scan(path: Path, jobs: int, split: int, state: Path | None = None) -> tuple[ScanResult, RevealedNumbers]:
+    """With a state file, without --reveal (which reads the files with findings again)."""
+    revealed = RevealedNumbers()
+    options = OPTIONS._replace(jobs=jobs, state_path=str(state) if state else None, reveal=state is None)
+    result = scan_paths([str(path)], options, runner=ProcessPool(jobs, split_bytes=split), revealed=revealed)
+    return result, revealed
+
+
+def documents(result: ScanResult, revealed: RevealedNumbers) -> tuple[Any, ...]:
+    document = result.to_json(revealed)
+    return tuple(document[key] for key in ("summary", "findings", "samples", "unscanned"))
+
+
+def test_two_workers_share_a_large_file_and_the_scan_is_the_same(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end: a file over the split size read by two worker processes, with a state file, against one
+    process reading it whole; and the state remembers it as one file: the next scan reads nothing."""
+    share, state = tmp_path / "share", tmp_path / "state.db"
+    share.mkdir()
+    (share / "big.log").write_bytes(log_text(40000, 7, True).encode("utf-8"))
+    (share / "small.txt").write_text(f"my number {valid_number(9)}\n", encoding="ascii")
+    split, one = scan(share, 2, 200_000), scan(share, 1, 200_000)
+    assert documents(*split) == documents(*one)
+    assert split[0].files_scanned == 2 and split[0].findings
+    remembered = scan(share, 2, 200_000, state)[0]
+    read: list[str] = []
+    monkeypatch.setattr(FileScanner, "scan_files", lambda self, paths: read.extend(paths) or ([], []))
+    again = scan(share, 1, 200_000, state)[0]
+    assert read == []
+    assert documents(again, RevealedNumbers())[:2] == documents(remembered, RevealedNumbers())[:2]
+    assert documents(again, RevealedNumbers())[1] == documents(split[0], RevealedNumbers())[1]
+
+
+def test_a_split_file_that_leaves_ascii_late_is_read_again_whole_by_the_pipeline(tmp_path: Path) -> None:
+    """The first block (1 MiB and the head) is ASCII, Japanese in CP932 comes 1.5 MB in: the parts that meet it
+    stop, and the parent reads the file whole; the scan is the one a whole-file read gives."""
+    share = tmp_path / "share"
+    share.mkdir()
+    ascii_part = log_text(20000, 11, False)
+    (share / "mixed.log").write_bytes(ascii_part.encode("ascii") + log_text(3000, 12, True).encode("cp932"))
+    assert len(ascii_part) > 1_200_000
+    assert documents(*scan(share, 2, 200_000)) == documents(*scan(share, 1, 200_000))
