@@ -200,13 +200,7 @@ def check_facts(exposed: Exposed, read: FileFacts) -> Checked:
 def check_findings(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked:
     """A file the scan kept no facts of: its mtime against the scan's start, then its findings read again (see
     the module)."""
-    with place_of(exposed.root, exposed.path) as place:
-        real = place.path
-        fd = open_file(place)
-        try:
-            before = Facts.of(os.fstat(fd))
-        finally:
-            os.close(fd)
+    real, before = _facts_at(exposed.root, exposed.path)
     if before.mtime_ns >= scan.started_ns:
         raise Refused(f"modified at or after the scan started (mtime {_iso(before.mtime_ns)}, scan started "
                       f"{_iso(scan.started_ns)}): it may not be the file the scan read")
@@ -217,15 +211,20 @@ def check_findings(exposed: Exposed, scan: ScanFacts, rescan: Rescan) -> Checked
     if found != expected:
         raise Refused(f"its findings differ from the scan's ({len(found)} now, {len(expected)} in the scan): it "
                       "changed since the scan")
-    with place_of(exposed.root, real) as place:
-        fd = open_file(place)
-        try:
-            after = Facts.of(os.fstat(fd))
-        finally:
-            os.close(fd)
+    _, after = _facts_at(exposed.root, real)
     if not after.same_file(before):
         raise Refused("it changed while it was being checked")
     return Checked(exposed, real, after)
+
+
+def _facts_at(root: str, path: str) -> tuple[str, Facts]:
+    """The file at ``path`` below ``root`` (reached without following a link) and its facts now."""
+    with place_of(root, path) as place:
+        fd = open_file(place)
+        try:
+            return place.path, Facts.of(os.fstat(fd))
+        finally:
+            os.close(fd)
 
 
 def make_plan(scan: ScanFacts, document: dict[str, Any], only_public: bool, rescan: Rescan) -> Plan:
