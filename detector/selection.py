@@ -59,15 +59,20 @@ class Shard(NamedTuple):
 
 
 def include_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
-    """``--include GLOB`` options as path rules (the syntax of ``--exclude``: :mod:`detector.globs`); a glob that
-    cannot mean anything is a usage error naming it."""
+    """``--include GLOB`` options as path rules (the syntax of ``--exclude``: :mod:`detector.globs`)."""
+    return option_rules("--include", globs, "included on the command line", "include.bad_glob")
+
+
+def option_rules(option: str, globs: Iterable[str], meaning: str, bad_glob: str) -> tuple[PathRule, ...]:
+    """A glob option's values (``--include``, ``--exclude``) as path rules named after the option; a glob that
+    cannot mean anything is a usage error naming it (the catalogue's ``bad_glob`` message)."""
     rules = []
     for glob in globs:
         try:
             regex = glob_to_regex(glob)
         except GlobError as exc:
-            raise UsageError(message("include.bad_glob", glob=glob, error=exc)) from None
-        rules.append(PathRule(f"--include {glob}", glob, "included on the command line", regex))
+            raise UsageError(message(bad_glob, glob=glob, error=exc)) from None
+        rules.append(PathRule(f"{option} {glob}", glob, meaning, regex))
     return tuple(rules)
 
 

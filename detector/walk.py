@@ -26,15 +26,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from .errors import ScanError, UsageError
+from .errors import ScanError
 from .fs.codec import DIR, LINK, join_names
 from .fs.lister import FOLDER_FLAGS, FileRef, FolderListing, Lister, default_lister, folder_prefix, unstattable
-from .globs import GlobError, glob_name_literals, glob_name_regex, glob_to_regex
+from .globs import glob_name_literals, glob_name_regex
 from .messages import text
 from .model import ENTRIES_KEPT, Unscanned
 from .names import may_hold_number
 from .rules import PathRule
-from .selection import Selection, first_listings, relative_to
+from .selection import Selection, first_listings, option_rules, relative_to
 
 log = logging.getLogger(__name__)  # -v: the folders entered and the paths excluded (never a number)
 
@@ -80,14 +80,7 @@ ONE_FILE_SYSTEM = "--one-file-system"
 
 def exclude_rules(globs: Iterable[str]) -> tuple[PathRule, ...]:
     """``--exclude GLOB`` options as path rules; a glob that cannot mean anything is a usage error naming it."""
-    rules = []
-    for glob in globs:
-        try:
-            regex = glob_to_regex(glob)
-        except GlobError as exc:
-            raise UsageError(text("exclude.bad_glob", glob=glob, error=exc)) from None
-        rules.append(PathRule(f"--exclude {glob}", glob, "excluded on the command line", regex))
-    return tuple(rules)
+    return option_rules("--exclude", globs, "excluded on the command line", "exclude.bad_glob")
 
 
 _SPECIAL = (
