@@ -132,14 +132,7 @@ http {{
     }}
 }}
 """)
-    server = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"])
-    try:
-        wait_for(port)
-        fetch_all(port, (root / "files" / "list.csv").stat().st_mtime)
-    finally:
-        server.terminate()
-        server.wait(10)
-    return log.read_text(encoding="utf-8", errors="surrogateescape")
+    return serve_and_fetch(subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"]), port, root, log)
 
 
 def run_apache(work: Path, root: Path) -> str:
@@ -171,6 +164,11 @@ DocumentRoot {root}
 """)
     server = subprocess.Popen(["apache2", "-f", str(conf), "-DFOREGROUND"],
                               env=dict(os.environ, APACHE_RUN_DIR=str(work), APACHE_LOG_DIR=str(work)))
+    return serve_and_fetch(server, port, root, log)
+
+
+def serve_and_fetch(server: subprocess.Popen[bytes], port: int, root: Path, log: Path) -> str:
+    """The requests made to a started server, then the server stopped and its access log read."""
     try:
         wait_for(port)
         fetch_all(port, (root / "files" / "list.csv").stat().st_mtime)
