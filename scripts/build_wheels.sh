@@ -46,6 +46,17 @@ esac
 /usr/bin/python3 -m venv "$scratch/fresh"
 "$scratch/fresh/bin/pip" install -q --no-cache-dir "$wheel"
 "$scratch/fresh/bin/mynumber" --version
+# What an index shows of it: licence, project URLs, and the type information it ships (PEP 561).
+"$scratch/fresh/bin/python" - <<'PY'
+import importlib.metadata as metadata
+import importlib.resources as resources
+meta = metadata.metadata("mynumber-scan")
+urls = meta.get_all("Project-URL") or []
+assert meta["License-Expression"] == "MIT" or meta["License"] == "MIT", "no MIT licence in the metadata"
+assert any(url.startswith("Homepage, https://") for url in urls), f"no homepage among the project URLs: {urls}"
+assert resources.files("detector").joinpath("py.typed").is_file(), "py.typed missing from the wheel"
+print("build_wheels: metadata has the licence, " + ", ".join(url.split(",")[0] for url in urls) + " and py.typed")
+PY
 status=0
 (cd "$scratch" && MYNUMBER_KEY=wheel-check "$scratch/fresh/bin/mynumber" scan --jobs 1 \
   "$repo/fixtures/share") > "$scratch/scan.txt" || status=$?

@@ -1,6 +1,6 @@
 """One place builds what a scan runs with (:func:`detector.scan_setup.scan_setup`): ``mynumber scan``, ``mynumber
-watch`` and the library's ``detector.scan`` all go through it, and none of them builds a
-:class:`~detector.model.ScanOptions` of its own."""
+watch``, the library's ``detector.scan`` and quarantine's re-reading of a file all go through it, and none of them
+builds a :class:`~detector.model.ScanOptions` of its own."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from detector.scan_setup import ScanSetup, scan_setup
 PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 
 
-def test_the_three_callers_construct_no_scan_options_of_their_own() -> None:
+def test_the_callers_construct_no_scan_options_of_their_own() -> None:
     builders = set()
-    for path in [PACKAGE / "cli.py", PACKAGE / "api.py", PACKAGE / "scan_setup.py", *(PACKAGE / "watch").glob("*.py")]:
+    for path in [PACKAGE / "cli.py", PACKAGE / "api.py", PACKAGE / "scan_setup.py", *(PACKAGE / "watch").glob("*.py"),
+                 *(PACKAGE / "contain").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "ScanOptions":
                 builders.add(path.relative_to(PACKAGE).as_posix())
@@ -72,3 +73,10 @@ def test_it_loads_the_key_parses_the_confidence_and_makes_tuples(monkeypatch: py
     assert setup.baseline is None
     with pytest.raises(ValueError, match="confidence"):
         scan_setup(min_confidence="certain")
+
+
+def test_a_key_already_loaded_is_used_as_given() -> None:
+    # quarantine has loaded the key to check the scan's key id before it re-reads anything
+    options = scan_setup(key=b"the key quarantine loaded", min_confidence="high").options
+
+    assert (options.key, options.min_confidence) == (b"the key quarantine loaded", Confidence.HIGH)

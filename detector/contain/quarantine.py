@@ -24,8 +24,8 @@ from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..fs.facts import sha256_of
 from ..messages import either
 from ..messages import text as words
-from ..model import ScanOptions
 from ..names import readable, shown
+from ..scan_setup import scan_setup
 from ..times import rfc3339
 from .actionlog import ActionLog
 from .manifest import (
@@ -87,7 +87,9 @@ def quarantine(name: str, document: dict[str, Any], options: QuarantineOptions, 
     if options.placeholders and not maps:
         raise UsageError(words("placeholder.needs_url_map"))
     target = checked_target(options.target, scan.roots)
-    rescan = scanner_rescan(ScanOptions(key=key, rules_dirs=options.rules_dirs, min_confidence=scan.min_confidence))
+    # the scan's own confidence and this run's rules, for re-reading a file whose facts the scan did not keep
+    rescan = scanner_rescan(scan_setup(key=key, rules_dirs=options.rules_dirs,
+                                       min_confidence=scan.min_confidence.label).options)
     plan = _without_quarantined(make_plan(scan, document, options.only_public, rescan), target)
     if not options.apply:
         return _dry_run(plan, target, options, maps)
