@@ -1,21 +1,33 @@
 """``python -m detector`` and the ``mynumber`` command.
 
-The command ends without tearing the interpreter down: once it has written its output and closed its files,
-there is nothing left to do (see docs/performance.md for what that saves on a scan of an unchanged tree).
+The command's process collects garbage rarely, from its first import on, and ends without tearing the
+interpreter down: once it has written its output and closed its files, there is nothing left to do (see
+docs/performance.md for what each saves).
 """
 
 import atexit
+import gc
 import os
 import sys
 
 
 def run() -> None:
+    _collect_garbage_rarely()  # first: the imports that follow make many objects, and none of them is garbage
     from .cli import main
 
+    gc.freeze()  # what was imported is never examined again
     try:
         main()
     except SystemExit as done:
         _exit_now(done.code)
+
+
+def _collect_garbage_rarely() -> None:
+    """A command makes millions of small objects that are never cyclic garbage (its modules' classes and
+    functions as it starts; names, identities, findings as it runs); with Python's default thresholds the
+    collector's passes over them took a large share of a walk and of the start (figures in docs/performance.md).
+    Passes are made rarer, not stopped."""
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _exit_now(code: object) -> None:

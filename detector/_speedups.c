@@ -5,17 +5,22 @@
  * ascii_hits: the candidates of ASCII text in one pass. Where the hyperscan prefilter reports every place a
  * 12-digit pattern might end, calls back into Python for each (37,000 calls in a 65 MB log dense with IDs),
  * and leaves the check digit, the "glued to a longer number" test and the line numbers to Python, this pass
- * builds 64-bit masks of digits, separators, '+' and newlines for each 64 bytes (SSE2 where the compiler
- * has it), finds the starts of exactly twelve digits or of 4-4-4 groups from those masks, and checks the
+ * builds 64-bit masks of digits, separators, '+' and newlines for each 64 bytes (see the mask builders below),
+ * finds the starts of exactly twelve digits or of 4-4-4 groups from those masks, and checks the
  * few it finds. It returns only the hits that are candidates, each with the number of newlines before it.
  *
  * multibyte_hits: the same for UTF-8, CP932 and EUC-JP text with half- and full-width digits and separators.
- * Masks find where runs of digits may start (in UTF-8 only those of four digits or more, by shifts of the
- * masks), and count most runs from the bytes they cover and the first byte of each of their digits, without a
- * walk; only runs of exactly twelve digits, or of four followed by a separator and another four digits and the
- * same separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read them (tables built from
+ * Masks find where runs of digits may start (only those of four digits or more, by shifts of the masks), and
+ * count most runs from the bytes they cover and the first byte of each of their digits, without a walk; only
+ * runs of exactly twelve digits, or of four followed by a separator and another four digits and the same
+ * separator, are looked at further. CP932 and EUC-JP are read as Python's codecs read them (tables built from
  * the codecs), from the last byte that can only end a character, so a full-width digit is one only where the
  * decoder sees one.
+ *
+ * Both passes take their masks from a mask builder: the portable one (SSE2 on x86-64) or, where the CPU has them,
+ * AVX2 or AVX-512BW twins, compiled for those targets function by function and chosen at run time
+ * (mask_builders, use_mask_builder), so the module built for any x86-64 uses the widest the CPU runs; the tests
+ * hold every builder to the same results.
  *
  * multibyte_quick: for each contiguous candidate of either pass, whether a My Number keyword may be within the
  * context scorer's reach, from tables of what each character may give once normalised (a set of the keywords'
@@ -42,6 +47,12 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+/* AVX2 and AVX-512BW mask builders, compiled for those targets function by function and chosen at run time (see
+ * "Mask builders" below): the module itself is built for any x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#include <immintrin.h>
+#define WIDE_SIMD 1
 #endif
 
 typedef unsigned __int128 u128;
@@ -85,8 +96,10 @@ typedef struct {
 
 enum { MAX_SEPARATORS = 16 };
 
-/* Masks of 64 bytes at p (n of them valid; the rest count as none of the classes). */
-static void masks_of(const unsigned char *p, Py_ssize_t n, const unsigned char *seps, int nseps, Masks *m) {
+/* Masks of 64 bytes at p (n of them valid; the rest count as none of the classes): the portable builder, SSE2
+ * where the compiler has it (every x86-64), else byte by byte. */
+static inline __attribute__((always_inline)) void masks_of(const unsigned char *p, Py_ssize_t n,
+                                                            const unsigned char *seps, int nseps, Masks *m) {
     unsigned char buffer[64];
     p = block64(p, n, buffer);
 #if defined(__SSE2__)
@@ -121,232 +134,14 @@ static void masks_of(const unsigned char *p, Py_ssize_t n, const unsigned char *
 #endif
 }
 
-/* Bit p of the result is bit p + j of the stream (cur, then next). */
-static inline uint64_t ahead(uint64_t cur, uint64_t next, int j) {
-    return (uint64_t)((((u128)next << 64) | cur) >> j);
-}
-
-static int append_int(PyObject *list, Py_ssize_t value) {
-    PyObject *number = PyLong_FromSsize_t(value);
-    if (number == NULL) return -1;
-    int failed = PyList_Append(list, number);
-    Py_DECREF(number);
-    return failed;
-}
-
-/* The glued test of the matcher (_glued): a joiner and a digit on either side make the hit part of a longer
- * number. Contiguous hits are glued by '-' or '.', grouped ones by their own separator. */
-static int glued(const unsigned char *d, Py_ssize_t size, Py_ssize_t start, Py_ssize_t trailing, int separator) {
-    unsigned char before = d[start - 1], after = d[trailing];
-    int before_joins = separator >= 0 ? before == separator : (before == '-' || before == '.');
-    int after_joins = separator >= 0 ? after == separator : (after == '-' || after == '.');
-    if (start >= 2 && before_joins && is_digit(d[start - 2])) return 1;
-    if (after_joins && trailing + 1 < size && is_digit(d[trailing + 1])) return 1;
-    return 0;
-}
-
-PyDoc_STRVAR(ascii_hits_doc,
-"ascii_hits(data, separators) -> (contiguous, grouped, plus, anchors, counts, newlines)\n\n"
-"In ASCII ``data``: the ends (one past the trailing byte) of exactly twelve digits, and of 4-4-4 groups with\n"
-"the same one of ``separators`` twice, each with a non-digit byte before and after it, whose check digit is\n"
-"right and that are not glued to a longer number; the ends of four digits, '+' and a digit (an escaped\n"
-"separator's hint); every candidate end again in offset order with the newlines before it; and the newlines\n"
-"of the whole data.");
-
-static PyObject *ascii_hits(PyObject *Py_UNUSED(self), PyObject *args) {
-    Py_buffer data, separators;
-    if (!PyArg_ParseTuple(args, "y*y*", &data, &separators)) return NULL;
-    const unsigned char *d = data.buf;
-    Py_ssize_t size = data.len;
-    if (separators.len > MAX_SEPARATORS) {
-        PyBuffer_Release(&data), PyBuffer_Release(&separators);
-        PyErr_SetString(PyExc_ValueError, "too many separators for ascii_hits");
-        return NULL;
+/* The masks of ``count`` blocks of 64 bytes from block ``first`` of d (size bytes; blocks past the end are
+ * empty), into ``out``: the portable builder. */
+static void ascii_masks_portable(const unsigned char *d, Py_ssize_t size, Py_ssize_t first, int count,
+                                 const unsigned char *seps, int nseps, Masks *out) {
+    for (int b = 0; b < count; b++) {
+        Py_ssize_t at = 64 * (first + b);
+        masks_of(d + (at < size ? at : size), size - at, seps, nseps, &out[b]);
     }
-    int nseps = (int)separators.len;
-    unsigned char seps[MAX_SEPARATORS];
-    memcpy(seps, separators.buf, (size_t)nseps);
-    PyBuffer_Release(&separators);
-
-    PyObject *contiguous = PyList_New(0), *grouped = PyList_New(0), *plus = PyList_New(0);
-    PyObject *anchors = PyList_New(0), *counts = PyList_New(0);
-    if (!contiguous || !grouped || !plus || !anchors || !counts) goto fail;
-
-    Py_ssize_t newlines = 0;
-    Masks prev = {0, 0, 0, 0}, cur, next;
-    masks_of(d, size, seps, nseps, &cur);
-    for (Py_ssize_t base = 0; base < size; base += 64) {
-        masks_of(d + base + 64, size - base - 64, seps, nseps, &next);
-        uint64_t D = cur.digit, S = cur.sep;
-        uint64_t before = (D << 1) | (prev.digit >> 63); /* bit p: a digit at p - 1 */
-        /* Four digits from bit p, on the 128-bit stream: the groups need it up to bit 63 + 10. */
-        u128 stream = ((u128)next.digit << 64) | D;
-        u128 stream4 = stream & (stream >> 1) & (stream >> 2) & (stream >> 3);
-        uint64_t run12 = (uint64_t)(stream4 & (stream4 >> 4) & (stream4 >> 8));
-        uint64_t starts12 = run12 & ~before & ~ahead(D, next.digit, 12);
-        u128 sep_stream = ((u128)next.sep << 64) | S;
-        uint64_t groups = (uint64_t)(stream4 & (sep_stream >> 4) & (stream4 >> 5) & (sep_stream >> 9) &
-                                     (stream4 >> 10)) & ~before & ~ahead(D, next.digit, 14);
-        uint64_t pluses = cur.plus & (((D << 1) | (prev.digit >> 63)) & ((D << 2) | (prev.digit >> 62)) &
-                                      ((D << 3) | (prev.digit >> 61)) & ((D << 4) | (prev.digit >> 60))) &
-                          ahead(D, next.digit, 1);
-        uint64_t found = starts12 | groups;
-        while (found) {
-            int bit = __builtin_ctzll(found);
-            found &= found - 1;
-            Py_ssize_t start = base + bit;
-            int is_grouped = (int)((groups >> bit) & 1);
-            Py_ssize_t width = is_grouped ? 14 : 12, trailing = start + width;
-            if (start < 1 || trailing >= size) continue; /* the data's edges: see _edge_windows */
-            if (is_grouped) {
-                if (d[start + 4] != d[start + 9] || !check_passes(d + start, GROUPED_DIGITS)) continue;
-                if (glued(d, size, start, trailing, d[start + 4])) continue;
-            } else {
-                if (!check_passes(d + start, CONTIGUOUS_DIGITS) || glued(d, size, start, trailing, -1)) continue;
-            }
-            Py_ssize_t end = trailing + 1;
-            Py_ssize_t before_hit =
-                newlines + popcount64(cur.newline & ((1ULL << bit) - 1)) + (d[trailing] == '\n');
-            if (append_int(is_grouped ? grouped : contiguous, end) || append_int(anchors, end) ||
-                append_int(counts, before_hit))
-                goto fail;
-        }
-        while (pluses) {
-            int bit = __builtin_ctzll(pluses);
-            pluses &= pluses - 1;
-            Py_ssize_t at = base + bit;
-            if (at >= 4 && at + 1 < size && append_int(plus, at + 2)) goto fail;
-        }
-        newlines += popcount64(cur.newline);
-        prev = cur;
-        cur = next;
-    }
-    PyBuffer_Release(&data);
-    return Py_BuildValue("(NNNNNn)", contiguous, grouped, plus, anchors, counts, newlines);
-
-fail:
-    PyBuffer_Release(&data);
-    Py_XDECREF(contiguous), Py_XDECREF(grouped), Py_XDECREF(plus), Py_XDECREF(anchors), Py_XDECREF(counts);
-    return NULL;
-}
-
-/* ---- multibyte_hits: the same pass over UTF-8, CP932 and EUC-JP text, full-width digits included ---------- */
-
-/* Classes of a decoded character, as the tables built by detector/match/multibyte_pass.py give them: a digit
- * (half- or full-width) with its value, a separator with its index in the rules, a joiner (what glues a number
- * to the digits beside it), both of those, or anything else. In the pair tables, ONE_CHAR marks a byte pair
- * Python's codec decodes as one character (0: it does not). */
-enum { CLS_OTHER = 0, CLS_DIGIT = 0x10, ONE_CHAR = 0x20, CLS_SEPARATOR = 0x40, CLS_JOINER = 0x80 };
-enum { KIND_UTF8 = 0, KIND_CP932 = 1, KIND_EUCJP = 2, KIND_ASCII = 3 /* multibyte_quick only */ };
-#define IS_DIGIT_CLASS(c) (((c) & 0xF0) == CLS_DIGIT)
-#define SEPARATOR_ID(c) ((c) & CLS_SEPARATOR ? (c) & 0x0F : -1)
-
-typedef struct {
-    int kind;
-    const unsigned char *d;
-    Py_ssize_t size;
-    const unsigned char *single;  /* 256: the class of a byte read as a character of its own */
-    const unsigned char *pairs;   /* 65536 (CP932, EUC-JP): the class | ONE_CHAR of a two-byte character */
-    const unsigned char *triples; /* 65536 (EUC-JP): the same for 0x8F b1 b2, keyed by b1 b2; else NULL */
-    const unsigned char *seqs;    /* UTF-8: records of 6 bytes (length, up to 4 bytes, class) */
-    const unsigned char *roles;   /* 256 (CP932, EUC-JP): ROLE_LAST, ROLE_LEAD of each byte */
-    Py_ssize_t nseqs;
-    unsigned char digit_lead, digit_low, digit_high; /* CP932, EUC-JP: full-width digits are lead, low..high */
-} Reader;
-
-/* The class of the character starting at p (a character boundary), and its length in bytes. A character of
- * another class that is not ASCII gets length 1 in UTF-8: nothing walks past one. */
-static int char_at(const Reader *r, Py_ssize_t p, int *len) {
-    const unsigned char *d = r->d;
-    unsigned char c = d[p];
-    if (r->kind == KIND_UTF8) {
-        *len = 1;
-        if (c < 0x80) return r->single[c];
-        if (c == 0xEF && p + 2 < r->size && d[p + 1] == 0xBC && d[p + 2] >= 0x90 && d[p + 2] <= 0x99) {
-            *len = 3;
-            return CLS_DIGIT | (d[p + 2] - 0x90);
-        }
-        for (Py_ssize_t i = 0; i < r->nseqs; i++) {
-            const unsigned char *seq = r->seqs + 6 * i;
-            if (d[p] == seq[1] && p + seq[0] <= r->size && memcmp(d + p, seq + 1, seq[0]) == 0) {
-                *len = seq[0];
-                return seq[5];
-            }
-        }
-        return CLS_OTHER;
-    }
-    if (p + 1 < r->size) {
-        unsigned char v = r->pairs[(c << 8) | d[p + 1]];
-        if (v) {
-            *len = 2;
-            return v & ~ONE_CHAR;
-        }
-        if (r->triples != NULL && c == 0x8F && p + 2 < r->size) {
-            v = r->triples[(d[p + 1] << 8) | d[p + 2]];
-            if (v) {
-                *len = 3;
-                return v & ~ONE_CHAR;
-            }
-        }
-    }
-    *len = 1;
-    return r->single[c];
-}
-
-/* UTF-8: the class of the character that ends at p - 1 (-1 when p is 0), and its length. A whole sequence
- * ending there is that character: its first byte cannot continue another one, so Python's decoder reads it so
- * whatever comes before. */
-static int utf8_char_before(const Reader *r, Py_ssize_t p, int *len) {
-    const unsigned char *d = r->d;
-    *len = 1;
-    if (p < 1) return -1;
-    unsigned char c = d[p - 1];
-    if (c < 0x80) return r->single[c];
-    if (p >= 3 && d[p - 3] == 0xEF && d[p - 2] == 0xBC && c >= 0x90 && c <= 0x99) {
-        *len = 3;
-        return CLS_DIGIT | (c - 0x90);
-    }
-    for (Py_ssize_t i = 0; i < r->nseqs; i++) {
-        const unsigned char *seq = r->seqs + 6 * i;
-        if (c == seq[seq[0]] && p >= seq[0] && memcmp(d + p - seq[0], seq + 1, seq[0]) == 0) {
-            *len = seq[0];
-            return seq[5];
-        }
-    }
-    return CLS_OTHER;
-}
-
-/* CP932 and EUC-JP: where the characters start. ``cursor`` is a character boundary, ``prev1`` and ``prev2`` the
- * starts of the two characters before it (-1: none). A byte that can only end a character (ROLE_LAST: never the
- * first or middle byte of a longer one, as the tables say) has a boundary after it, so the reading starts again
- * after the last such byte before p, at least seven bytes back (two characters, for prev1 and prev2), instead
- * of going on from the cursor over everything between. */
-typedef struct {
-    Py_ssize_t cursor, prev1, prev2;
-} Alignment;
-
-enum { ROLE_LAST = 1, ROLE_LEAD = 2 };
-
-static inline int mb_len(const Reader *r, Py_ssize_t p) {
-    const unsigned char *d = r->d;
-    unsigned char c = d[p];
-    if (!(r->roles[c] & ROLE_LEAD) || p + 1 >= r->size) return 1;
-    if (r->pairs[(c << 8) | d[p + 1]]) return 2;
-    if (r->triples != NULL && c == 0x8F && p + 2 < r->size && r->triples[(d[p + 1] << 8) | d[p + 2]]) return 3;
-    return 1;
-}
-
-static int align_to(const Reader *r, Alignment *a, Py_ssize_t p) {
-    for (Py_ssize_t j = p - 7; j >= a->cursor; j--)
-        if (r->roles[r->d[j]] & ROLE_LAST) {
-            a->cursor = j + 1, a->prev1 = -1, a->prev2 = -1;
-            break;
-        }
-    while (a->cursor < p) {
-        int len = mb_len(r, a->cursor);
-        a->prev2 = a->prev1, a->prev1 = a->cursor, a->cursor += len;
-    }
-    return a->cursor == p;
 }
 
 /* Masks of where a digit may start in 64 bytes at p (n valid): ``digit``, an ASCII digit; ``wide``, the first
@@ -408,54 +203,10 @@ static inline __attribute__((always_inline)) void digit_masks_of(const unsigned 
     m->digit = digit, m->wide = wide;
 }
 
-/* Digits of a 128-byte window (a block and the next): ``tokens``, the first byte of each digit (ASCII or full-width);
- * ``covered``, every byte of one. From a character boundary, the digits tile the covered bytes (no byte of a
- * full-width digit is an ASCII digit or the first byte of another one), so a run's length is the covered bytes
- * from its start and its digits the tokens among them. Bits from ``known`` on depend on the block after next. */
-typedef struct {
-    uint64_t tokens[2], covered[2];
-    int known;
-    Py_ssize_t end; /* set by run_length: where the run ends, from the block's start */
-} Runs;
-
-/* The number of digits of the run starting at bit i (a character boundary) of the window, or -1 when it may go
- * on past the bits known. */
-static inline Py_ssize_t run_length(Runs *w, int i) {
-    /* On the two 64-bit words (a 128-bit shift by a variable count costs more than the branch between them). */
-    int length;
-    if (i < 64) {
-        uint64_t gaps = ~w->covered[0] >> i, high = ~w->covered[1];
-        length = gaps ? __builtin_ctzll(gaps) : 64 - i + (high ? __builtin_ctzll(high) : 64);
-    } else {
-        uint64_t gaps = ~w->covered[1] >> (i - 64);
-        length = gaps ? __builtin_ctzll(gaps) : 128 - i;
-    }
-    if (i + length >= w->known) return -1;
-    w->end = i + length;
-    if (length < 4) return length; /* no more digits than bytes */
-    if (length > 63) return 64; /* (a run of 64 bytes holds more than 12 digits) */
-    int last = i + length; /* the run is bits i..last - 1 */
-    if (last <= 64) return popcount64((w->tokens[0] >> i) & ((1ULL << length) - 1));
-    if (i >= 64) return popcount64((w->tokens[1] >> (i - 64)) & ((1ULL << length) - 1));
-    return popcount64(w->tokens[0] >> i) + popcount64(w->tokens[1] & ((1ULL << (last - 64)) - 1));
-}
-
-/* UTF-8: bit p set when four digits follow each other from byte p (a character boundary), from the masks of a
- * block and the next: ASCII digits (``digit``) and the first bytes of full-width ones (``wide``). A digit at p is
- * followed by the character at p + 1 (ASCII) or p + 3 (full-width), so "k digits from p" is "a digit at p and
- * k - 1 digits from the next character", shifted in three rounds over the two blocks. A candidate's run has at
- * least four digits; the runs of one to three (most of those in dense text: parts of dates, phone numbers,
- * postal codes) are dropped here, without a branch each. */
-static inline uint64_t four_digits_from(uint64_t digit, uint64_t digit_next, uint64_t wide, uint64_t wide_next) {
-    u128 ascii = ((u128)digit_next << 64) | digit, full = ((u128)wide_next << 64) | wide;
-    u128 run = ascii | full;
-    for (int round = 0; round < 3; round++) run = (ascii & (run >> 1)) | (full & (run >> 3));
-    return (uint64_t)run;
-}
-
-/* Newlines in d[from:to], 16 bytes at a time: each byte lane counts its newlines (a compare gives -1 per newline,
- * subtracted), summed across the lanes every 255 rounds, before a lane can overflow. */
-static Py_ssize_t count_newlines(const unsigned char *d, Py_ssize_t from, Py_ssize_t to) {
+/* Newlines in d[from:to], 16 bytes at a time (the portable builder's count): each byte lane counts its newlines
+ * (a compare gives -1 per newline, subtracted), summed across the lanes every 255 rounds, before a lane can
+ * overflow. */
+static Py_ssize_t newlines_portable(const unsigned char *d, Py_ssize_t from, Py_ssize_t to) {
     Py_ssize_t count = 0, i = from;
 #if defined(__SSE2__)
     const __m128i newline = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
@@ -470,6 +221,569 @@ static Py_ssize_t count_newlines(const unsigned char *d, Py_ssize_t from, Py_ssi
     for (; i < to; i++) count += d[i] == '\n';
     return count;
 }
+
+/* What a full-width digit is, for the digit masks. */
+typedef struct {
+    int utf8;
+    unsigned char lead, low, high; /* CP932, EUC-JP: full-width digits are lead, low..high */
+} DigitForm;
+
+/* The digit masks of ``count`` blocks of 64 bytes from block ``first`` of d (size bytes; blocks past the end are
+ * empty), into ``out``: the portable builder. */
+static void digit_masks_portable(const unsigned char *d, Py_ssize_t size, Py_ssize_t first, int count,
+                                 const DigitForm *form, DigitMasks *out) {
+    unsigned char lead = form->lead, low = form->low, high = form->high;
+    for (int b = 0; b < count; b++) {
+        Py_ssize_t at = 64 * (first + b);
+        if (form->utf8) /* (a constant each: the loop is compiled once for each) */
+            digit_masks_of(d + (at < size ? at : size), size - at, 1, 0xEF, 0x90, 0x99, &out[b]);
+        else
+            digit_masks_of(d + (at < size ? at : size), size - at, 0, lead, low, high, &out[b]);
+    }
+}
+
+/* ---- Mask builders: the portable one above and wider twins, chosen at run time ------------------------------
+ * The passes take their masks from the builder in use, a tile of blocks at a time; the rest of each pass is the
+ * same whichever built them. The AVX2 and AVX-512BW builders are compiled for their targets function by function
+ * and used only where the CPU has them (``__builtin_cpu_supports``), so the module runs on any x86-64. At import
+ * the widest the CPU runs is in use; ``use_mask_builder`` changes it (the tests run every one and compare). */
+
+#ifdef WIDE_SIMD
+/* The 64 bytes of block ``at`` of d, or the block copied into ``buffer`` (zeros after the data) when fewer than
+ * ``reach`` bytes are there to read from it. */
+static inline const unsigned char *wide_block(const unsigned char *d, Py_ssize_t size, Py_ssize_t at, int reach,
+                                              unsigned char *buffer, int buffer_size) {
+    if (size - at >= reach) return d + at;
+    memset(buffer, 0, (size_t)buffer_size);
+    if (size > at) memcpy(buffer, d + at, (size_t)(size - at));
+    return buffer;
+}
+
+__attribute__((target("avx2"))) static void ascii_masks_avx2(const unsigned char *d, Py_ssize_t size,
+                                                             Py_ssize_t first, int count, const unsigned char *seps,
+                                                             int nseps, Masks *out) {
+    unsigned char buffer[64];
+    __m256i sep_bytes[MAX_SEPARATORS];
+    for (int s = 0; s < nseps; s++) sep_bytes[s] = _mm256_set1_epi8((char)seps[s]);
+    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+    const __m256i plus_byte = _mm256_set1_epi8('+'), newline_byte = _mm256_set1_epi8('\n');
+    for (int b = 0; b < count; b++) {
+        const unsigned char *p = wide_block(d, size, 64 * (first + b), 64, buffer, 64);
+        uint64_t digit = 0, sep = 0, plus = 0, newline = 0;
+        for (int half = 0; half < 2; half++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * half));
+            __m256i t = _mm256_sub_epi8(x, zero);
+            __m256i is_s = _mm256_setzero_si256();
+            for (int s = 0; s < nseps; s++) is_s = _mm256_or_si256(is_s, _mm256_cmpeq_epi8(x, sep_bytes[s]));
+            int shift = 32 * half;
+            digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(t, nine), nine))
+                     << shift;
+            sep |= (uint64_t)(uint32_t)_mm256_movemask_epi8(is_s) << shift;
+            plus |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, plus_byte)) << shift;
+            newline |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, newline_byte)) << shift;
+        }
+        out[b].digit = digit, out[b].sep = sep, out[b].plus = plus, out[b].newline = newline;
+    }
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void ascii_masks_avx512(const unsigned char *d, Py_ssize_t size,
+                                                                           Py_ssize_t first, int count,
+                                                                           const unsigned char *seps, int nseps,
+                                                                           Masks *out) {
+    unsigned char buffer[64];
+    __m512i sep_bytes[MAX_SEPARATORS];
+    for (int s = 0; s < nseps; s++) sep_bytes[s] = _mm512_set1_epi8((char)seps[s]);
+    const __m512i zero = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9);
+    const __m512i plus_byte = _mm512_set1_epi8('+'), newline_byte = _mm512_set1_epi8('\n');
+    for (int b = 0; b < count; b++) {
+        const unsigned char *p = wide_block(d, size, 64 * (first + b), 64, buffer, 64);
+        __m512i x = _mm512_loadu_si512((const void *)p);
+        uint64_t sep = 0;
+        for (int s = 0; s < nseps; s++) sep |= _mm512_cmpeq_epi8_mask(x, sep_bytes[s]);
+        out[b].digit = _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, zero), nine);
+        out[b].sep = sep;
+        out[b].plus = _mm512_cmpeq_epi8_mask(x, plus_byte);
+        out[b].newline = _mm512_cmpeq_epi8_mask(x, newline_byte);
+    }
+}
+
+__attribute__((target("avx2"))) static void digit_masks_avx2(const unsigned char *d, Py_ssize_t size,
+                                                             Py_ssize_t first, int count, const DigitForm *form,
+                                                             DigitMasks *out) {
+    unsigned char buffer[DIGIT_BLOCK_BUFFER];
+    int utf8 = form->utf8;
+    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+    const __m256i lead_byte = _mm256_set1_epi8((char)(utf8 ? 0xEF : form->lead));
+    const __m256i second_byte = _mm256_set1_epi8((char)0xBC);
+    const __m256i low_byte = _mm256_set1_epi8((char)(utf8 ? 0x90 : form->low));
+    const __m256i span = _mm256_set1_epi8((char)(utf8 ? 9 : form->high - form->low));
+    for (int b = 0; b < count; b++) {
+        const unsigned char *p =
+            wide_block(d, size, 64 * (first + b), DIGIT_BLOCK_READ, buffer, DIGIT_BLOCK_BUFFER);
+        uint64_t digit = 0, wide = 0;
+        for (int half = 0; half < 2; half++) {
+            const unsigned char *at = p + 32 * half;
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)at), x1 = _mm256_loadu_si256((const __m256i *)(at + 1));
+            __m256i is_d = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_sub_epi8(x0, zero), nine), nine);
+            __m256i is_w;
+            if (utf8) {
+                __m256i x2 = _mm256_loadu_si256((const __m256i *)(at + 2));
+                __m256i in_range = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_sub_epi8(x2, low_byte), span), span);
+                is_w = _mm256_and_si256(
+                    _mm256_and_si256(_mm256_cmpeq_epi8(x0, lead_byte), _mm256_cmpeq_epi8(x1, second_byte)), in_range);
+            } else {
+                __m256i in_range = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_sub_epi8(x1, low_byte), span), span);
+                is_w = _mm256_and_si256(_mm256_cmpeq_epi8(x0, lead_byte), in_range);
+            }
+            int shift = 32 * half;
+            digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(is_d) << shift;
+            wide |= (uint64_t)(uint32_t)_mm256_movemask_epi8(is_w) << shift;
+        }
+        out[b].digit = digit, out[b].wide = wide;
+    }
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void digit_masks_avx512(const unsigned char *d, Py_ssize_t size,
+                                                                           Py_ssize_t first, int count,
+                                                                           const DigitForm *form, DigitMasks *out) {
+    unsigned char buffer[DIGIT_BLOCK_BUFFER];
+    int utf8 = form->utf8;
+    const __m512i zero = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9);
+    const __m512i lead_byte = _mm512_set1_epi8((char)(utf8 ? 0xEF : form->lead));
+    const __m512i second_byte = _mm512_set1_epi8((char)0xBC);
+    const __m512i low_byte = _mm512_set1_epi8((char)(utf8 ? 0x90 : form->low));
+    const __m512i span = _mm512_set1_epi8((char)(utf8 ? 9 : form->high - form->low));
+    for (int b = 0; b < count; b++) {
+        const unsigned char *p =
+            wide_block(d, size, 64 * (first + b), DIGIT_BLOCK_READ, buffer, DIGIT_BLOCK_BUFFER);
+        __m512i x0 = _mm512_loadu_si512((const void *)p), x1 = _mm512_loadu_si512((const void *)(p + 1));
+        out[b].digit = _mm512_cmple_epu8_mask(_mm512_sub_epi8(x0, zero), nine);
+        if (utf8) {
+            __m512i x2 = _mm512_loadu_si512((const void *)(p + 2));
+            __mmask64 lead = _mm512_cmpeq_epi8_mask(x0, lead_byte);
+            __mmask64 second = _mm512_mask_cmpeq_epi8_mask(lead, x1, second_byte);
+            out[b].wide = _mm512_mask_cmple_epu8_mask(second, _mm512_sub_epi8(x2, low_byte), span);
+        } else {
+            __mmask64 lead = _mm512_cmpeq_epi8_mask(x0, lead_byte);
+            out[b].wide = _mm512_mask_cmple_epu8_mask(lead, _mm512_sub_epi8(x1, low_byte), span);
+        }
+    }
+}
+
+__attribute__((target("avx2"))) static Py_ssize_t newlines_avx2(const unsigned char *d, Py_ssize_t from,
+                                                                Py_ssize_t to) {
+    Py_ssize_t count = 0, i = from;
+    const __m256i newline = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
+    while (i + 32 <= to) {
+        __m256i lanes = _mm256_setzero_si256();
+        for (int round = 0; round < 255 && i + 32 <= to; round++, i += 32)
+            lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(d + i)), newline));
+        __m256i sums = _mm256_sad_epu8(lanes, zero);
+        count += _mm256_extract_epi64(sums, 0) + _mm256_extract_epi64(sums, 1) + _mm256_extract_epi64(sums, 2) +
+                 _mm256_extract_epi64(sums, 3);
+    }
+    return count + newlines_portable(d, i, to);
+}
+
+__attribute__((target("avx512f,avx512bw,popcnt"))) static Py_ssize_t newlines_avx512(const unsigned char *d,
+                                                                                     Py_ssize_t from, Py_ssize_t to) {
+    Py_ssize_t count = 0, i = from;
+    const __m512i newline = _mm512_set1_epi8('\n');
+    for (; i + 64 <= to; i += 64)
+        count += __builtin_popcountll(_mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(d + i)), newline));
+    return count + newlines_portable(d, i, to);
+}
+
+static int cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int cpu_has_avx512bw(void) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("popcnt");
+}
+#endif
+
+static int cpu_has_nothing_more(void) { return 1; }
+
+/* A pass asks for the masks of a few blocks at a time (MASK_TILE, measured: the masks are built close to where
+ * they are used, and the calls are few): how many blocks from ``block`` are wanted, the one after the data's
+ * last included (the last block's "next"). */
+enum { MASK_TILE = 8 };
+
+static inline int tile_blocks(Py_ssize_t size, Py_ssize_t block, int most) {
+    Py_ssize_t left = (size + 63) / 64 + 1 - block;
+    return left < most ? (int)left : most;
+}
+
+typedef void (*AsciiMaskBuilder)(const unsigned char *, Py_ssize_t, Py_ssize_t, int, const unsigned char *, int,
+                                 Masks *);
+typedef void (*DigitMaskBuilder)(const unsigned char *, Py_ssize_t, Py_ssize_t, int, const DigitForm *,
+                                 DigitMasks *);
+
+typedef Py_ssize_t (*NewlineCounter)(const unsigned char *, Py_ssize_t, Py_ssize_t);
+
+typedef struct {
+    const char *name;
+    int (*runs_here)(void);
+    AsciiMaskBuilder ascii;
+    DigitMaskBuilder digits;
+    NewlineCounter newlines; /* the newlines in d[from:to] */
+} MaskBuilder;
+
+/* From the plainest to the widest: the widest this CPU runs is used from import on. */
+static const MaskBuilder MASK_BUILDERS[] = {
+    {"portable", cpu_has_nothing_more, ascii_masks_portable, digit_masks_portable, newlines_portable},
+#ifdef WIDE_SIMD
+    {"avx2", cpu_has_avx2, ascii_masks_avx2, digit_masks_avx2, newlines_avx2},
+    {"avx512bw", cpu_has_avx512bw, ascii_masks_avx512, digit_masks_avx512, newlines_avx512},
+#endif
+};
+enum { N_MASK_BUILDERS = sizeof MASK_BUILDERS / sizeof MASK_BUILDERS[0] };
+
+/* The builder in use: set at import (``choose_mask_builder``) and by ``use_mask_builder``, read by the passes. */
+static const MaskBuilder *mask_builder = &MASK_BUILDERS[0];
+
+static void choose_mask_builder(void) {
+#ifdef WIDE_SIMD
+    __builtin_cpu_init();
+#endif
+    for (int i = 0; i < N_MASK_BUILDERS; i++)
+        if (MASK_BUILDERS[i].runs_here()) mask_builder = &MASK_BUILDERS[i];
+}
+
+PyDoc_STRVAR(mask_builders_doc,
+"mask_builders() -> tuple[str, ...]\n\n"
+"The names of the mask builders this CPU runs, from the plainest (\"portable\": SSE2, or byte by byte) to the\n"
+"widest (\"avx2\", \"avx512bw\"). ascii_hits and multibyte_hits give the same whichever builds their masks.");
+
+static PyObject *mask_builders(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args)) {
+    PyObject *names = PyTuple_New(0);
+    for (int i = 0; names != NULL && i < N_MASK_BUILDERS; i++) {
+        if (!MASK_BUILDERS[i].runs_here()) continue;
+        PyObject *name = PyUnicode_FromString(MASK_BUILDERS[i].name);
+        if (name == NULL || _PyTuple_Resize(&names, PyTuple_GET_SIZE(names) + 1) < 0) {
+            Py_XDECREF(name);
+            Py_CLEAR(names);
+            break;
+        }
+        PyTuple_SET_ITEM(names, PyTuple_GET_SIZE(names) - 1, name);
+    }
+    return names;
+}
+
+PyDoc_STRVAR(use_mask_builder_doc,
+"use_mask_builder(name) -> str\n\n"
+"Build the passes' masks with the builder ``name`` (one of mask_builders()) from now on in this process; the\n"
+"name of the one used before. The widest the CPU runs is used from import on: this is for the tests, which\n"
+"hold every builder to the same results. Raises ValueError for a builder this CPU does not run.");
+
+static PyObject *use_mask_builder(PyObject *Py_UNUSED(self), PyObject *args) {
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
+    for (int i = 0; i < N_MASK_BUILDERS; i++)
+        if (strcmp(MASK_BUILDERS[i].name, name) == 0 && MASK_BUILDERS[i].runs_here()) {
+            const char *before = mask_builder->name;
+            mask_builder = &MASK_BUILDERS[i];
+            return PyUnicode_FromString(before);
+        }
+    return PyErr_Format(PyExc_ValueError, "no mask builder %R on this CPU", PyTuple_GET_ITEM(args, 0));
+}
+
+/* Bit p of the result is bit p + j of the stream (cur, then next). */
+static inline uint64_t ahead(uint64_t cur, uint64_t next, int j) {
+    return (uint64_t)((((u128)next << 64) | cur) >> j);
+}
+
+static int append_int(PyObject *list, Py_ssize_t value) {
+    PyObject *number = PyLong_FromSsize_t(value);
+    if (number == NULL) return -1;
+    int failed = PyList_Append(list, number);
+    Py_DECREF(number);
+    return failed;
+}
+
+/* The glued test of the matcher (_glued): a joiner and a digit on either side make the hit part of a longer
+ * number. Contiguous hits are glued by '-' or '.', grouped ones by their own separator. */
+static int glued(const unsigned char *d, Py_ssize_t size, Py_ssize_t start, Py_ssize_t trailing, int separator) {
+    unsigned char before = d[start - 1], after = d[trailing];
+    int before_joins = separator >= 0 ? before == separator : (before == '-' || before == '.');
+    int after_joins = separator >= 0 ? after == separator : (after == '-' || after == '.');
+    if (start >= 2 && before_joins && is_digit(d[start - 2])) return 1;
+    if (after_joins && trailing + 1 < size && is_digit(d[trailing + 1])) return 1;
+    return 0;
+}
+
+PyDoc_STRVAR(ascii_hits_doc,
+"ascii_hits(data, separators) -> (contiguous, grouped, plus, anchors, counts, newlines)\n\n"
+"In ASCII ``data``: the ends (one past the trailing byte) of exactly twelve digits, and of 4-4-4 groups with\n"
+"the same one of ``separators`` twice, each with a non-digit byte before and after it, whose check digit is\n"
+"right and that are not glued to a longer number; the ends of four digits, '+' and a digit (an escaped\n"
+"separator's hint); every candidate end again in offset order with the newlines before it; and the newlines\n"
+"of the whole data.");
+
+static PyObject *ascii_hits(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer data, separators;
+    if (!PyArg_ParseTuple(args, "y*y*", &data, &separators)) return NULL;
+    const unsigned char *d = data.buf;
+    Py_ssize_t size = data.len;
+    if (separators.len > MAX_SEPARATORS) {
+        PyBuffer_Release(&data), PyBuffer_Release(&separators);
+        PyErr_SetString(PyExc_ValueError, "too many separators for ascii_hits");
+        return NULL;
+    }
+    int nseps = (int)separators.len;
+    unsigned char seps[MAX_SEPARATORS];
+    memcpy(seps, separators.buf, (size_t)nseps);
+    PyBuffer_Release(&separators);
+
+    PyObject *contiguous = PyList_New(0), *grouped = PyList_New(0), *plus = PyList_New(0);
+    PyObject *anchors = PyList_New(0), *counts = PyList_New(0);
+    if (!contiguous || !grouped || !plus || !anchors || !counts) goto fail;
+
+    Py_ssize_t newlines = 0, tile_first = 0;
+    Masks prev = {0, 0, 0, 0}, tile[MASK_TILE + 1];
+    AsciiMaskBuilder build = mask_builder->ascii; /* (chosen once a call) */
+    int tile_count = tile_blocks(size, 0, MASK_TILE + 1);
+    build(d, size, 0, tile_count, seps, nseps, tile);
+    for (Py_ssize_t base = 0, block = 0; base < size; base += 64, block++) {
+        if (block + 1 >= tile_first + tile_count) { /* the tile's last block is this one: it stays, as the first */
+            tile[0] = tile[tile_count - 1];
+            tile_first = block, tile_count = 1 + tile_blocks(size, block + 1, MASK_TILE);
+            build(d, size, block + 1, tile_count - 1, seps, nseps, tile + 1);
+        }
+        Masks cur = tile[block - tile_first], next = tile[block + 1 - tile_first];
+        uint64_t D = cur.digit, S = cur.sep;
+        uint64_t before = (D << 1) | (prev.digit >> 63); /* bit p: a digit at p - 1 */
+        /* Four digits from bit p, on the 128-bit stream: the groups need it up to bit 63 + 10. */
+        u128 stream = ((u128)next.digit << 64) | D;
+        u128 stream4 = stream & (stream >> 1) & (stream >> 2) & (stream >> 3);
+        uint64_t run12 = (uint64_t)(stream4 & (stream4 >> 4) & (stream4 >> 8));
+        uint64_t starts12 = run12 & ~before & ~ahead(D, next.digit, 12);
+        u128 sep_stream = ((u128)next.sep << 64) | S;
+        uint64_t groups = (uint64_t)(stream4 & (sep_stream >> 4) & (stream4 >> 5) & (sep_stream >> 9) &
+                                     (stream4 >> 10)) & ~before & ~ahead(D, next.digit, 14);
+        uint64_t pluses = cur.plus & (((D << 1) | (prev.digit >> 63)) & ((D << 2) | (prev.digit >> 62)) &
+                                      ((D << 3) | (prev.digit >> 61)) & ((D << 4) | (prev.digit >> 60))) &
+                          ahead(D, next.digit, 1);
+        uint64_t found = starts12 | groups;
+        while (found) {
+            int bit = __builtin_ctzll(found);
+            found &= found - 1;
+            Py_ssize_t start = base + bit;
+            int is_grouped = (int)((groups >> bit) & 1);
+            Py_ssize_t width = is_grouped ? 14 : 12, trailing = start + width;
+            if (start < 1 || trailing >= size) continue; /* the data's edges: see _edge_windows */
+            if (is_grouped) {
+                if (d[start + 4] != d[start + 9] || !check_passes(d + start, GROUPED_DIGITS)) continue;
+                if (glued(d, size, start, trailing, d[start + 4])) continue;
+            } else {
+                if (!check_passes(d + start, CONTIGUOUS_DIGITS) || glued(d, size, start, trailing, -1)) continue;
+            }
+            Py_ssize_t end = trailing + 1;
+            Py_ssize_t before_hit =
+                newlines + popcount64(cur.newline & ((1ULL << bit) - 1)) + (d[trailing] == '\n');
+            if (append_int(is_grouped ? grouped : contiguous, end) || append_int(anchors, end) ||
+                append_int(counts, before_hit))
+                goto fail;
+        }
+        while (pluses) {
+            int bit = __builtin_ctzll(pluses);
+            pluses &= pluses - 1;
+            Py_ssize_t at = base + bit;
+            if (at >= 4 && at + 1 < size && append_int(plus, at + 2)) goto fail;
+        }
+        newlines += popcount64(cur.newline);
+        prev = cur;
+    }
+    PyBuffer_Release(&data);
+    return Py_BuildValue("(NNNNNn)", contiguous, grouped, plus, anchors, counts, newlines);
+
+fail:
+    PyBuffer_Release(&data);
+    Py_XDECREF(contiguous), Py_XDECREF(grouped), Py_XDECREF(plus), Py_XDECREF(anchors), Py_XDECREF(counts);
+    return NULL;
+}
+
+/* ---- multibyte_hits: the same pass over UTF-8, CP932 and EUC-JP text, full-width digits included ---------- */
+
+/* Classes of a decoded character, as the tables built by detector/match/multibyte_pass.py give them: a digit
+ * (half- or full-width) with its value, a separator with its index in the rules, a joiner (what glues a number
+ * to the digits beside it), both of those, or anything else. In the pair tables, ONE_CHAR marks a byte pair
+ * Python's codec decodes as one character (0: it does not). */
+enum { CLS_OTHER = 0, CLS_DIGIT = 0x10, ONE_CHAR = 0x20, CLS_SEPARATOR = 0x40, CLS_JOINER = 0x80 };
+enum { KIND_UTF8 = 0, KIND_CP932 = 1, KIND_EUCJP = 2, KIND_ASCII = 3 /* multibyte_quick only */ };
+#define IS_DIGIT_CLASS(c) (((c) & 0xF0) == CLS_DIGIT)
+#define SEPARATOR_ID(c) ((c) & CLS_SEPARATOR ? (c) & 0x0F : -1)
+
+typedef struct {
+    int kind;
+    const unsigned char *d;
+    Py_ssize_t size;
+    const unsigned char *single;  /* 256: the class of a byte read as a character of its own */
+    const unsigned char *pairs;   /* 65536 (CP932, EUC-JP): the class | ONE_CHAR of a two-byte character */
+    const unsigned char *triples; /* 65536 (EUC-JP): the same for 0x8F b1 b2, keyed by b1 b2; else NULL */
+    const unsigned char *code_points; /* UTF-8: 65536, the class of each character of the BMP that is not ASCII */
+    const unsigned char *roles;   /* 256 (CP932, EUC-JP): ROLE_LAST, ROLE_LEAD of each byte */
+    unsigned char digit_lead, digit_low, digit_high; /* CP932, EUC-JP: full-width digits are lead, low..high */
+} Reader;
+
+/* UTF-8: the code point of the sequence of ``length`` bytes (2 or 3) at p, whose first byte is a lead byte of that
+ * length, or 0 when the bytes after it are not continuation bytes or it is overlong (then no character of the
+ * tables: each is one exact sequence). */
+static inline unsigned int utf8_code_point(const unsigned char *p, int length) {
+    if (length == 2) {
+        unsigned int code = ((unsigned int)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+        return (p[1] & 0xC0) == 0x80 && code >= 0x80 ? code : 0;
+    }
+    unsigned int code = ((unsigned int)(p[0] & 0x0F) << 12) | ((unsigned int)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    return (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 && code >= 0x800 ? code : 0;
+}
+
+/* The class of the character starting at p (a character boundary), and its length in bytes. A character of
+ * another class that is not ASCII gets length 1 in UTF-8: nothing walks past one. */
+static int char_at(const Reader *r, Py_ssize_t p, int *len) {
+    const unsigned char *d = r->d;
+    unsigned char c = d[p];
+    if (r->kind == KIND_UTF8) {
+        *len = 1;
+        if (c < 0x80) return r->single[c];
+        if (c == 0xEF && p + 2 < r->size && d[p + 1] == 0xBC && d[p + 2] >= 0x90 && d[p + 2] <= 0x99) {
+            *len = 3;
+            return CLS_DIGIT | (d[p + 2] - 0x90);
+        }
+        int length = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : 0; /* (the tables hold the BMP) */
+        if (length == 0 || p + length > r->size) return CLS_OTHER;
+        int cls = r->code_points[utf8_code_point(d + p, length)];
+        if (cls) *len = length;
+        return cls;
+    }
+    if (p + 1 < r->size) {
+        unsigned char v = r->pairs[(c << 8) | d[p + 1]];
+        if (v) {
+            *len = 2;
+            return v & ~ONE_CHAR;
+        }
+        if (r->triples != NULL && c == 0x8F && p + 2 < r->size) {
+            v = r->triples[(d[p + 1] << 8) | d[p + 2]];
+            if (v) {
+                *len = 3;
+                return v & ~ONE_CHAR;
+            }
+        }
+    }
+    *len = 1;
+    return r->single[c];
+}
+
+/* UTF-8: the class of the character that ends at p - 1 (-1 when p is 0), and its length. A whole sequence
+ * ending there is that character: its first byte cannot continue another one, so Python's decoder reads it so
+ * whatever comes before. */
+static int utf8_char_before(const Reader *r, Py_ssize_t p, int *len) {
+    const unsigned char *d = r->d;
+    *len = 1;
+    if (p < 1) return -1;
+    unsigned char c = d[p - 1];
+    if (c < 0x80) return r->single[c];
+    if (p >= 3 && d[p - 3] == 0xEF && d[p - 2] == 0xBC && c >= 0x90 && c <= 0x99) {
+        *len = 3;
+        return CLS_DIGIT | (c - 0x90);
+    }
+    if ((c & 0xC0) != 0x80) return CLS_OTHER; /* (a sequence ends with a continuation byte) */
+    for (int length = 3; length >= 2; length--) {
+        unsigned char first = p >= length ? d[p - length] : 0;
+        if (length == 3 ? first < 0xE0 || first >= 0xF0 : first < 0xC2 || first >= 0xE0) continue;
+        int cls = r->code_points[utf8_code_point(d + p - length, length)];
+        if (cls) {
+            *len = length;
+            return cls;
+        }
+    }
+    return CLS_OTHER;
+}
+
+/* CP932 and EUC-JP: where the characters start. ``cursor`` is a character boundary, ``prev1`` and ``prev2`` the
+ * starts of the two characters before it (-1: none). A byte that can only end a character (ROLE_LAST: never the
+ * first or middle byte of a longer one, as the tables say) has a boundary after it, so the reading starts again
+ * after the last such byte before p, at least seven bytes back (two characters, for prev1 and prev2), instead
+ * of going on from the cursor over everything between. */
+typedef struct {
+    Py_ssize_t cursor, prev1, prev2;
+} Alignment;
+
+enum { ROLE_LAST = 1, ROLE_LEAD = 2 };
+
+static inline int mb_len(const Reader *r, Py_ssize_t p) {
+    const unsigned char *d = r->d;
+    unsigned char c = d[p];
+    if (!(r->roles[c] & ROLE_LEAD) || p + 1 >= r->size) return 1;
+    if (r->pairs[(c << 8) | d[p + 1]]) return 2;
+    if (r->triples != NULL && c == 0x8F && p + 2 < r->size && r->triples[(d[p + 1] << 8) | d[p + 2]]) return 3;
+    return 1;
+}
+
+static int align_to(const Reader *r, Alignment *a, Py_ssize_t p) {
+    for (Py_ssize_t j = p - 7; j >= a->cursor; j--)
+        if (r->roles[r->d[j]] & ROLE_LAST) {
+            a->cursor = j + 1, a->prev1 = -1, a->prev2 = -1;
+            break;
+        }
+    while (a->cursor < p) {
+        int len = mb_len(r, a->cursor);
+        a->prev2 = a->prev1, a->prev1 = a->cursor, a->cursor += len;
+    }
+    return a->cursor == p;
+}
+
+/* Digits of a 128-byte window (a block and the next): ``tokens``, the first byte of each digit (ASCII or full-width);
+ * ``covered``, every byte of one. From a character boundary, the digits tile the covered bytes (no byte of a
+ * full-width digit is an ASCII digit or the first byte of another one), so a run's length is the covered bytes
+ * from its start and its digits the tokens among them. Bits from ``known`` on depend on the block after next. */
+typedef struct {
+    uint64_t tokens[2], covered[2];
+    int known;
+    Py_ssize_t end; /* set by run_length: where the run ends, from the block's start */
+} Runs;
+
+/* The number of digits of the run starting at bit i (a character boundary) of the window, or -1 when it may go
+ * on past the bits known. */
+static inline Py_ssize_t run_length(Runs *w, int i) {
+    /* The 64 bits from bit i, read from the two 64-bit words without a branch (a shift of the second word by
+     * 63 - i, then 1, is defined for every i up to 63); the rare run reaching past them, the rare start in the
+     * second word (a 4-4-4 form's second group), on a branch of their own. */
+    int length;
+    uint64_t gaps = 0, tokens = 0;
+    if (i < 64) {
+        gaps = (~w->covered[0] >> i) | ((~w->covered[1] << (63 - i)) << 1);
+        tokens = (w->tokens[0] >> i) | ((w->tokens[1] << (63 - i)) << 1);
+    }
+    if (gaps) {
+        length = __builtin_ctzll(gaps);
+    } else if (i < 64) {
+        uint64_t high = ~w->covered[1] >> i;
+        length = high ? 64 + __builtin_ctzll(high) : 128 - i;
+    } else {
+        uint64_t high = ~w->covered[1] >> (i - 64);
+        length = high ? __builtin_ctzll(high) : 128 - i;
+        tokens = w->tokens[1] >> (i - 64);
+    }
+    if (i + length >= w->known) return -1;
+    w->end = i + length;
+    if (length < 4) return length; /* no more digits than bytes */
+    if (length > 63) return 64; /* (a run of 64 bytes holds more than 12 digits) */
+    return popcount64(tokens & ((1ULL << length) - 1));
+}
+
+/* Bit p set when four digits follow each other as read from byte p, from the masks of a block and the next: ASCII
+ * digits (``digit``) and the first bytes of full-width ones (``wide``), ``width`` bytes long (3 in UTF-8, 2 in
+ * CP932 and EUC-JP). A digit at p is followed by the character at p + 1 (ASCII) or p + width (full-width), so
+ * "k digits from p" is "a digit at p and k - 1 digits from the next character", shifted in three rounds over the
+ * two blocks: what digit_run counts from p, up to four. A candidate's run has at least four digits; the runs of
+ * one to three (most of those in dense text: parts of dates, phone numbers, postal codes), and in CP932 and
+ * EUC-JP the last three digits of every full-width run, are dropped here, without a branch each. */
+static inline uint64_t four_digits_from(const DigitMasks *cur, const DigitMasks *next, int width) {
+    u128 ascii = ((u128)next->digit << 64) | cur->digit, full = ((u128)next->wide << 64) | cur->wide;
+    u128 run = ascii | full;
+    for (int round = 0; round < 3; round++) run = (ascii & (run >> 1)) | (full & (run >> width));
+    return (uint64_t)run;
+}
+
 
 /* The 4-4-4 form: whether the second group may start at ``second`` (just after the first group and its separator
  * of class ``separator``): not when the masks tell its run is not four digits or the character after it not the
@@ -529,10 +843,11 @@ static int digit_at(const Reader *r, Py_ssize_t p) {
 typedef struct {
     PyObject *contiguous, *grouped, *anchors, *counts;
     Py_ssize_t counted_to, newlines;
+    NewlineCounter count_newlines;
 } Found;
 
 static int add_hit(const Reader *r, Found *f, PyObject *list, Py_ssize_t end) {
-    f->newlines += count_newlines(r->d, f->counted_to, end);
+    f->newlines += f->count_newlines(r->d, f->counted_to, end);
     f->counted_to = end;
     return append_int(list, end) || append_int(f->anchors, end) || append_int(f->counts, f->newlines);
 }
@@ -567,35 +882,82 @@ static int run_hits(const Reader *r, Found *f, Py_ssize_t p, Py_ssize_t n, const
     return 0;
 }
 
+/* The offsets base + i of the bits i set in ``bits``, into out (which has room for four more than there are);
+ * how many. Four are written whether they are there or not (only those there are counted), so most blocks, with
+ * none to four, take no branch a bit. */
+static inline int offsets_of(uint64_t bits, Py_ssize_t base, Py_ssize_t *out) {
+    int count = 0;
+    for (int k = 0; k < 4; k++) {
+        out[count] = base + __builtin_ctzll(bits | (1ULL << 63)); /* (bit 63 stands in for none) */
+        count += bits != 0;
+        bits &= bits - 1;
+    }
+    for (; bits; bits &= bits - 1) out[count++] = base + __builtin_ctzll(bits);
+    return count;
+}
+
+/* A run from p (a start of the masks, in block ``base``) that the masks could not rule out: ``counted`` digits
+ * (-1: it goes on past the bits known). Its hits added to f, and where the next run may start in *resume; -1 on
+ * failure. */
+static int look_at_run(const Reader *r, Alignment *a, Found *f, Runs *runs, Py_ssize_t base, Py_ssize_t p,
+                       Py_ssize_t counted, Py_ssize_t *resume) {
+    int multibyte = r->kind != KIND_UTF8, ascii_start = (unsigned char)(r->d[p] - '0') < 10;
+    if (multibyte && !ascii_start && !align_to(r, a, p)) return 0; /* inside a character */
+    if (counted == 4) { /* four digits, and no separator and second group after them: done */
+        Py_ssize_t q = runs->end + base;
+        int after_len, after = q < r->size ? char_at(r, q, &after_len) : 0;
+        if (SEPARATOR_ID(after) < 0 || !second_group_may_follow(r, runs, base, q + after_len, after)) {
+            *resume = q;
+            return 0;
+        }
+    }
+    int values[12], len1, len2, before1, before2 = -1;
+    Py_ssize_t end, n = digit_run(r, p, values, 12, &end);
+    *resume = end;
+    if (n != 12 && n != 4) return 0; /* most runs: a date, an amount, a phone number */
+    if (multibyte) {
+        if (ascii_start && !align_to(r, a, p)) return 0; /* not reached: an ASCII byte is a character */
+        before1 = a->prev1 >= 0 ? char_at(r, a->prev1, &len1) : -1;
+        before2 = a->prev2 >= 0 ? char_at(r, a->prev2, &len2) : -1;
+    } else {
+        before1 = utf8_char_before(r, p, &len1);
+        if (before1 >= 0 && (before1 & (CLS_JOINER | CLS_SEPARATOR))) before2 = utf8_char_before(r, p - len1, &len2);
+    }
+    if (before1 >= 0 && IS_DIGIT_CLASS(before1)) return 0; /* inside a longer run */
+    return run_hits(r, f, p, n, values, end, before1, before2);
+}
+
 PyDoc_STRVAR(multibyte_hits_doc,
-"multibyte_hits(data, kind, single, pairs, triples, sequences, digit_lead, roles) ->\n"
+"multibyte_hits(data, kind, single, pairs, triples, code_points, digit_lead, roles) ->\n"
 "    (contiguous, grouped, anchors, counts, newlines)\n\n"
 "What ascii_hits gives, for ``data`` in UTF-8 (kind 0), CP932 (1) or EUC-JP (2), with half- and full-width\n"
 "digits and the separators and joiners of the tables (built by detector.match.multibyte_pass from Python's\n"
 "codecs): the ends (one past the byte after the number) of candidates, contiguous and grouped, every end again\n"
 "in offset order with the newlines before it, and the newlines of the whole data. ``single``: 256 classes of\n"
 "bytes read alone; ``pairs``, ``triples``: 65536 each (CP932 and EUC-JP; triples for EUC-JP's 0x8F); \n"
-"``sequences``: UTF-8 records of 6 bytes; ``digit_lead``: the lead byte and the range of second bytes of\n"
-"full-width digits (3 bytes; CP932, EUC-JP); ``roles``: 256 bytes, 1 for a byte that can only end a\n"
-"character, 2 for one that can start a longer one (CP932, EUC-JP).");
+"``code_points``: UTF-8, 65536 classes of the characters of the BMP that are not ASCII; ``digit_lead``: the\n"
+"lead byte and the range of second bytes of full-width digits (3 bytes; CP932, EUC-JP); ``roles``: 256 bytes,\n"
+"1 for a byte that can only end a character, 2 for one that can start a longer one (CP932, EUC-JP).");
 
 static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
-    Py_buffer data, single, pairs, triples, seqs, lead, roles;
+    Py_buffer data, single, pairs, triples, code_points, lead, roles;
     int kind;
-    if (!PyArg_ParseTuple(args, "y*iy*y*y*y*y*y*", &data, &kind, &single, &pairs, &triples, &seqs, &lead, &roles))
+    if (!PyArg_ParseTuple(args, "y*iy*y*y*y*y*y*", &data, &kind, &single, &pairs, &triples, &code_points, &lead,
+                          &roles))
         return NULL;
     PyObject *result = NULL;
-    Found f = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), 0, 0};
+    const MaskBuilder *build = mask_builder; /* (chosen once a call) */
+    Found f = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), 0, 0, build->newlines};
     if (!f.contiguous || !f.grouped || !f.anchors || !f.counts) goto done;
     int multibyte = kind == KIND_CP932 || kind == KIND_EUCJP;
-    if ((kind != KIND_UTF8 && !multibyte) || single.len != 256 || seqs.len % 6 != 0 ||
+    if ((kind != KIND_UTF8 && !multibyte) || single.len != 256 || (!multibyte && code_points.len != 65536) ||
         (multibyte && (pairs.len != 65536 || lead.len != 3 || roles.len != 256 ||
                        (triples.len != 0 && triples.len != 65536)))) {
         PyErr_SetString(PyExc_ValueError, "multibyte_hits: bad kind or tables");
         goto done;
     }
     Reader r = {kind, data.buf, data.len, single.buf, multibyte ? pairs.buf : NULL,
-                triples.len ? triples.buf : NULL, seqs.buf, roles.buf, seqs.len / 6, 0, 0, 0};
+                triples.len ? triples.buf : NULL, code_points.buf, roles.buf, 0, 0, 0};
     unsigned char lead_byte = 0xEF, low = 0x90, high = 0x99;
     if (multibyte) {
         const unsigned char *l = lead.buf;
@@ -605,85 +967,73 @@ static PyObject *multibyte_hits(PyObject *Py_UNUSED(self), PyObject *args) {
     const unsigned char *d = data.buf;
     Py_ssize_t size = data.len, resume = 0;
     Alignment a = {0, -1, -1};
-    DigitMasks cur, next;
+    DigitForm form = {!multibyte, lead_byte, low, high};
+    /* A tile of blocks at a time: first where runs may start in each block (and their digits), as a list of
+     * offsets, then each start in turn: one loop over the starts of eight blocks, not a loop a block. */
+    DigitMasks tile[MASK_TILE + 1];
+    Runs runs[MASK_TILE];
+    Py_ssize_t starts_at[MASK_TILE * 64 + 4];
+    Py_ssize_t nblocks = (size + 63) / 64;
+    int have = tile_blocks(size, 0, MASK_TILE + 1);
+    build->digits(d, size, 0, have, &form, tile);
     uint64_t prev_digit = 0, prev_wide = 0, prev_ends = 0;
-    digit_masks_of(d, size, !multibyte, lead_byte, low, high, &cur);
-    for (Py_ssize_t base = 0; base < size; base += 64) {
-        digit_masks_of(d + base + 64, size - base - 64, !multibyte, lead_byte, low, high, &next);
-        /* Where a run of digits may start. In UTF-8, exactly: a digit whose byte before ends no digit. In CP932
-         * and EUC-JP, an ASCII digit after no ASCII digit, and every full-width digit as the bytes read from
-         * there (a byte pair that reads as one may be a character's second byte and a letter: its run starts
-         * after it, so the byte before a digit tells nothing until the characters are aligned). */
-        uint64_t starts;
-        Runs runs;
-        if (multibyte) {
-            uint64_t wide = cur.wide;
-            starts = (cur.digit & ~((cur.digit << 1) | (prev_digit >> 63))) | wide;
-            uint64_t wide_next = next.wide;
-            runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
-            runs.covered[0] = runs.tokens[0] | (wide << 1);
-            runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide >> 63);
-            runs.known = 127;
-        } else {
-            uint64_t wide = cur.wide;
-            uint64_t ends = cur.digit | (wide << 2) | (prev_wide >> 62); /* bit p: a digit ends at byte p */
-            starts = (cur.digit | wide) & ~((ends << 1) | (prev_ends >> 63));
-            prev_wide = wide, prev_ends = ends;
-            uint64_t wide_next = next.wide;
-            runs.tokens[0] = cur.digit | wide, runs.tokens[1] = next.digit | wide_next;
-            runs.covered[0] = runs.tokens[0] | (wide << 1) | (wide << 2);
-            runs.covered[1] = runs.tokens[1] | (wide_next << 1) | (wide_next << 2) | (wide >> 62) | (wide >> 63);
-            runs.known = 126;
-            starts &= four_digits_from(cur.digit, next.digit, wide, wide_next);
+    for (Py_ssize_t first = 0; first < nblocks; first += MASK_TILE) {
+        if (first > 0) { /* the last tile's last block (the one after its blocks) is this tile's first */
+            tile[0] = tile[MASK_TILE];
+            have = 1 + tile_blocks(size, first + 1, MASK_TILE);
+            build->digits(d, size, first + 1, have - 1, &form, tile + 1);
         }
-        prev_digit = cur.digit;
-        if (resume > base) starts &= resume - base >= 64 ? 0 : ~((1ULL << (resume - base)) - 1);
-        while (starts) {
-            Py_ssize_t p = base + __builtin_ctzll(starts);
-            starts &= starts - 1;
-            if (p < resume) continue;
+        int blocks = nblocks - first < MASK_TILE ? (int)(nblocks - first) : MASK_TILE, nstarts = 0;
+        for (int j = 0; j < blocks; j++) {
+            const DigitMasks *cur = &tile[j], *next = &tile[j + 1];
+            /* Where a run of digits may start. In UTF-8, exactly: a digit whose byte before ends no digit. In
+             * CP932 and EUC-JP, an ASCII digit after no ASCII digit, and every full-width digit as the bytes read
+             * from there (a byte pair that reads as one may be a character's second byte and a letter: its run
+             * starts after it, so the byte before a digit tells nothing until the characters are aligned). */
+            uint64_t starts, wide = cur->wide, wide_next = next->wide;
+            runs[j].tokens[0] = cur->digit | wide, runs[j].tokens[1] = next->digit | wide_next;
+            if (multibyte) {
+                starts = (cur->digit & ~((cur->digit << 1) | (prev_digit >> 63))) | wide;
+                runs[j].covered[0] = runs[j].tokens[0] | (wide << 1);
+                runs[j].covered[1] = runs[j].tokens[1] | (wide_next << 1) | (wide >> 63);
+                runs[j].known = 127;
+                starts &= four_digits_from(cur, next, 2);
+            } else {
+                uint64_t ends = cur->digit | (wide << 2) | (prev_wide >> 62); /* bit p: a digit ends at byte p */
+                starts = (cur->digit | wide) & ~((ends << 1) | (prev_ends >> 63));
+                prev_wide = wide, prev_ends = ends;
+                runs[j].covered[0] = runs[j].tokens[0] | (wide << 1) | (wide << 2);
+                runs[j].covered[1] =
+                    runs[j].tokens[1] | (wide_next << 1) | (wide_next << 2) | (wide >> 62) | (wide >> 63);
+                runs[j].known = 126;
+                starts &= four_digits_from(cur, next, 3);
+            }
+            prev_digit = cur->digit;
+            nstarts += offsets_of(starts, 64 * (first + j), starts_at + nstarts);
+        }
+        for (int i = 0; i < nstarts; i++) {
+            Py_ssize_t p = starts_at[i];
+            if (p < resume) continue; /* in a run already read */
+            int j = (int)(p / 64 - first);
+            Py_ssize_t base = 64 * (first + j);
             int ascii_start = (unsigned char)(d[p] - '0') < 10;
             /* Most runs (a date, an amount, a phone number) end here, told by the masks without a walk. Read from
              * p as if it were a character boundary: if it is one, the run is no candidate; if it is not (the
              * second byte of a CP932 or EUC-JP character), p starts nothing, and the next start is looked at. */
-            Py_ssize_t counted = run_length(&runs, (int)(p - base));
+            Py_ssize_t counted = run_length(&runs[j], (int)(p - base));
             if (counted >= 0 && counted != 12 && counted != 4) {
-                if (!multibyte || ascii_start) resume = runs.end + base; /* p is a boundary: its run is done */
+                if (!multibyte || ascii_start) resume = runs[j].end + base; /* p is a boundary: its run is done */
                 continue;
             }
-            if (multibyte && !ascii_start && !align_to(&r, &a, p)) continue; /* inside a character */
-            if (counted == 4) { /* four digits, and no separator and second group after them: done */
-                Py_ssize_t q = runs.end + base;
-                int after_len, after = q < size ? char_at(&r, q, &after_len) : 0;
-                if (SEPARATOR_ID(after) < 0 || !second_group_may_follow(&r, &runs, base, q + after_len, after)) {
-                    resume = q;
-                    continue;
-                }
-            }
-            int values[12], len1, len2, before1, before2 = -1;
-            Py_ssize_t end, n = digit_run(&r, p, values, 12, &end);
-            resume = end;
-            if (n != 12 && n != 4) continue; /* most runs: a date, an amount, a phone number */
-            if (multibyte) {
-                if (ascii_start && !align_to(&r, &a, p)) continue; /* not reached: an ASCII byte is a character */
-                before1 = a.prev1 >= 0 ? char_at(&r, a.prev1, &len1) : -1;
-                before2 = a.prev2 >= 0 ? char_at(&r, a.prev2, &len2) : -1;
-            } else {
-                before1 = utf8_char_before(&r, p, &len1);
-                if (before1 >= 0 && (before1 & (CLS_JOINER | CLS_SEPARATOR)))
-                    before2 = utf8_char_before(&r, p - len1, &len2);
-            }
-            if (before1 >= 0 && IS_DIGIT_CLASS(before1)) continue; /* inside a longer run */
-            if (run_hits(&r, &f, p, n, values, end, before1, before2) < 0) goto done;
+            if (look_at_run(&r, &a, &f, &runs[j], base, p, counted, &resume) < 0) goto done;
         }
-        cur = next;
     }
-    f.newlines += count_newlines(d, f.counted_to, size);
+    f.newlines += build->newlines(d, f.counted_to, size);
     result = Py_BuildValue("(OOOOn)", f.contiguous, f.grouped, f.anchors, f.counts, f.newlines);
 done:
     Py_XDECREF(f.contiguous), Py_XDECREF(f.grouped), Py_XDECREF(f.anchors), Py_XDECREF(f.counts);
     PyBuffer_Release(&data), PyBuffer_Release(&single), PyBuffer_Release(&pairs), PyBuffer_Release(&triples);
-    PyBuffer_Release(&seqs), PyBuffer_Release(&lead), PyBuffer_Release(&roles);
+    PyBuffer_Release(&code_points), PyBuffer_Release(&lead), PyBuffer_Release(&roles);
     return result;
 }
 
@@ -802,6 +1152,7 @@ static PyObject *multibyte_quick(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_ssize_t width = kind == KIND_UTF8 ? 4 : kind == KIND_CP932 ? 2 : kind == KIND_EUCJP ? 3 : 1;
     unsigned char low = kind == KIND_CP932 ? 0x4F : kind == KIND_EUCJP ? 0xB0 : 0x90;
     Py_ssize_t wide = kind == KIND_UTF8 ? 3 : 2;
+    NewlineCounter count_newlines = mask_builder->newlines; /* (chosen once a call) */
     Py_ssize_t count = PyList_GET_SIZE(ends), counted_to = 0, newlines = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(ends, i);
@@ -1202,6 +1553,8 @@ static PyMethodDef methods[] = {
     {"find_identity", find_identity, METH_VARARGS, find_identity_doc},
     {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},
+    {"mask_builders", mask_builders, METH_NOARGS, mask_builders_doc},
+    {"use_mask_builder", use_mask_builder, METH_VARARGS, use_mask_builder_doc},
     {"multibyte_hits", multibyte_hits, METH_VARARGS, multibyte_hits_doc},
     {"multibyte_quick", multibyte_quick, METH_VARARGS, multibyte_quick_doc},
     {"list_names", list_names, METH_VARARGS, list_names_doc},
@@ -1215,6 +1568,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__speedups(void) {
+    choose_mask_builder();
     PyObject *created = PyModule_Create(&module);
     if (created != NULL && PyModule_AddIntConstant(created, "MAX_SEPARATORS", MAX_SEPARATORS) < 0) Py_CLEAR(created);
     return created;

@@ -12,9 +12,7 @@ of :func:`glued` and :func:`detector.mynumber.check_digit`, tested against them.
 
 from __future__ import annotations
 
-import html
 import re
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -100,6 +98,9 @@ def iter_escape_hint_lines(text: str, pos: int = 0) -> Iterator[tuple[int, int]]
 def unescape(line: str) -> str:
     """Undo the escapes logs and web pages put around values: percent-encoding (with '+'), JSON \\uXXXX and
     HTML character references. Used only on lines with a hint, so ordinary text is never rewritten."""
+    import html  # here: only lines with a hint need these two, and most scans meet none (start-up time)
+    import urllib.parse
+
     text = _JSON_ESCAPE_RE.sub(_json_escape, line)
     if "%" in text or "+" in text:
         text = urllib.parse.unquote_plus(text, errors="replace")

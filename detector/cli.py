@@ -9,7 +9,6 @@ scan could not run. No traceback reaches the user, and no message carries a raw 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import logging
 import os
@@ -172,7 +171,6 @@ class _Progress:
 
 
 def _run(action: Callable[[], int]) -> NoReturn:
-    _collect_garbage_rarely()
     try:
         status = action()
     except MyNumberToolError as exc:
@@ -186,15 +184,6 @@ def _run(action: Callable[[], int]) -> NoReturn:
         logging.getLogger("detector").debug("internal error", exc_info=True)
         _fail(cli_help.message("internal", detail=f"{type(exc).__name__}: {exc}"), EXIT_FAILED)
     sys.exit(status)
-
-
-def _collect_garbage_rarely() -> None:
-    """A command makes millions of small objects that are never cyclic garbage (names, identities, findings);
-    with Python's default thresholds the collector's passes over them took a large share of a walk (figures in
-    docs/performance.md). What was imported is frozen (never examined again) and passes are made rarer, not
-    stopped."""
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

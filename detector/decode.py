@@ -36,7 +36,7 @@ _JIS_2_ONLY = re.compile(rb"\x1b(?:\$A|\$\(C|\.[AF])")
 JIS_ERRORS = "mynumber-jis"
 
 
-def jis_encoding(sample: bytes) -> str | None:
+def jis_encoding(sample: bytes | bytearray) -> str | None:
     """The Python codec for ISO-2022-JP text that contains ``sample``, or None when it designates no Japanese
     set, or is not 7-bit text (a few 8-bit bytes are damage; many are another encoding's text, which a stray
     escape sequence must not turn into U+FFFD). iso2022_jp_ext (JIS X 0208, 0212 and half-width katakana)

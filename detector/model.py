@@ -1,6 +1,6 @@
 """The values that flow between pipeline stages.
 
-Raw digits exist only in :class:`Candidate` (between candidate finding and the people stage). From
+Raw digits exist only in :class:`Candidate` and :class:`Counted` (between candidate finding and the people stage). From
 :class:`Finding` on, no type has a field that could hold a raw My Number, so no reporter, log line or
 state file can leak one by mistake (``tests/test_architecture.py``). ``--reveal`` is a separate stream, never
 a field of these types (see :mod:`detector.people`).
@@ -134,6 +134,83 @@ class Candidate(NamedTuple):
     def __repr__(self) -> str:
         return (f"Candidate(grouped={self.grouped!r}, location={self.location!r}, confidence={self.confidence!r}, "
                 f"reasons={self.reasons!r}, headers={self.headers!r})")
+
+
+class Counted(NamedTuple):
+    """The candidates of one unit that are only counted: contiguous, pre-checked (so exactly the finder's), with
+    nothing within the scorer's reach that could raise them above its bare score, which is below
+    ``--min-confidence``. They never become findings, so they carry only what the people stage counts them by:
+    each one's line and digits (two lists, in the unit's order), and what they all share. In dense text they are
+    most candidates: carried apart, each costs the people stage a fingerprint and a count, not a
+    :class:`Candidate`. Holds raw digits; kept out of repr."""
+
+    location: Location  # the unit's, without a line: each candidate is at its line there
+    confidence: Confidence  # the scorer's bare score
+    reasons: tuple[str, ...]
+    lines: list[int]
+    digits: list[str]
+
+    def candidates(self) -> list[Candidate]:
+        """Each as the :class:`Candidate` a scan that counts none apart makes of it (the plain form)."""
+        location, confidence, reasons = self.location, self.confidence, self.reasons
+        return [Candidate(digits, False, location._replace(line=line), confidence, reasons)
+                for line, digits in zip(self.lines, self.digits, strict=True)]
+
+    def among(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The other candidates of the same unit with these among them, as one scan that counts none apart gives
+        them: in the unit's order (line, then digits), one per line and number, as the matcher keeps one (another
+        found at the same place replaces the first only when more confident; these count as found first)."""
+        if not self.digits:
+            return candidates
+        by_place = {(c.location.line, c.digits): c for c in self.candidates()}
+        for candidate in candidates:
+            place = (candidate.location.line, candidate.digits)
+            first = by_place.get(place)
+            if first is None or candidate.confidence > first.confidence:
+                by_place[place] = candidate
+        return [by_place[place] for place in sorted(by_place, key=lambda place: (place[0] or 0, place[1]))]
+
+    def __repr__(self) -> str:
+        return f"Counted(location={self.location!r}, confidence={self.confidence!r}, {len(self.digits)} candidates)"
+
+
+@dataclass(slots=True)
+class FileCandidates:
+    """What the matcher found in one file, for the people stage: the candidates, and each unit's candidates only
+    counted with where that unit's other candidates are among them (``start``, ``stop``), so that
+    :meth:`everything` gives all of them as one list, in the order a scan that counts none apart gives."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    counted: list[tuple[int, int, Counted]] = field(default_factory=list)
+
+    def add(self, candidates: list[Candidate], counted: Counted | None = None) -> None:
+        """One unit's candidates (or a name's), and those of the unit only counted."""
+        start = len(self.candidates)
+        self.candidates.extend(candidates)
+        if counted is not None and counted.digits:
+            self.counted.append((start, len(self.candidates), counted))
+
+    def clear(self) -> None:
+        self.candidates.clear()
+        self.counted.clear()
+
+    def everything(self) -> list[Candidate]:
+        """Every candidate, those only counted as candidates among their unit's others (the plain form)."""
+        if not self.counted:
+            return self.candidates
+        out: list[Candidate] = []
+        done = 0
+        for start, stop, counted in self.counted:
+            out += self.candidates[done:start]
+            out += counted.among(self.candidates[start:stop])
+            done = stop
+        return out + self.candidates[done:]
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates or self.counted)
+
+    def __repr__(self) -> str:
+        return f"FileCandidates({len(self.candidates)} candidates, {len(self.counted)} units with counted ones)"
 
 
 # How ``public_reason`` starts when the user declared the folder public (``--public DIR``, detector/locations.py);

@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from .decode import SAMPLE_SIZE
 from .model import FileResult, Location
 from .people import Revealed
 
@@ -74,6 +73,7 @@ def plan(path: str, size: int, part_bytes: int) -> list[FilePart] | None:
     and few enough that a part's start costs nothing measurable), or None when it is read whole: not a
     regular plain-text file, UTF-16, ISO-2022-JP, no line end to cut at, or unreadable (then the whole-file read
     says why)."""
+    from .decode import SAMPLE_SIZE  # here, as the reader's modules: a scan meeting no large file loads none
     from .extract.text import CHUNK_SIZE, part_encoding
     from .identify import TEXT, identify
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, KeysView
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import KeyError_, UsageError
 from .messages import text
-from .model import Candidate, Confidence, FileResult, Finding, Location, Sample, ScanOptions
+from .model import Candidate, Confidence, Counted, FileCandidates, FileResult, Finding, Location, Sample, ScanOptions
 from .mynumber import mask
 
 if TYPE_CHECKING:
@@ -114,6 +116,19 @@ class Fingerprinter:
         outer.update(inner.digest())
         return outer.hexdigest()
 
+    def many(self, numbers: Iterable[str]) -> dict[str, str]:
+        """Each of ``numbers`` (12 ASCII digits each) with its fingerprint: :meth:`__call__` over all of them in
+        one loop, its methods looked up once (``tests/test_people_fingerprint.py`` holds them together)."""
+        inner_state, outer_state = self._inner.copy, self._outer.copy
+        fingerprints = {}
+        for number in numbers:
+            inner = inner_state()
+            inner.update(number.encode("ascii"))
+            outer = outer_state()
+            outer.update(inner.digest())
+            fingerprints[number] = outer.hexdigest()
+        return fingerprints
+
     def __repr__(self) -> str:
         return f"Fingerprinter(key_id={self.key_id})"
 
@@ -180,12 +195,21 @@ class People:
         taken, self.revealed = self.revealed, []
         return taken
 
-    def findings_of(self, path: str, candidates: list[Candidate], kind: str) -> FileResult:
+    def findings_of(self, path: str, found: list[Candidate] | FileCandidates, kind: str) -> FileResult:
         """Candidates become findings (fingerprinted, masked) or samples; raw digits end here (but for the
-        ``--reveal`` stream)."""
+        ``--reveal`` stream).
+
+        The candidates only counted (``found.counted``) are counted as held back without becoming candidates:
+        each number fingerprinted once, each place counted once. The result is the one :meth:`findings_of` gives
+        for ``found.everything()`` (``tests/test_people_counted.py``), which is what it takes when one of them is
+        a sample after all (a sample is listed where it is, in the order of the file's candidates)."""
         result = FileResult(path=path, kind=kind)
-        if not candidates:
+        if isinstance(found, list):
+            found = FileCandidates(found)
+        if not found:
             return result
+        fingerprints = self._fingerprints_apart(found.counted)
+        candidates = found.candidates if fingerprints is not None else found.everything()
         public_reason = self.locator.reason(path)
         best: dict[tuple[Location, str], tuple[Finding, str]] = {}
         held_back: dict[tuple[Location, str], Confidence] = {}
@@ -208,14 +232,78 @@ class People:
                 confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
                 public_reason=public_reason, items=self.items.near(candidate.around, candidate.headers),
             ), candidate.digits)
-        for key, confidence in held_back.items():
-            if key not in best:
-                result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + 1
-                result.held_back_people.add(key[1])
+        _count_held_back(result, held_back, best.keys(), _by_place(found.counted, fingerprints) if fingerprints else {})
         result.findings = [finding for finding, _ in best.values()]
         if self.reveal:
             self.revealed.extend(Revealed(finding_key(finding), digits) for finding, digits in best.values())
         return result
+
+    def _fingerprints_apart(self, counted: list[tuple[int, int, Counted]]) -> dict[str, str] | None:
+        """The fingerprints of the candidates only counted, by their digits (each number hashed once); None when
+        they must be taken as candidates after all: one is a sample, or they are not below the bar (the matcher
+        counts apart only what it scores below it)."""
+        if not counted:
+            return {}
+        if any(batch.confidence >= self.minimum for _, _, batch in counted):
+            return None
+        numbers = set().union(*(batch.digits for _, _, batch in counted))
+        if not self.samples.keys().isdisjoint(numbers):
+            return None
+        fingerprints = self.fingerprint.many(numbers)
+        if self.sample_fingerprints and not self.sample_fingerprints.keys().isdisjoint(fingerprints.values()):
+            return None
+        return fingerprints
+
+
+Place = tuple[object, ...]  # a location without its line (Location[1:]): where the candidates of a unit are
+LineKey = tuple[int | None, str]  # (line, fingerprint): one person at one line of a place
+
+
+def _count_held_back(result: FileResult, held_back: dict[tuple[Location, str], Confidence],
+                     found: KeysView[tuple[Location, str]], apart: dict[Place, dict[LineKey, Confidence]]) -> None:
+    """The candidates held back (by (location, fingerprint), the highest confidence of each), and those counted
+    apart (:func:`_by_place`), counted in ``result``: each place and person once, at its highest confidence, and
+    none where a finding is (``found``)."""
+    held_back_here: list[tuple[Confidence, str]] = []
+    for (location, fingerprint), confidence in held_back.items():
+        also = apart.get(location[1:])
+        if also is not None:  # counted apart at the same place too: counted once, at the higher confidence
+            confidence = max(confidence, also.pop((location.line, fingerprint), confidence))
+        if (location, fingerprint) not in found:
+            held_back_here.append((confidence, fingerprint))
+    # Those counted apart first: a dense file's first number held back is most often one of them, so the labels
+    # come in the order one list of candidates gives them.
+    for place, held in apart.items():
+        _hold_back(result, held, {(location.line, fingerprint) for location, fingerprint in found
+                                  if location[1:] == place})
+    for confidence, fingerprint in held_back_here:
+        result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + 1
+        result.held_back_people.add(fingerprint)
+
+
+def _by_place(counted: list[tuple[int, int, Counted]],
+              fingerprints: dict[str, str]) -> dict[Place, dict[LineKey, Confidence]]:
+    """The candidates only counted, by place, then by (line, fingerprint): the highest confidence of each (a line
+    cut between two units can hold the same number in both)."""
+    by_place: dict[Place, dict[LineKey, Confidence]] = {}
+    for _, _, batch in counted:
+        people: Iterable[LineKey] = zip(batch.lines, map(fingerprints.__getitem__, batch.digits), strict=True)
+        fresh = dict.fromkeys(people, batch.confidence)
+        held = by_place.setdefault(batch.location[1:], fresh)
+        if held is not fresh:
+            for key in fresh.keys() & held.keys():
+                fresh[key] = max(fresh[key], held[key])
+            held.update(fresh)
+    return by_place
+
+
+def _hold_back(result: FileResult, held: dict[LineKey, Confidence], found: set[LineKey]) -> None:
+    """The candidates of one place held back, (line, fingerprint) -> confidence, counted in ``result`` but for
+    those found there (``found``, a finding at the same line and fingerprint)."""
+    counted = held.keys() - found
+    for confidence, count in sorted(Counter(map(held.__getitem__, counted)).items()):
+        result.held_back[confidence.label] = result.held_back.get(confidence.label, 0) + count
+    result.held_back_people.update(map(itemgetter(1), counted))
 
 
 def _sample_fingerprints(rules: Rules, key_id: str) -> dict[str, str]:

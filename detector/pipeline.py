@@ -23,9 +23,6 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
 from .errors import UsageError
 from .fs.lister import Lister, default_lister
-from .fs.statahead import StatAhead
-from .incremental.changes import Incremental, open_state, own_files
-from .incremental.listing import RememberingLister
 from .locations import check_public_paths
 from .messages import text
 from .model import STDIN, Excluded, FileResult, Finding, ScanOptions, Unscanned
@@ -40,7 +37,9 @@ from .walk import FileRef, FolderListing, WalkOptions, WalkStats, exclude_rules,
 if TYPE_CHECKING:
     import concurrent.futures as futures
 
+    from .incremental.changes import Incremental
     from .incremental.prefetch import StatPrefetch
+    from .incremental.store import State
     from .scanner import FileScanner
 
 __all__ = ["ScanOptions", "scan_batch", "scan_paths"]
@@ -127,10 +126,16 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
     host = options.reading_host()  # of what this process reads: the walk's entries, standard input, folder names
     result = ScanResult(key_id=key_id, min_confidence=options.min_confidence, roots=roots, hosts=[host],
                         rules=list(rules.sources), host=host, stream=stream)
-    state = open_state(options, rules, key_id)  # first: the walk must know the state's files, to skip them
+    state: State | None = None
+    state_files: frozenset[tuple[int, int]] = frozenset()
+    if options.state_path is not None:
+        from .incremental.changes import open_state, own_files  # only here: a scan without --state needs no SQLite
+
+        state = open_state(options, rules, key_id)  # first: the walk must know the state's files, to skip them
+        state_files = own_files(options.state_path)
     jobs = options.jobs or os.cpu_count() or 1
-    walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | own_files(options.state_path),
-                               selection, options.one_file_system)
+    walk_options = WalkOptions(options.follow_symlinks, excludes, options.skip_inodes | state_files, selection,
+                               options.one_file_system)
     stats = WalkStats()
     file_roots = [root for root in roots if root != STDIN]
     runner = runner or ProcessPool(jobs, prefetch)
@@ -143,7 +148,7 @@ def scan_paths(paths: Iterable[str], options: ScanOptions, progress: ProgressCal
 
     entries: Iterator[Walked] | None = None
     try:
-        incremental = Incremental(state, result, options.reveal, file_roots) if state is not None else None
+        incremental = _incremental(state, result, options.reveal, file_roots) if state is not None else None
         lister = _lister(incremental, jobs, runner, prefetch)
         entries = walk_folders(file_roots, walk_options, stats, incremental, lister,
                                listed_names(names_list) if names_list is not None else ())
@@ -196,6 +201,12 @@ def _open_names_list(name: str, roots: list[str], stdin: BinaryIO | None) -> Bin
         raise UsageError(text("files_from.unreadable", name=name, reason=exc.strerror)) from None
 
 
+def _incremental(state: State, result: ScanResult, reveal: bool, roots: list[str]) -> Incremental:
+    from .incremental.changes import Incremental  # only here: a scan without --state needs no SQLite
+
+    return Incremental(state, result, reveal, roots)
+
+
 def _lister(incremental: Incremental | None, jobs: int, runner: BatchRunner,
             prefetch: StatPrefetch | None) -> Lister:
     """How the walk lists folders: for an incremental scan, through the listings the state remembers and what the
@@ -204,6 +215,9 @@ def _lister(incremental: Incremental | None, jobs: int, runner: BatchRunner,
     lister = default_lister()
     if incremental is None:
         return lister
+    from .fs.statahead import StatAhead  # only here, as the state: a plain scan lists each folder once
+    from .incremental.listing import RememberingLister
+
     if jobs > 1:
         lister = StatAhead(lister, may_fork=runner.may_fork)
     return RememberingLister(lister, incremental, prefetch)

@@ -19,15 +19,24 @@ from typing import BinaryIO
 
 from .decode import SAMPLE_SIZE, detect_encoding
 from .errors import UnscannableFile
-from .extract import Extractor, ForwardStream, PossibleNumber, Skipped, Source, TextUnit, registry
+from .extract import Extractor, ForwardStream, PictureSettings, PossibleNumber, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
-from .extract.pictures import PictureSettings
 from .extract.text import PartReading, TextExtractor
 from .fs.facts import facts_of_bytes, facts_of_path, read_facts
 from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
 from .locations import PublicLocator
-from .match import TextScanner
-from .model import STDIN, Candidate, Confidence, FileResult, Location, ScanOptions, UnreadableCandidate, Unscanned
+from .match import TextScanner, UnitScan
+from .model import (
+    STDIN,
+    Candidate,
+    Confidence,
+    FileCandidates,
+    FileResult,
+    Location,
+    ScanOptions,
+    UnreadableCandidate,
+    Unscanned,
+)
 from .names import may_hold_number
 from .parts import FilePart, PartResult
 from .people import People
@@ -213,7 +222,10 @@ class FileScanner:
         the bytes before that as context only), taken through the matcher and the people stage as a scan takes
         each chunk of a text file: ``mynumber watch`` reads the lines a log gained so, and they give what a scan
         of the whole log gives for them."""
-        return self.people.findings_of(path, self.text_scanner.scan_unit(unit).candidates, TEXT)
+        scan = self.text_scanner.scan_unit(unit)
+        found = FileCandidates()
+        found.add(scan.candidates, scan.counted)
+        return self.people.findings_of(path, found, TEXT)
 
     def scan_part(self, part: FilePart) -> PartResult:
         """One part of a large plain-text file (:mod:`detector.parts`), its lines counted from 1: the parent
@@ -222,10 +234,11 @@ class FileScanner:
             return PartResult(part, None)  # read whole, the file is reported too large
         lines = UnitLines(self.text_scanner)
         reading = PartReading(part.start, part.end, part.encoding, part.ordinal == 0)
+        found = FileCandidates()
         try:
             with io.FileIO(self._open(part.path), "rb", closefd=True) as stream:
-                found = [candidate for unit in TextExtractor().extract_part(stream, reading)
-                         for candidate in lines.scan(unit)]
+                for unit in TextExtractor().extract_part(stream, reading):
+                    lines.scan_into(unit, found)
         except Exception:  # the file is read whole instead, which says why it cannot be
             return PartResult(part, None)
         result = self.people.findings_of(part.path, found, TEXT)
@@ -235,7 +248,7 @@ class FileScanner:
     # -- the stages after identify --------------------------------------------------------------------------
 
     def _run(self, path: str, extractor: Extractor, source: Source, kind: FileKind) -> FileResult:
-        found: list[Candidate] = []
+        found = FileCandidates()
         skipped: list[Unscanned] = []
         unreadable: list[UnreadableCandidate] = []
         try:
@@ -258,7 +271,7 @@ class FileScanner:
         return result
 
     def _collect(self, items: Iterable[TextUnit | Skipped | PossibleNumber], path: str, kind: FileKind,
-                 found: list[Candidate], skipped: list[Unscanned], unreadable: list[UnreadableCandidate]) -> None:
+                 found: FileCandidates, skipped: list[Unscanned], unreadable: list[UnreadableCandidate]) -> None:
         named: set[tuple[str | None, str | None]] = set()  # the (member, sheet) names looked at
         last: tuple[str | None, str | None] = (None, None)
         lines = UnitLines(self.text_scanner)
@@ -267,13 +280,13 @@ class FileScanner:
                 where = (item.location.member, item.location.sheet)
                 if where != last:  # units come member by member, sheet by sheet: one comparison a unit
                     last = where
-                    found.extend(self._names_in(*where, named))
-                found.extend(lines.scan(item))
+                    found.add(self._names_in(*where, named))
+                lines.scan_into(item, found)
             elif isinstance(item, PossibleNumber):
                 unreadable.append(UnreadableCandidate(path, item.location, item.masked, item.reason))
             else:
                 if item.member:
-                    found.extend(self._names_in(item.member, None, named))
+                    found.add(self._names_in(item.member, None, named))
                 skipped.append(Unscanned(path, redact(item.reason), item.member or None, item.kind))
 
     # -- names ------------------------------------------------------------------------------------------------
@@ -343,12 +356,21 @@ class UnitLines:
         self.matcher = matcher
         self.next_line: int | None = 1  # None after a unit without lines (a table row, a page)
 
-    def scan(self, unit: TextUnit) -> list[Candidate]:
+    def scan_unit(self, unit: TextUnit) -> UnitScan:
         if unit.continues:
             unit = replace(unit, first_line=self.next_line, continues=False)
-        found, newlines = self.matcher.scan_unit(unit)
-        self.next_line = None if unit.first_line is None else unit.first_line + newlines
-        return found
+        scan = self.matcher.scan_unit(unit)
+        self.next_line = None if unit.first_line is None else unit.first_line + scan.newlines
+        return scan
+
+    def scan(self, unit: TextUnit) -> list[Candidate]:
+        """The unit's candidates, those only counted among the others (the plain form)."""
+        return self.scan_unit(unit).all_candidates()
+
+    def scan_into(self, unit: TextUnit, found: FileCandidates) -> None:
+        """The unit's candidates added to its file's, those only counted apart."""
+        scan = self.scan_unit(unit)
+        found.add(scan.candidates, scan.counted)
 
 
 def _scored_as_name(candidate: Candidate, name: str, span: tuple[int, int] | None) -> Candidate:

@@ -280,9 +280,9 @@ def test_nothing_after_the_people_stage_has_a_field_that_can_hold_a_number(name:
 
 
 def test_raw_digits_are_held_only_before_the_people_stage_and_in_the_reveal_stream() -> None:
-    """The types with a ``digits`` field are the finder's match and the candidate (the matcher's output, the
-    people stage's input), before the people stage, and the ``--reveal`` record after it; no other type of the
-    package declares one."""
+    """The types with a ``digits`` field are the finder's match and the candidates (the matcher's output, the
+    people stage's input: each scored one, and a unit's candidates only counted), before the people stage, and
+    the ``--reveal`` record after it; no other type of the package declares one."""
     holders = set()
     for _, path in _modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -290,4 +290,4 @@ def test_raw_digits_are_held_only_before_the_people_stage_and_in_the_reveal_stre
                     isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
                     and item.target.id in ("digits", "number", "revealed") for item in node.body):
                 holders.add(f"{path.relative_to(PACKAGE)}:{node.name}")
-    assert holders == {"candidates.py:Match", "model.py:Candidate", "people.py:Revealed"}
+    assert holders == {"candidates.py:Match", "model.py:Candidate", "model.py:Counted", "people.py:Revealed"}

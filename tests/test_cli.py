@@ -374,3 +374,32 @@ def test_the_command_ends_as_sys_exit_would(tmp_path: Path, code: str, status: i
     assert done.stdout == "buffered outputexit functions ran\n"
     assert done.stderr.strip() == stderr
     assert marker.exists()
+
+
+# What a scan of a few text files written to standard output never needs: each is imported by the scans that do.
+NOT_LOADED_BY_A_PLAIN_SCAN = {
+    "sqlite3": "--state", "detector.incremental.changes": "--state", "detector.ocr": "a picture",
+    "detector.extract.pictures": "a picture", "zipfile": "an archive", "tarfile": "an archive", "lzma": "an archive",
+    "tempfile": "--output FILE", "multiprocessing": "--jobs 2 and files to share", "html": "an escaped value",
+    "urllib.parse": "an escaped value", "pathlib": "nothing", "detector.report.csv_report": "--format csv",
+    "detector.report.sarif_report": "--format sarif", "detector.report.text_report": "--format text",
+    "detector.watch": "watch", "detector.dask_scan": "--dask", "detector.contain": "quarantine",
+}
+
+
+def test_a_plain_scan_loads_only_what_it_needs(tmp_path: Path) -> None:
+    """Start-up is a large share of a scan of a few files (docs/performance.md): a module that only an option or a
+    kind of file needs is imported by the scans that need it, not by every scan."""
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "a.txt").write_text(f"個人番号 {valid_number(1)}\nno numbers here 12345\n", encoding="utf-8")
+    program = ("import atexit, json, sys\n"
+               "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
+               "sys.argv = ['mynumber', 'scan', 'share', '--format', 'json', '--jobs', '1']\n"
+               "from detector.__main__ import run\n"
+               "run()\n")
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "MYNUMBER_KEY": KEY})
+    assert json.loads(done.stdout)["summary"]["findings"] == 1, done.stderr
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "detector.scanner" in loaded and "detector.report.json_report" in loaded  # what it does need
+    assert {name: why for name, why in NOT_LOADED_BY_A_PLAIN_SCAN.items() if name in loaded} == {}

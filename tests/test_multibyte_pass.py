@@ -14,9 +14,11 @@ from detector.match import TextScanner, hyperscan_available, multibyte_pass
 from detector.match.windows import AnchoredLineCounter
 from detector.model import Candidate, Confidence
 from detector.mynumber import DIGIT_CLASS, is_valid_digits, to_ascii
+from detector.native import speedups
 from detector.rules import Rules
 
 from .conftest import invalid_number, valid_number
+from .test_speedups import mask_builder
 
 pytestmark = pytest.mark.skipif(not multibyte_pass.usable(("-",)) or not hyperscan_available(),
                                 reason="the C speed-ups or hyperscan are not here")
@@ -91,10 +93,7 @@ def reference_hits(data: bytes, encoding: str, separators: tuple[str, ...]) -> t
 def c_hits(data: bytes, encoding: str, separators: tuple[str, ...]) -> tuple[object, ...]:
     read = multibyte_pass.tables(encoding, separators)
     assert read is not None
-    from detector.native import speedups
-
-    return tuple(speedups.multibyte_hits(data, read.kind, read.single, read.pairs, read.triples, read.sequences,
-                                         read.digit_lead, read.roles))
+    return tuple(speedups.multibyte_hits(data, *read))
 
 
 def _expected(data: bytes, encoding: str, separators: tuple[str, ...]) -> tuple[object, ...]:
@@ -118,6 +117,62 @@ def test_the_pass_reads_any_bytes_as_the_codec_does(pieces: list[bytes], encodin
     are read as Python's decoder reads them, so a digit is one only where the decoder sees one."""
     data = b"".join(pieces)
     assert c_hits(data, encoding, SEPARATORS) == _expected(data, encoding, SEPARATORS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=12) | PIECES.map(str.encode), max_size=30),
+       encoding=st.sampled_from(ENCODINGS), shift=st.integers(min_value=0, max_value=63))
+def test_every_mask_builder_gives_the_same_hits(pieces: list[bytes], encoding: str, shift: int) -> None:
+    """The AVX2 and AVX-512BW mask builders (where the CPU has them) give the masks the portable one gives: the
+    pass finds the same candidates, by their definition, whichever builds them."""
+    data = b"y" * shift + b"".join(pieces)
+    expected = _expected(data, encoding, SEPARATORS)
+    for name in speedups.mask_builders():
+        with mask_builder(name):
+            assert c_hits(data, encoding, SEPARATORS) == expected, name
+
+
+TWO_BYTE_SEPARATORS = ("-", "·", "¦")  # U+00B7, U+00A6: two bytes each in UTF-8
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from([
+    *(_grouped(n, s).encode() for n in NUMBERS[:3] for s in TWO_BYTE_SEPARATORS), *(n.encode() for n in NUMBERS[3:]),
+    *(c.encode() for c in "·¦-x０"), b"\xc2", b"\xb7", b"\xe0\x82\xb7", b"\xc1\xb7"]), max_size=30))
+def test_separators_of_two_bytes_are_read_as_the_codec_reads_them(pieces: list[bytes]) -> None:
+    """UTF-8 separators are classed by code point: one of two bytes is read where its exact sequence is, never from
+    a lone lead byte, a lone continuation byte or an overlong form of it."""
+    data = b"".join(pieces)
+    assert c_hits(data, "utf-8", TWO_BYTE_SEPARATORS) == _expected(data, "utf-8", TWO_BYTE_SEPARATORS)
+
+
+def test_a_separator_of_two_bytes_groups_a_number() -> None:
+    data = f"x {_grouped(NUMBERS[0], '·')} {_grouped(NUMBERS[1], '¦')} {_grouped(NUMBERS[2], '+')} x".encode()
+    # each grouped number is 16 bytes; a hit's end is one past the byte after it ('+' is no separator)
+    assert c_hits(data, "utf-8", TWO_BYTE_SEPARATORS) == ([], [19, 36], [19, 36], [0, 0], 0)
+
+
+def test_a_separator_beyond_the_bmp_leaves_utf_8_to_the_hyperscan_engine() -> None:
+    assert multibyte_pass.tables("utf-8", ("-", "\U0001F4AF")) is None
+    assert multibyte_pass.tables("utf-8", ("-", "\u3000")) is not None
+
+
+@pytest.mark.parametrize("name", speedups.mask_builders() if speedups is not None else ())
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_hits_move_with_the_text_across_the_tiles_of_masks(encoding: str, name: str) -> None:
+    """Masks are built a tile of blocks at a time: text dense with numbers over several tiles, moved on by every
+    shift, gives the same candidates moved by as much (numbers, in both widths, on every side of a tile's edge)."""
+    lines = [f"{i}、電話 ０３－１２３４－５６７８、{n}、{n.translate(FW)}、{_grouped(n, '-')}、〒271-0181、"
+             "２０２５年８月９日\n" for i, n in enumerate(NUMBERS * 60)]
+    text = "".join(lines).encode(encoding, "replace")
+    with mask_builder(name):
+        contiguous, grouped, anchors, counts, total = c_hits(b"x" + text, encoding, SEPARATORS)
+        assert isinstance(contiguous, list) and isinstance(grouped, list) and isinstance(anchors, list)
+        assert (len(contiguous), len(grouped), total) == (600, 300, 300)
+        for shift in range(1, 130, 7):
+            assert c_hits(b"x" * (1 + shift) + text, encoding, SEPARATORS) == (
+                [e + shift for e in contiguous], [e + shift for e in grouped], [e + shift for e in anchors], counts,
+                total), shift
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

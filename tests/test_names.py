@@ -424,7 +424,8 @@ def test_a_state_made_before_names_were_looked_at_is_not_reused(tmp_path: Path,
     """A state written by a version that did not look at names holds no finding for a file named with a number,
     and its folder's snapshot says the file is clean: its results must not be reused, or such a file would go
     unreported until it changes."""
-    from detector import pipeline, scanner
+    from detector import scanner
+    from detector.incremental import changes
     from detector.incremental.store import State, config_id
     from detector.model import Confidence, ScanOptions
     from detector.pipeline import scan_paths
@@ -441,9 +442,8 @@ def test_a_state_made_before_names_were_looked_at_is_not_reused(tmp_path: Path,
     (share / f"給与_{NUMBERS[3]}.csv").write_text("氏名,部署\n山田,総務\n", encoding="utf-8")
     (share / "other.txt").write_text("nothing\n", encoding="utf-8")
     with monkeypatch.context() as patched:
-        patched.setattr(pipeline, "open_state", old_state)
+        patched.setattr(changes, "open_state", old_state)
         patched.setattr(scanner.FileScanner, "with_name", lambda self, result: result)
-        patched.setattr("detector.pipeline.open_state", old_state)
         before = scan_paths([str(share)], ScanOptions(key=b"names-test", jobs=1, min_confidence=Confidence.MEDIUM,
                                                       state_path=str(tmp_path / "old.db")))
     assert before.findings == []

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from detector import parts
+from detector.extract.text import CHUNK_SIZE
 from detector.model import Confidence, FileResult, ScanOptions
 from detector.people import Revealed, RevealedNumbers
 from detector.pipeline import ProcessPool, scan_paths
@@ -216,3 +217,26 @@ def test_a_split_file_that_leaves_ascii_late_is_read_again_whole_by_the_pipeline
     (share / "mixed.log").write_bytes(ascii_part.encode("ascii") + log_text(3000, 12, True).encode("cp932"))
     assert len(ascii_part) > 1_200_000
     assert documents(*scan(share, 2, 200_000)) == documents(*scan(share, 1, 200_000))
+
+
+@pytest.mark.parametrize("tail", [b"", b"ok 12\n"])
+@pytest.mark.parametrize("last_block", [100, 2200, 4250, 4255, 8000])
+def test_a_number_just_before_a_parts_end_sees_the_keyword_after_it(scanner: FileScanner, tmp_path: Path,
+                                                                      last_block: int, tail: bytes) -> None:
+    """A part's last block is as short as the part leaves it, shorter than the lookahead (4,256 bytes) too: its
+    units' lookahead still reaches the bytes after the part, so a number whose keyword follows just after the cut
+    ("my number" on the next part's first line) is found as a whole-file read finds it, with that keyword."""
+    number_line, keyword_line = f"value {valid_number(17)}\n".encode(), b"my number above\n"
+    part_end = CHUNK_SIZE + last_block  # the part's last block: last_block bytes
+    head = part_end - len(tail) - len(number_line)
+    filler = b"filler line\n" * (head // 12 - 1)
+    first = filler + b"#" * (head - len(filler) - 1) + b"\n" + number_line + tail
+    second = keyword_line + b"filler line\n" * ((len(first) - len(keyword_line)) // 12 - 1)
+    second += b"#" * (len(first) - len(second) - 1) + b"\n"
+    path = tmp_path / "cut.log"
+    path.write_bytes(first + second)
+    planned = parts.plan(str(path), path.stat().st_size, len(first))
+    assert planned is not None and [part.start for part in planned] == [0, len(first)]
+    expected = whole(scanner, str(path))
+    assert [f.confidence for f in expected[0].findings] == [Confidence.HIGH]
+    assert outcome(*by_parts(scanner, str(path), len(first))) == outcome(*expected)

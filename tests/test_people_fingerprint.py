@@ -41,3 +41,9 @@ def test_one_fingerprinter_gives_the_same_answer_every_time() -> None:
     first = [fingerprint(number) for number in numbers]
     assert [fingerprint(number) for number in numbers] == first
     assert len(set(first)) == len(numbers)
+
+
+@given(key=st.binary(min_size=1, max_size=80), numbers=st.lists(DIGITS, max_size=20))
+def test_many_fingerprints_at_once_are_each_one_s(key: bytes, numbers: list[str]) -> None:
+    fingerprint = Fingerprinter(key)
+    assert fingerprint.many(numbers) == {number: fingerprint(number) for number in numbers}

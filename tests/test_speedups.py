@@ -4,12 +4,14 @@ and a scan is the same with it and without it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import sysconfig
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -120,6 +122,63 @@ def test_the_c_pass_holds_on_any_bytes_and_separators(pieces: list[bytes], separ
     assert speedups.ascii_hits(data, separators) == reference_ascii_hits(data, separators)
 
 
+def _builders() -> tuple[str, ...]:
+    return tuple(speedups.mask_builders()) if speedups is not None else ()
+
+
+@contextlib.contextmanager
+def mask_builder(name: str) -> Iterator[None]:
+    """The C passes' masks built by ``name`` (one of ``mask_builders()``) inside the block, then as before."""
+    before = speedups.use_mask_builder(name)
+    try:
+        yield
+    finally:
+        speedups.use_mask_builder(before)
+
+
+@needs_speedups
+def test_every_cpu_runs_the_portable_mask_builder_and_the_widest_is_in_use() -> None:
+    builders = _builders()
+    assert builders[0] == "portable"
+    assert speedups.use_mask_builder(builders[-1]) == builders[-1]  # (the one in use, left as it was)
+    with mask_builder("portable"):
+        assert speedups.use_mask_builder(builders[-1]) == "portable"
+        assert speedups.use_mask_builder("portable") == builders[-1]
+    with pytest.raises(ValueError, match="no mask builder"):
+        speedups.use_mask_builder("no such builder")
+
+
+@needs_speedups
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=20) | PIECES.map(str.encode), max_size=40),
+       separators=st.sampled_from([b"-", b"- .", b" ", b"-./\t"]), shift=st.integers(min_value=0, max_value=63))
+def test_every_mask_builder_gives_the_same_hits(pieces: list[bytes], separators: bytes, shift: int) -> None:
+    """The AVX2 and AVX-512BW builders (where the CPU has them) give the masks the portable one gives: the pass
+    finds the same hits, by their definition, whichever builds them."""
+    data = b"y" * shift + b"".join(pieces)
+    expected = reference_ascii_hits(data, separators)
+    for name in _builders():
+        with mask_builder(name):
+            assert speedups.ascii_hits(data, separators) == expected, name
+
+
+@needs_speedups
+@pytest.mark.parametrize("name", _builders())
+def test_hits_move_with_the_text_across_the_tiles_of_masks(name: str) -> None:
+    """Masks are built a tile of blocks at a time: a log of several tiles, moved on by every shift, gives the
+    same hits moved by as much (numbers on every side of a tile's edge)."""
+    lines = [f"{i} id={n} card {_grouped(n, '-')} t=2026-12-02T04:12:44+09:00 x=1234+5678\n"
+             for i, n in enumerate(NUMBERS * 60)]
+    text = "".join(lines).encode()
+    with mask_builder(name):
+        contiguous, grouped, plus, anchors, counts, total = speedups.ascii_hits(b"x" + text, SEPARATORS)
+        assert len(contiguous) == len(grouped) == 360 and total == 360
+        for shift in range(1, 130, 7):
+            moved = speedups.ascii_hits(b"x" * (1 + shift) + text, SEPARATORS)
+            assert moved == ([e + shift for e in contiguous], [e + shift for e in grouped], [e + shift for e in plus],
+                             [e + shift for e in anchors], counts, total), shift
+
+
 @needs_speedups
 def test_the_c_pass_refuses_more_separators_than_it_holds_and_the_matcher_does_without_it(rules: Rules) -> None:
     with pytest.raises(ValueError, match="too many separators"):
@@ -150,8 +209,9 @@ def test_a_scan_is_the_same_with_the_c_pass_and_without(rules: Rules, text: str,
     for fast in (True, False):
         scanner = TextScanner(rules, "hyperscan", Confidence.MEDIUM if quick else Confidence.LOW)
         scanner.fast_ascii = fast
-        found, newlines = scanner.scan_unit(TextUnit(data=data, encoding="ascii", first_line=5, scan_from=scan_from))
-        results.append(([(c.digits, c.grouped, c.location, c.confidence, c.reasons) for c in found], newlines))
+        scan = scanner.scan_unit(TextUnit(data=data, encoding="ascii", first_line=5, scan_from=scan_from))
+        results.append(([(c.digits, c.grouped, c.location, c.confidence, c.reasons) for c in scan.all_candidates()],
+                        scan.newlines))
     assert results[0] == results[1]
 
 

@@ -26,7 +26,8 @@ from ..model import Location
 if TYPE_CHECKING:
     import zipfile
 
-    from .pictures import PictureReader, PictureSettings
+    from ..rules import Rules
+    from .pictures import PictureReader
 
 
 class Span(NamedTuple):
@@ -65,6 +66,8 @@ class TextUnit:
     columns: tuple[Span, ...] = ()
     headers: tuple[str, ...] = ()  # a table row: the headers of its non-empty cells (for personal items)
     continues: bool = False  # its line follows from the unit before it (then ``first_line`` is not read)
+    # Its reader found every byte of ``data`` below 0x80 (so the matcher does not ask again); False: not asked.
+    known_ascii: bool = False
 
 
 def paragraph_unit(text: str, previous: str, part: str) -> tuple[TextUnit | None, str]:
@@ -230,6 +233,33 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
 }
 
 
+class PictureSettings(NamedTuple):
+    """How pictures are read (picklable: workers get a copy with the scan's options). ``timeout`` bounds the
+    reading of one picture in seconds (``--ocr-timeout``, else ``picture.max_seconds``); ``max_pixels`` and
+    ``max_pages`` are the limits of ``rules/limits.toml``. ``rules`` are the scan's (its ``--rules`` included), whose
+    keywords, window and separators the misread repair uses; None: the packaged rules. Defined beside the registry
+    that takes them rather than with :class:`~detector.extract.pictures.PictureReader`: a scan that meets no
+    picture never loads the OCR modules."""
+
+    enabled: bool = True
+    timeout: float = 60.0
+    max_pixels: int = 50_000_000
+    max_pages: int = 500
+    engine: str = "auto"
+    timeout_name: str = "picture.max_seconds"  # the limit to name when a picture runs over
+    rules: Rules | None = None
+
+    @classmethod
+    def of(cls, enabled: bool, timeout: float | None, rules: Rules) -> PictureSettings:
+        """The settings of a scan: its ``--no-ocr`` and ``--ocr-timeout`` over the limits and keywords of its
+        rules."""
+        limits = rules.pictures
+        return cls(enabled=enabled, timeout=float(timeout if timeout is not None else limits.max_seconds),
+                   max_pixels=limits.max_pixels, max_pages=limits.max_pages,
+                   timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds",
+                   rules=rules)
+
+
 class Registry(Mapping[str, Extractor]):
     """Kind name -> extractor, each made (and its module imported) on first use. An extractor class that
     ``reads_pictures`` (pictures, the image pages of PDFs) is made with the one :class:`PictureReader` of the
@@ -261,7 +291,7 @@ class Registry(Mapping[str, Extractor]):
     def pictures(self) -> PictureReader:
         """The reader of pictures the extractors share: one engine loaded a process."""
         if self._pictures is None:
-            from .pictures import PictureReader, PictureSettings
+            from .pictures import PictureReader
 
             self._pictures = PictureReader(self._picture_settings or PictureSettings())
         return self._pictures

@@ -84,6 +84,8 @@ class Expander:
         budget = Budget(self.limits.max_total_bytes, self.limits.max_members)
         try:
             yield from self._expand(extractor, source, "", 0, budget)
+        except GeneratorExit:  # the reader stopped early: no damage, and no archive modules imported to say so
+            raise
         except damaged_data() as exc:
             raise UnscannableFile(f"corrupt or truncated: {redact(_short(exc))}") from None
 

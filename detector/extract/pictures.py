@@ -17,7 +17,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..cuts import CONTEXT_CHARS
 from ..errors import UnscannableFile
@@ -27,41 +27,14 @@ from ..ocr.lines import reading_lines
 from ..ocr.prepare import DIGIT_HEIGHTS, blank, number_region, prepared, rescale, scaled
 from ..ocr.repair import MisreadRepair, Repaired, Unreadable
 from ..rules import load_rules
-from . import Item, Member, PossibleNumber, Skipped, TextUnit
+from . import Item, Member, PictureSettings, PossibleNumber, Skipped, TextUnit
 
 if TYPE_CHECKING:
     import zipfile
 
     from PIL.Image import Image
 
-    from ..rules import Rules
-
 OCR_OFF = "OCR turned off (--no-ocr)"
-
-
-class PictureSettings(NamedTuple):
-    """How pictures are read (picklable: workers get a copy with the scan's options). ``timeout`` bounds the
-    reading of one picture in seconds (``--ocr-timeout``, else ``picture.max_seconds``); ``max_pixels`` and
-    ``max_pages`` are the limits of ``rules/limits.toml``. ``rules`` are the scan's (its ``--rules`` included), whose
-    keywords, window and separators the misread repair uses; None: the packaged rules."""
-
-    enabled: bool = True
-    timeout: float = 60.0
-    max_pixels: int = 50_000_000
-    max_pages: int = 500
-    engine: str = "auto"
-    timeout_name: str = "picture.max_seconds"  # the limit to name when a picture runs over
-    rules: Rules | None = None
-
-    @classmethod
-    def of(cls, enabled: bool, timeout: float | None, rules: Rules) -> PictureSettings:
-        """The settings of a scan: its ``--no-ocr`` and ``--ocr-timeout`` over the limits and keywords of its
-        rules."""
-        limits = rules.pictures
-        return cls(enabled=enabled, timeout=float(timeout if timeout is not None else limits.max_seconds),
-                   max_pixels=limits.max_pixels, max_pages=limits.max_pages,
-                   timeout_name="--ocr-timeout" if timeout is not None else "picture.max_seconds",
-                   rules=rules)
 
 
 class PictureReader:

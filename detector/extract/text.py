@@ -8,6 +8,11 @@ Every chunk after the first *continues* the one before it: the reader counts no 
 newlines the matcher counted (see :class:`~detector.extract.TextUnit`). UTF-16 text is decoded first, then cut
 and overlapped the same way, by the same rule (:func:`detector.cuts.last_cut`).
 
+A regular file is read in place (:class:`_InPlace`): each unit's bytes, its context, scanned part and lookahead
+being neighbours in the file, are read from the file at once into the bytes the matcher gets, instead of into a
+buffer and then joined to the context carried before them (a second copy of every byte). It cuts exactly where
+the block-by-block reading of a stream (:func:`_chunked`) cuts, and leaves the rarer cases to it.
+
 ISO-2022-JP (JIS) is all 7-bit bytes, so it looks like ASCII: a file that is ASCII so far is watched for an
 escape sequence that designates a Japanese set, and from the chunk where one appears on, its bytes go through
 an incremental ISO-2022-JP decoder (the designated set carried from chunk to chunk) and are handed on as UTF-8
@@ -17,9 +22,12 @@ an incremental ISO-2022-JP decoder (the designated set carried from chunk to chu
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from typing import AnyStr, BinaryIO
 
 from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
@@ -33,6 +41,9 @@ _LAST_ASCII = re.compile(b"(?s).*[\x00-\x7f]")
 # How far before a part of a large file its context is looked for (detector.parts): far enough to find an ASCII
 # byte in any text but a long run of Japanese with no line end.
 _BEFORE_A_PART = 64 * 1024
+# How much of a block's end the in-place reader reads first, to find the line end its unit ends at: the lookahead
+# and lines of up to 8 KiB; a block with no line end there is read whole, as a stream's is.
+_PROBE_BYTES = CONTEXT_BYTES + 8192
 
 
 class TextExtractor:
@@ -62,7 +73,18 @@ class TextExtractor:
                 data, encoding = decode_jis(data, jis_codec).encode("utf-8"), "utf-8"
             if encoding is None and not data.isascii():
                 encoding = detect_encoding(data)
-            yield TextUnit(data=data, encoding=encoding or "ascii", first_line=1)
+            yield TextUnit(data=data, encoding=encoding or "ascii", first_line=1, known_ascii=encoding is None)
+            return
+        fd = _regular_file(source.stream)
+        if fd is not None and source.stream.tell() == len(source.head):
+            stream = source.stream
+            first_size = len(source.head) - skip + self.chunk_size  # the head and a chunk, as below
+
+            def resume(offset: int) -> Iterator[bytes | bytearray]:
+                stream.seek(offset)
+                return _blocks(stream, self.chunk_size)
+
+            yield from _InPlace(fd, None, resume).units(skip, first_size, self.chunk_size, encoding)
             return
         first = source.head[skip:] + source.stream.read(self.chunk_size)
         yield from _chunked(itertools.chain((first,), _blocks(source.stream, self.chunk_size)), encoding)
@@ -82,9 +104,18 @@ class TextExtractor:
         if part.end is not None:
             stream.seek(part.end)
             after = stream.read(CONTEXT_BYTES)
-        stream.seek(part.start)
-        blocks = _blocks(_Bounded(stream, part.end - part.start) if part.end is not None else stream, self.chunk_size)
-        yield from _chunked(blocks, part.encoding, before, after, part)
+        end = part.end
+
+        def resume(offset: int) -> Iterator[bytes | bytearray]:
+            stream.seek(offset)
+            return _blocks(_Bounded(stream, end - offset) if end is not None else stream, self.chunk_size)
+
+        fd = _regular_file(stream)
+        if fd is not None:
+            yield from _InPlace(fd, end, resume).units(part.start, self.chunk_size, self.chunk_size, part.encoding,
+                                                       before, after, part)
+            return
+        yield from _chunked(resume(part.start), part.encoding, before, after, part)
 
     def _decoded(self, source: Source, encoding: str, skip: int) -> Iterator[TextUnit]:
         """UTF-16 text, decoded incrementally; the matcher gets str units, cut and overlapped as the raw ones."""
@@ -149,13 +180,14 @@ def part_encoding(first: bytes) -> tuple[int, str | None] | None:
 
 
 def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context: bytes = b"", after: bytes = b"",
-             part: PartReading | None = None) -> Iterator[TextUnit]:
+             part: PartReading | None = None, carry: bytes = b"", continues: bool = False) -> Iterator[TextUnit]:
     """The units of a text's blocks (see :meth:`TextExtractor._raw`): ``context`` before the first unit and
     ``after`` the last one, context only (a part of a file: :meth:`TextExtractor.extract_part`). The encoding is
     told from the first non-ASCII block, once; for a ``part`` of a file that is ASCII so far, that block, or an
-    ISO-2022-JP escape, ends the part instead (``part.left_ascii``)."""
-    carry = b""
-    continues = False  # every unit after the first goes on from the one before it
+    ISO-2022-JP escape, ends the part instead (``part.left_ascii``). ``carry`` and ``continues``: the unfinished
+    line and the state of a reading :class:`_InPlace` hands on (every unit after the first goes on from the one
+    before it)."""
+    edges = _AsciiEdges(context, after)
     jis = _Jis()
     for block in itertools.chain(blocks, (b"",)):
         if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
@@ -176,9 +208,115 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
         if scan_to == scan_from:
             continue  # a block shorter than the lookahead: all carried on, with the context before it
         yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
-                       scan_to=scan_to)
+                       scan_to=scan_to, known_ascii=encoding is None and edges.ascii(continues, bool(block)))
         continues = True
         context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
+
+
+class _AsciiEdges:
+    """Whether the bytes a reader did not read itself, a part's context before it and lookahead after it (see
+    :meth:`TextExtractor.extract_part`), are ASCII: a unit of a file ASCII so far is all ASCII when those it holds
+    are (the first unit holds the context; only the last, cut from no block, the lookahead)."""
+
+    def __init__(self, context: bytes, after: bytes) -> None:
+        self.before, self.after = context.isascii(), after.isascii()
+
+    def ascii(self, continues: bool, from_a_block: bool) -> bool:
+        return (continues or self.before) and (from_a_block or self.after)
+
+
+def _regular_file(stream: object) -> int | None:
+    """The descriptor of ``stream`` when it is a regular file's (read in place: :class:`_InPlace`), else None."""
+    if not isinstance(stream, io.FileIO):
+        return None
+    try:
+        fd = stream.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (OSError, ValueError):
+        return None
+
+
+class _InPlace:
+    """The units of a regular file (from ``fd``, up to byte ``stop``, None: its end), each read from the file once,
+    straight into the bytes the matcher gets: a unit's context, carried line, chunk and lookahead are neighbours
+    in the file, so one read of their range gives the unit that :func:`_chunked` joins from a block read into a
+    buffer and the pieces carried before it (copying every byte twice).
+
+    It cuts where :func:`_chunked` cuts, block for block (the same blocks, the same decisions:
+    ``tests/test_text_reading.py`` holds the two to the same units): of each block it first reads the last
+    :data:`_PROBE_BYTES`, where the line end the unit ends at usually is, then the unit's range. A block with no
+    line end there (a long line), the file's last one and one that leaves ASCII are read whole and cut by the
+    same :func:`_unit`; a block with an escape byte in a file ASCII so far (ISO-2022-JP, or terminal colours: the
+    escape stage carries state from block to block) hands the rest of the file to :func:`_chunked`
+    (``resume``: the blocks of the stream from a byte on)."""
+
+    def __init__(self, fd: int, stop: int | None, resume: Callable[[int], Iterable[bytes | bytearray]]) -> None:
+        self.fd, self.stop, self.resume = fd, stop, resume
+
+    def units(self, start: int, first_size: int, size: int, encoding: str | None, context: bytes = b"",
+              after: bytes = b"", part: PartReading | None = None) -> Iterator[TextUnit]:
+        """The units from byte ``start`` on: the first block ``first_size`` bytes, the others ``size``; ``context``,
+        ``after`` and ``part`` as :func:`_chunked` takes them."""
+        edges = _AsciiEdges(context, after)
+        carried = block = start  # where the unfinished line carried to the block starts; where the block does
+        continues = False
+        block_size = first_size
+        while True:
+            end = block + block_size if self.stop is None else min(block + block_size, self.stop)
+            block_size = size
+            cut = self._line_end(block, end)
+            if cut is not None:
+                line_end, probe = cut
+                origin = carried - len(context)
+                unit_end = min(line_end + CONTEXT_BYTES, end)  # the lookahead, within the block as _unit takes it
+                unit = self._read(origin, unit_end)
+                plain = encoding is not None or (b"\x1b" not in unit and b"\x1b" not in probe and unit.isascii()
+                                                 and probe.isascii())
+                if plain and len(unit) == unit_end - origin:
+                    yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues,
+                                   scan_from=len(context), scan_to=line_end - origin, known_ascii=encoding is None)
+                    continues = True
+                    context = _tail(unit, len(context), line_end - origin, encoding)
+                    carried, block = line_end, end
+                    continue
+            data = self._read(block, end)
+            carry = self._read(carried, block)
+            if encoding is None and b"\x1b" in data:  # the escape stage's, from this block on
+                yield from _chunked(itertools.chain((data,), self.resume(block + len(data))), encoding, context,
+                                    after, part, carry, continues)
+                return
+            if encoding is None and not data.isascii():
+                if part is not None:
+                    part.left_ascii = True
+                    return
+                encoding = detect_encoding(data)  # once a file
+            if not data and not carry:
+                return
+            unit, scan_to, rest = _unit(context, carry, data, encoding, after)
+            carried, block = block + len(data) - len(rest), block + len(data)
+            scan_from = len(context)
+            if scan_to != scan_from:  # else a block shorter than the lookahead: all carried on, with the context
+                yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
+                               scan_to=scan_to, known_ascii=encoding is None and edges.ascii(continues, bool(data)))
+                continues = True
+                context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
+            if not data:  # the end
+                return
+
+    def _line_end(self, block: int, end: int) -> tuple[int, bytes] | None:
+        """(just after the line end where :func:`_unit` cuts the block, found by the same search over the block's
+        last bytes; those bytes), or None: no such line end in them, or the block ends before ``end`` (the file's
+        end, where the block is read whole)."""
+        probe_start = max(block, end - _PROBE_BYTES)
+        probe = self._read(probe_start, end)
+        if len(probe) < end - probe_start:
+            return None
+        newline = probe.rfind(b"\n", 0, len(probe) - CONTEXT_BYTES)
+        return None if newline < 0 else (probe_start + newline + 1, probe)
+
+    def _read(self, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` of the file (fewer at its end)."""
+        return os.pread(self.fd, end - start, start) if end > start else b""
 
 
 class _Bounded:
@@ -227,7 +365,7 @@ class _Jis:
             escape = block.rfind(b"\x1b", max(0, len(block) - 3))
             if escape >= 0 and not end:
                 block, self.held = block[:escape], bytes(block[escape:])
-            encoding = jis_encoding(bytes(block))
+            encoding = jis_encoding(block)
             if encoding is None:
                 return (b"", carry + block, True) if end else (block, carry, False)
             self.decoder = JisDecoder(encoding)

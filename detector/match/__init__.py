@@ -13,7 +13,10 @@ Three parts with one job each:
   confidences are reported, a contiguous hit known to be a candidate (ASCII, or from the multibyte C pass) is
   asked the scorer's cheap question (can anything in its window raise it above bare?) and, when the answer is
   no, is counted without a window: there the C passes or the pre-checks, twins of the finder tested against
-  it, have said it is a candidate.
+  it, have said it is a candidate. Such candidates leave the unit apart from the others, as its
+  :class:`~detector.model.Counted` (lines and digits, no :class:`~detector.model.Candidate` each): the people
+  stage only counts them. :meth:`UnitScan.all_candidates` gives them as candidates among the others (the
+  plain form, as a scan that counts none apart gives them).
 
 Only this package calls the finder and the scorer (``tests/test_architecture.py``), and the engines agree by
 construction: ``tests/test_engines.py`` runs them over the detection matrix and random text.
@@ -30,7 +33,7 @@ from ..candidates import DigitFinder, has_escape_hint, iter_escape_hint_lines, u
 from ..context import ColumnContext, ContextScorer, ItemFinder
 from ..decode import JisDecoder
 from ..extract import Span, TextUnit
-from ..model import Candidate, Confidence, Location
+from ..model import Candidate, Confidence, Counted, Location
 from ..rules import Rules
 from . import ascii_pass, multibyte_pass
 from .hyperscan_engine import PREFILTER_ENCODINGS, Hits, HyperscanEngine, canonical_encoding, hyperscan_available
@@ -43,10 +46,16 @@ __all__ = ["TextScanner", "UnitScan", "canonical_encoding", "hyperscan_available
 class UnitScan(NamedTuple):
     """What a unit gave: its candidates, and the newlines between its ``scan_from`` and ``scan_to`` (its end when
     None), counted on the way to its candidates' lines: the scanner adds them to the unit's line to get the line
-    of a unit that continues this one (:attr:`~detector.extract.TextUnit.continues`)."""
+    of a unit that continues this one (:attr:`~detector.extract.TextUnit.continues`); and its candidates only
+    counted, apart (None when it has none, or when every candidate is scored)."""
 
     candidates: list[Candidate]
     newlines: int
+    counted: Counted | None = None
+
+    def all_candidates(self) -> list[Candidate]:
+        """Every candidate, those only counted among the others (the plain form)."""
+        return self.candidates if self.counted is None else self.counted.among(self.candidates)
 
 
 class TextScanner:
@@ -80,18 +89,22 @@ class TextScanner:
         if unit.continues:
             raise ValueError("a unit that continues another is scanned at the line the scanner carries to it")
         if unit.data is not None:
-            found, newlines = self._bytes_scan(unit.data, unit.encoding, unit.first_line or 1, unit.scan_from,
-                                               unit.scan_to)
+            found, newlines, counted = self._bytes_scan(unit.data, unit.encoding, unit.first_line or 1,
+                                                        unit.scan_from, unit.scan_to, unit.known_ascii)
         else:
-            found, newlines = self._text_scan(unit.text or "", unit.first_line or 1, unit.scan_from, unit.columns,
-                                              unit.headers, unit.scan_to)
+            found, newlines, counted = self._text_scan(unit.text or "", unit.first_line or 1, unit.scan_from,
+                                                       unit.columns, unit.headers, unit.scan_to)
+        if counted is not None and unit.first_line is None:  # no lines to count them apart by: among the others
+            found, counted = counted.among(found), None
         base = unit.location
         if unit.first_line is None or base != Location():
             found = [c._replace(location=base._replace(
                 line=c.location.line if unit.first_line else None, column=c.location.column,
                 cell=c.location.cell or base.cell, hidden=_joined(base.hidden, c.location.hidden)))
                 for c in found]
-        return UnitScan(found, newlines)
+            if counted is not None:  # each at its line, with no column: as the same transformation gives them
+                counted = counted._replace(location=base._replace(line=None, column=None))
+        return UnitScan(found, newlines, counted)
 
     def scan_str(self, text: str, first_line: int = 1, scan_from: int = 0,
                  columns: tuple[Span, ...] = (), headers: tuple[str, ...] = (),
@@ -171,13 +184,13 @@ class TextScanner:
                    scan_to: int | None = None) -> list[Candidate]:
         """Candidates in ``data`` (in ``encoding``) starting at or after byte ``scan_from`` and before byte
         ``scan_to``, both character boundaries; bytes outside are context only (the end of the previous chunk,
-        the start of the next one: the context window reaches both ways)."""
-        return self._bytes_scan(data, encoding, first_line, scan_from, scan_to).candidates
+        the start of the next one: the context window reaches both ways). Those only counted among the others."""
+        return self._bytes_scan(data, encoding, first_line, scan_from, scan_to).all_candidates()
 
     def _bytes_scan(self, data: bytes, encoding: str, first_line: int, scan_from: int,
-                    scan_to: int | None) -> UnitScan:
+                    scan_to: int | None, known_ascii: bool = False) -> UnitScan:
         encoding = canonical_encoding(encoding)
-        if encoding == "ascii" and not data.isascii():
+        if encoding == "ascii" and not known_ascii and not data.isascii():  # the reader's answer, else asked here
             encoding = "utf-8"  # ASCII's superset: a mislabelled Japanese line keeps its keywords
         if self.engine == "re" or encoding not in PREFILTER_ENCODINGS:
             return self._scan_bytes_decoded(data, encoding, first_line, scan_from, scan_to)
@@ -267,39 +280,39 @@ class TextScanner:
                     line_end = data.find(b"\n", end)
                     hint_lines[start] = len(data) if line_end < 0 else line_end
         found: dict[tuple[int, int, str], Candidate] = {}
-        merged = merge(windows)
+        first_seen: dict[tuple[int, int, str], int] = {}  # each place's first window (its start)
         region = (scan_from, scan_to)
-        if quick:
-            self._scan_in_order(found, data, encoding, merged, quick, region, line_at)
-        else:
-            for start, end in merged:
-                self._scan_window(found, data, encoding, start, end, region, line_at)
+        for start, end in merge(windows):
+            self._scan_window(found, data, encoding, start, end, region, line_at, first_seen if quick else None)
         for start, end in sorted(hint_lines.items()):
             self._scan_escaped(found, data[start:end].decode(encoding, "replace"), line_at(start), None)
-        return UnitScan(_ordered(found), line_at(scan_to) - first_line)  # counted on from the last window only
+        counted = self._counted(quick, region, found, first_seen) if quick else None
+        return UnitScan(_ordered(found), line_at(scan_to) - first_line, counted)  # counted on from the last window
 
-    def _scan_in_order(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str,
-                       windows: list[tuple[int, int]], quick: list[QuickHit], region: tuple[int, int],
-                       line_at: Callable[[int], int]) -> None:
-        """Windows and quick hits in the order of their offsets (which of two equal candidates is kept)."""
-        bare = self.scorer.bare()
-        window_at = 0
-        for record, digits, line in quick:
-            while window_at < len(windows) and windows[window_at][0] <= record:
-                self._scan_window(found, data, encoding, *windows[window_at], region, line_at)
-                window_at += 1
-            if not region[0] <= record < region[1]:
-                continue  # context only
-            key = (line, 0, digits)
-            if key not in found:
-                found[key] = Candidate(digits, False, Location(line), *bare, "", ())
-        for start, end in windows[window_at:]:
-            self._scan_window(found, data, encoding, start, end, region, line_at)
+    def _counted(self, quick: list[QuickHit], region: tuple[int, int], found: dict[tuple[int, int, str], Candidate],
+                 first_seen: dict[tuple[int, int, str], int]) -> Counted:
+        """The quick hits that start inside ``region`` (the others are context only), apart: their lines and
+        digits, at the scorer's bare score. Quick hits come in the order of their offsets. Where a window or an
+        escaped line found the same number at the same line, one of the two is kept, as in one pass over the
+        windows and the quick hits in the order of their offsets, the escaped lines last: the first found, unless
+        a later one is more confident (:func:`_first_of_its_place`)."""
+        first = bisect.bisect_left(quick, region[0], key=_offset)
+        inside = quick[first:bisect.bisect_left(quick, region[1], lo=first, key=_offset)]
+        digits = [number for _, number, _ in inside]
+        also_found = {number for _, _, number in found}
+        if not also_found.isdisjoint(digits):
+            bare = self.scorer.bare()[0]
+            inside = [hit for hit in inside
+                      if hit[1] not in also_found or _first_of_its_place(hit, found, first_seen, bare)]
+            digits = [number for _, number, _ in inside]
+        return Counted(Location(), *self.scorer.bare(), [line for _, _, line in inside], digits)
 
     def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
-                     end: int, region: tuple[int, int], line_at: Callable[[int], int]) -> None:
+                     end: int, region: tuple[int, int], line_at: Callable[[int], int],
+                     first_seen: dict[tuple[int, int, str], int] | None = None) -> None:
         """The candidates of ``data[start:end]`` that start inside ``region`` (scan_from, scan_to), decoded in
-        pieces cut at the region's edges (character boundaries), so the text outside is context only."""
+        pieces cut at the region's edges (character boundaries), so the text outside is context only; in
+        ``first_seen``, the window's start for each place found first here."""
         scan_from, scan_to = region
         left = max(start, scan_from)
         right = min(end, scan_to)
@@ -313,6 +326,8 @@ class TextScanner:
             if m.start >= limit:
                 break
             line = base_line + text.count("\n", pos, m.start)
+            if first_seen is not None:
+                first_seen.setdefault((line, 0, m.digits), start)
             self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, None, ())
 
 
@@ -331,4 +346,24 @@ def _joined(first: str | None, second: str | None) -> str | None:
 
 def _ordered(found: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
     return [found[key] for key in sorted(found)]
+
+
+def _offset(hit: QuickHit) -> int:
+    return hit[0]
+
+
+def _first_of_its_place(hit: QuickHit, found: dict[tuple[int, int, str], Candidate],
+                        first_seen: dict[tuple[int, int, str], int], bare: Confidence) -> bool:
+    """Whether a quick hit stays, counted apart, at a place (line, number) a window or an escaped line may have
+    found too: it does unless a window starting at or before it found the place first, or a later candidate there
+    is more confident; when it stays, that later candidate goes (the quick hit came first)."""
+    offset, digits, line = hit
+    place = (line, 0, digits)
+    other = found.get(place)
+    if other is None:
+        return True
+    if first_seen.get(place, offset + 1) <= offset or other.confidence > bare:
+        return False
+    del found[place]
+    return True
 

@@ -1,7 +1,8 @@
 """The C ASCII pass (``_speedups.ascii_hits``): on an ASCII chunk, in one SIMD pass, the hits that are candidates
 (bounded, check digit right, not glued), each with the newlines before it, in place of hyperscan's digit
 database and the pre-checks of :mod:`.prechecks`. Its Python twin is that pair; ``tests/test_speedups.py``
-holds it to them and to the finder of :mod:`detector.candidates`.
+holds it to them and to the finder of :mod:`detector.candidates`, with each SIMD mask builder the CPU runs
+(``speedups.mask_builders()``; the widest is chosen in C at import, the tests switch with ``use_mask_builder``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..candidates import ESCAPE_HINTS
@@ -133,9 +132,10 @@ def _compile(expressions: list[str], ids: list[int], flags: list[int]) -> Any:
     """A hyperscan block-mode database, from the on-disk cache when it holds one for exactly these patterns:
     loading is a thousand times cheaper than compiling, and every run starts with them."""
     key = hashlib.sha256(repr((_hyperscan_version(), expressions, ids, flags)).encode()).hexdigest()[:24]
-    cached = _cache_dir() / f"hyperscan-{key}.db"
+    cached = os.path.join(_cache_dir(), f"hyperscan-{key}.db")
     try:
-        database = _hyperscan.loadb(cached.read_bytes(), _hyperscan.HS_MODE_BLOCK)
+        with open(cached, "rb") as stored:
+            database = _hyperscan.loadb(stored.read(), _hyperscan.HS_MODE_BLOCK)
         database.scratch = _hyperscan.Scratch(database)
         return database
     except (OSError, _hyperscan.error):
@@ -151,17 +151,20 @@ def _hyperscan_version() -> str:
     return str(getattr(_hyperscan, "__version__", "?"))
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mynumber"
+def _cache_dir() -> str:
+    """Where compiled databases are kept. os.path, not pathlib: importing pathlib (and urllib.parse with it) was
+    start-up time every scan paid (docs/performance.md)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mynumber")
 
 
-def _store(path: Path, data: bytes) -> None:
+def _store(path: str, data: bytes) -> None:
     """Write atomically; a cache that cannot be written only costs speed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(data)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        temporary = f"{os.path.splitext(path)[0]}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stored:
+            stored.write(data)
         os.replace(temporary, path)
     except OSError:
         pass

@@ -9,7 +9,9 @@ EUC-JP's 0x8F triples) with the codec the windows are decoded with, and what cla
 separator, joiner) from :mod:`detector.candidates` and the rules. The C pass reads the bytes as that codec does,
 so a full-width digit is one only where the codec reads one (in CP932, 0x82 0x4F is also a kanji's second byte
 and the letter O). Its Python twin is the hyperscan engine and its pre-checks; ``tests/test_multibyte_pass.py``
-holds the pass to the one definition of a candidate and a scan with it to a scan without it.
+holds the pass to the one definition of a candidate and a scan with it to a scan without it. Its masks come from
+the widest SIMD mask builder the CPU runs (AVX-512BW, AVX2, else the portable one: ``speedups.mask_builders()``,
+chosen in C at import); the tests switch builders with ``speedups.use_mask_builder`` and hold each to the same hits.
 
 When only confidences above low are reported, a second C call (``multibyte_quick``) answers for each contiguous
 candidate whether a My Number keyword may be within the scorer's reach, from tables of what each character may
@@ -46,7 +48,7 @@ class Tables(NamedTuple):
     single: bytes
     pairs: bytes
     triples: bytes
-    sequences: bytes
+    code_points: bytes
     digit_lead: bytes
     roles: bytes
 
@@ -74,17 +76,19 @@ def char_class(char: str, separators: tuple[str, ...]) -> int:
 @functools.cache
 def tables(encoding: str, separators: tuple[str, ...]) -> Tables | None:
     """The tables of one canonical encoding, or None when the C pass cannot read it (its full-width digits not
-    one lead byte and a range of second bytes)."""
+    one lead byte and a range of second bytes; in UTF-8, a separator beyond the BMP). UTF-8's non-ASCII
+    separators and joiners are classed by code point (``code_points``): the C pass decodes a sequence and looks it
+    up, instead of comparing it with each separator in turn."""
     kind = ENCODINGS[encoding]
     if kind == 0:
         single = bytes(char_class(chr(b), separators) if b < 0x80 else 0 for b in range(256))
-        records = []
-        for char in sorted(set(separators) | set(JOINERS)):
-            encoded = char.encode("utf-8")
+        code_points = bytearray(0x10000)
+        for char in set(separators) | set(JOINERS):
             if not char.isascii() and char not in FULLWIDTH_DIGITS:
-                cls = char_class(char, separators)
-                records.append(bytes((len(encoded),)) + encoded.ljust(4, b"\0") + bytes((cls,)))
-        return Tables(kind, single, b"", b"", b"".join(records), b"", b"")
+                if ord(char) >= len(code_points):
+                    return None  # (the C pass reads the BMP)
+                code_points[ord(char)] = char_class(char, separators)
+        return Tables(kind, single, b"", b"", bytes(code_points), b"", b"")
     single = bytes(_one_char_class(bytes((b,)), encoding, separators, 0) for b in range(256))
     pairs = b"".join(_row(bytes((lead,)), encoding, separators) if lead >= 0x80 else bytes(256)
                      for lead in range(256))
@@ -133,8 +137,7 @@ def _row(prefix: bytes, encoding: str, separators: tuple[str, ...]) -> bytes:
 def multibyte_hits(data: bytes, prefilter: Prefilter, read: Tables) -> Hits:
     """What :meth:`.HyperscanEngine.hits` gives for ``data``, from one C pass, with the newlines before each
     hit; the escape hints from their own databases, where their triggers are."""
-    contiguous, grouped, offsets, counts, total = speedups.multibyte_hits(
-        data, read.kind, read.single, read.pairs, read.triples, read.sequences, read.digit_lead, read.roles)
+    contiguous, grouped, offsets, counts, total = speedups.multibyte_hits(data, *read)
     return Hits(prefilter, contiguous, grouped, hint_ends(data, prefilter), (offsets, counts, total))
 
 

@@ -1,0 +1,177 @@
+"""The text reader reads a regular file in place (each unit's range of the file straight into the unit's bytes) and
+any other stream block by block: the two give the same units, byte for byte, for whole files and for the parts of
+large ones; and the reader's answer to "is this unit ASCII?" is one the matcher may trust."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detector.cuts import CONTEXT_BYTES
+from detector.extract import Source, TextUnit
+from detector.extract import text as text_reader
+from detector.extract.text import PartReading, TextExtractor, part_encoding
+from detector.match import TextScanner
+from detector.rules import load_rules
+
+# Lines of every shape the cuts and the encoding decisions meet: short and long lines, a line longer than any
+# chunk, digits without a line end, Japanese in the three multi-byte encodings, terminal colours and ISO-2022-JP
+# escapes (the escape stage), a line end just before the lookahead.
+_PIECES = [
+    b"t=1 id 1234 5678 9012 ok\n", b"x" * 3000, b"\n", b"k=v," * 1500, b"0123456789" * 60, b"\r\n",
+    "個人番号 １２３４ ５６７８ ９０１８\n".encode(), "社員番号：１２３４５\n".encode("cp932"),
+    "住所 東京都\n".encode("euc-jp"), b"\x1b[31mred\x1b[0m\n", b"\x1b$B$3$s\x1b(B\n",
+]
+_ASCII_PIECES = _PIECES[:6]
+
+
+def _units(units: Iterator[TextUnit]) -> list[tuple[object, ...]]:
+    return [(u.data, u.encoding, u.continues, u.scan_from, u.scan_to, u.first_line, u.known_ascii) for u in units]
+
+
+def _whole_file(path: Path, chunk_size: int, head_size: int) -> list[tuple[object, ...]]:
+    """The units of the file at ``path`` read as the scanner reads a regular file (in place)."""
+    with io.FileIO(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        head = stream.read(head_size)
+        return _units(TextExtractor(chunk_size).extract(Source(str(path), stream, head, size)))
+
+
+def _whole_stream(data: bytes, chunk_size: int, head_size: int) -> list[tuple[object, ...]]:
+    """The units of ``data`` read as a stream that is no file (an archive member): block by block."""
+    stream = io.BytesIO(data)
+    head = stream.read(head_size)
+    return _units(TextExtractor(chunk_size).extract(Source("member.txt", stream, head, len(data))))
+
+
+def _text(seed: int, count: int, pieces: list[bytes]) -> bytes:
+    """``count`` pieces, drawn from ``pieces`` (up to a few hundred KB: many blocks of the chunk sizes below)."""
+    rng = random.Random(seed)
+    return b"".join(rng.choice(pieces) for _ in range(count))
+
+
+_TEXTS = st.builds(_text, seed=st.integers(0, 2**32), count=st.integers(20, 400),
+                   pieces=st.sampled_from([_ASCII_PIECES, _PIECES]))
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reading") / "text.log"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS, bom=st.booleans(),
+       chunk_size=st.sampled_from([CONTEXT_BYTES // 2, 5000, 9000, 20000, 65536]),
+       head_size=st.sampled_from([0, 100, 4096, 65536]))
+def test_a_file_read_in_place_gives_the_units_a_stream_gives(scratch: Path, text: bytes, bom: bool, chunk_size: int,
+                                                             head_size: int) -> None:
+    data = (b"\xef\xbb\xbf" if bom else b"") + text
+    scratch.write_bytes(data)
+    assert _whole_file(scratch, chunk_size, head_size) == _whole_stream(data, chunk_size, head_size)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS, ascii_start=st.integers(0, 200_000), chunk_size=st.sampled_from([5000, 9000, 20000]),
+       cuts=st.lists(st.floats(0, 1), min_size=1, max_size=4))
+def test_a_part_read_in_place_gives_the_units_a_stream_gives(scratch: Path, text: bytes, ascii_start: int,
+                                                             chunk_size: int, cuts: list[float]) -> None:
+    """Parts cut just after a line end, the first block deciding the encoding as the planner does; a file ASCII
+    at first and Japanese further on makes a part stop where it leaves ASCII, the same way both ways."""
+    lines = b"t=1 id 1234 5678 9012 ok\n" * (ascii_start // 25)
+    data = lines + text
+    decided = part_encoding(data[:chunk_size + 65536])
+    if decided is None:
+        return  # UTF-16 or ISO-2022-JP: never cut
+    scratch.write_bytes(data)
+    starts = sorted({0} | {data.find(b"\n", int(len(data) * cut)) + 1 for cut in cuts} - {0, len(data)})
+    for ordinal, start in enumerate(starts):
+        end = starts[ordinal + 1] if ordinal + 1 < len(starts) else None
+        in_place, streamed = (PartReading(start, end, decided[1], ordinal == 0) for _ in range(2))
+        with io.FileIO(scratch, "rb") as stream:
+            from_file = _units(TextExtractor(chunk_size).extract_part(stream, in_place))
+        from_stream = _units(TextExtractor(chunk_size).extract_part(io.BytesIO(data), streamed))
+        assert from_file == from_stream
+        assert in_place.left_ascii == streamed.left_ascii
+
+
+def test_japanese_first_met_after_a_units_lookahead_decides_that_units_encoding(scratch: Path) -> None:
+    """The encoding is told from the whole block the unit is cut from: its first Japanese may lie in the block's
+    last line, after the unit's lookahead, and still label the unit as the stream reading labels it."""
+    chunk_size = 20_000
+    lines = b"t=1 ok\n" * ((chunk_size - 6000) // 7)
+    data = lines + b"x" * (chunk_size - len(lines) - 1000) + "個人番号\n".encode() + b"t=2 ok\n" * 5000
+    scratch.write_bytes(data)
+    in_place = _whole_file(scratch, chunk_size, 0)
+    assert in_place == _whole_stream(data, chunk_size, 0)
+    assert in_place[0][1] == "utf-8"
+
+
+def _no_block_reading(*_args: object, **_kwargs: object) -> Iterator[TextUnit]:
+    raise AssertionError("read block by block")
+
+
+@pytest.mark.parametrize("line", ["t=1 user=42 id 1234 5678 9012 ok\n", "社員 山田 個人番号 １２３４５６７８\n"])
+def test_an_ordinary_log_is_read_in_place(scratch: Path, monkeypatch: pytest.MonkeyPatch, line: str) -> None:
+    """A log of ordinary lines, ASCII or Japanese, never goes through the block-by-block reading: each unit is
+    read once, from the file, into its own bytes."""
+    data = (line * (3 * text_reader.CHUNK_SIZE // len(line.encode()))).encode()
+    scratch.write_bytes(data)
+    monkeypatch.setattr(text_reader, "_chunked", _no_block_reading)
+    units = _whole_file(scratch, text_reader.CHUNK_SIZE, 65536)
+    assert len(units) > 3
+    assert all(type(unit[0]) is bytes for unit in units)
+
+
+def test_a_log_with_terminal_colours_is_read_to_its_end_block_by_block(scratch: Path) -> None:
+    """An escape byte in a file that is ASCII so far may begin ISO-2022-JP: from that block on the reading is
+    the block-by-block one, whose escape stage carries what it saw from block to block."""
+    data = b"t=1 ok\n" * 20_000 + b"\x1b[31mt=2 id 1234 5678 9018\x1b[0m\n" + b"t=3 ok\n" * 20_000
+    scratch.write_bytes(data)
+    assert _whole_file(scratch, 9000, 4096) == _whole_stream(data, 9000, 4096)
+
+
+@pytest.mark.parametrize("kept", [0, 1000, 30_000, 70_000])
+def test_a_file_cut_short_while_it_is_read_ends_the_reading_without_an_error(scratch: Path, kept: int) -> None:
+    """A log truncated in place while it is read (copytruncate) ends where the file now ends: no error, and no
+    unit holds bytes the file no longer has beyond what was read before the cut."""
+    original = b"t=1 id 1234 5678 9018 ok\n" * 20_000
+    scratch.write_bytes(original)
+    with io.FileIO(scratch, "rb") as stream:
+        units = TextExtractor(20_000).extract(Source(str(scratch), stream, stream.read(4096), len(original)))
+        next(units)
+        os.truncate(scratch, kept)
+        rest = list(units)
+    assert all(unit.data is not None and unit.data in original for unit in rest)
+    assert len(rest) <= kept // 20_000 + 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS, chunk_size=st.sampled_from([5000, 20000]))
+def test_a_unit_is_said_to_be_ascii_only_when_every_byte_is(scratch: Path, text: bytes, chunk_size: int) -> None:
+    scratch.write_bytes(text)
+    for data, *_, known_ascii in _whole_file(scratch, chunk_size, 4096) + _whole_stream(text, chunk_size, 4096):
+        assert isinstance(data, bytes)
+        assert data.isascii() or not known_ascii
+
+
+def test_every_unit_of_an_ascii_log_is_known_to_be_ascii(scratch: Path) -> None:
+    data = b"t=1 user=42 id 1234 5678 9012 ok\n" * 100_000
+    scratch.write_bytes(data)
+    for units in (_whole_file(scratch, 65536, 4096), _whole_stream(data, 65536, 4096)):
+        assert units and all(unit[-1] for unit in units)
+
+
+def test_the_matcher_finds_the_same_whether_the_reader_answered_or_not() -> None:
+    """The matcher asks a unit labelled ASCII whether it is, unless its reader said so: the same candidates."""
+    scanner = TextScanner(load_rules())
+    data = b"ok\nMy Number: 1234 5678 9018 and id 123456789018\n" * 50
+    asked = scanner.scan_unit(TextUnit(data=data, encoding="ascii"))
+    answered = scanner.scan_unit(TextUnit(data=data, encoding="ascii", known_ascii=True))
+    assert asked.candidates and asked == answered
