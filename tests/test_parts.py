@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from detector import parts
+from detector.cuts import CONTEXT_BYTES
 from detector.extract.text import CHUNK_SIZE
 from detector.model import Confidence, FileResult, ScanOptions
 from detector.people import Revealed, RevealedNumbers
@@ -225,7 +226,9 @@ def test_a_number_just_before_a_parts_end_sees_the_keyword_after_it(scanner: Fil
                                                                       last_block: int, tail: bytes) -> None:
     """A part's last block is as short as the part leaves it, shorter than the lookahead (4,256 bytes) too: its
     units' lookahead still reaches the bytes after the part, so a number whose keyword follows just after the cut
-    ("my number" on the next part's first line) is found as a whole-file read finds it, with that keyword."""
+    ("my number" on the next part's first line) is found as a whole-file read finds it, with that keyword. (A
+    last block of 4,250 bytes ending "ok 12" was cut 6 bytes before its end: the keyword, 16 characters after the
+    number, was out of the unit's reach.)"""
     number_line, keyword_line = f"value {valid_number(17)}\n".encode(), b"my number above\n"
     part_end = CHUNK_SIZE + last_block  # the part's last block: last_block bytes
     head = part_end - len(tail) - len(number_line)
@@ -234,6 +237,31 @@ def test_a_number_just_before_a_parts_end_sees_the_keyword_after_it(scanner: Fil
     second = keyword_line + b"filler line\n" * ((len(first) - len(keyword_line)) // 12 - 1)
     second += b"#" * (len(first) - len(second) - 1) + b"\n"
     path = tmp_path / "cut.log"
+    path.write_bytes(first + second)
+    planned = parts.plan(str(path), path.stat().st_size, len(first))
+    assert planned is not None and [part.start for part in planned] == [0, len(first)]
+    expected = whole(scanner, str(path))
+    assert [f.confidence for f in expected[0].findings] == [Confidence.HIGH]
+    assert outcome(*by_parts(scanner, str(path), len(first))) == outcome(*expected)
+
+
+@pytest.mark.parametrize("last_block", [10, 20])
+def test_a_number_after_a_parts_short_last_unit_sees_the_keyword_before_it(scanner: FileScanner, tmp_path: Path,
+                                                                             last_block: int) -> None:
+    """A part's short last block may end a unit only a line long ("ab"): the next unit's context is still the
+    lookahead's worth of bytes before it, reaching into the unit before that one, so the keyword two lines up
+    ("my number:") is seen as a whole-file read sees it."""
+    number_line = f"value {valid_number(23)}\n".encode()
+    keyword_end = CHUNK_SIZE - CONTEXT_BYTES  # block 0's unit ends just after the keyword's line
+    carried = b"ab\n" + number_line  # the next unit's scanned part is "ab" alone
+    carried += b"#" * (CONTEXT_BYTES + last_block - len(carried) - 1) + b"\n"
+    before = b"filler line\n" * (keyword_end // 12 - 2)
+    before += b"#" * (keyword_end - len(before) - len(b"my number:\n") - 1) + b"\n" + b"my number:\n"
+    first = before + carried
+    assert len(first) == CHUNK_SIZE + last_block
+    second = b"filler line\n" * (len(first) // 12 - 1)
+    second += b"#" * (len(first) - len(second) - 1) + b"\n"
+    path = tmp_path / "short.log"
     path.write_bytes(first + second)
     planned = parts.plan(str(path), path.stat().st_size, len(first))
     assert planned is not None and [part.start for part in planned] == [0, len(first)]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detector.cuts import CONTEXT_BYTES
+from detector.cuts import CONTEXT_BYTES, CONTEXT_CHARS
 from detector.extract import Source, TextUnit
 from detector.extract import text as text_reader
 from detector.extract.text import PartReading, TextExtractor, part_encoding
@@ -68,7 +68,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXTS, bom=st.booleans(),
-       chunk_size=st.sampled_from([CONTEXT_BYTES // 2, 5000, 9000, 20000, 65536]),
+       chunk_size=st.sampled_from([100, CONTEXT_BYTES // 2, CONTEXT_BYTES, 5000, 9000, 20000, 65536]),
        head_size=st.sampled_from([0, 100, 4096, 65536]))
 def test_a_file_read_in_place_gives_the_units_a_stream_gives(scratch: Path, text: bytes, bom: bool, chunk_size: int,
                                                              head_size: int) -> None:
@@ -78,12 +78,14 @@ def test_a_file_read_in_place_gives_the_units_a_stream_gives(scratch: Path, text
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=_TEXTS, ascii_start=st.integers(0, 200_000), chunk_size=st.sampled_from([5000, 9000, 20000]),
+@given(text=_TEXTS, ascii_start=st.integers(0, 200_000), chunk_size=st.sampled_from([1000, CONTEXT_BYTES, 5000, 9000,
+                                                                                   20000]),
        cuts=st.lists(st.floats(0, 1), min_size=1, max_size=4))
 def test_a_part_read_in_place_gives_the_units_a_stream_gives(scratch: Path, text: bytes, ascii_start: int,
                                                              chunk_size: int, cuts: list[float]) -> None:
-    """Parts cut just after a line end, the first block deciding the encoding as the planner does; a file ASCII
-    at first and Japanese further on makes a part stop where it leaves ASCII, the same way both ways."""
+    """Parts cut just after a line end, the first block deciding the encoding as the planner does (a part's last
+    block often shorter than the lookahead); a file ASCII at first and Japanese further on makes a part stop where
+    it leaves ASCII, the same way both ways."""
     lines = b"t=1 id 1234 5678 9012 ok\n" * (ascii_start // 25)
     data = lines + text
     decided = part_encoding(data[:chunk_size + 65536])
@@ -175,3 +177,84 @@ def test_the_matcher_finds_the_same_whether_the_reader_answered_or_not() -> None
     asked = scanner.scan_unit(TextUnit(data=data, encoding="ascii"))
     answered = scanner.scan_unit(TextUnit(data=data, encoding="ascii", known_ascii=True))
     assert asked.candidates and asked == answered
+
+
+# Blocks shorter than the lookahead (every block, or a part's last one), just around it, and ordinary ones.
+_BLOCK_SIZES = [100, CONTEXT_BYTES // 2 + 100, CONTEXT_BYTES - 1, CONTEXT_BYTES, CONTEXT_BYTES + 1, 5000, 20000]
+_PLAIN_PIECES = [piece for piece in _PIECES if b"\x1b" not in piece]  # bytes handed on as they are in the file
+
+
+def _reaches(units: list[tuple[object, ...]], text: bytes, start: int, end: int) -> None:
+    """The units of ``text[start:end]`` (a file read whole, or a part with the bytes around it) scan it once, in
+    order; each has the whole lookahead after its scanned part (:data:`CONTEXT_BYTES`, or the text's end) and at
+    least half of it as context before (or the text's start): where blocks end changes no number's window."""
+    at = start
+    for data, _, _, scan_from, scan_to, *_ in units:
+        assert isinstance(data, bytes) and isinstance(scan_from, int)
+        stop = len(data) if scan_to is None else scan_to
+        assert isinstance(stop, int) and data[scan_from:stop] == text[at:at + stop - scan_from]
+        assert data[:scan_from] == text[at - scan_from:at]
+        assert scan_from >= min(CONTEXT_BYTES // 2, at)
+        at += stop - scan_from
+        assert data[stop:] == text[at:at + CONTEXT_BYTES]
+    assert at == end
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), count=st.integers(20, 300), chunk_size=st.sampled_from(_BLOCK_SIZES),
+       head_size=st.sampled_from([0, 100, 4096]))
+def test_every_unit_of_a_file_has_its_whole_lookahead_whatever_the_block_size(scratch: Path, seed: int, count: int,
+                                                                              chunk_size: int,
+                                                                              head_size: int) -> None:
+    text = _text(seed, count, _PLAIN_PIECES)
+    scratch.write_bytes(text)
+    in_place = _whole_file(scratch, chunk_size, head_size)
+    assert in_place == _whole_stream(text, chunk_size, head_size)
+    _reaches(in_place, text, 0, len(text))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), count=st.integers(20, 300), chunk_size=st.sampled_from(_BLOCK_SIZES),
+       cut=st.floats(0.05, 0.95), last_block=st.integers(1, CONTEXT_BYTES + 100))
+def test_every_unit_of_a_part_has_its_whole_lookahead_up_to_its_last_block(scratch: Path, seed: int, count: int,
+                                                                           chunk_size: int, cut: float,
+                                                                           last_block: int) -> None:
+    """A part whose last block is ``last_block`` bytes or so (it ends at a line end): its units reach into the
+    next part's bytes as far as they would in a whole-file read, and the next part's into its own; read in place
+    and as a stream alike."""
+    text = _text(seed, count, _PLAIN_PIECES)
+    decided = part_encoding(text[:chunk_size + 65536])
+    start = text.find(b"\n", int(len(text) * cut)) + 1
+    end = text.find(b"\n", start + 2 * chunk_size + last_block) + 1
+    if decided is None or not 0 < start < end < len(text):
+        return
+    scratch.write_bytes(text)
+    for first, (part_start, part_end) in ((True, (0, start)), (False, (start, end)), (False, (end, None))):
+        in_place, streamed = (PartReading(part_start, part_end, decided[1], first) for _ in range(2))
+        with io.FileIO(scratch, "rb") as stream:
+            from_file = _units(TextExtractor(chunk_size).extract_part(stream, in_place))
+        assert from_file == _units(TextExtractor(chunk_size).extract_part(io.BytesIO(text), streamed))
+        if not in_place.left_ascii:
+            _reaches(from_file, text, part_start, len(text) if part_end is None else part_end)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), count=st.integers(20, 200), chunk_size=st.sampled_from([100, 3000, 9000, 20000]))
+def test_every_unit_of_utf16_text_has_its_whole_context_whatever_the_block_size(seed: int, count: int,
+                                                                                chunk_size: int) -> None:
+    """UTF-16 is decoded before it is cut: each unit carries :data:`CONTEXT_CHARS` before its scanned part (those
+    of the units before a short one too) and after it, or as far as the text goes."""
+    rng = random.Random(seed)
+    text = "".join(rng.choice(["t=1 id 1234 5678 9012 ok\n", "個人番号 １２３４ ５６７８ ９０１８\n", "x" * 300])
+                   for _ in range(count))
+    data = text.encode("utf-16")
+    units = TextExtractor(chunk_size).extract(Source("member.txt", io.BytesIO(data), data[:chunk_size], len(data)))
+    at = 0
+    for unit in units:
+        assert unit.text is not None
+        stop = len(unit.text) if unit.scan_to is None else unit.scan_to
+        assert unit.text[:unit.scan_from] == text[at - unit.scan_from:at]
+        assert unit.scan_from == min(CONTEXT_CHARS, at)
+        at += stop - unit.scan_from
+        assert unit.text[stop:] == text[at:at + CONTEXT_CHARS]
+    assert at == len(text)

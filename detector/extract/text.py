@@ -134,10 +134,12 @@ class TextExtractor:
                 return
             cut = _text_cut_point(text)
             chunk, carry = text[:cut], text[cut:]
+            if not chunk:
+                continue  # text shorter than the lookahead (a short read): all carried on, as _unit carries it
             yield TextUnit(text=context + chunk + carry[:CONTEXT_CHARS], continues=continues,
                            scan_from=len(context), scan_to=len(context) + len(chunk))
             continues = True
-            context = chunk[-CONTEXT_CHARS:]
+            context = (chunk if len(chunk) >= CONTEXT_CHARS else context + chunk)[-CONTEXT_CHARS:]  # see _tail
 
 
 def _context_before(data: bytes, encoding: str | None) -> bytes:
@@ -187,7 +189,7 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
     ISO-2022-JP escape, ends the part instead (``part.left_ascii``). ``carry`` and ``continues``: the unfinished
     line and the state of a reading :class:`_InPlace` hands on (every unit after the first goes on from the one
     before it)."""
-    edges = _AsciiEdges(context, after)
+    edges = _AsciiEdges(after)
     jis = _Jis()
     for block in itertools.chain(blocks, (b"",)):
         if encoding is None or jis.decoding:  # ASCII so far (as JIS looks), or JIS
@@ -208,7 +210,7 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
         if scan_to == scan_from:
             continue  # a block shorter than the lookahead: all carried on, with the context before it
         yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
-                       scan_to=scan_to, known_ascii=encoding is None and edges.ascii(continues, bool(block)))
+                       scan_to=scan_to, known_ascii=encoding is None and edges.ascii(context, bool(block)))
         continues = True
         context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
 
@@ -216,13 +218,14 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
 class _AsciiEdges:
     """Whether the bytes a reader did not read itself, a part's context before it and lookahead after it (see
     :meth:`TextExtractor.extract_part`), are ASCII: a unit of a file ASCII so far is all ASCII when those it holds
-    are (the first unit holds the context; only the last, cut from no block, the lookahead)."""
+    are (its context: the part's, or carried from the units before, which holds some of the part's while those
+    are shorter than the lookahead; only the last unit, cut from no block, holds the lookahead after the part)."""
 
-    def __init__(self, context: bytes, after: bytes) -> None:
-        self.before, self.after = context.isascii(), after.isascii()
+    def __init__(self, after: bytes) -> None:
+        self.after = after.isascii()
 
-    def ascii(self, continues: bool, from_a_block: bool) -> bool:
-        return (continues or self.before) and (from_a_block or self.after)
+    def ascii(self, context: bytes, from_a_block: bool) -> bool:
+        return context.isascii() and (from_a_block or self.after)
 
 
 def _regular_file(stream: object) -> int | None:
@@ -257,7 +260,7 @@ class _InPlace:
               after: bytes = b"", part: PartReading | None = None) -> Iterator[TextUnit]:
         """The units from byte ``start`` on: the first block ``first_size`` bytes, the others ``size``; ``context``,
         ``after`` and ``part`` as :func:`_chunked` takes them."""
-        edges = _AsciiEdges(context, after)
+        edges = _AsciiEdges(after)
         carried = block = start  # where the unfinished line carried to the block starts; where the block does
         continues = False
         block_size = first_size
@@ -268,7 +271,7 @@ class _InPlace:
             if cut is not None:
                 line_end, probe = cut
                 origin = carried - len(context)
-                unit_end = min(line_end + CONTEXT_BYTES, end)  # the lookahead, within the block as _unit takes it
+                unit_end = line_end + CONTEXT_BYTES  # the whole lookahead, within the block (as _unit takes it)
                 unit = self._read(origin, unit_end)
                 plain = encoding is not None or (b"\x1b" not in unit and b"\x1b" not in probe and unit.isascii()
                                                  and probe.isascii())
@@ -297,7 +300,7 @@ class _InPlace:
             scan_from = len(context)
             if scan_to != scan_from:  # else a block shorter than the lookahead: all carried on, with the context
                 yield TextUnit(data=unit, encoding=encoding or "ascii", continues=continues, scan_from=scan_from,
-                               scan_to=scan_to, known_ascii=encoding is None and edges.ascii(continues, bool(data)))
+                               scan_to=scan_to, known_ascii=encoding is None and edges.ascii(context, bool(data)))
                 continues = True
                 context = _tail(unit, scan_from, len(unit) if scan_to is None else scan_to, encoding)
             if not data:  # the end
@@ -311,8 +314,8 @@ class _InPlace:
         probe = self._read(probe_start, end)
         if len(probe) < end - probe_start:
             return None
-        newline = probe.rfind(b"\n", 0, len(probe) - CONTEXT_BYTES)
-        return None if newline < 0 else (probe_start + newline + 1, probe)
+        cut = _line_end_before_lookahead(probe)
+        return None if cut is None else (probe_start + cut, probe)
 
     def _read(self, start: int, end: int) -> bytes:
         """Bytes ``start`` to ``end`` of the file (fewer at its end)."""
@@ -396,6 +399,19 @@ def _blocks(stream: BinaryIO | _Bounded, size: int) -> Iterator[bytes | bytearra
         yield buffer if count == size else buffer[:count]
 
 
+def _line_end_before_lookahead(block: bytes | bytearray) -> int | None:
+    """Just after the block's last line end that leaves a whole lookahead (:data:`CONTEXT_BYTES`) after it in
+    the block; None when there is none, a block no longer than the lookahead included (a part's last block, a
+    short read of a pipe): then the unit is cut from the carried line and the block together, or all of it is
+    carried on to the next block, or to the bytes after a part (:func:`_unit`), so that every unit's lookahead
+    is whole wherever the blocks end."""
+    limit = len(block) - CONTEXT_BYTES
+    if limit <= 0:
+        return None
+    newline = block.rfind(b"\n", 0, limit)
+    return newline + 1 if newline >= 0 else None
+
+
 def _cut_point(data: bytes, encoding: str | None) -> int:
     """Where to end a unit so that at least :data:`CONTEXT_BYTES` are left after it for the unit's lookahead
     (see :func:`_line_cut`), else at the last character boundary (a line of Japanese with no ASCII at all, or
@@ -430,9 +446,8 @@ def _unit(context: bytes, carry: bytes, block: bytes | bytearray, encoding: str 
     a part of a file), or none."""
     if not block:
         return (context + carry + after, len(context) + len(carry), b"") if after else (context + carry, None, b"")
-    newline = block.rfind(b"\n", 0, len(block) - CONTEXT_BYTES)
-    if newline >= 0:  # the usual case: the block is not copied once more to be joined to the carry
-        cut = newline + 1
+    cut = _line_end_before_lookahead(block)
+    if cut is not None:  # the usual case: the block is not copied once more to be joined to the carry
         view = memoryview(block)
         unit = b"".join((context, carry, view[:cut], view[cut:cut + CONTEXT_BYTES]))
         return unit, len(context) + len(carry) + cut, bytes(view[cut:])
@@ -443,17 +458,21 @@ def _unit(context: bytes, carry: bytes, block: bytes | bytearray, encoding: str 
 
 
 def _tail(unit: bytes, start: int, end: int, encoding: str | None) -> bytes:
-    """The last :data:`CONTEXT_BYTES` of ``unit[start:end]`` (where its context ends and its lookahead
-    starts), beginning on a character boundary so the context decodes as in the whole text: after an ASCII
-    byte in its first half (a single character, or the last byte of a CP932 one, never inside a character
-    in UTF-8, CP932 or EUC-JP), else at the boundary decoding finds."""
-    if end - start <= CONTEXT_BYTES:
-        return unit[start:end]
+    """The last :data:`CONTEXT_BYTES` of ``unit[:end]`` (``end``: where its scanned part, from ``start``, ends
+    and its lookahead starts), the next unit's context: of the scanned part, and of the context before it where
+    that part is shorter (a unit cut from a short block may be a line long: the context still reaches into the
+    units before), beginning on a character boundary so the context decodes as in the whole text: after an
+    ASCII byte in its first half (a single character, or the last byte of a CP932 one, never inside a character
+    in UTF-8, CP932 or EUC-JP), else at the boundary decoding finds (from ``start``, or the unit's start: both
+    are boundaries)."""
+    if end <= CONTEXT_BYTES:
+        return unit[:end]
     tail = unit[end - CONTEXT_BYTES:end]
     ascii_byte = _FIRST_ASCII.search(tail, 0, CONTEXT_BYTES // 2)
     if ascii_byte:
         return tail[ascii_byte.end():]
-    return unit[_boundary(unit, start, end - CONTEXT_BYTES, encoding):end]
+    known = start if start <= end - CONTEXT_BYTES else 0
+    return unit[_boundary(unit, known, end - CONTEXT_BYTES, encoding):end]
 
 
 def _boundary(data: bytes, start: int, pos: int, encoding: str | None) -> int:
