@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .mynumber import DIGIT_CLASS, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
 
@@ -37,9 +37,9 @@ _ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)
 _JSON_ESCAPE_RE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A candidate in a text: where it is, its 12 ASCII digits, and whether it was written 4-4-4."""
+class Match(NamedTuple):
+    """A candidate in a text: where it is, its 12 ASCII digits, and whether it was written 4-4-4 (a tuple: one
+    is made for every candidate of every window)."""
 
     start: int
     end: int

@@ -40,6 +40,9 @@ class ContextScorer:
         self.negatives = _TermSet(rules.negatives)
         self.keyword_terms = tuple(sorted(self.keywords.rule_of))  # normalised, as the text is before a search
         self._ascii_keywords = _ascii_keyword_search(tuple(sorted(t for t in self.keywords.rule_of if t.isascii())))
+        # The terms beside a candidate, remembered by the raw texts around it: a templated log gives the same few
+        # texts before and after thousands of candidates, each pair normalised and searched once.
+        self._seen: dict[tuple[str, str], _Beside] = {}
 
     def can_raise(self, data: bytes, start: int, end: int) -> bool:
         """Whether anything in the window of the contiguous candidate ``data[start:end]`` of ASCII data could
@@ -86,13 +89,25 @@ class ContextScorer:
             return ColumnContext(header, +1 if winner is positive else -1, winner.rule_id)
         return ColumnContext(header, 0, None)
 
+    def terms_beside(self, before: str, after: str) -> _Beside:
+        """The My Number keyword and the other numbers' keyword nearest a candidate, from the raw text just
+        before it and just after it (at most :attr:`before` and :attr:`after` characters)."""
+        before, after = normalise(before), normalise(after)
+        return self.keywords.nearest(before, after), self.negatives.nearest(before, after)
+
+    def _remember(self, beside: tuple[str, str]) -> _Beside:
+        """:meth:`terms_beside`, remembered for the texts ``beside`` a candidate (forgotten all at once when
+        :data:`_SIDES_REMEMBERED` are: a scan moves on to other texts)."""
+        if len(self._seen) >= _SIDES_REMEMBERED:
+            self._seen.clear()
+        terms = self._seen[beside] = self.terms_beside(*beside)
+        return terms
+
     def score(self, text: str, start: int, end: int, grouped: bool,
               column: ColumnContext | None = None) -> tuple[Confidence, tuple[str, ...]]:
         """Confidence and reason codes for the candidate ``text[start:end]``."""
-        before = normalise(text[max(0, start - self.before):start])
-        after = normalise(text[end:end + self.after])
-        pos = self.keywords.nearest(before, after)
-        neg = self.negatives.nearest(before, after)
+        beside = (text[max(0, start - self.before):start], text[end:end + self.after])
+        pos, neg = self._seen.get(beside) or self._remember(beside)
         reasons: list[str] = ["grouped" if grouped else "bare"]
         base = Confidence.MEDIUM if grouped else Confidence.LOW
         negative_nearer = neg is not None and (pos is None or neg[0] < pos[0])
@@ -115,6 +130,11 @@ class ContextScorer:
         if neg is not None:
             return Confidence.LOW, tuple(reasons)
         return base, tuple(reasons)
+
+
+_SIDES_REMEMBERED = 1024  # pairs of texts beside candidates: a log's templates, a form's repeated labels
+_Term = tuple[int, str]  # (distance in normalised characters from the candidate, rule id)
+_Beside = tuple[_Term | None, _Term | None]  # the My Number keyword and the other numbers' keyword nearest
 
 
 _KEYWORD_GAP = r"[\s\x1c-\x1f_\-]*"  # what normalisation removes between the letters of a term, in ASCII
@@ -146,11 +166,11 @@ class _TermSet:
         text = max(found, key=len)
         return Term(self.rule_of[text], text)
 
-    def nearest(self, before: str, after: str) -> tuple[int, str] | None:
+    def nearest(self, before: str, after: str) -> _Term | None:
         """(distance in normalised characters, rule id) of the term nearest to the candidate, if any."""
         if self.regex is None:
             return None
-        best: tuple[int, str] | None = None
+        best: _Term | None = None
         for match in self.regex.finditer(before):
             best = (len(before) - match.end(), self.rule_of[match.group()])
         following = self.regex.search(after)

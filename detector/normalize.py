@@ -12,10 +12,22 @@ import re
 import unicodedata
 
 _IGNORED = re.compile(r"[\s_\-・･]+")
+_IGNORED_MARKS = ("_", "-", "・", "･")  # what normalisation removes besides whitespace
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, without spaces, '_', '-' and '・'."""
+    """NFKC, case-folded, without spaces, '_', '-' and '・': :func:`normalise_plain`, with whitespace removed by
+    ``str.split`` (the very test of ``re``'s ``\\s``) and the marks by ``str.replace``, cheaper than a regex
+    substitution on the short slices around every candidate the scorer reads."""
+    kept = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    for mark in _IGNORED_MARKS:
+        if mark in kept:
+            kept = kept.replace(mark, "")
+    return kept
+
+
+def normalise_plain(text: str) -> str:
+    """The plain form of :func:`normalise`, its definition: one regex removes what is ignored."""
     return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 

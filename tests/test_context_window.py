@@ -161,3 +161,28 @@ def test_jis_context_keeps_its_designated_set_into_the_scanned_part(rules: Rules
     for engine in ENGINES:
         found = TextScanner(rules, engine, Confidence.LOW).scan_bytes(data, "iso2022_jp", 2, start)
         assert [(c.digits, c.confidence, c.location.line) for c in found] == [(NUMBER, Confidence.HIGH, 2)], engine
+
+
+TEXTS_BEFORE = ["", "マイナンバー", "my_number=", "電話 ", "口座番号：", "ﾏｲﾅﾝﾊﾞｰ", "x" * 50]
+TEXTS_AFTER = ["", " tel", "（個人番号）", "\n2026-12-03 order", "－"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(TEXTS_BEFORE), st.sampled_from(TEXTS_AFTER), st.booleans()),
+                min_size=1, max_size=40))
+def test_a_score_is_the_same_whether_its_context_was_met_before_or_not(rules: Rules,
+                                                                       sides: list[tuple[str, str, bool]]) -> None:
+    """The scorer remembers the terms beside the candidates it has scored (a log's templates repeat): scoring the
+    same texts again, among others and past what it remembers, gives what a scorer meeting each once gives."""
+    from detector.context import _SIDES_REMEMBERED, ContextScorer
+
+    remembering = ContextScorer(rules)
+    for _ in range(2):
+        for index, (before, after, grouped) in enumerate(sides):
+            text = f"{before}{NUMBER}{after}"
+            start, end = len(before), len(before) + len(NUMBER)
+            if index % 7 == 0:  # fill what it remembers with other texts, so that it forgets some
+                for filler in range(_SIDES_REMEMBERED // 3):
+                    remembering.score(f"{filler}-{text}", start + len(f"{filler}-"), end + len(f"{filler}-"), False)
+            met_once = ContextScorer(rules).score(text, start, end, grouped)
+            assert remembering.score(text, start, end, grouped) == met_once

@@ -19,6 +19,7 @@ from detector.mynumber import (
     is_valid,
     is_valid_digits,
     mask,
+    to_ascii,
     validate,
 )
 
@@ -37,9 +38,23 @@ def test_validity_agrees_with_stdnum(number: str) -> None:
     assert is_valid_digits(number) == stdnum_in.is_valid(number)
 
 
+@given(st.text(min_size=12, max_size=12) | st.text(alphabet="0123456789OolISB", min_size=12, max_size=12))
+def test_the_fast_check_is_the_ordinance_sum_for_any_twelve_characters(text: str) -> None:
+    """is_valid_digits sums in C; it is the definition (check_digit of the weighted sum) for any 12 characters,
+    such as an OCR reading with a letter in it, not only for digits."""
+    weighted = sum((ord(char) - 48) * weight for char, weight in zip(text[:11], mynumber.WEIGHTS, strict=True))
+    assert is_valid_digits(text) == (ord(text[11]) - 48 == mynumber.check_digit(weighted))
+
+
 @given(digits11)
 def test_exactly_one_check_digit_makes_a_body_valid(body: str) -> None:
     assert sum(is_valid_digits(body + str(d)) for d in range(10)) == 1
+
+
+@given(st.text(max_size=20))
+def test_to_ascii_changes_only_full_width_digits(text: str) -> None:
+    full_width = "０１２３４５６７８９"
+    assert to_ascii(text) == "".join(str(full_width.index(c)) if c in full_width else c for c in text)
 
 
 def test_compact_removes_separators_and_full_width() -> None:

@@ -318,10 +318,8 @@ class TextScanner:
         right = min(end, scan_to)
         if left >= right:
             return
-        context = data[start:left].decode(encoding, "replace")
-        scanned = data[left:right].decode(encoding, "replace")
-        text = context + scanned + data[right:end].decode(encoding, "replace")
-        pos, limit, base_line = len(context), len(context) + len(scanned), line_at(left)
+        text, pos, limit = _decoded_window(data, encoding, start, end, left, right)
+        base_line = line_at(left)
         for m in self.finder.find(text, pos):
             if m.start >= limit:
                 break
@@ -342,6 +340,19 @@ def _joined(first: str | None, second: str | None) -> str | None:
     if first and second:
         return f"{first}, {second}"
     return first or second
+
+
+def _decoded_window(data: bytes, encoding: str, start: int, end: int, left: int,
+                    right: int) -> tuple[str, int, int]:
+    """``data[start:end]`` decoded, and where its scanned part ``data[left:right]`` starts and ends in it. Cut
+    at the scanned part's edges (character boundaries) only where they are inside the window: a window wholly
+    inside the region, the most, decodes in one piece."""
+    if left == start and right == end:
+        text = data[start:end].decode(encoding, "replace")
+        return text, 0, len(text)
+    context = data[start:left].decode(encoding, "replace")
+    scanned = data[left:right].decode(encoding, "replace")
+    return context + scanned + data[right:end].decode(encoding, "replace"), len(context), len(context) + len(scanned)
 
 
 def _ordered(found: dict[tuple[int, int, str], Candidate]) -> list[Candidate]:
