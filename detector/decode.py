@@ -21,6 +21,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in BOMS)
 # Bytes of a file that are enough to tell its encoding (and to identify its kind).
 SAMPLE_SIZE = 64 * 1024
 
@@ -119,6 +120,8 @@ codecs.register_error(JIS_ERRORS, _jis_error)
 
 def bom_of(data: bytes) -> tuple[str, int] | None:
     """(encoding, BOM length) if ``data`` starts with a byte order mark."""
+    if data[:1] not in _BOM_FIRST_BYTES:  # most text: decided without trying each mark
+        return None
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return encoding, len(bom)
@@ -200,6 +203,13 @@ def detect_encoding(data: bytes) -> str:
         return jis
     if data.isascii():
         return "ascii"
+    return multibyte_encoding(data)
+
+
+def multibyte_encoding(data: bytes) -> str:
+    """:func:`detect_encoding` of ``data`` known to hold a byte above 0x7F and no ISO-2022-JP (a small file that
+    :func:`detector.identify.identify_raw` found to be raw text): UTF-8, CP932 or EUC-JP, without looking for
+    escape sequences or non-ASCII bytes a second time."""
     first = _NON_ASCII.search(data)
     assert first is not None
     sample = data[first.start():first.start() + SAMPLE_SIZE]

@@ -114,22 +114,72 @@ def _is_bmp(sample: bytes) -> bool:
 
 
 def _text_kind_of_bytes(head: bytes) -> FileKind:
-    """:func:`_text_kind` of single-byte-compatible text, decided without decoding when the first line cannot
-    start a mail (no ':', not "From ") nor a table (no ',' or tab): most text files."""
-    end = head.find(b"\n")
-    first = head if end < 0 else head[:end]
-    if b":" not in first and b"," not in first and b"\t" not in first and first[:1] != b" " and \
-            not first.startswith(b"From ") and not _may_be_one_column(head, end):
-        return _PLAIN_TEXT
-    return _text_kind(head.decode("latin-1"))
+    """:func:`_text_kind` of single-byte-compatible text, decided on the bytes (without decoding them) when its
+    first lines can start neither a mail nor a table: most text files."""
+    if _may_start_a_mail(head) or _may_start_a_table(head):
+        return _text_kind(head.decode("latin-1"))
+    return _PLAIN_TEXT
 
 
-def _may_be_one_column(head: bytes, first_end: int) -> bool:
-    """Whether a number may start the second line, as in a one-column table (checked by
-    :func:`sniff_delimiter`): an ASCII digit or quote, or the first byte of a full-width digit in UTF-8 (EF),
-    CP932 (82) or EUC-JP (A3)."""
-    following = head[first_end + 1:first_end + 2]
-    return first_end >= 0 and following != b"" and following in b'0123456789"\xef\x82\xa3'
+# What str.strip() removes from text decoded as latin-1 (the C0 separators, NEL and NO-BREAK SPACE among them), so
+# that a line stripped as bytes is the line :func:`_text_kind` strips.
+_LATIN1_SPACE = bytes(byte for byte in range(256) if chr(byte).isspace())
+# The first byte of a number line (see _NUMBER_LINE): a quote, or a digit (ASCII, or the first byte of a full-width
+# digit in UTF-8, CP932 or EUC-JP).
+_NUMBER_STARTS = b'0123456789"\xef\x82\xa3'
+_TABLE_LIMIT = 16384  # the lines a table is told from end within the first 16 KB (see _first_lines)
+_LABEL_MAX = 64  # characters of a one-column table's header
+
+
+def _may_start_a_mail(head: bytes) -> bool:
+    """False when :func:`mail_kind` of ``head`` read as latin-1 is surely None: its own first test, on the bytes."""
+    return head[:1] in (b" ", b"\t") or head.startswith(b"From ") or _HEADER_LINE_BYTES.match(head) is not None
+
+
+def _may_start_a_table(head: bytes) -> bool:
+    """False when :func:`sniff_delimiter` of ``head`` read as latin-1 is surely None, told on the bytes by the
+    quick answers it takes itself: a single line; a first line with a delimiter whose count differs on the
+    second line (see :func:`_first_rows_differ`); or, without one, a first line that is no label or a next
+    line that cannot start a number (see :func:`_one_column_table`)."""
+    first_end = head.find(b"\n")
+    if first_end < 0:
+        return False
+    first = head[:first_end]
+    if b"," in first or b"\t" in first:
+        return not _first_rows_differ_in_bytes(head, first_end)
+    return _may_head_a_number_list(head, first_end)
+
+
+def _first_rows_differ_in_bytes(head: bytes, first_end: int) -> bool:
+    """:func:`_first_rows_differ` of ``head`` read as latin-1 (its first line ending at ``first_end``)."""
+    second_end = head.find(b"\n", first_end + 1, _TABLE_LIMIT)
+    if first_end >= _TABLE_LIMIT or second_end < 0:
+        return False
+    rows = (head[:first_end], head[first_end + 1:second_end])
+    for row in rows:
+        if not row.strip(_LATIN1_SPACE) or b'"' in row or b"\r" in row[:-1]:
+            return False
+    first, second = rows
+    return (b"\t" not in first or first.count(b"\t") != second.count(b"\t")) and \
+        (b"," not in first or first.count(b",") != second.count(b","))
+
+
+def _may_head_a_number_list(head: bytes, first_end: int) -> bool:
+    """False when :func:`_one_column_table` of ``head`` read as latin-1 is surely False: its first line (ending at
+    ``first_end``) is not blank and is no label (see :func:`_may_be_a_label`), or the next line that is not blank
+    cannot start a number, or there is none."""
+    first = head[:first_end].strip(_LATIN1_SPACE)
+    if not first:
+        return True  # the rows' test looks at the lines after it: not decided here
+    if len(first) > _LABEL_MAX or _ASCII_DIGIT_BYTES.search(first) is not None:
+        return False
+    start = first_end + 1
+    while (end := head.find(b"\n", start, _TABLE_LIMIT)) >= 0:
+        line = head[start:end].strip(_LATIN1_SPACE)
+        if line:
+            return line[:1] in _NUMBER_STARTS
+        start = end + 1
+    return False
 
 
 def _few_controls(head: bytes) -> bool:
@@ -154,6 +204,7 @@ _MAIL_HEADERS = frozenset({"from", "to", "cc", "subject", "date", "message-id", 
                            "dkim-signature", "authentication-results", "content-transfer-encoding",
                            "in-reply-to", "references", "sender", "x-original-to", "thread-topic"})
 _HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]")
+_HEADER_LINE_BYTES = re.compile(_HEADER_LINE.pattern.encode())
 
 
 def mail_kind(head: str) -> FileKind | None:
@@ -192,7 +243,7 @@ def sniff_delimiter(head: str) -> str | None:
 
 def _delimiter_of_rows(head: str) -> str | None:
     """:func:`sniff_delimiter` by its definition: the first six lines that are not blank compared as rows."""
-    lines = [line for line in _first_lines(head, 7, 16384) if line.strip()][:6]
+    lines = [line for line in _first_lines(head, 7, _TABLE_LIMIT) if line.strip()][:6]
     if len(lines) < 2:
         return None
     # Without quotes or carriage returns inside lines, csv's fields are the plain split, and rows of different
@@ -222,7 +273,7 @@ def _first_rows_differ(head: str) -> bool:
     have different numbers of fields for either delimiter (or none in the first): then they are the first two
     rows :func:`sniff_delimiter` compares, read as their plain split however the lines after them read, and no
     delimiter can give rows of one width (prose with amounts such as 1,200円: decided without six lines)."""
-    two = _first_lines(head, 2, 16384)
+    two = _first_lines(head, 2, _TABLE_LIMIT)
     if len(two) < 2 or any(not line.strip() or '"' in line or "\r" in line[:-1] for line in two):
         return False
     return all(delimiter not in two[0] or two[0].count(delimiter) != two[1].count(delimiter)
@@ -256,7 +307,7 @@ def _first_line_is_no_label(head: str) -> bool:
 
 def _one_column_rows(head: str) -> bool:
     """:func:`_one_column_table` by its definition: the first six lines that are not blank."""
-    lines = [line.strip() for line in _first_lines(head, 7, 16384) if line.strip()][:6]
+    lines = [line.strip() for line in _first_lines(head, 7, _TABLE_LIMIT) if line.strip()][:6]
     if len(lines) < 2 or not _may_be_a_label(lines[0]):
         return False
     return all(_NUMBER_LINE.fullmatch(line) for line in lines[1:])
@@ -264,10 +315,11 @@ def _one_column_rows(head: str) -> bool:
 
 def _may_be_a_label(line: str) -> bool:
     """A one-column table's header: short, without ASCII digits."""
-    return len(line) <= 64 and _ASCII_DIGIT.search(line) is None
+    return len(line) <= _LABEL_MAX and _ASCII_DIGIT.search(line) is None
 
 
 _ASCII_DIGIT = re.compile("[0-9]")
+_ASCII_DIGIT_BYTES = re.compile(b"[0-9]")
 
 
 def _first_lines(text: str, count: int, limit: int) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import BinaryIO
 
-from .decode import SAMPLE_SIZE, detect_encoding
+from .decode import SAMPLE_SIZE, multibyte_encoding
 from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, PictureSettings, PossibleNumber, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
@@ -97,26 +97,27 @@ class FileScanner:
             else:
                 clean.append((result.path, result.size, result.kind))
 
-        waiting: dict[str, list[tuple[str, bytes]]] = {}
+        waiting: dict[str, list[tuple[str, bytes, FileKind]]] = {}
         for path in paths:
             small = self._small_text(path)
             if isinstance(small, FileResult):
                 keep(small)
             else:
-                waiting.setdefault(small[0], []).append((path, small[1]))
+                encoding, data, kind = small
+                waiting.setdefault(encoding, []).append((path, data, kind))
         for encoding, files in waiting.items():
-            chosen = set(self.text_scanner.texts_to_read([data for _, data in files], encoding))
-            for index, (path, data) in enumerate(files):
+            chosen = set(self.text_scanner.texts_to_read([data for _, data, _ in files], encoding))
+            for index, (path, data, kind) in enumerate(files):
                 if index in chosen:
-                    keep(self._scan_read(path, data))
+                    keep(self._scan_read(path, data, kind))
                 elif may_hold_number(path.rpartition("/")[2]):  # the cheap test: most names end there
                     keep(FileResult(path=path, size=len(data), kind=TEXT))
                 else:
                     clean.append((path, len(data), TEXT))
         return notable, clean
 
-    def _small_text(self, path: str) -> FileResult | tuple[str, bytes]:
-        """A small plain-text file as (its encoding, its bytes), read whole; any other file scanned here. The
+    def _small_text(self, path: str) -> FileResult | tuple[str, bytes, FileKind]:
+        """A small plain-text file as (its encoding, its bytes, its kind), read whole; any other file scanned here. The
         descriptor is read directly: a file object (with its own fstat) is made only for the other files."""
         try:
             fd = self._open(path)
@@ -134,7 +135,7 @@ class FileScanner:
                     kind, raw = identify_raw(head)
                     encoding = _plain_text_encoding(head, kind) if raw else None
                     if encoding is not None:
-                        return encoding, head
+                        return encoding, head, kind
                 else:  # it changed since fstat: the usual head, and the usual way
                     head += _read_up_to(fd, SAMPLE_SIZE - len(head))
                     kind = None
@@ -150,11 +151,10 @@ class FileScanner:
     def _within_limit(self, size: int) -> bool:
         return self.options.max_file_size is None or size <= self.options.max_file_size
 
-    def _scan_read(self, path: str, data: bytes) -> FileResult:
-        """A small plain-text file already read whole, scanned on its own."""
+    def _scan_read(self, path: str, data: bytes, kind: FileKind) -> FileResult:
+        """A small plain-text file already read whole and identified, scanned on its own."""
         try:
-            result = self._run(path, self.extractors[TEXT], Source(path, io.BytesIO(data), data, len(data)),
-                               identify(data))
+            result = self._run(path, self.extractors[TEXT], Source(path, io.BytesIO(data), data, len(data)), kind)
         except Exception as exc:
             return _failed(path, exc, TEXT)
         result.size = len(data)
@@ -483,12 +483,12 @@ def _failed(path: str, exc: Exception, kind: str = "unscanned") -> FileResult:
 
 
 def _plain_text_encoding(data: bytes, kind: FileKind) -> str | None:
-    """The encoding of a whole small file read as raw text (see :func:`identify_raw`) that is plain text (not a
-    table or a mail) in an encoding the prefilter knows, else None."""
+    """The encoding of a whole small file read as raw text (see :func:`identify_raw`: no ISO-2022-JP, so ASCII,
+    UTF-8, CP932 or EUC-JP, as :func:`detector.decode.detect_encoding` tells them) that is plain text (not a table
+    or a mail), else None."""
     if kind.name != TEXT:
         return None
-    encoding = "ascii" if data.isascii() else detect_encoding(data)
-    return encoding if encoding in ("ascii", "utf-8", "cp932", "euc-jp") else None
+    return "ascii" if data.isascii() else multibyte_encoding(data)
 
 
 def _os_reason(exc: OSError) -> str:

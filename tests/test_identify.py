@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector import identify as identification
-from detector.decode import _decodes, _valid_utf8
+from detector.decode import _decodes, _valid_utf8, detect_encoding, multibyte_encoding
 from detector.identify import DELIMITED, TEXT, identify_raw
 
 # The characters that decide a table or a one-column list, and a few that do not.
@@ -28,10 +28,40 @@ def test_a_first_line_that_is_no_label_means_no_one_column_list(head: str) -> No
         assert not identification._one_column_rows(head)
 
 
+# Lines of a few pieces, as bytes, that decide a mail, a table or a one-column list when read as latin-1 (delimiters,
+# quotes, digits and full-width digits' first bytes, headers, what str.strip() removes, a long label, a first line
+# past the 16 KB the rows are told from), and a few that decide nothing.
+_LINE_BYTES = st.lists(st.sampled_from([
+    b"\r", b",", b"\t", b'"', b" ", b"a", b"1", b":", b"From ", b"To: ", b"Subject: x", b"X-y:\t", b"\x85",
+    b"\xa0", b"\x1c", b"\xef\xbc\x91", b"\x82\x50", b"\xa3\xb1", "名".encode(), b"-", b"x" * 63, b" " * 16380,
+    ]), max_size=4).map(b"".join)
+_TEXT_BYTES = st.tuples(st.lists(_LINE_BYTES, max_size=8), st.sampled_from([b"", b"\n"])).map(
+    lambda lines_end: b"\n".join(lines_end[0]) + lines_end[1])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TEXT_BYTES)
+def test_text_told_on_its_bytes_is_told_as_its_latin1_text(head: bytes) -> None:
+    assert identification._text_kind_of_bytes(head) == identification._text_kind(head.decode("latin-1"))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=64))
 def test_utf8_validity_is_the_incremental_decoders(sample: bytes) -> None:
     assert _valid_utf8(sample) == (_decodes(sample, "utf-8") is not None)
+
+
+# Pieces of text in the encodings told apart, escape sequences of ISO-2022-JP (whole and cut) and of a terminal.
+_ENCODED_PIECES = st.lists(st.sampled_from([
+    b"a1 ", b"\n", "個人番号１".encode(), "個人番号１".encode("cp932"), "個人番号１".encode("euc-jp"), b"\x1b$B",
+    b"\x1b(B", b"8D?M", b"\x1b[0m", b"\x1b", b"\xff", b"\x85"]), max_size=20).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ENCODED_PIECES)
+def test_raw_text_has_the_encoding_detect_encoding_gives(sample: bytes) -> None:
+    if identify_raw(sample)[1] and not sample.isascii():
+        assert multibyte_encoding(sample) == detect_encoding(sample)
 
 
 def test_a_log_a_letter_and_tables_are_told_apart() -> None:
@@ -45,6 +75,8 @@ def test_a_log_a_letter_and_tables_are_told_apart() -> None:
     assert identify_raw(csv_text)[0] == identification.FileKind(DELIMITED, "CSV text")
     assert identify_raw(tsv_text)[0] == identification.FileKind(DELIMITED, "TSV text")
     assert identify_raw(one_column)[0].name == DELIMITED
+    indented = "個人番号\n 123456789018\n\n 234567890123\n".encode()  # the rows are the lines stripped, not blank
+    assert identify_raw(indented)[0].name == DELIMITED
 
 
 def test_nul_bytes_still_decide_utf16_and_binary() -> None:
