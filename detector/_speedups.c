@@ -1535,6 +1535,150 @@ static PyObject *find_identity(PyObject *Py_UNUSED(self), PyObject *args) {
     return PyLong_FromSsize_t(found);
 }
 
+/* -- what a small file's bytes say ------------------------------------------------------------------------- */
+
+/* The C0 controls that text does not hold (detector.identify's _NOT_SUSPICIOUS keeps tab, newline, CR, form feed,
+   escape, backspace and vertical tab): 1 for a suspicious byte. */
+static const unsigned char suspicious_control[32] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
+};
+
+/* The length of the valid UTF-8 sequence at s (2 to 4), 0 when it is invalid, or -1 when s holds the valid start of a
+   sequence cut by the end of the data, which codecs.utf_8_decode(..., final=False) leaves for later: each byte present
+   a continuation byte, the second within its lead's range, except that a cut surrogate (ED A0-BF, two bytes) is
+   accepted too, as CPython's decoder does. */
+static int utf8_sequence(const unsigned char *s, Py_ssize_t left) {
+    unsigned char lead = s[0];
+    int length;
+    unsigned char low = 0x80, high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+    else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;
+        else if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;
+        else if (lead == 0xF4) high = 0x8F;
+    } else return 0;
+    if (left >= 2) {
+        unsigned char second = s[1];
+        int cut_surrogate = lead == 0xED && left == 2 && second >= 0xA0 && second <= 0xBF;
+        if ((second < low || second > high) && !cut_surrogate) return 0;
+    }
+    for (Py_ssize_t k = 2; k < length && k < left; k++)
+        if ((s[k] & 0xC0) != 0x80) return 0;
+    return left < length ? -1 : length;
+}
+
+/* The bytes of p[0:8] below 0x20, flagged by one bit each (0x80 of their byte): the lowest flagged byte is exact
+   (the subtraction only borrows upwards). With ``high``, bytes above 0x7F too. */
+static inline uint64_t flagged(const unsigned char *p, int high) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    uint64_t flags = (word - 0x2020202020202020ULL) & ~word & 0x8080808080808080ULL;
+    return high ? flags | (word & 0x8080808080808080ULL) : flags;
+}
+
+/* The bytes of p[i:i + 8] above 0x7F, flagged as by flagged(). */
+static inline uint64_t high_bytes(const unsigned char *p) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    return word & 0x8080808080808080ULL;
+}
+
+/* The first byte a flag word points at (its lowest flagged byte), or 0 where the byte order is unknown. */
+static inline Py_ssize_t first_flagged(uint64_t flags) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_ctzll(flags) >> 3;
+#else
+    (void)flags;
+    return 0;
+#endif
+}
+
+/* The suspicious controls in p[i:end] (see suspicious_control), and whether one is a NUL. */
+static Py_ssize_t count_controls(const unsigned char *p, Py_ssize_t i, Py_ssize_t end, int *nul) {
+    Py_ssize_t controls = 0;
+    while (i < end) {
+        if (i + 8 <= end) {
+            uint64_t flags = flagged(p + i, 0);
+            if (flags == 0) {
+                i += 8;
+                continue;
+            }
+            i += first_flagged(flags);
+        }
+        if (p[i] < 0x20 && suspicious_control[p[i]]) {
+            controls++;
+            *nul |= p[i] == 0;
+        }
+        i++;
+    }
+    return controls;
+}
+
+PyDoc_STRVAR(text_facts_doc,
+"text_facts(data, head) -> (bool, int, bool, bool)\n\n"
+"In one pass over ``data``: whether its first ``head`` bytes hold a NUL, how many of them are C0 controls that\n"
+"text does not hold, whether all of it is ASCII, and whether it is valid UTF-8 (a character cut at its end is\n"
+"not an error, as for codecs.utf_8_decode(data, 'strict', False)). The Python twin is\n"
+"detector.identify.byte_facts_py.");
+
+static PyObject *text_facts(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer view;
+    Py_ssize_t head;
+    if (!PyArg_ParseTuple(args, "y*n", &view, &head)) return NULL;
+    const unsigned char *p = view.buf;
+    Py_ssize_t n = view.len, i = 0, controls = 0;
+    int nul = 0, ascii = 1, utf8 = 1;
+    if (head > n) head = n;
+    if (head < 0) head = 0;
+    while (i < n) {
+        if (i + 8 <= n) {  /* eight plain ASCII bytes at a time (controls only matter within the head) */
+            uint64_t flags = i < head ? flagged(p + i, 1) : high_bytes(p + i);
+            if (flags == 0) {
+                i += 8;
+                continue;
+            }
+            i += first_flagged(flags);
+        }
+        unsigned char byte = p[i];
+        if (byte < 0x80) {
+            if (byte < 0x20 && i < head && suspicious_control[byte]) {
+                controls++;
+                nul |= byte == 0;
+            }
+            i++;
+            continue;
+        }
+        ascii = 0;
+        /* a run of multi-byte characters: three-byte ones (kana, kanji, full-width forms) the quick way */
+        while (i < n && p[i] >= 0x80) {
+            unsigned char lead = p[i];
+            if (lead >= 0xE1 && lead <= 0xEF && lead != 0xED && i + 3 <= n &&
+                    (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+                continue;
+            }
+            int length = utf8_sequence(p + i, n - i);
+            if (length > 0) {
+                i += length;
+                continue;
+            }
+            if (length == 0) utf8 = 0;
+            break;
+        }
+        if (!utf8) {  /* all but the head's controls is known: not ASCII, not UTF-8 */
+            controls += count_controls(p, i, head, &nul);
+            break;
+        }
+        if (i < n && p[i] >= 0x80) break;  /* a character cut at the end */
+    }
+    PyBuffer_Release(&view);
+    return Py_BuildValue("(NnNN)", PyBool_FromLong(nul), controls, PyBool_FromLong(ascii), PyBool_FromLong(utf8));
+}
+
 PyDoc_STRVAR(filesystem_type_doc,
 "filesystem_type(fd) -> int\n\n"
 "The type (statfs f_type, e.g. 0xEF53 for ext2/3/4) of the file system the open file ``fd`` is on. Raises\n"
@@ -1550,6 +1694,7 @@ static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
+    {"text_facts", text_facts, METH_VARARGS, text_facts_doc},
     {"find_identity", find_identity, METH_VARARGS, find_identity_doc},
     {"stat_folders", stat_folders, METH_VARARGS, stat_folders_doc},
     {"ascii_hits", ascii_hits, METH_VARARGS, ascii_hits_doc},

@@ -33,6 +33,9 @@ _SEVEN_BIT = bytes(range(0x80))
 _JIS_DESIGNATION = re.compile(rb"\x1b(?:\$[@AB]|\$\([CDOPQ]|\([IJ])")
 _JIS_2004_ONLY = re.compile(rb"\x1b\$\([OPQ]")
 _JIS_2_ONLY = re.compile(rb"\x1b(?:\$A|\$\(C|\.[AF])")
+# The escape byte, as a number: ``int in bytes`` is a plain search, where ``bytes in bytes`` first tries its operand
+# as an int and raises and clears a TypeError (docs/performance.md).
+_ESC = 0x1B
 # The name of the error handler for ISO-2022-JP (see _jis_error), registered when this module is imported.
 JIS_ERRORS = "mynumber-jis"
 
@@ -43,7 +46,7 @@ def jis_encoding(sample: bytes | bytearray) -> str | None:
     escape sequence must not turn into U+FFFD). iso2022_jp_ext (JIS X 0208, 0212 and half-width katakana)
     unless the text uses sets only ISO-2022-JP-2004 or ISO-2022-JP-2 have: a codec rejects the sets it does
     not know."""
-    if b"\x1b" not in sample or _JIS_DESIGNATION.search(sample) is None:
+    if _ESC not in sample or _JIS_DESIGNATION.search(sample) is None:
         return None
     if len(sample.translate(None, _SEVEN_BIT)) > max(64, len(sample) // 100):
         return None
@@ -164,7 +167,7 @@ def _decodes(sample: bytes, encoding: str) -> str | None:
         return None
 
 
-def _valid_utf8(sample: bytes) -> bool:
+def valid_utf8(sample: bytes) -> bool:
     """:func:`_decodes` for UTF-8 (a character cut at the end of the sample is not an error), with the codec's
     own function: no incremental decoder made for each file."""
     try:
@@ -213,7 +216,7 @@ def multibyte_encoding(data: bytes) -> str:
     first = _NON_ASCII.search(data)
     assert first is not None
     sample = data[first.start():first.start() + SAMPLE_SIZE]
-    if _valid_utf8(sample):
+    if valid_utf8(sample):
         return "utf-8"
     scores = []
     for encoding in ("cp932", "euc-jp"):

@@ -12,9 +12,10 @@ import csv
 import functools
 import re
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
-from .decode import bom_of, decode_jis, jis_encoding, utf16_without_bom
+from .decode import bom_of, decode_jis, jis_encoding, utf16_without_bom, valid_utf8
+from .native import speedups as _speedups
 
 # Kinds an extractor reads today.
 TEXT, DELIMITED = "text", "delimited"
@@ -64,10 +65,11 @@ def identify(sample: bytes) -> FileKind:
     return identify_raw(sample)[0]
 
 
-def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
+def identify_raw(sample: bytes, facts: ByteFacts | None = None) -> tuple[FileKind, bool]:
     """:func:`identify`, and whether the file is text read as raw bytes in a single-byte-compatible encoding
     (no byte order mark, not UTF-16, not ISO-2022-JP): what the text extractor hands to the matcher without
-    decoding."""
+    decoding. ``facts``: :func:`byte_facts` of ``sample``, when the caller has them already (a small file's
+    encoding is told from them too)."""
     if not sample:
         return FileKind(TEXT, "empty"), True
     for offset, magic_bytes, name, description in _BY_FIRST_BYTE.get(sample[0], _FURTHER_IN):
@@ -83,12 +85,14 @@ def identify_raw(sample: bytes) -> tuple[FileKind, bool]:
         return FileKind("image", "BMP image"), False
     bom = bom_of(sample)
     # Text has no NUL bytes in its first 8 KB; nor then has UTF-16 in its first 4 KB: one search rules out both.
-    nul = sample.find(0, 0, 8192) >= 0
+    if facts is None:
+        facts = byte_facts(sample[:_HEAD])
+    nul = facts.nul
     utf16 = utf16_without_bom(sample[:4096]) if bom is None and nul else None
     if bom is not None or utf16 is not None:
         encoding, skip = bom if bom is not None else (str(utf16), 0)
         return _text_kind(sample[skip:16384].decode(encoding, "replace")), False
-    if not nul and _few_controls(sample[:8192]):
+    if not nul and facts.controls <= min(len(sample), _HEAD) // 100:  # at most one byte in a hundred
         jis = jis_encoding(sample)
         if jis is not None:  # ISO-2022-JP: 7-bit, but its bytes say nothing until decoded
             return _text_kind(decode_jis(sample[:16384], jis)), False
@@ -124,6 +128,9 @@ def _text_kind_of_bytes(head: bytes) -> FileKind:
 # What str.strip() removes from text decoded as latin-1 (the C0 separators, NEL and NO-BREAK SPACE among them), so
 # that a line stripped as bytes is the line :func:`_text_kind` strips.
 _LATIN1_SPACE = bytes(byte for byte in range(256) if chr(byte).isspace())
+# Bytes looked for in a line, as numbers: ``int in bytes`` is a plain search, where ``bytes in bytes`` first tries its
+# operand as an int and raises and clears a TypeError (docs/performance.md).
+_COMMA, _TAB, _QUOTE, _CR = b',\t"\r'
 # The first byte of a number line (see _NUMBER_LINE): a quote, or a digit (ASCII, or the first byte of a full-width
 # digit in UTF-8, CP932 or EUC-JP).
 _NUMBER_STARTS = b'0123456789"\xef\x82\xa3'
@@ -145,7 +152,7 @@ def _may_start_a_table(head: bytes) -> bool:
     if first_end < 0:
         return False
     first = head[:first_end]
-    if b"," in first or b"\t" in first:
+    if _COMMA in first or _TAB in first:
         return not _first_rows_differ_in_bytes(head, first_end)
     return _may_head_a_number_list(head, first_end)
 
@@ -157,11 +164,11 @@ def _first_rows_differ_in_bytes(head: bytes, first_end: int) -> bool:
         return False
     rows = (head[:first_end], head[first_end + 1:second_end])
     for row in rows:
-        if not row.strip(_LATIN1_SPACE) or b'"' in row or b"\r" in row[:-1]:
+        if not row.strip(_LATIN1_SPACE) or _QUOTE in row or _CR in row[:-1]:
             return False
     first, second = rows
-    return (b"\t" not in first or first.count(b"\t") != second.count(b"\t")) and \
-        (b"," not in first or first.count(b",") != second.count(b","))
+    return (_TAB not in first or first.count(_TAB) != second.count(_TAB)) and \
+        (_COMMA not in first or first.count(_COMMA) != second.count(_COMMA))
 
 
 def _may_head_a_number_list(head: bytes, first_end: int) -> bool:
@@ -182,9 +189,33 @@ def _may_head_a_number_list(head: bytes, first_end: int) -> bool:
     return False
 
 
-def _few_controls(head: bytes) -> bool:
-    """At most one byte in a hundred is a control character that text does not hold."""
-    return len(head.translate(None, _NOT_SUSPICIOUS)) <= len(head) // 100
+_HEAD = 8192  # the first bytes whose NULs and controls tell text from binary
+
+
+class ByteFacts(NamedTuple):
+    """What one pass over a file's bytes tells :func:`identify_raw` and, for a small file read whole, its encoding
+    test: the head's NULs and controls, and whether the bytes are ASCII or UTF-8."""
+
+    nul: bool  # a NUL byte within the first 8 KB
+    controls: int  # control characters that text does not hold, within the first 8 KB
+    ascii: bool  # every byte is ASCII
+    utf8: bool  # valid UTF-8, a character cut at the end not counting as an error (see decode.valid_utf8)
+
+
+def byte_facts(data: bytes) -> ByteFacts:
+    """:class:`ByteFacts` of ``data``: one C pass where the speed-ups are built (``_speedups.text_facts``, without
+    the str the UTF-8 codec builds), else its plain twin :func:`byte_facts_py`."""
+    if _speedups is not None:
+        return ByteFacts._make(_speedups.text_facts(data, _HEAD))
+    return byte_facts_py(data)
+
+
+def byte_facts_py(data: bytes) -> ByteFacts:
+    """:func:`byte_facts` by its definition: a search for NUL, the suspicious controls left by deleting every
+    other byte, and the UTF-8 codec."""
+    head = data[:_HEAD]
+    ascii = data.isascii()
+    return ByteFacts(head.find(0) >= 0, len(head.translate(None, _NOT_SUSPICIOUS)), ascii, ascii or valid_utf8(data))
 
 
 def _text_kind(head: str) -> FileKind:

@@ -23,7 +23,18 @@ from .extract import Extractor, ForwardStream, PictureSettings, PossibleNumber, 
 from .extract.containers import Expander
 from .extract.text import PartReading, TextExtractor
 from .fs.facts import facts_of_bytes, facts_of_path, read_facts
-from .identify import DELIMITED, REFINED_KINDS, TEXT, FileKind, identify, identify_raw, refine, unsupported_reason
+from .identify import (
+    DELIMITED,
+    REFINED_KINDS,
+    TEXT,
+    ByteFacts,
+    FileKind,
+    byte_facts,
+    identify,
+    identify_raw,
+    refine,
+    unsupported_reason,
+)
 from .locations import PublicLocator
 from .match import TextScanner, UnitScan
 from .model import (
@@ -132,8 +143,9 @@ class FileScanner:
                 # buffer allocated and shrunk for each 4 KB file cost more than the read itself.
                 head = os.read(fd, st.st_size + 1)
                 if len(head) == st.st_size:
-                    kind, raw = identify_raw(head)
-                    encoding = _plain_text_encoding(head, kind) if raw else None
+                    facts = byte_facts(head)
+                    kind, raw = identify_raw(head, facts)
+                    encoding = _plain_text_encoding(head, kind, facts) if raw else None
                     if encoding is not None:
                         return encoding, head, kind
                 else:  # it changed since fstat: the usual head, and the usual way
@@ -482,13 +494,16 @@ def _failed(path: str, exc: Exception, kind: str = "unscanned") -> FileResult:
     return _unscanned(path, f"internal error ({type(exc).__name__}); please report this file type", kind)
 
 
-def _plain_text_encoding(data: bytes, kind: FileKind) -> str | None:
+def _plain_text_encoding(data: bytes, kind: FileKind, facts: ByteFacts) -> str | None:
     """The encoding of a whole small file read as raw text (see :func:`identify_raw`: no ISO-2022-JP, so ASCII,
     UTF-8, CP932 or EUC-JP, as :func:`detector.decode.detect_encoding` tells them) that is plain text (not a table
-    or a mail), else None."""
+    or a mail), else None. ``facts`` are ``data``'s: a file shorter than SAMPLE_SIZE is all of the sample
+    :func:`multibyte_encoding` checks for UTF-8 first (its ASCII start aside), so their answer is that test's."""
     if kind.name != TEXT:
         return None
-    return "ascii" if data.isascii() else multibyte_encoding(data)
+    if facts.ascii:
+        return "ascii"
+    return "utf-8" if facts.utf8 else multibyte_encoding(data)
 
 
 def _os_reason(exc: OSError) -> str:

@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector import identify as identification
-from detector.decode import _decodes, _valid_utf8, detect_encoding, multibyte_encoding
-from detector.identify import DELIMITED, TEXT, identify_raw
+from detector.decode import _decodes, detect_encoding, multibyte_encoding, valid_utf8
+from detector.identify import DELIMITED, TEXT, byte_facts, byte_facts_py, identify_raw
+from detector.scanner import _plain_text_encoding
 
 # The characters that decide a table or a one-column list, and a few that do not.
 _TABLE_TEXT = st.text(alphabet=st.sampled_from(list('a1,\t\n\r" ０-\u3000円名')), max_size=120)
@@ -48,7 +49,7 @@ def test_text_told_on_its_bytes_is_told_as_its_latin1_text(head: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=64))
 def test_utf8_validity_is_the_incremental_decoders(sample: bytes) -> None:
-    assert _valid_utf8(sample) == (_decodes(sample, "utf-8") is not None)
+    assert valid_utf8(sample) == (_decodes(sample, "utf-8") is not None)
 
 
 # Pieces of text in the encodings told apart, escape sequences of ISO-2022-JP (whole and cut) and of a terminal.
@@ -62,6 +63,26 @@ _ENCODED_PIECES = st.lists(st.sampled_from([
 def test_raw_text_has_the_encoding_detect_encoding_gives(sample: bytes) -> None:
     if identify_raw(sample)[1] and not sample.isascii():
         assert multibyte_encoding(sample) == detect_encoding(sample)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ENCODED_PIECES)
+def test_byte_facts_are_their_definitions(sample: bytes) -> None:
+    facts = byte_facts_py(sample)
+    head = sample[:8192]
+    assert facts.nul == (0 in head)
+    assert facts.controls == sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\f\x1b\x08\x0b")
+    assert facts.ascii == sample.isascii()
+    assert facts.utf8 == (_decodes(sample, "utf-8") is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ENCODED_PIECES)
+def test_a_small_files_encoding_from_its_byte_facts_is_the_one_detect_encoding_gives(sample: bytes) -> None:
+    kind, raw = identify_raw(sample, byte_facts(sample))
+    assert (kind, raw) == identify_raw(sample)
+    if raw and kind.name == TEXT:
+        assert _plain_text_encoding(sample, kind, byte_facts(sample)) == detect_encoding(sample)
 
 
 def test_a_log_a_letter_and_tables_are_told_apart() -> None:

@@ -351,3 +351,33 @@ def test_find_identity_finds_a_device_and_inode_among_packed_identities() -> Non
     assert speedups.find_identity(identities, array("q", [6, 10]).tobytes()) == -1  # device of one, inode of another
     assert speedups.find_identity(identities, array("q", [100, 1]).tobytes()) == -1  # size and mtime are not it
     assert speedups.find_identity(b"", array("q", [5, 10]).tobytes()) == -1
+
+
+# Pieces that stress a UTF-8 check and a control count: every kind of lead byte whole, cut and misused, surrogates,
+# overlong forms, the controls text holds and those it does not, and runs of ASCII long enough for the eight-byte
+# steps (placed before and across the 8 KB head by the padding).
+_FACT_PIECES = st.lists(st.sampled_from([
+    b"a", b"abcdefghij", b"\n", b"\t", b"\r\n", b"\x00", b"\x01", b"\x1b", b"\x08", b"\x0b", b"\x0c", b"\x1f", b"\x7f",
+    "é".encode(), "個".encode(), "😀".encode(), "個人番号".encode("cp932"), "番号".encode("euc-jp"), b"\xc2", b"\xe3",
+    b"\xe3\x81", b"\xf0\x9f", b"\xf0\x9f\x98", b"\xed\xa0", b"\xed\xa0\x80", b"\xed\x9f\xbf", b"\xe0\x80\x80",
+    b"\xe0\xa0\x80", b"\xf0\x80\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xc1\xbf",
+    b"\xf5\x80", b"\xff", b"\x80", b"\xbf"]), max_size=40).map(b"".join)
+
+
+@needs_speedups
+@settings(max_examples=3000, deadline=None)
+@given(_FACT_PIECES, st.sampled_from([0, 8180, 8189, 8192]))
+def test_the_c_byte_facts_are_their_python_twins(pieces: bytes, padding: int) -> None:
+    from detector.identify import ByteFacts, byte_facts, byte_facts_py
+
+    data = b"x" * padding + pieces
+    assert ByteFacts._make(speedups.text_facts(data, 8192)) == byte_facts(data) == byte_facts_py(data)
+
+
+@needs_speedups
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=96))
+def test_the_c_byte_facts_hold_on_any_bytes(data: bytes) -> None:
+    from detector.identify import byte_facts, byte_facts_py
+
+    assert byte_facts(data) == byte_facts_py(data)
