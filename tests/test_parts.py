@@ -234,15 +234,7 @@ def test_a_number_just_before_a_parts_end_sees_the_keyword_after_it(scanner: Fil
     head = part_end - len(tail) - len(number_line)
     filler = b"filler line\n" * (head // 12 - 1)
     first = filler + b"#" * (head - len(filler) - 1) + b"\n" + number_line + tail
-    second = keyword_line + b"filler line\n" * ((len(first) - len(keyword_line)) // 12 - 1)
-    second += b"#" * (len(first) - len(second) - 1) + b"\n"
-    path = tmp_path / "cut.log"
-    path.write_bytes(first + second)
-    planned = parts.plan(str(path), path.stat().st_size, len(first))
-    assert planned is not None and [part.start for part in planned] == [0, len(first)]
-    expected = whole(scanner, str(path))
-    assert [f.confidence for f in expected[0].findings] == [Confidence.HIGH]
-    assert outcome(*by_parts(scanner, str(path), len(first))) == outcome(*expected)
+    _assert_two_parts_read_as_whole(scanner, tmp_path / "cut.log", first, keyword_line)
 
 
 @pytest.mark.parametrize("last_block", [10, 20])
@@ -259,9 +251,14 @@ def test_a_number_after_a_parts_short_last_unit_sees_the_keyword_before_it(scann
     before += b"#" * (keyword_end - len(before) - len(b"my number:\n") - 1) + b"\n" + b"my number:\n"
     first = before + carried
     assert len(first) == CHUNK_SIZE + last_block
-    second = b"filler line\n" * (len(first) // 12 - 1)
+    _assert_two_parts_read_as_whole(scanner, tmp_path / "short.log", first, b"")
+
+
+def _assert_two_parts_read_as_whole(scanner: FileScanner, path: Path, first: bytes, second_head: bytes) -> None:
+    """``first`` and a second part as long, starting with ``second_head`` then filler lines, written to ``path``
+    and planned as exactly those two parts: the one finding is HIGH read whole, and the same read as parts."""
+    second = second_head + b"filler line\n" * ((len(first) - len(second_head)) // 12 - 1)
     second += b"#" * (len(first) - len(second) - 1) + b"\n"
-    path = tmp_path / "short.log"
     path.write_bytes(first + second)
     planned = parts.plan(str(path), path.stat().st_size, len(first))
     assert planned is not None and [part.start for part in planned] == [0, len(first)]
