@@ -20,7 +20,7 @@ from .access import ExposureEvidence
 from .assess import Check, PeopleBound, Status
 from .deadlines import Deadlines, deadlines
 from .model import Finding, UnreadableCandidate, Unscanned
-from .names import display, shown
+from .names import name_fields, shown
 from .result import ScanResult
 from .rules import ItemRule
 
@@ -145,10 +145,7 @@ class Incident:
 def _file_json(row: FileRow) -> dict[str, Any]:
     """A file's row, its path as every writer writes names (:mod:`detector.names`), with ``path_display``
     where it has a readable form."""
-    out: dict[str, Any] = {"path": shown(row.path)}
-    readable_path = display(row.path)
-    if readable_path is not None:
-        out["path_display"] = readable_path
+    out: dict[str, Any] = name_fields("path", row.path)
     out.update({"people": row.people, "findings": row.findings, "confidence": row.confidence, "public": row.public,
                 "public_reason": shown(row.public_reason) if row.public_reason else row.public_reason,
                 "examples": [{"location": loc, "masked": masked} for loc, masked in row.examples],

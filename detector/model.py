@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from .names import display, readable, shown, unescape
+from .names import name_fields, readable, shown, unescape
 
 
 class Confidence(enum.IntEnum):
@@ -238,10 +238,7 @@ class Finding(NamedTuple):
         """The json of scans, jsonl, watch events and the state: names as :func:`detector.names.shown` writes them
         (numbers in them masked unless ``reveal``), with ``path_display`` where the path has a readable form, and
         ``host`` where it is known."""
-        out: dict[str, Any] = {"path": shown(self.path, reveal)}
-        readable_path = display(self.path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out: dict[str, Any] = name_fields("path", self.path, reveal)
         out.update({
             "location": self.location.to_json(reveal),
             "masked": self.masked,
@@ -305,10 +302,7 @@ class Sample(NamedTuple):
     host: str | None = None  # the machine that read the file, as :attr:`Finding.host`
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": shown(self.path, reveal)}
-        readable_path = display(self.path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out: dict[str, Any] = name_fields("path", self.path, reveal)
         out.update({"location": self.location.to_json(reveal), "masked": self.masked, "sample": self.sample_id})
         if self.host is not None:
             out["host"] = shown(self.host, reveal)
@@ -342,16 +336,10 @@ class Unscanned(NamedTuple):
     def to_json(self, reveal: bool = False) -> dict[str, str]:
         """Names (and the reason, which may quote one) as :func:`detector.names.shown` writes them, with
         ``path_display`` and ``member_display`` where they have a readable form."""
-        out = {"path": shown(self.path, reveal)}
-        readable_path = display(self.path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out = name_fields("path", self.path, reveal)
         out["reason"] = shown(self.reason, reveal)
         if self.member is not None:
-            out["member"] = shown(self.member, reveal)
-            readable_member = display(self.member, reveal)
-            if readable_member is not None:
-                out["member_display"] = readable_member
+            out.update(name_fields("member", self.member, reveal))
         if self.kind is not None:
             out["type"] = self.kind
         if self.host is not None:
@@ -381,10 +369,7 @@ class UnreadableCandidate(NamedTuple):
     reason: str
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": shown(self.path, reveal)}
-        readable_path = display(self.path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out: dict[str, Any] = name_fields("path", self.path, reveal)
         out.update({"location": self.location.to_json(reveal), "masked": self.masked, "reason": self.reason})
         return out
 
@@ -407,10 +392,7 @@ class Excluded(NamedTuple):
     def to_json(self, reveal: bool = False) -> dict[str, str]:
         """The path as every writer writes names (:func:`detector.names.shown`), and the rule (which may quote a
         glob, so it is written the same way)."""
-        out = {"path": shown(self.path, reveal)}
-        readable_path = display(self.path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out = name_fields("path", self.path, reveal)
         out["rule"] = shown(self.rule, reveal)
         return out
 
@@ -448,10 +430,7 @@ class FileFacts(NamedTuple):
     def entry(self, path: str, host: str | None, reveal: bool = False) -> dict[str, Any]:
         """The scan's record of the file ``path`` read on ``host`` (the json's ``files``, a jsonl ``file`` line):
         its names written as every writer writes names (:func:`detector.names.shown`), then the facts."""
-        out: dict[str, Any] = {"path": shown(path, reveal)}
-        readable_path = display(path, reveal)
-        if readable_path is not None:
-            out["path_display"] = readable_path
+        out: dict[str, Any] = name_fields("path", path, reveal)
         if host is not None:
             out["host"] = shown(host, reveal)
         out.update(self.to_json())

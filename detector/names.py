@@ -134,6 +134,16 @@ def shown(text: str, reveal: bool = False) -> str:
     return escape(text if reveal else mask_numbers(text))
 
 
+def name_fields(key: str, name: str, reveal: bool = False) -> dict[str, str]:
+    """A name as a json record holds it: ``key`` as :func:`shown` writes it, and ``key + "_display"`` beside it
+    where the name has a readable form (:func:`display`)."""
+    fields = {key: shown(name, reveal)}
+    readable = display(name, reveal)
+    if readable is not None:
+        fields[key + "_display"] = readable
+    return fields
+
+
 def display(text: str, reveal: bool = False) -> str | None:
     """The readable form of a name that is not UTF-8 but whose components decode as CP932 (Shift_JIS), shown
     as :func:`shown` shows names; None when there is none (a UTF-8 name is readable as it is shown)."""

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import UsageError
 from ..messages import text as words
 from ..model import Finding
-from ..names import display, shown, unescape
+from ..names import name_fields, shown, unescape
 from ..outputs import ReplacedFile, open_append
 from .move import Facts
 from .paths import fsync_folder
@@ -69,10 +69,7 @@ class Entry:
     not_kept: list[str] = field(default_factory=list)  # metadata a copy could not keep
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": shown(self.path)}
-        readable = display(self.path)
-        if readable is not None:
-            out["path_display"] = readable
+        out: dict[str, Any] = name_fields("path", self.path)
         out.update({
             "root": shown(self.root), "state": self.state, "method": self.method, "run": self.run,
             "sha256": self.sha256, "size": self.facts.size, "mode": f"{self.facts.mode:04o}",
