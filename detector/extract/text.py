@@ -77,13 +77,8 @@ class TextExtractor:
             return
         fd = _regular_file(source.stream)
         if fd is not None and source.stream.tell() == len(source.head):
-            stream = source.stream
             first_size = len(source.head) - skip + self.chunk_size  # the head and a chunk, as below
-
-            def resume(offset: int) -> Iterator[bytes | bytearray]:
-                stream.seek(offset)
-                return _blocks(stream, self.chunk_size)
-
+            resume = _blocks_from(source.stream, None, self.chunk_size)
             yield from _InPlace(fd, None, resume).units(skip, first_size, self.chunk_size, encoding)
             return
         first = source.head[skip:] + source.stream.read(self.chunk_size)
@@ -105,11 +100,7 @@ class TextExtractor:
             stream.seek(part.end)
             after = stream.read(CONTEXT_BYTES)
         end = part.end
-
-        def resume(offset: int) -> Iterator[bytes | bytearray]:
-            stream.seek(offset)
-            return _blocks(_Bounded(stream, end - offset) if end is not None else stream, self.chunk_size)
-
+        resume = _blocks_from(stream, end, self.chunk_size)
         fd = _regular_file(stream)
         if fd is not None:
             yield from _InPlace(fd, end, resume).units(part.start, self.chunk_size, self.chunk_size, part.encoding,
@@ -226,6 +217,16 @@ class _AsciiEdges:
 
     def ascii(self, context: bytes, from_a_block: bool) -> bool:
         return context.isascii() and (from_a_block or self.after)
+
+
+def _blocks_from(stream: BinaryIO, end: int | None, chunk_size: int) -> Callable[[int], Iterator[bytes | bytearray]]:
+    """Blocks of ``stream`` from a given offset up to ``end`` (the end of the file when None): how a reader goes
+    on block by block from where reading in place stopped, or reads a stream that is not a regular file."""
+    def resume(offset: int) -> Iterator[bytes | bytearray]:
+        stream.seek(offset)
+        return _blocks(_Bounded(stream, end - offset) if end is not None else stream, chunk_size)
+
+    return resume
 
 
 def _regular_file(stream: object) -> int | None:

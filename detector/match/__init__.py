@@ -300,12 +300,12 @@ class TextScanner:
         inside = quick[first:bisect.bisect_left(quick, region[1], lo=first, key=_offset)]
         digits = [number for _, number, _ in inside]
         also_found = {number for _, _, number in found}
+        bare, reasons = self.scorer.bare()
         if not also_found.isdisjoint(digits):
-            bare = self.scorer.bare()[0]
             inside = [hit for hit in inside
                       if hit[1] not in also_found or _first_of_its_place(hit, found, first_seen, bare)]
             digits = [number for _, number, _ in inside]
-        return Counted(Location(), *self.scorer.bare(), [line for _, _, line in inside], digits)
+        return Counted(Location(), bare, reasons, [line for _, _, line in inside], digits)
 
     def _scan_window(self, found: dict[tuple[int, int, str], Candidate], data: bytes, encoding: str, start: int,
                      end: int, region: tuple[int, int], line_at: Callable[[int], int],
