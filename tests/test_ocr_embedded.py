@@ -47,17 +47,23 @@ def scan(path: Path) -> ScanResult:
     return scan_paths([str(path)], ScanOptions(key=KEY, jobs=1))
 
 
+def word_document(path: Path, media: dict[str, bytes]) -> Path:
+    """A Word document at ``path`` with one paragraph and the pictures ``media`` (member name -> bytes)."""
+    with zipfile.ZipFile(path, "w") as document:
+        document.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        document.writestr("word/document.xml", _WORD)
+        for name, data in media.items():
+            document.writestr(name, data)
+    return path
+
+
 def located(result: ScanResult) -> list[tuple[str, dict[str, object], str]]:
     return [(Path(f.path).name, f.location.to_json(), f.confidence.label) for f in result.findings]
 
 
 def test_a_card_pasted_into_a_word_document_is_found_in_its_media(tmp_path: Path) -> None:
-    path = tmp_path / "本人確認.docx"
-    with zipfile.ZipFile(path, "w") as document:
-        document.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        document.writestr("word/document.xml", _WORD)
-        document.writestr("word/media/image1.png", png(valid_number(1801)))
-        document.writestr("word/media/image2.emf", b"\x01\x00\x00\x00 not a picture of text")
+    path = word_document(tmp_path / "本人確認.docx", {"word/media/image1.png": png(valid_number(1801)),
+                                                   "word/media/image2.emf": b"\x01\x00\x00\x00 not a picture of text"})
     result = scan(path)
     assert located(result) == [("本人確認.docx", {"member": "word/media/image1.png", "ocr": True}, "high")]
     assert result.findings[0].masked.endswith(valid_number(1801)[-4:])
@@ -102,11 +108,7 @@ def test_a_card_attached_to_a_mail_is_found_in_the_attachment(tmp_path: Path) ->
 
 
 def test_without_ocr_the_embedded_pictures_are_listed_as_not_read(tmp_path: Path) -> None:
-    path = tmp_path / "本人確認.docx"
-    with zipfile.ZipFile(path, "w") as document:
-        document.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        document.writestr("word/document.xml", _WORD)
-        document.writestr("word/media/image1.png", png(valid_number(1805)))
+    path = word_document(tmp_path / "本人確認.docx", {"word/media/image1.png": png(valid_number(1805))})
     result = scan_paths([str(path)], ScanOptions(key=KEY, jobs=1, ocr=False))
     assert result.findings == []
     assert [(u.member, u.reason, u.kind) for u in result.unscanned] == \

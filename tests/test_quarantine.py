@@ -16,6 +16,7 @@ import stat
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -424,59 +425,57 @@ def test_restore_refuses_a_quarantined_file_whose_hash_changed(tmp_path: Path) -
 # -- across file systems, and interrupted ------------------------------------------------------------------------
 
 
-def other_file_system(tmp_path: Path) -> Path:
-    """A folder on another file system than ``tmp_path`` (tmpfs /dev/shm), or the test is skipped saying why."""
+@pytest.fixture
+def other_file_system(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another file system than ``tmp_path`` (tmpfs /dev/shm), removed after the test, or the test is
+    skipped saying why."""
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
         pytest.skip("no second file system here (/dev/shm missing or on the same device as the tests' tmp)")
     folder = shm / f"mynumber-quarantine-test-{os.getpid()}-{tmp_path.name}"
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_move_across_file_systems_is_a_verified_copy_and_restores_identically(tmp_path: Path) -> None:
+def test_a_move_across_file_systems_is_a_verified_copy_and_restores_identically(tmp_path: Path,
+                                                                                other_file_system: Path) -> None:
     root = make_share(tmp_path)
     os.setxattr(root / "staff" / "list.csv", "user.mynumber-test", b"kept")
     document = scan_document(root, tmp_path)
-    target = other_file_system(tmp_path)
-    try:
-        before = tree_digest(root)
-        outcome = run(document, target, apply=True)
-        assert os.stat(target).st_dev != os.stat(root).st_dev
-        assert all(line.endswith(", copy)") for line in outcome.lines if line.startswith("moved: "))
-        kept = target / "files" / str(root / "staff" / "list.csv").lstrip("/")
-        assert os.getxattr(kept, "user.mynumber-test") == b"kept"
-        log = [json.loads(line) for line in (target / "actions.jsonl").read_text(encoding="utf-8").splitlines()]
-        assert [entry["verified"] for entry in log if entry["action"] == "copy"] == [True, True, True]
-        assert restore(str(target / "manifest.json")).status == EXIT_CLEAN
-        assert tree_digest(root) == before
-        assert os.getxattr(root / "staff" / "list.csv", "user.mynumber-test") == b"kept"
-    finally:
-        shutil.rmtree(target, ignore_errors=True)
+    target = other_file_system  # the quarantine folder, on tmpfs
+    before = tree_digest(root)
+    outcome = run(document, target, apply=True)
+    assert os.stat(target).st_dev != os.stat(root).st_dev
+    assert all(line.endswith(", copy)") for line in outcome.lines if line.startswith("moved: "))
+    kept = target / "files" / str(root / "staff" / "list.csv").lstrip("/")
+    assert os.getxattr(kept, "user.mynumber-test") == b"kept"
+    log = [json.loads(line) for line in (target / "actions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [entry["verified"] for entry in log if entry["action"] == "copy"] == [True, True, True]
+    assert restore(str(target / "manifest.json")).status == EXIT_CLEAN
+    assert tree_digest(root) == before
+    assert os.getxattr(root / "staff" / "list.csv", "user.mynumber-test") == b"kept"
 
 
-def test_a_crash_after_the_copy_and_before_the_removal_loses_nothing(tmp_path: Path,
+def test_a_crash_after_the_copy_and_before_the_removal_loses_nothing(tmp_path: Path, other_file_system: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_share(tmp_path)
     document = scan_document(root, tmp_path)
-    target = other_file_system(tmp_path)
-    try:
-        before = tree_digest(root)
+    target = other_file_system  # the quarantine folder, on tmpfs
+    before = tree_digest(root)
 
-        def crash(*_: object) -> None:
-            raise KeyboardInterrupt
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt
 
-        monkeypatch.setattr(quarantine_module, "remove_if_same", crash)
-        with pytest.raises(KeyboardInterrupt):
-            run(document, target, apply=True)
-        manifest = Manifest.load(str(target / "manifest.json"))
-        assert [entry.state for entry in manifest.entries] == [COPIED]
-        assert tree_digest(root) == before  # the original is still in place
-        outcome = restore(str(target / "manifest.json"))
-        assert outcome.status == EXIT_CLEAN and "never left" in outcome.lines[-2]
-        assert tree_digest(root) == before
-        assert not any(files for _, _, files in os.walk(target / "files"))
-    finally:
-        shutil.rmtree(target, ignore_errors=True)
+    monkeypatch.setattr(quarantine_module, "remove_if_same", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run(document, target, apply=True)
+    manifest = Manifest.load(str(target / "manifest.json"))
+    assert [entry.state for entry in manifest.entries] == [COPIED]
+    assert tree_digest(root) == before  # the original is still in place
+    outcome = restore(str(target / "manifest.json"))
+    assert outcome.status == EXIT_CLEAN and "never left" in outcome.lines[-2]
+    assert tree_digest(root) == before
+    assert not any(files for _, _, files in os.walk(target / "files"))
 
 
 def test_a_crash_before_a_rename_leaves_an_entry_the_restore_understands(tmp_path: Path,
