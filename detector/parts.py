@@ -17,9 +17,14 @@ Why the result is the one a whole-file read gives:
 - the context window is whole across a cut, as between the text reader's chunks (``tests/test_context_window``);
 - the encoding is decided once for the file, from its first block, as the text reader decides it
   (:func:`detector.extract.text.part_encoding`). A file whose first block is ASCII is read as ASCII by every
-  part; a part that meets a non-ASCII byte or an ISO-2022-JP escape says so and stops, and the file is read
-  again whole (its encoding is told by bytes that part cannot see in context). UTF-16 and ISO-2022-JP files
-  are never cut: UTF-16 is decoded before it is cut, and JIS carries its character set across line ends.
+  part; a part that meets a non-ASCII byte says so and stops. Once all parts are in, the parent tells the
+  encoding the whole-file read decides at the file's first non-ASCII byte (from the same block:
+  :func:`detector.extract.text.encoding_met_later`), and the parts that met such bytes, with their neighbours
+  (whose context reaches into them), are read again in that encoding (:func:`read_again`), as more parts: the
+  others are ASCII, which reads the same in every encoding read here. A mostly-ASCII log with Japanese lines
+  deep inside stays shared between the workers. An ISO-2022-JP escape, or one the reader's block edges depend
+  on, sends the file to be read whole. UTF-16 and ISO-2022-JP files are never cut: UTF-16 is decoded before it
+  is cut, and JIS carries its character set across line ends.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ def plan(path: str, size: int, part_bytes: int) -> list[FilePart] | None:
     from .identify import TEXT, identify
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = _open(path)
     except OSError:
         return None
     try:
@@ -101,6 +106,11 @@ def plan(path: str, size: int, part_bytes: int) -> list[FilePart] | None:
             for ordinal, (start, end) in enumerate(zip(cuts, ends, strict=True))]
 
 
+def _open(path: str) -> int:
+    """The file, for reading, not through a symbolic link (a link's target is read whole, never as parts)."""
+    return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+
+
 def _cuts(fd: int, skip: int, size: int, part_bytes: int) -> list[int]:
     """Where the parts start: the first at ``skip`` (after a BOM), each other just after the first line end at or
     after its planned offset (within :data:`_LINE_REACH`; without one there, that part joins the one before)."""
@@ -118,19 +128,67 @@ def _cuts(fd: int, skip: int, size: int, part_bytes: int) -> list[int]:
 
 
 class PartJoiner:
-    """The parts of split files as they come back, in any order; each file joined when its last part is in."""
+    """The parts of split files as they come back, in any order; each file joined when its last part is in, or,
+    when parts of a file ASCII at its start met other bytes, those parts given out again (:meth:`take_again`) in
+    the file's encoding and the file joined when they are back."""
 
     def __init__(self) -> None:
         self._waiting: dict[str, list[tuple[PartResult, list[Revealed]]]] = {}
+        self._again: list[FilePart] = []
 
     def add(self, part: PartResult, revealed: list[Revealed]) -> Joined | None:
-        """None while parts of the file are still out; then the joined file."""
+        """None while parts of the file are still out (or to be read again); then the joined file."""
         arrived = self._waiting.setdefault(part.part.path, [])
         arrived.append((part, revealed))
         if len(arrived) < part.part.total:
             return None
         del self._waiting[part.part.path]
-        return join(sorted(arrived, key=lambda pair: pair[0].part.ordinal))
+        ordered = sorted(arrived, key=lambda pair: pair[0].part.ordinal)
+        again = read_again(ordered)
+        if again:
+            again_ordinals = {part.ordinal for part in again}
+            self._waiting[part.part.path] = [pair for pair in ordered if pair[0].part.ordinal not in again_ordinals]
+            self._again += again
+            return None
+        return join(ordered)
+
+    def take_again(self) -> list[FilePart]:
+        """The parts to read again (:func:`read_again`) told since the last call: each comes back to :meth:`add`."""
+        again, self._again = self._again, []
+        return again
+
+
+def read_again(parts: list[tuple[PartResult, list[Revealed]]]) -> list[FilePart]:
+    """The parts of a file (all of them, in order) to read again: none when no part met a byte that is not ASCII
+    in a file read as ASCII (or a part could not be read, or the file must be read whole: :func:`join` says
+    which). Else, in the encoding the whole-file read decides at the file's first non-ASCII byte, the parts that
+    met such bytes and those whose reading reaches into them (their neighbours: the context before a part, its
+    lookahead after); every other part is ASCII to its context's ends, which each encoding read here reads as
+    ASCII."""
+    from .extract.text import encoding_met_later, part_reach  # here, as in plan
+
+    left = [result.part for result, _ in parts if result.left_ascii]
+    if not left or any(result.result is None for result, _ in parts):
+        return []
+    first = left[0]
+    try:
+        fd = _open(first.path)
+    except OSError:
+        return []
+    try:
+        met = encoding_met_later(fd, first.start)
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    if met is None:
+        return []
+    again = []
+    for result, _ in parts:
+        low, high = part_reach(result.part.start, result.part.end)
+        if any((high is None or part.start < high) and (part.end is None or part.end > low) for part in left):
+            again.append(result.part._replace(encoding=met[1]))
+    return again
 
 
 class Joined(NamedTuple):

@@ -259,22 +259,31 @@ def _first_file(entries: Iterator[Walked], result: ScanResult) -> FileRef | Fold
 def _scan_files(entries: Iterable[Walked], scanner: FileScanner, runner: BatchRunner, result: ScanResult,
                 report: Callable[[], None], incremental: Incremental | None,
                 revealed: RevealedNumbers | None = None) -> None:
+    """The files scanned by the runner, merged into the result as they come back. Parts of split files are
+    joined; the parts to read again in their file's encoding (:meth:`PartJoiner.take_again`) are given to the
+    runner after the rest, shared between the workers as the first parts were."""
     joiner = PartJoiner()
     listed = incremental is not None
-    for scanned in runner.scan(_batches(entries, result, runner.split_bytes()), scanner, listed):
-        if scanned[0].part is not None:
-            whole = _joined(joiner.add(scanned[0].part, scanned[1]), scanner, listed)
-            if whole is None:
-                continue  # parts of the file are still out
-            scanned = whole
-        _merge(scanned, result, incremental, revealed)
-        report()
+    work: Iterator[Work] = _batches(entries, result, runner.split_bytes())
+    while True:
+        for scanned in runner.scan(work, scanner, listed):
+            if scanned[0].part is not None:
+                whole = _joined(joiner.add(scanned[0].part, scanned[1]), scanner, listed)
+                if whole is None:
+                    continue  # parts of the file are still out
+                scanned = whole
+            _merge(scanned, result, incremental, revealed)
+            report()
+        again = joiner.take_again()
+        if not again:
+            return
+        work = iter(again)
 
 
 def _joined(joined: Joined | None, scanner: FileScanner, listed: bool) -> Scanned | None:
     """A split file's parts joined (:mod:`detector.parts`) as the batch of that one file, or the file read whole
-    here when a part could not be read or its encoding is told by bytes a part cannot see; None while parts of
-    it are still out."""
+    here when a part could not be read or its parts cannot be read in the encoding the whole-file read decides
+    (:func:`~detector.parts.read_again`); None while parts of it are still out."""
     if joined is None:
         return None
     if joined.result is None:

@@ -5,6 +5,7 @@ people, and the same ``--reveal`` numbers, wherever the cuts fall and whatever t
 from __future__ import annotations
 
 import codecs
+import itertools
 import random
 import sys
 from pathlib import Path
@@ -64,14 +65,21 @@ def outcome(result: FileResult, revealed: list[Revealed]) -> tuple[Any, ...]:
             sorted(record.digits for record in revealed))
 
 
-def by_parts(scanner: FileScanner, path: str, part_bytes: int) -> tuple[FileResult, list[Revealed]]:
-    """The file read as the pipeline reads a split file: its parts in any order, joined."""
+def by_parts(scanner: FileScanner, path: str, part_bytes: int,
+             again: list[parts.FilePart] | None = None) -> tuple[FileResult, list[Revealed]]:
+    """The file read as the pipeline reads a split file: its parts in any order, then those to read again (put
+    into ``again``), joined."""
     planned = parts.plan(path, Path(path).stat().st_size, part_bytes)
     assert planned is not None and len(planned) > 1
     joiner = parts.PartJoiner()
     joined = None
-    for part in reversed(planned):  # they come back in any order
-        joined = joiner.add(scanner.scan_part(part), scanner.people.take_revealed()) or joined
+    work = list(reversed(planned))  # they come back in any order
+    while work:
+        for part in work:
+            joined = joiner.add(scanner.scan_part(part), scanner.people.take_revealed()) or joined
+        work = joiner.take_again()
+        if again is not None:
+            again += work
     assert joined is not None and joined.result is not None
     return scanner.with_facts(joined.result), joined.records  # as the pipeline joins them
 
@@ -129,18 +137,77 @@ def test_a_line_end_is_a_character_boundary_in_every_japanese_encoding() -> None
             assert b"\n" not in encoded, (encoding, hex(code))
 
 
-def test_an_ascii_log_with_japanese_further_on_is_read_whole(scanner: FileScanner, tmp_path: Path) -> None:
+def test_an_ascii_log_with_japanese_further_on_reads_again_only_the_parts_that_meet_it(
+        scanner: FileScanner, tmp_path: Path) -> None:
     """The encoding is told by the first non-ASCII bytes of the file: a part of a file whose first block is ASCII
-    that meets any stops and says so, and the file is read whole (here: a CP932 keyword 40 KB in)."""
+    that meets any stops and says so; that part and its neighbours are read again in the encoding the whole-file
+    read tells from the same block (here: a CP932 keyword 1.2 MB into a 1.24 MB file), the others kept."""
     number = valid_number(5)
     text = "GET /index.html 200\n" * 60000 + f"個人番号 {number}\n" + "GET /index.html 200\n" * 2000
     path = tmp_path / "later.log"
     path.write_bytes(text.encode("cp932"))
     planned = parts.plan(str(path), path.stat().st_size, 100_000)
     assert planned is not None and planned[0].encoding is None
-    results = [scanner.scan_part(part) for part in planned]
-    assert [result.left_ascii for result in results].count(True) == 1
-    assert parts.join([(result, []) for result in results]).result is None  # read whole instead
+    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    met = [result.part.ordinal for result, _ in results if result.left_ascii]
+    assert len(met) == 1
+    assert [(part.ordinal, part.encoding) for part in parts.read_again(results)] == \
+        [(ordinal, "cp932") for ordinal in range(met[0] - 1, min(met[0] + 2, len(planned)))]
+    again: list[parts.FilePart] = []
+    assert outcome(*by_parts(scanner, str(path), 100_000, again)) == outcome(*whole(scanner, str(path)))
+    assert again and len(again) <= 3
+
+
+def mostly_ascii(seed: int, encoding: str, japanese_lines: int) -> bytes:
+    """An ASCII log of about 1.6 MB (its first block, head and chunk, ASCII) with a few Japanese lines (numbers
+    with their keywords, full-width digits) further on, at random places: the first at least 1.2 MB in."""
+    rng = random.Random(seed)
+    lines = log_text(24_000, seed, False).splitlines(keepends=True)
+    after_head = next(index for index, size in enumerate(itertools.accumulate(map(len, lines))) if size > 1_200_000)
+    japanese = [line for line in log_text(japanese_lines * 40, seed + 1, True).splitlines(keepends=True)
+                if not line.isascii()]
+    places = sorted(rng.sample(range(after_head + 1, len(lines)), japanese_lines))
+    for place in reversed(places):
+        lines[place:place] = rng.sample(japanese, 1)
+    return "".join(lines).encode(encoding, errors="replace")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932", "euc-jp"])
+@settings(max_examples=6, deadline=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), japanese_lines=st.sampled_from([1, 3, 40]),
+       part_bytes=st.integers(30_000, 400_000))
+def test_a_mostly_ascii_log_read_as_parts_gives_what_it_gives_whole(scanner: FileScanner, tmp_path: Path,
+                                                                     encoding: str, seed: int, japanese_lines: int,
+                                                                     part_bytes: int) -> None:
+    """Japanese lines deep inside an ASCII log, wherever the cuts fall: the parts read again and those kept give
+    the findings, lines, held-back counts and revealed numbers of the whole-file read."""
+    path = tmp_path / f"mostly-ascii-{encoding}.log"
+    path.write_bytes(mostly_ascii(seed, encoding, japanese_lines))
+    again: list[parts.FilePart] = []
+    expected = whole(scanner, str(path))
+    assert expected[0].findings
+    assert outcome(*by_parts(scanner, str(path), part_bytes, again)) == outcome(*expected)
+    assert again and len({part.encoding for part in again}) == 1 and again[0].encoding is not None
+
+
+@pytest.mark.parametrize("escape_at", ["before", "in the block"])
+def test_an_escape_byte_before_the_first_japanese_sends_the_file_to_be_read_whole(
+        scanner: FileScanner, tmp_path: Path, escape_at: str) -> None:
+    """An escape byte ahead of the first non-ASCII one (a terminal colour, or an ISO-2022-JP designation the
+    reader would switch at) or in the block the encoding is told from: the file is read whole, as before."""
+    ascii_lines = "GET /index.html 200\n" * 70000
+    colour = "\x1b[31mERROR\x1b[0m\n"
+    text = (ascii_lines + colour + "個人番号 " + valid_number(2) + "\n" if escape_at == "before"
+            else ascii_lines + "個人番号 " + valid_number(2) + "\n" + colour) + "GET / 200\n" * 100
+    path = tmp_path / "colour.log"
+    path.write_bytes(text.encode("utf-8"))
+    planned = parts.plan(str(path), path.stat().st_size, 100_000)
+    assert planned is not None
+    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    assert any(result.left_ascii for result, _ in results)
+    assert parts.read_again(results) == []
+    assert parts.join(results).result is None  # read whole
 
 
 @pytest.mark.parametrize("data", [
@@ -209,9 +276,9 @@ def test_two_workers_share_a_large_file_and_the_scan_is_the_same(tmp_path: Path,
     assert documents(again, RevealedNumbers())[1] == documents(split[0], RevealedNumbers())[1]
 
 
-def test_a_split_file_that_leaves_ascii_late_is_read_again_whole_by_the_pipeline(tmp_path: Path) -> None:
+def test_a_split_file_that_leaves_ascii_late_is_read_again_in_parts_by_the_pipeline(tmp_path: Path) -> None:
     """The first block (1 MiB and the head) is ASCII, Japanese in CP932 comes 1.5 MB in: the parts that meet it
-    stop, and the parent reads the file whole; the scan is the one a whole-file read gives."""
+    stop, and are read again in CP932 by the workers; the scan is the one a whole-file read gives."""
     share = tmp_path / "share"
     share.mkdir()
     ascii_part = log_text(20000, 11, False)

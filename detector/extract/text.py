@@ -31,12 +31,15 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import AnyStr, BinaryIO
 
 from ..cuts import CONTEXT_BYTES, CONTEXT_CHARS, last_cut
-from ..decode import JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
+from ..decode import SAMPLE_SIZE, JisDecoder, bom_of, decode_jis, detect_encoding, jis_encoding, utf16_without_bom
 from ..identify import TEXT
 from . import Source, TextUnit
 
 CHUNK_SIZE = 1024 * 1024
 _FIRST_ASCII = re.compile(b"[\x00-\x7f]")
+_NOT_ASCII = re.compile(b"[\x80-\xff]")
+# How far an escape byte by a block's edge may move it: the JIS stage holds back at most the last 3 bytes.
+_ESCAPE_REACH = 8
 _LAST_ASCII = re.compile(b"(?s).*[\x00-\x7f]")
 # How far before a part of a large file its context is looked for (detector.parts): far enough to find an ASCII
 # byte in any text but a long run of Japanese with no line end.
@@ -170,6 +173,51 @@ def part_encoding(first: bytes) -> tuple[int, str | None] | None:
     if jis.decoding:
         return None
     return 0, None if block.isascii() else detect_encoding(bytes(block))
+
+
+def part_reach(start: int, end: int | None) -> tuple[int, int | None]:
+    """The bytes of a file that reading its part from ``start`` to ``end`` (None: the file's end) may look at: the
+    part, the bytes its context before is cut from, and its lookahead after (:meth:`TextExtractor.extract_part`)."""
+    return max(0, start - _BEFORE_A_PART), None if end is None else end + CONTEXT_BYTES
+
+
+def whole_read_block(offset: int) -> tuple[int, int]:
+    """The block of a whole-file read that holds byte ``offset`` (:meth:`TextExtractor._raw`, a large regular file
+    with no BOM): the head and a chunk first, then a chunk at a time. It is the block the encoding is told from."""
+    first = SAMPLE_SIZE + CHUNK_SIZE
+    if offset < first:
+        return 0, first
+    start = first + (offset - first) // CHUNK_SIZE * CHUNK_SIZE
+    return start, start + CHUNK_SIZE
+
+
+def encoding_met_later(fd: int, start: int) -> tuple[int, str] | None:
+    """For a file read as parts while ASCII (its first block is), whose bytes are ASCII up to ``start`` (the parts
+    before it met nothing else): where its first non-ASCII byte from ``start`` on is, and the encoding a whole-file
+    read decides there (:func:`detect_encoding` of that byte's :func:`whole_read_block`, as the reader tells it once
+    a file). None when a part cannot be read with that encoding as the whole-file read reads it: no such byte (the
+    file changed), or an escape byte before it or in its block or within reach of the block's edges (ISO-2022-JP
+    switches the reader to its decoder; the JIS stage holds an escape sequence cut by a block's end back, which
+    moves the block's edge)."""
+    offset = start
+    while True:
+        data = os.pread(fd, CHUNK_SIZE, offset)
+        if not data:
+            return None
+        met = None if data.isascii() else _NOT_ASCII.search(data)
+        escape = data.find(b"\x1b", 0, len(data) if met is None else met.start())
+        if escape >= 0:
+            return None
+        if met is not None:
+            break
+        offset += len(data)
+    first_non_ascii = offset + met.start()
+    block_start, block_end = whole_read_block(first_non_ascii)
+    reach = max(0, block_start - _ESCAPE_REACH)
+    around = os.pread(fd, block_end + _ESCAPE_REACH - reach, reach)
+    if b"\x1b" in around:
+        return None
+    return first_non_ascii, detect_encoding(around[block_start - reach:block_end - reach])
 
 
 def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context: bytes = b"", after: bytes = b"",
