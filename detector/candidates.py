@@ -34,6 +34,10 @@ ESCAPE_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
 )
 ESCAPE_HINT = "|".join(pattern for _, pattern in ESCAPE_HINTS)
 _ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)
+# What DigitFinder.find cannot find a candidate without: twelve digits, in a row or in groups of four joined twice
+# by the same character of any kind, whatever the rules' separators. (An escape hint's line is the other way.)
+_COULD_HOLD_RE = re.compile(f"[{DIGIT_CLASS}]{{4}}(.?)[{DIGIT_CLASS}]{{4}}\\1[{DIGIT_CLASS}]{{4}}", re.DOTALL)
+_HINT_NEEDS = tuple({needed.decode("ascii") for needs, _ in ESCAPE_HINTS for needed in needs})
 _JSON_ESCAPE_RE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 
 
@@ -77,6 +81,17 @@ def glued(text: str, start: int, end: int, joiners: str) -> bool:
     (A digit right beside it is ruled out by the finder's pattern.)"""
     return ((start >= 2 and text[start - 1] in joiners and text[start - 2] in _DIGITS)
             or (end + 2 <= len(text) and text[end] in joiners and text[end + 1] in _DIGITS))
+
+
+def could_hold(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` outside which no candidate is found: a scan of a string holding ``text`` finds candidates
+    only within, or across, them. A superset with no look at the characters around it, so the strings of many
+    table rows can be asked at once (joined by any character: each row's spans overlap one of the joined text's,
+    as ``finditer`` reports each span that does not overlap one it reported before). Escape hints are looked
+    for only in text holding a character one needs."""
+    yield from (match.span() for match in _COULD_HOLD_RE.finditer(text))
+    if any(needed in text for needed in _HINT_NEEDS):
+        yield from (match.span() for match in _ESCAPE_HINT_RE.finditer(text))
 
 
 def has_escape_hint(text: str) -> bool:

@@ -8,10 +8,13 @@ list and a header with an odd cell (``名前,=1+2,個人番号``) are headed lik
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 
+from ..candidates import could_hold
 from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
 from ..identify import DELIMITED, sniff_delimiter
 from ..model import Location
@@ -19,10 +22,19 @@ from . import Source, Span, TextUnit
 from .table import ColumnHeaders
 
 csv.field_size_limit(64 * 1024 * 1024)
+# Rows asked at once whether they could hold a candidate: about 100 KB of a typical table.
+_BLOCK_ROWS = 1024
 
 
 class DelimitedExtractor:
+    """Each row a unit, once the column headers are read (the first :data:`~detector.extract.table.
+    HEADER_SEARCH_ROWS` rows); past them, rows are taken a block at a time, and only those that could hold a
+    candidate give one. ``every_row``: the plain form, a unit for every row (the twin the tests hold it to)."""
+
     kinds: tuple[str, ...] = (DELIMITED,)
+
+    def __init__(self, every_row: bool = False) -> None:
+        self.every_row = every_row
 
     def extract(self, source: Source) -> Iterator[TextUnit]:
         head = source.head
@@ -38,21 +50,47 @@ class DelimitedExtractor:
         reader = csv.reader(stream, delimiter=delimiter)
         headers = ColumnHeaders()
         last_line = 0
+        block: list[tuple[list[str], str, int]] = []  # rows past the header search: (cells, text, first line)
         try:
             for row in reader:
                 first_line, last_line = last_line + 1, reader.line_num
                 if headers.searching:
                     headers.read(enumerate(row))
-                unit = _row_unit(row, delimiter, headers.names, first_line)
-                if unit is not None:
-                    yield unit
+                    unit = _row_unit(row, delimiter.join(row), headers.names, first_line)
+                    if unit is not None:
+                        yield unit
+                    continue
+                block.append((row, delimiter.join(row), first_line))
+                if len(block) >= _BLOCK_ROWS:
+                    yield from self._block_units(block, delimiter, headers.names)
+                    block = []
+            yield from self._block_units(block, delimiter, headers.names)
         finally:
             if not binary.closed:
                 stream.detach()  # the caller owns (and closes) the underlying file
 
+    def _block_units(self, block: list[tuple[list[str], str, int]], delimiter: str,
+                     headers: dict[int, str]) -> Iterator[TextUnit]:
+        """The units of a block of rows (their headers settled): only of the rows that could hold a candidate
+        (:func:`~detector.candidates.could_hold`, asked once for the block), unless ``every_row``."""
+        rows = block if self.every_row else _rows_that_could_hold(block)
+        for row, text, first_line in rows:
+            unit = _row_unit(row, text, headers, first_line)
+            if unit is not None:
+                yield unit
 
-def _row_unit(row: list[str], delimiter: str, headers: dict[int, str], first_line: int) -> TextUnit | None:
-    text = delimiter.join(row)
+
+def _rows_that_could_hold(block: list[tuple[list[str], str, int]]) -> list[tuple[list[str], str, int]]:
+    """The rows of a block whose text could hold a candidate: the block's texts joined by newlines asked once,
+    and every row a span found there overlaps kept (a table of names and addresses, most rows, costs no unit)."""
+    starts = list(itertools.accumulate((len(text) + 1 for _, text, _ in block), initial=0))
+    kept: set[int] = set()
+    for start, end in could_hold("\n".join(text for _, text, _ in block)):
+        kept.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)))
+    return [block[index] for index in sorted(kept)]
+
+
+def _row_unit(row: list[str], text: str, headers: dict[int, str], first_line: int) -> TextUnit | None:
     if len(text) < 12:
         return None
     columns = []
