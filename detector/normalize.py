@@ -6,7 +6,6 @@ Keywords and the text around a candidate are compared in one form, so "My Number
 
 from __future__ import annotations
 
-import array
 import functools
 import re
 import unicodedata
@@ -51,17 +50,20 @@ def _givers(chars: frozenset[str]) -> dict[str, frozenset[str]]:
         starters.setdefault(unicodedata.normalize("NFKD", char)[:1] or char, set()).add(char)
     if not starters:
         return {}
-    # Every character of the plane but NUL, each followed by NUL, decomposed, folded and decomposed again in one
-    # string: NUL has no decomposition and no case, and stops the reordering of combining marks. (Surrogates are
-    # no characters: U+0001 stands in for them.)
-    codes = array.array("I", range(1, 0x10000))
-    codes[0xD800 - 1:0xE000 - 1] = array.array("I", [1]) * 0x800
-    spaced = array.array("I", bytes(8 * len(codes)))
-    spaced[0::2] = codes
-    plane = spaced.tobytes().decode("utf-32-le")
+    # Every character of the plane, each followed by NUL, decomposed, folded and decomposed again in one string:
+    # NUL has no decomposition and no case, and stops the reordering of combining marks. The string is written as
+    # UTF-32 by its bytes, low and high byte of each code a slice each. (NUL itself and the surrogates, which are
+    # no characters, are U+0001 there: no decomposition, no case.)
+    utf32 = bytearray(8 * 0x10000)
+    utf32[0::8] = bytes(range(256)) * 256
+    utf32[1::8] = b"".join(bytes((high,)) * 256 for high in range(256))
+    stand_in = b"\x01" + bytes(7)
+    utf32[0:8] = stand_in
+    utf32[8 * 0xD800:8 * 0xE000] = stand_in * 0x800
+    plane = utf32.decode("utf-32-le")
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", plane).casefold())
     found: dict[str, set[str]] = {}
-    code, counted = 1, 0
+    code, counted = 0, 0
     for match in re.finditer("[" + re.escape("".join(starters)) + "]", folded):
         code += folded.count("\0", counted, match.start())
         counted = match.start()
