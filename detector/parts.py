@@ -17,12 +17,12 @@ Why the result is the one a whole-file read gives:
 - the context window is whole across a cut, as between the text reader's chunks (``tests/test_context_window``);
 - the encoding is decided once for the file, from its first block, as the text reader decides it
   (:func:`detector.extract.text.part_encoding`). A file whose first block is ASCII is read as ASCII by every
-  part; a part that meets a non-ASCII byte says so and stops. Once all parts are in, the parent tells the
-  encoding the whole-file read decides at the file's first non-ASCII byte (from the same block:
-  :func:`detector.extract.text.encoding_met_later`), and the parts that met such bytes, with their neighbours
-  (whose context reaches into them), are read again in that encoding (:func:`read_again`), as more parts: the
-  others are ASCII, which reads the same in every encoding read here. A mostly-ASCII log with Japanese lines
-  deep inside stays shared between the workers. An ISO-2022-JP escape, or one the reader's block edges depend
+  part; a part that meets a non-ASCII byte goes on in the encoding its block tells. Once all parts are in, the
+  parent tells the encoding the whole-file read decides at the file's first non-ASCII byte (from the same
+  block: :func:`detector.extract.text.encoding_met_later`), and reads again, in that encoding and as more
+  parts, only those that read otherwise (another encoding, or non-ASCII bytes in their context:
+  :func:`read_again`): the others are ASCII or read as the file is. A mostly-ASCII log with Japanese lines
+  deep inside is read once, by all the workers. An ISO-2022-JP escape, or one the reader's block edges depend
   on, sends the file to be read whole. UTF-16 and ISO-2022-JP files are never cut: UTF-16 is decoded before it
   is cut, and JIS carries its character set across line ends.
 """
@@ -63,13 +63,18 @@ class FilePart(NamedTuple):
 
 class PartResult(NamedTuple):
     """What a worker sends back for a part: the findings of its lines, counted from line 1 (None: the part could
-    not be read), its newlines, and whether it met what an ASCII part cannot read alone (a non-ASCII byte, an
-    ISO-2022-JP escape), which sends the file to be read whole."""
+    not be read), its newlines, and, for a part of a file ASCII at its start, what it met that such a part cannot
+    tell alone (:class:`detector.extract.text.PartReading`): a non-ASCII byte (``left_ascii``; it read on in the
+    encoding its block tells, ``switched``), an ISO-2022-JP escape (``jis``: the file is read whole), context
+    bytes that are not ASCII (``edges_ascii`` False)."""
 
     part: FilePart
     result: FileResult | None
     newlines: int = 0
     left_ascii: bool = False
+    switched: str | None = None
+    jis: bool = False
+    edges_ascii: bool = True
 
 
 def plan(path: str, size: int, part_bytes: int) -> list[FilePart] | None:
@@ -129,27 +134,33 @@ def _cuts(fd: int, skip: int, size: int, part_bytes: int) -> list[int]:
 
 class PartJoiner:
     """The parts of split files as they come back, in any order; each file joined when its last part is in, or,
-    when parts of a file ASCII at its start met other bytes, those parts given out again (:meth:`take_again`) in
-    the file's encoding and the file joined when they are back."""
+    when parts of a file ASCII at its start did not read as the whole file reads (:func:`read_again`), those parts
+    given out again (:meth:`take_again`) and the file joined when they are back."""
 
     def __init__(self) -> None:
         self._waiting: dict[str, list[tuple[PartResult, list[Revealed]]]] = {}
         self._again: list[FilePart] = []
+        self._read_again: set[str] = set()  # files whose parts were given out again: joined as they come back
 
     def add(self, part: PartResult, revealed: list[Revealed]) -> Joined | None:
         """None while parts of the file are still out (or to be read again); then the joined file."""
-        arrived = self._waiting.setdefault(part.part.path, [])
+        path = part.part.path
+        arrived = self._waiting.setdefault(path, [])
         arrived.append((part, revealed))
         if len(arrived) < part.part.total:
             return None
-        del self._waiting[part.part.path]
+        del self._waiting[path]
         ordered = sorted(arrived, key=lambda pair: pair[0].part.ordinal)
-        again = read_again(ordered)
+        again = [] if path in self._read_again else read_again(ordered)
+        if again is None:
+            return Joined(path, None, [])  # read whole
         if again:
             again_ordinals = {part.ordinal for part in again}
-            self._waiting[part.part.path] = [pair for pair in ordered if pair[0].part.ordinal not in again_ordinals]
+            self._waiting[path] = [pair for pair in ordered if pair[0].part.ordinal not in again_ordinals]
             self._again += again
+            self._read_again.add(path)
             return None
+        self._read_again.discard(path)
         return join(ordered)
 
     def take_again(self) -> list[FilePart]:
@@ -158,42 +169,44 @@ class PartJoiner:
         return again
 
 
-def read_again(parts: list[tuple[PartResult, list[Revealed]]]) -> list[FilePart]:
-    """The parts of a file (all of them, in order) to read again: none when no part met a byte that is not ASCII
-    in a file read as ASCII (or a part could not be read, or the file must be read whole: :func:`join` says
-    which). Else, in the encoding the whole-file read decides at the file's first non-ASCII byte, the parts that
-    met such bytes and those whose reading reaches into them (their neighbours: the context before a part, its
-    lookahead after); every other part is ASCII to its context's ends, which each encoding read here reads as
-    ASCII."""
-    from .extract.text import encoding_met_later, part_reach  # here, as in plan
+def read_again(parts: list[tuple[PartResult, list[Revealed]]]) -> list[FilePart] | None:
+    """The parts of a file (all of them, in order) to read again, in the file's encoding, before they are joined;
+    None when the file is read whole instead (a part met an ISO-2022-JP escape, or the file's first non-ASCII
+    byte cannot be told from here: :func:`~detector.extract.text.encoding_met_later`).
+
+    A file whose first block is ASCII is read as ASCII by each part, and a part that meets a non-ASCII byte goes
+    on in the encoding its own block tells. The whole-file read decides once, at the file's first non-ASCII
+    byte (in the first part that met one: the parts before it read only ASCII). A part reads as the whole-file
+    read does when it switched to that encoding, or met none (its bytes are ASCII, which every encoding read here
+    reads alike), and its context before and lookahead after are ASCII too; the others are read again."""
+    from .extract.text import encoding_met_later  # here, as in plan
 
     left = [result.part for result, _ in parts if result.left_ascii]
+    if any(result.jis for result, _ in parts):
+        return None
     if not left or any(result.result is None for result, _ in parts):
-        return []
-    first = left[0]
+        return []  # join says whether it can join them
     try:
-        fd = _open(first.path)
+        fd = _open(left[0].path)
     except OSError:
-        return []
+        return None
     try:
-        met = encoding_met_later(fd, first.start)
+        met = encoding_met_later(fd, left[0].start)
     except OSError:
-        return []
+        return None
     finally:
         os.close(fd)
     if met is None:
-        return []
-    again = []
-    for result, _ in parts:
-        low, high = part_reach(result.part.start, result.part.end)
-        if any((high is None or part.start < high) and (part.end is None or part.end > low) for part in left):
-            again.append(result.part._replace(encoding=met[1]))
-    return again
+        return None
+    encoding = met[1]
+    return [result.part._replace(encoding=encoding) for result, _ in parts
+            if not result.edges_ascii or (result.left_ascii and result.switched != encoding)]
 
 
 class Joined(NamedTuple):
     """A split file's result, as a whole-file read gives it, and its ``--reveal`` records with their lines
-    moved as the findings' are; ``result`` None: read the file whole instead (a part failed, or left ASCII)."""
+    moved as the findings' are; ``result`` None: read the file whole instead (a part failed, or the file's
+    parts cannot be read as the whole file is: :func:`read_again`)."""
 
     path: str
     result: FileResult | None
@@ -203,7 +216,7 @@ class Joined(NamedTuple):
 def join(parts: list[tuple[PartResult, list[Revealed]]]) -> Joined:
     """The parts of one file, in order, as one result: lines moved down by the newlines of the parts before."""
     path = parts[0][0].part.path
-    if any(part.result is None or part.left_ascii for part, _ in parts):
+    if any(part.result is None for part, _ in parts):
         return Joined(path, None, [])
     joined = FileResult(path=path, size=parts[0][0].part.size)
     records: list[Revealed] = []

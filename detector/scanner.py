@@ -255,7 +255,7 @@ class FileScanner:
             return PartResult(part, None)
         result = self.people.findings_of(part.path, found, TEXT)
         return PartResult(part, self.with_name(result) if part.last else result, (lines.next_line or 1) - 1,
-                          reading.left_ascii)
+                          reading.left_ascii, reading.switched, reading.jis, reading.edges_ascii)
 
     # -- the stages after identify --------------------------------------------------------------------------
 

@@ -137,11 +137,10 @@ def test_a_line_end_is_a_character_boundary_in_every_japanese_encoding() -> None
             assert b"\n" not in encoded, (encoding, hex(code))
 
 
-def test_an_ascii_log_with_japanese_further_on_reads_again_only_the_parts_that_meet_it(
-        scanner: FileScanner, tmp_path: Path) -> None:
+def test_an_ascii_log_with_japanese_further_on_is_read_once(scanner: FileScanner, tmp_path: Path) -> None:
     """The encoding is told by the first non-ASCII bytes of the file: a part of a file whose first block is ASCII
-    that meets any stops and says so; that part and its neighbours are read again in the encoding the whole-file
-    read tells from the same block (here: a CP932 keyword 1.2 MB into a 1.24 MB file), the others kept."""
+    that meets any goes on in the encoding its block tells and says so; the parent checks it is the one the
+    whole-file read tells from its own block (here: a CP932 keyword 1.2 MB into a 1.24 MB file), and keeps it."""
     number = valid_number(5)
     text = "GET /index.html 200\n" * 60000 + f"個人番号 {number}\n" + "GET /index.html 200\n" * 2000
     path = tmp_path / "later.log"
@@ -149,13 +148,37 @@ def test_an_ascii_log_with_japanese_further_on_reads_again_only_the_parts_that_m
     planned = parts.plan(str(path), path.stat().st_size, 100_000)
     assert planned is not None and planned[0].encoding is None
     results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
-    met = [result.part.ordinal for result, _ in results if result.left_ascii]
-    assert len(met) == 1
-    assert [(part.ordinal, part.encoding) for part in parts.read_again(results)] == \
-        [(ordinal, "cp932") for ordinal in range(met[0] - 1, min(met[0] + 2, len(planned)))]
+    assert [(result.part.ordinal, result.switched) for result, _ in results if result.left_ascii] == \
+        [(ordinal, "cp932") for ordinal in range(len(planned)) if text.encode("cp932").find(b"\x8c\xc2", *(
+            planned[ordinal].start, planned[ordinal].end or len(text) * 2)) >= 0]
+    assert all(result.edges_ascii for result, _ in results)
+    assert parts.read_again(results) == []
     again: list[parts.FilePart] = []
     assert outcome(*by_parts(scanner, str(path), 100_000, again)) == outcome(*whole(scanner, str(path)))
-    assert again and len(again) <= 3
+    assert again == []
+
+
+def test_a_part_that_told_another_encoding_or_read_japanese_context_as_ascii_is_read_again(
+        scanner: FileScanner, tmp_path: Path) -> None:
+    """The whole-file read tells the encoding once, from the block of the file's first non-ASCII byte; a later
+    part whose own block tells another (a line of EUC-JP after a line of CP932: each block alone says its own)
+    is read again in the file's, and so is a part whose context before holds the Japanese (read as ASCII)."""
+    cp932_line = f"個人番号 {valid_number(6)}\n".encode("cp932")
+    euc_line = f"マイナンバー {valid_number(7)} 登録\n".encode("euc-jp")
+    filler = b"GET /index.html 200\n"
+    data = filler * 60000 + cp932_line + filler * 6000 + euc_line + filler * 10
+    path = tmp_path / "two-encodings.log"
+    path.write_bytes(data)
+    planned = parts.plan(str(path), len(data), 40_000)
+    assert planned is not None
+    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    switched = {result.switched for result, _ in results if result.left_ascii}
+    assert len(switched) == 2  # each part told its own block's encoding
+    again_parts = parts.read_again(results)
+    assert again_parts and {part.encoding for part in again_parts} == {"cp932"}
+    again: list[parts.FilePart] = []
+    assert outcome(*by_parts(scanner, str(path), 40_000, again)) == outcome(*whole(scanner, str(path)))
+    assert again
 
 
 def mostly_ascii(seed: int, encoding: str, japanese_lines: int) -> bytes:
@@ -188,7 +211,7 @@ def test_a_mostly_ascii_log_read_as_parts_gives_what_it_gives_whole(scanner: Fil
     expected = whole(scanner, str(path))
     assert expected[0].findings
     assert outcome(*by_parts(scanner, str(path), part_bytes, again)) == outcome(*expected)
-    assert again and len({part.encoding for part in again}) == 1 and again[0].encoding is not None
+    assert len({part.encoding for part in again}) <= 1 and None not in {part.encoding for part in again}
 
 
 @pytest.mark.parametrize("escape_at", ["before", "in the block"])
@@ -206,8 +229,10 @@ def test_an_escape_byte_before_the_first_japanese_sends_the_file_to_be_read_whol
     assert planned is not None
     results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
     assert any(result.left_ascii for result, _ in results)
-    assert parts.read_again(results) == []
-    assert parts.join(results).result is None  # read whole
+    assert parts.read_again(results) is None  # read whole
+    joiner = parts.PartJoiner()
+    assert [joined for result, revealed in results if (joined := joiner.add(result, revealed)) is not None] == \
+        [parts.Joined(str(path), None, [])]
 
 
 @pytest.mark.parametrize("data", [
@@ -276,9 +301,9 @@ def test_two_workers_share_a_large_file_and_the_scan_is_the_same(tmp_path: Path,
     assert documents(again, RevealedNumbers())[1] == documents(split[0], RevealedNumbers())[1]
 
 
-def test_a_split_file_that_leaves_ascii_late_is_read_again_in_parts_by_the_pipeline(tmp_path: Path) -> None:
+def test_a_split_file_that_leaves_ascii_late_is_read_by_the_workers(tmp_path: Path) -> None:
     """The first block (1 MiB and the head) is ASCII, Japanese in CP932 comes 1.5 MB in: the parts that meet it
-    stop, and are read again in CP932 by the workers; the scan is the one a whole-file read gives."""
+    go on in CP932; the scan is the one a whole-file read gives."""
     share = tmp_path / "share"
     share.mkdir()
     ascii_part = log_text(20000, 11, False)

@@ -91,8 +91,8 @@ class TextExtractor:
         """The units of one part of a large file (:mod:`detector.parts`), from a stream of the whole file: its
         bytes cut as a whole-file read cuts its chunks, the bytes before the part as the first unit's context and
         those after it as the last unit's lookahead (a number's context window is whole across the cut). The
-        first unit starts at line 1 (the parent moves the lines). A part of a file that is ASCII so far stops at
-        its first non-ASCII byte or ISO-2022-JP escape (``part.left_ascii``): that file is read whole."""
+        first unit starts at line 1 (the parent moves the lines). A part of a file that is ASCII so far says what
+        it met (:class:`PartReading`): the parent reads again what does not read as the whole file does."""
         before = b""
         if not part.first:
             low = max(0, part.start - _BEFORE_A_PART)
@@ -102,6 +102,7 @@ class TextExtractor:
         if part.end is not None:
             stream.seek(part.end)
             after = stream.read(CONTEXT_BYTES)
+        part.edges_ascii = part.encoding is not None or (before.isascii() and after.isascii())
         end = part.end
         resume = _blocks_from(stream, end, self.chunk_size)
         fd = _regular_file(stream)
@@ -150,12 +151,19 @@ def _context_before(data: bytes, encoding: str | None) -> bytes:
 class PartReading:
     """A part of a large file as this reader reads it (:mod:`detector.parts`): bytes ``start`` to ``end`` (None:
     to the file's end), whether it is the ``first`` (no context before it), the file's ``encoding`` (None: ASCII
-    so far); and what reading it found: whether a part of a file that is ASCII so far met a non-ASCII byte or an
-    ISO-2022-JP escape (then it stopped there, and the file is read whole)."""
+    so far); and, for a part of a file that is ASCII so far, what reading it found: whether it met a non-ASCII
+    byte (``left_ascii``; it went on in the encoding its block tells, ``switched``), an ISO-2022-JP escape
+    (``jis``: it stopped there, and the file is read whole), and whether its context before and lookahead after
+    are ASCII (``edges_ascii``: else they were read as ASCII, which their bytes are not)."""
 
     def __init__(self, start: int, end: int | None, encoding: str | None, first: bool) -> None:
         self.start, self.end, self.encoding, self.first = start, end, encoding, first
-        self.left_ascii = False
+        self.left_ascii = self.jis = False
+        self.switched: str | None = None
+        self.edges_ascii = True
+
+    def switched_to(self, encoding: str) -> None:
+        self.left_ascii, self.switched = True, encoding
 
 
 def part_encoding(first: bytes) -> tuple[int, str | None] | None:
@@ -173,12 +181,6 @@ def part_encoding(first: bytes) -> tuple[int, str | None] | None:
     if jis.decoding:
         return None
     return 0, None if block.isascii() else detect_encoding(bytes(block))
-
-
-def part_reach(start: int, end: int | None) -> tuple[int, int | None]:
-    """The bytes of a file that reading its part from ``start`` to ``end`` (None: the file's end) may look at: the
-    part, the bytes its context before is cut from, and its lookahead after (:meth:`TextExtractor.extract_part`)."""
-    return max(0, start - _BEFORE_A_PART), None if end is None else end + CONTEXT_BYTES
 
 
 def whole_read_block(offset: int) -> tuple[int, int]:
@@ -224,8 +226,9 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
              part: PartReading | None = None, carry: bytes = b"", continues: bool = False) -> Iterator[TextUnit]:
     """The units of a text's blocks (see :meth:`TextExtractor._raw`): ``context`` before the first unit and
     ``after`` the last one, context only (a part of a file: :meth:`TextExtractor.extract_part`). The encoding is
-    told from the first non-ASCII block, once; for a ``part`` of a file that is ASCII so far, that block, or an
-    ISO-2022-JP escape, ends the part instead (``part.left_ascii``). ``carry`` and ``continues``: the unfinished
+    told from the first non-ASCII block, once; a ``part`` of a file that is ASCII so far says so (its encoding is
+    the file's only if that block holds the file's first non-ASCII byte: the parent checks), and an ISO-2022-JP
+    escape ends it (``part.jis``: the file is read whole). ``carry`` and ``continues``: the unfinished
     line and the state of a reading :class:`_InPlace` hands on (every unit after the first goes on from the one
     before it)."""
     edges = _AsciiEdges(after)
@@ -237,13 +240,15 @@ def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context:
                 encoding = "utf-8"
             if not block and not end:
                 continue  # all held back: an escape sequence cut by the block's end, completed by the next
-        if part is not None and (jis.decoding or (encoding is None and not block.isascii())):
-            part.left_ascii = True
+        if part is not None and jis.decoding:
+            part.left_ascii = part.jis = True
             return
         if not block and not carry:
             return
         if encoding is None and not block.isascii():
             encoding = detect_encoding(bytes(block))  # once a file
+            if part is not None:
+                part.switched_to(encoding)
         unit, scan_to, carry = _unit(context, carry, block, encoding, after)
         scan_from = len(context)
         if scan_to == scan_from:
@@ -338,10 +343,9 @@ class _InPlace:
                                     after, part, carry, continues)
                 return
             if encoding is None and not data.isascii():
-                if part is not None:
-                    part.left_ascii = True
-                    return
                 encoding = detect_encoding(data)  # once a file
+                if part is not None:
+                    part.switched_to(encoding)
             if not data and not carry:
                 return
             unit, scan_to, rest = _unit(context, carry, data, encoding, after)
