@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 from dataclasses import fields
 
 import pytest
@@ -139,3 +140,14 @@ def test_a_scanned_units_candidates_keep_the_line_the_scanner_gave_it(rules: Rul
     assert first == []
     assert [(c.digits, c.location) for c in second] == [(number, Location(line=2))]
     assert isinstance(second[0], Candidate)
+
+
+def test_every_line_of_a_file_with_a_number_on_each_line_is_its_own(tmp_path: Path) -> None:
+    """Numbers on every line: their context windows merge into one window as long as the chunk, and each finding
+    still names its own line (counted on from the finding before it)."""
+    numbers = [valid_number(seed) for seed in range(3000)]
+    path = tmp_path / "dense.log"
+    path.write_text("".join(f"GET /a?id={index} my number {number}\n" for index, number in enumerate(numbers)),
+                    encoding="ascii")
+    result = FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW)).scan_file(str(path))
+    assert [finding.location.line for finding in result.findings] == list(range(1, 3001))

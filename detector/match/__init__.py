@@ -319,11 +319,12 @@ class TextScanner:
         if left >= right:
             return
         text, pos, limit = _decoded_window(data, encoding, start, end, left, right)
-        base_line = line_at(left)
+        line, counted = line_at(left), pos  # counted on from each candidate (merged windows may span a chunk)
         for m in self.finder.find(text, pos):
             if m.start >= limit:
                 break
-            line = base_line + text.count("\n", pos, m.start)
+            line += text.count("\n", counted, m.start)
+            counted = m.start
             if first_seen is not None:
                 first_seen.setdefault((line, 0, m.digits), start)
             self._keep(found, text, m.start, m.end, m.digits, m.grouped, line, None, ())
