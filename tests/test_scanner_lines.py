@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import random
-from pathlib import Path
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
