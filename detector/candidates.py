@@ -16,28 +16,12 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .mynumber import DIGIT_CLASS, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
+from .mynumber import DIGIT_CLASS, ESCAPE_HINT, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
 
 # What glues a contiguous candidate to the digits beside it (a grouped one is glued by its own separator).
 JOINERS = "-.－‐−ー‑–"
 
-# Hints that a line holds an escaped number: percent-encoding, JSON \\uXXXX escapes, HTML character references,
-# and digits joined by an escaped separator. Each is paired with the bytes it cannot occur without, so a
-# prefilter runs it only over data holding one of them. ("\\u", not a bare backslash: 0x5C is the second byte
-# of many CP932 characters, such as ソ and 表, so it is in nearly every chunk of Japanese text.)
-_BACKSLASH_U = (b"\\u", b"\\U")
-ESCAPE_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
-    ((b"%",), r"%(?:ef%bc%9[0-9]|3[0-9])"),
-    (_BACKSLASH_U, r"\\u(?:ff1[0-9]|003[0-9])"),
-    ((b"&",), r"&#(?:6529[6-9]|6530[0-5]|4[89]|5[0-7]|x(?:ff1[0-9]|3[0-9]));"),
-    ((b"+", b"%", *_BACKSLASH_U), r"[0-9]{4}(?:\+|%[0-9a-f]{2}|\\u[0-9a-f]{4})[0-9]"),
-)
-ESCAPE_HINT = "|".join(pattern for _, pattern in ESCAPE_HINTS)
 _ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)
-# What DigitFinder.find cannot find a candidate without: twelve digits, in a row or in groups of four joined twice
-# by the same character of any kind, whatever the rules' separators. (An escape hint's line is the other way.)
-_COULD_HOLD_RE = re.compile(f"[{DIGIT_CLASS}]{{4}}(.?)[{DIGIT_CLASS}]{{4}}\\1[{DIGIT_CLASS}]{{4}}", re.DOTALL)
-_HINT_NEEDS = tuple({needed.decode("ascii") for needs, _ in ESCAPE_HINTS for needed in needs})
 _JSON_ESCAPE_RE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 
 
@@ -81,17 +65,6 @@ def glued(text: str, start: int, end: int, joiners: str) -> bool:
     (A digit right beside it is ruled out by the finder's pattern.)"""
     return ((start >= 2 and text[start - 1] in joiners and text[start - 2] in _DIGITS)
             or (end + 2 <= len(text) and text[end] in joiners and text[end + 1] in _DIGITS))
-
-
-def could_hold(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of ``text`` outside which no candidate is found: a scan of a string holding ``text`` finds candidates
-    only within, or across, them. A superset with no look at the characters around it, so the strings of many
-    table rows can be asked at once (joined by any character: each row's spans overlap one of the joined text's,
-    as ``finditer`` reports each span that does not overlap one it reported before). Escape hints are looked
-    for only in text holding a character one needs."""
-    yield from (match.span() for match in _COULD_HOLD_RE.finditer(text))
-    if any(needed in text for needed in _HINT_NEEDS):
-        yield from (match.span() for match in _ESCAPE_HINT_RE.finditer(text))
 
 
 def has_escape_hint(text: str) -> bool:

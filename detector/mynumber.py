@@ -21,6 +21,8 @@ detector.mynumber.InvalidChecksum: the check digit is wrong
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from operator import mul
 
 FULLWIDTH_DIGITS = "０１２３４５６７８９"
@@ -110,3 +112,35 @@ def mask(number: str) -> str:
 def to_ascii(text: str) -> str:
     """Full-width digits to ASCII, nothing else changed (ASCII text, most numbers, is returned as it is)."""
     return text if text.isascii() else text.translate(_TO_ASCII)
+
+
+# -- the shapes a number is written in, for the tests that must never miss one ---------------------------
+
+# Hints that a line holds an escaped number: percent-encoding, JSON \\uXXXX escapes, HTML character references,
+# and digits joined by an escaped separator. Each is paired with the bytes it cannot occur without, so a
+# prefilter runs it only over data holding one of them. ("\\u", not a bare backslash: 0x5C is the second byte
+# of many CP932 characters, such as ソ and 表, so it is in nearly every chunk of Japanese text.)
+_BACKSLASH_U = (b"\\u", b"\\U")
+ESCAPE_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    ((b"%",), r"%(?:ef%bc%9[0-9]|3[0-9])"),
+    (_BACKSLASH_U, r"\\u(?:ff1[0-9]|003[0-9])"),
+    ((b"&",), r"&#(?:6529[6-9]|6530[0-5]|4[89]|5[0-7]|x(?:ff1[0-9]|3[0-9]));"),
+    ((b"+", b"%", *_BACKSLASH_U), r"[0-9]{4}(?:\+|%[0-9a-f]{2}|\\u[0-9a-f]{4})[0-9]"),
+)
+ESCAPE_HINT = "|".join(pattern for _, pattern in ESCAPE_HINTS)
+_ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)
+_HINT_NEEDS = tuple({needed.decode("ascii") for needs, _ in ESCAPE_HINTS for needed in needs})
+# What the finder (detector.candidates.DigitFinder) cannot find a candidate without: twelve digits, in a row or in
+# groups of four joined twice by the same character of any kind, whatever the rules' separators.
+_COULD_HOLD_RE = re.compile(f"[{DIGIT_CLASS}]{{4}}(.?)[{DIGIT_CLASS}]{{4}}\\1[{DIGIT_CLASS}]{{4}}", re.DOTALL)
+
+
+def could_hold(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` outside which no candidate is found: a scan of a string holding ``text`` finds candidates
+    (by the finder, or on an escape hint's line) only within, or across, them. A superset with no look at the
+    characters around it, so the strings of many table rows can be asked at once (joined by any character: each
+    row's spans overlap one of the joined text's, as ``finditer`` reports each span that does not overlap one it
+    reported before). Escape hints are looked for only in text holding a character one needs."""
+    yield from (match.span() for match in _COULD_HOLD_RE.finditer(text))
+    if any(needed in text for needed in _HINT_NEEDS):
+        yield from (match.span() for match in _ESCAPE_HINT_RE.finditer(text))

@@ -1,6 +1,6 @@
 """A large table is mostly rows that cannot hold a My Number (names, addresses, dates, phone numbers): past the
 header rows, the CSV reader asks a block of rows at once whether each could hold a candidate
-(:func:`detector.candidates.could_hold`) and gives units only for those. The plain form gives a unit for every
+(:func:`detector.mynumber.could_hold`) and gives units only for those. The plain form gives a unit for every
 row; the rows it leaves out hold nothing the scanner finds, in any form a number is written in."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detector.candidates import could_hold
 from detector.extract import Source, TextUnit
 from detector.extract.delimited import DelimitedExtractor
 from detector.extract.table import HEADER_SEARCH_ROWS
 from detector.match import TextScanner
 from detector.model import Confidence, ScanOptions
+from detector.mynumber import could_hold
 from detector.rules import load_rules
 from detector.scanner import FileScanner
 

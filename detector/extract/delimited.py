@@ -14,10 +14,10 @@ import io
 import itertools
 from collections.abc import Iterator
 
-from ..candidates import could_hold
 from ..decode import SAMPLE_SIZE, bom_of, detect_encoding, utf16_without_bom
 from ..identify import DELIMITED, sniff_delimiter
 from ..model import Location
+from ..mynumber import could_hold
 from . import Source, Span, TextUnit
 from .table import ColumnHeaders
 
@@ -72,7 +72,7 @@ class DelimitedExtractor:
     def _block_units(self, block: list[tuple[list[str], str, int]], delimiter: str,
                      headers: dict[int, str]) -> Iterator[TextUnit]:
         """The units of a block of rows (their headers settled): only of the rows that could hold a candidate
-        (:func:`~detector.candidates.could_hold`, asked once for the block), unless ``every_row``."""
+        (:func:`~detector.mynumber.could_hold`, asked once for the block), unless ``every_row``."""
         rows = block if self.every_row else _rows_that_could_hold(block)
         for row, text, first_line in rows:
             unit = _row_unit(row, text, headers, first_line)

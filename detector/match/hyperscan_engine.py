@@ -16,8 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..candidates import ESCAPE_HINTS
-from ..mynumber import FULLWIDTH_DIGITS
+from ..mynumber import ESCAPE_HINTS, FULLWIDTH_DIGITS
 from .prechecks import valid_ascii_ends, valid_multibyte_ends
 
 
