@@ -17,11 +17,11 @@ import bisect
 import itertools
 import logging
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
-from .errors import UsageError
+from .errors import ScanError, UsageError
 from .fs.lister import Lister, default_lister
 from .locations import check_public_paths
 from .messages import text
@@ -404,7 +404,9 @@ class ProcessPool:
     """The default runner: this machine's processes. Workers are forked from this process after ``scanner``
     compiled its rules and prefilters, so each starts ready (compiling in every worker cost more than scanning
     10,000 small files); with one job, or fewer than two batches, the batches are scanned here (starting workers
-    costs more than scanning a few files)."""
+    costs more than scanning a few files). The workers are :mod:`detector.forked`'s: a worker that stops (a file
+    that crashes a reader) costs its batch's files a second reading, one by one, and a file that stops one on its
+    own is listed unscanned with how it stopped; the others are scanned."""
 
     def __init__(self, jobs: int, prefetch: StatPrefetch | None = None, split_bytes: int = SPLIT_BYTES) -> None:
         self.jobs = jobs
@@ -425,18 +427,47 @@ class ProcessPool:
                 if self.prefetch is not None:
                     self.prefetch.stop()
                 scanner.text_scanner.warm()
-                yield from self._parallel(itertools.chain(head, batches), scanner, listed)
+                global _worker
+                _worker = scanner
+                yield from self._parallel(itertools.chain(head, batches), listed)
                 return
             batches = iter(head)
         for batch in batches:
             yield scan_batch(scanner, batch, listed)
 
-    def _parallel(self, batches: Iterable[Work], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
-        import concurrent.futures as futures  # only here, as multiprocessing: an unchanged tree reads nothing
-        import multiprocessing  # only here: start-up time that --jobs 1 does not need
+    def _parallel(self, batches: Iterator[Work], listed: bool) -> Iterator[Scanned]:
+        from .forked import NoWorkerLeft, WorkerPool, WorkerStopped  # only here: --jobs 1 forks nothing
 
-        global _worker
-        _worker = scanner
+        again: deque[Work] = deque()  # the files of a batch whose worker stopped, one a batch
+        last_stop = ""
+        pool = WorkerPool(self.jobs, lambda batch: _scan_batch(batch, listed))
+        self.started = True
+        try:
+            for answer in pool.results(batches, again):
+                if not isinstance(answer, WorkerStopped):
+                    yield answer
+                    continue
+                last_stop = answer.how()
+                stopped: Work = answer.batch
+                if isinstance(stopped, list) and len(stopped) > 1:
+                    again.extend([path] for path in stopped)
+                    continue
+                path = stopped.path if isinstance(stopped, FilePart) else stopped[0]
+                yield Batch([_as_result(Unscanned(path, last_stop))], 0, 0, {}, []), []
+        except NoWorkerLeft:
+            raise ScanError(text("workers.none_left", how=last_stop)) from None
+        finally:
+            pool.close()
+
+
+class ExecutorPool(ProcessPool):
+    """:class:`ProcessPool` on :class:`concurrent.futures.ProcessPoolExecutor`: the plain twin of its forked
+    workers (the tests hold the two to the same results). A worker that stops breaks the pool, and the scan."""
+
+    def _parallel(self, batches: Iterator[Work], listed: bool) -> Iterator[Scanned]:
+        import concurrent.futures as futures
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         with futures.ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
             pending: set[futures.Future[Scanned]] = set()

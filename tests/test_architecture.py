@@ -21,9 +21,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "detector"
 FOUNDATION = {"model", "errors", "messages", "formulas", "globs", "mynumber", "names", "native", "normalize", "rules",
               "cuts", "redact", "exposure", "times", "__init__"}
 STAGES = ["fs", "selection", "walk", "decode", "identify", "ocr", "extract", "candidates", "context", "match",
-          "locations", "people", "parts", "scanner", "scanlog", "assess", "schema", "result", "access", "incremental",
-          "deadlines", "incident", "notify", "pipeline", "dask_scan", "baseline", "scan_setup", "outputs", "contain",
-          "watch", "report", "api", "config", "cli_help", "cli", "__main__"]
+          "locations", "people", "parts", "scanner", "scanlog", "assess", "schema", "result", "access",
+          "incremental", "deadlines", "incident", "notify", "forked", "pipeline", "dask_scan", "baseline",
+          "scan_setup", "outputs", "contain", "watch", "report", "api", "config", "cli_help", "cli", "__main__"]
 
 
 def _stage_of(module: str) -> str:
