@@ -23,7 +23,6 @@ import pickle
 import selectors
 import signal
 import struct
-import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ class Worker:
 
 
 class NoWorkerLeft(Exception):
-    """Every worker stopped, and none could be forked in their place (another thread was running)."""
+    """Every worker stopped, and none could be forked in their place (the system had no process to give)."""
 
 
 def fork_workers(count: int, run: Callable[[Any], Any]) -> list[Worker]:
@@ -156,8 +155,8 @@ class _Feed:
 class WorkerPool:
     """Forked workers fed batches one at a time, their results handed back as they come
     (:meth:`results`); a worker that stops is told as a :class:`WorkerStopped` for its batch, and one is forked in
-    its place while this process runs no other thread (a fork copies only the forking thread: a lock another
-    holds would stay held in the child)."""
+    its place (as a ``concurrent.futures`` pool forks its workers while its own threads run: the interpreter
+    makes its locks and logging's fit for the child, which runs only the scanner)."""
 
     def __init__(self, count: int, run: Callable[[Any], Any]) -> None:
         self.run = run
@@ -242,10 +241,12 @@ class WorkerPool:
         os.close(worker.tasks)
         os.close(worker.results)
         self.workers.remove(worker)
-        if threading.active_count() == 1:
+        try:
             replacement = _fork_one(self.run, self.workers)
-            self.workers.append(replacement)
-            self.selector.register(replacement.results, selectors.EVENT_READ, replacement)
+        except OSError:  # no process to be had (EAGAIN, ENOMEM): the workers left go on
+            return stopped
+        self.workers.append(replacement)
+        self.selector.register(replacement.results, selectors.EVENT_READ, replacement)
         return stopped
 
 

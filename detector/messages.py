@@ -220,8 +220,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dask.gave_up": "Dask gave a batch up: each worker that took it died ({error}); a file in it may crash the "
                         "reader: scan its folder with -v on one machine",
         "dask.scheduler_lost": "the Dask scheduler at {address} was lost during the scan: {error}",
-        "workers.none_left": "every worker process stopped ({how}) and none could be started in their place while "
-                             "another thread ran: scan again, or with --jobs 1",
+        "workers.none_left": "every worker process stopped ({how}) and the system gave no process to start in "
+                             "their place: scan again with fewer --jobs",
         "dask.refuses": "Dask worker {worker} refuses to scan: {why}",
         "dask.also": "{first}; {rest}",
         "dask.not_set_up": "the scan's set-up did not reach it",
@@ -395,8 +395,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "が読み取り処理を落としている可能性があります: そのフォルダを 1 台で -v を付けてスキャンして"
                         "ください",
         "dask.scheduler_lost": "スキャン中に Dask スケジューラ {address} との接続が失われました: {error}",
-        "workers.none_left": "ワーカープロセスがすべて停止し({how})、別のスレッドが動いていたため代わりを起動できません"
-                             "でした: もう一度、または --jobs 1 でスキャンしてください",
+        "workers.none_left": "ワーカープロセスがすべて停止し({how})、代わりのプロセスをシステムから得られませんでした: "
+                             "--jobs を減らしてもう一度スキャンしてください",
         "dask.refuses": "Dask ワーカー {worker} はスキャンを拒否しました: {why}",
         "dask.also": "{first}。{rest}",
         "dask.not_set_up": "スキャンの準備がこのワーカーに届いていません",

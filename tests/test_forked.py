@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,13 @@ def test_a_file_that_stops_its_worker_is_listed_unscanned_and_the_scan_goes_on(
     parent = os.getpid()
     monkeypatch.setattr(pipeline, "BATCH_FILES", 8)  # several batches, the crashing one among them
     monkeypatch.setattr(FileScanner, "scan_files", crashing)
-    result = scan_paths([str(root)], OPTIONS, runner=ProcessPool(2))
+    done = threading.Event()
+    waiting = threading.Thread(target=done.wait, daemon=True)  # another thread runs, as watchdog's do in watch
+    waiting.start()
+    try:
+        result = scan_paths([str(root)], OPTIONS, runner=ProcessPool(2))
+    finally:
+        done.set()
     assert [(Path(entry.path).name, entry.reason) for entry in result.unscanned] == \
         [("crash.txt", f"the process reading it stopped: {how}")]
     assert result.to_json()["findings"] == expected.to_json()["findings"]
