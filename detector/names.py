@@ -33,6 +33,7 @@ decoded, so people read ``個人.txt`` rather than ``\\x8c\\xc2\\x90l.txt``; esc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -126,9 +127,10 @@ def may_hold_number(text: str) -> bool:
     return _MAY_HOLD_RE.search(text) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def shown(text: str, reveal: bool = False) -> str:
     """A name as every writer writes it: masked (unless ``reveal``) and escaped. Names that need neither, most
-    of them, are returned as they are after one regex search."""
+    of them, are returned as they are after one regex search. Remembered: a file's findings all name it."""
     if _WORK_RE.search(text) is None:
         return text
     return escape(text if reveal else mask_numbers(text))
@@ -144,6 +146,7 @@ def name_fields(key: str, name: str, reveal: bool = False) -> dict[str, str]:
     return fields
 
 
+@functools.lru_cache(maxsize=4096)
 def display(text: str, reveal: bool = False) -> str | None:
     """The readable form of a name that is not UTF-8 but whose components decode as CP932 (Shift_JIS), shown
     as :func:`shown` shows names; None when there is none (a UTF-8 name is readable as it is shown)."""
