@@ -31,14 +31,17 @@ from typing import Any
 _LENGTH = struct.Struct("<Q")
 
 
-@dataclass
+@dataclass(eq=False)
 class Worker:
-    """One forked worker: its process, the pipe ends the parent keeps, and the batch it is reading (None: idle)."""
+    """One forked worker: its process, the pipe ends the parent keeps (both non-blocking), the batches given to it
+    and not answered yet, oldest first (the first is the one it reads), what is still to be written to it, and
+    what has come back of a result."""
 
     pid: int
     tasks: int  # the parent writes batches here
     results: int  # and reads results here
-    batch: Any = None
+    given: deque[Any] = field(default_factory=deque)
+    outbox: bytearray = field(default_factory=bytearray)
     received: bytearray = field(default_factory=bytearray)
 
 
@@ -78,6 +81,7 @@ def _fork_one(run: Callable[[Any], Any], others: list[Worker]) -> Worker:
     os.close(task_read)
     os.close(result_write)
     os.set_blocking(result_read, False)
+    os.set_blocking(task_write, False)
     return Worker(pid, task_write, result_read)
 
 
@@ -112,6 +116,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    """``data`` into a blocking pipe (the worker's results)."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -140,26 +145,41 @@ class _Feed:
     """The batches to give out: those given back first (``again``), then the rest, each taken once."""
 
     def __init__(self, batches: Iterator[Any], again: deque[Any]) -> None:
-        self.batches, self.again, self.exhausted = batches, again, False
+        self.batches, self.again = batches, again
+        self.next: Any = None  # the rest's next batch, taken from the iterator and not given yet
 
-    def next(self) -> Any:
+    def peek(self) -> Any:
+        """The batch to give next, None when there is none (for now: ``again`` may fill)."""
         if self.again:
-            return self.again.popleft()
-        if self.exhausted:
-            return None
-        batch = next(self.batches, None)
-        self.exhausted = batch is None
-        return batch
+            return self.again[0]
+        if self.next is None:
+            self.next = next(self.batches, None)
+        return self.next
+
+    def take(self) -> None:
+        """The batch :meth:`peek` told is given."""
+        if self.again:
+            self.again.popleft()
+        else:
+            self.next = None
 
 
 class WorkerPool:
-    """Forked workers fed batches one at a time, their results handed back as they come
-    (:meth:`results`); a worker that stops is told as a :class:`WorkerStopped` for its batch, and one is forked in
-    its place (as a ``concurrent.futures`` pool forks its workers while its own threads run: the interpreter
-    makes its locks and logging's fit for the child, which runs only the scanner)."""
+    """Forked workers fed batches, their results handed back as they come (:meth:`results`); a worker that stops
+    is told as a :class:`WorkerStopped` for the batch it was reading (the one after it, given ahead, is given out
+    again as it is), and one is forked in its place (as a ``concurrent.futures`` pool forks its workers while its
+    own threads run: the interpreter makes its locks and logging's fit for the child, which runs only the
+    scanner).
 
-    def __init__(self, count: int, run: Callable[[Any], Any]) -> None:
-        self.run = run
+    A worker is given up to :data:`AHEAD` batches (those ``ahead`` allows), so it has the next when it writes a
+    result, whatever this process is doing; this process never waits on a pipe: what a worker's pipe cannot take
+    yet waits in its outbox, and both directions are watched by one selector, so neither side waits on the
+    other."""
+
+    AHEAD = 2
+
+    def __init__(self, count: int, run: Callable[[Any], Any], ahead: Callable[[Any], bool] = lambda _: True) -> None:
+        self.run, self.ahead = run, ahead
         self.workers = fork_workers(count, run)
         self.selector = selectors.DefaultSelector()
         for worker in self.workers:
@@ -173,73 +193,92 @@ class WorkerPool:
             self._feed(feed)
             if not self.workers:
                 raise NoWorkerLeft
-            if not any(worker.batch is not None for worker in self.workers):
-                if again:
+            if not any(worker.given for worker in self.workers):
+                if feed.peek() is not None:
                     continue
                 return
             for key, _ in self.selector.select():
-                answer = self._receive(key.data)
-                if answer is None or (isinstance(answer, WorkerStopped) and answer.batch is None):
+                worker = key.data
+                if worker not in self.workers:
+                    continue  # it stopped while this round's events were handled: its pipes are closed
+                if key.fd == worker.tasks:
+                    self._flush(worker)
                     continue
-                self._feed(feed)  # first: the worker reads its next batch while this process merges the result
-                yield answer
-
-    def _feed(self, feed: _Feed) -> None:
-        """The next batches to the idle workers."""
-        for worker in self.workers:
-            if worker.batch is None:
-                batch = feed.next()
-                if batch is None:
-                    return
-                self._give(worker, batch)
+                for answer in self._receive(worker, again):
+                    self._feed(feed)  # first: the worker has its next batch while this process merges the result
+                    yield answer
 
     def close(self) -> None:
         """Closes the workers' pipes (an idle worker exits), and waits for them; one still reading a batch (the
         scan ended early: an error, Ctrl-C) is killed first."""
         for worker in self.workers:
-            self.selector.unregister(worker.results)
-            os.close(worker.tasks)
-            os.close(worker.results)
-            if worker.batch is not None:
+            self._forget(worker)
+            if worker.given:
                 _kill(worker.pid)
         for worker in self.workers:
             _reap(worker.pid)
         self.workers = []
         self.selector.close()
 
-    def _give(self, worker: Worker, batch: Any) -> None:
-        payload = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
-        worker.batch = batch
-        with contextlib.suppress(BrokenPipeError):  # it stopped: its end of the results pipe says so
-            _write_all(worker.tasks, _LENGTH.pack(len(payload)) + payload)
+    def _feed(self, feed: _Feed) -> None:
+        """Batches to the idle workers, and to those reading one, up to :data:`AHEAD`, the batches ``ahead`` says
+        may wait behind another (many small files, where a worker waiting for its next batch costs; not a large
+        file, which would keep a worker busy at the end while another waits)."""
+        for worker in self.workers:
+            while len(worker.given) < self.AHEAD:
+                batch = feed.peek()
+                if batch is None or (worker.given and not self.ahead(batch)):
+                    break
+                feed.take()
+                payload = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+                worker.given.append(batch)
+                worker.outbox += _LENGTH.pack(len(payload)) + payload
+                self._flush(worker)
 
-    def _receive(self, worker: Worker) -> Any | WorkerStopped | None:
-        """What the worker's pipe holds now: a whole result, None while one is still arriving, or how it stopped."""
+    def _flush(self, worker: Worker) -> None:
+        """What the worker's pipe takes now of its outbox; the rest is written when the pipe has room."""
+        try:
+            while worker.outbox:
+                del worker.outbox[:os.write(worker.tasks, worker.outbox)]
+        except BlockingIOError:
+            pass
+        except BrokenPipeError:  # it stopped: its end of the results pipe says so
+            worker.outbox.clear()
+        watching = worker.tasks in self.selector.get_map()
+        if worker.outbox and not watching:
+            self.selector.register(worker.tasks, selectors.EVENT_WRITE, worker)
+        elif watching and not worker.outbox:
+            self.selector.unregister(worker.tasks)
+
+    def _receive(self, worker: Worker, again: deque[Any]) -> list[Any | WorkerStopped]:
+        """The whole results the worker's pipe holds now (none while one is still arriving), or how it stopped."""
         try:
             chunk = os.read(worker.results, 1 << 20)
         except BlockingIOError:
-            return None
-        if chunk:
-            worker.received += chunk
-            if len(worker.received) < _LENGTH.size:
-                return None
+            return []
+        if not chunk:
+            stopped = self._stopped(worker, again)
+            return [] if stopped.batch is None else [stopped]
+        worker.received += chunk
+        answers = []
+        while len(worker.received) >= _LENGTH.size:
             size = _LENGTH.unpack_from(worker.received)[0]
             if len(worker.received) < _LENGTH.size + size:
-                return None
+                break
             ok, value = pickle.loads(memoryview(worker.received)[_LENGTH.size:_LENGTH.size + size])
             del worker.received[:_LENGTH.size + size]
-            worker.batch = None
+            worker.given.popleft()
             if not ok:
                 raise value
-            return value
-        return self._stopped(worker)
+            answers.append(value)
+        return answers
 
-    def _stopped(self, worker: Worker) -> WorkerStopped:
-        """The worker ended: reaped, replaced where a fork is safe, and its batch told."""
-        stopped = WorkerStopped(worker.batch, *_reap(worker.pid))
-        self.selector.unregister(worker.results)
-        os.close(worker.tasks)
-        os.close(worker.results)
+    def _stopped(self, worker: Worker, again: deque[Any]) -> WorkerStopped:
+        """The worker ended: reaped and replaced; the batch it was reading told, the ones given after it given out
+        again as they are."""
+        stopped = WorkerStopped(worker.given.popleft() if worker.given else None, *_reap(worker.pid))
+        again.extend(worker.given)
+        self._forget(worker)
         self.workers.remove(worker)
         try:
             replacement = _fork_one(self.run, self.workers)
@@ -248,6 +287,13 @@ class WorkerPool:
         self.workers.append(replacement)
         self.selector.register(replacement.results, selectors.EVENT_READ, replacement)
         return stopped
+
+    def _forget(self, worker: Worker) -> None:
+        """The worker's pipes closed and no longer watched."""
+        for fd in (worker.tasks, worker.results):
+            if fd in self.selector.get_map():
+                self.selector.unregister(fd)
+            os.close(fd)
 
 
 def _kill(pid: int) -> None:

@@ -440,7 +440,7 @@ class ProcessPool:
 
         again: deque[Work] = deque()  # the files of a batch whose worker stopped, one a batch
         last_stop = ""
-        pool = WorkerPool(self.jobs, lambda batch: _scan_batch(batch, listed))
+        pool = WorkerPool(self.jobs, lambda batch: _scan_batch(batch, listed), _many_small)
         self.started = True
         try:
             for answer in pool.results(batches, again):
@@ -458,6 +458,12 @@ class ProcessPool:
             raise ScanError(text("workers.none_left", how=last_stop)) from None
         finally:
             pool.close()
+
+
+def _many_small(batch: Work) -> bool:
+    """Whether a batch may wait behind another in a worker: one of several files (a batch of one is a large file,
+    a part of one is long too)."""
+    return isinstance(batch, list) and len(batch) > 1
 
 
 class ExecutorPool(ProcessPool):
