@@ -148,3 +148,20 @@ def test_a_worker_that_stopped_while_idle_is_replaced_and_the_batch_it_was_given
         assert len(pool.workers) == 2
     finally:
         pool.close()
+
+
+def _echo_doubled(batch: list[str]) -> list[str]:
+    return batch + batch
+
+
+def test_batches_and_results_larger_than_a_pipe_pass_both_ways_without_waiting() -> None:
+    """Two batches a worker in flight, each and each result several times a pipe's 64 KiB: the parent writes what
+    a pipe takes and reads what comes, and neither side waits on the other."""
+    batches = [[f"{index:06}" * 20] * 2_000 for index in range(12)]  # about 250 KB pickled
+    pool = WorkerPool(2, _echo_doubled)
+    try:
+        answers = [answer for answer in pool.results(iter(batches), deque()) if not isinstance(answer, WorkerStopped)]
+    finally:
+        pool.close()
+    assert sorted(answer[0] for answer in answers) == sorted(batch[0] for batch in batches)
+    assert all(len(answer) == 4_000 for answer in answers)
