@@ -1,8 +1,8 @@
-"""Worker processes forked from the scan's process, each given one batch at a time through a pipe.
+"""Worker processes forked from the scan's process, fed batches through pipes.
 
 :class:`detector.pipeline.ProcessPool` runs its batches here. Each worker is a copy of the parent made after its
 scanner compiled everything (:func:`fork_workers`), so it starts ready; it reads a batch from its pipe, scans it,
-writes the result back, and waits for the next. Only the standard library's ``os``, ``pickle`` and ``selectors``
+writes the result back, and reads the next. Only the standard library's ``os``, ``pickle`` and ``selectors``
 are needed, where ``concurrent.futures`` brings in ``multiprocessing``'s queues, connections and threads before a
 worker can start (their twin, :class:`detector.pipeline.ExecutorPool`, is held to the same results by tests).
 
@@ -10,9 +10,11 @@ A worker that stops (killed, or crashed in a C library by a file's bytes) loses 
 are given out again one by one, to the workers left and to one forked in its place, and a file that stops a
 worker on its own is reported unscanned, with how the worker stopped, where a broken pool used to end the scan.
 
-Why one batch at a time: a worker writes its result while the parent may be writing it the next batch, and two
-processes each writing a pipe the other does not read would wait on each other. A batch given only to an idle
-worker is read while it is written; the gap it costs is a pipe's round trip, against a batch's tens of ms.
+Why the parent never waits on a pipe: a worker writes its result while the parent may be writing it a batch, and
+two processes each writing a pipe the other does not read would wait on each other. The parent's ends are
+non-blocking: what a worker's pipe cannot take yet waits in an outbox, and one selector watches both directions.
+A batch of many small files is given ahead (two a worker at most), so a worker has its next batch when it writes
+a result; a large file's only to an idle worker, so none sits on a queued file at the end while another waits.
 """
 
 from __future__ import annotations
