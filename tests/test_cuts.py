@@ -109,7 +109,8 @@ def test_a_long_utf16_line_is_read_in_chunks_cut_by_the_rule(tmp_path: Path) -> 
     path = tmp_path / "long.txt"
     path.write_bytes(data)
     with path.open("rb") as stream:
-        units = list(TextExtractor(chunk_size=8192).extract(Source(str(path), stream, stream.read(4096), len(data))))
+        units = list(TextExtractor(chunk_size=8192, utf16_as_utf8=False).extract(
+            Source(str(path), stream, stream.read(4096), len(data))))
     assert len(units) > 2
     for unit in units[:-1]:
         text = unit.text or ""

@@ -151,3 +151,21 @@ def test_every_line_of_a_file_with_a_number_on_each_line_is_its_own(tmp_path: Pa
                     encoding="ascii")
     result = FileScanner(ScanOptions(key=b"k", min_confidence=Confidence.LOW)).scan_file(str(path))
     assert [finding.location.line for finding in result.findings] == list(range(1, 3001))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), encoding=st.sampled_from(["utf-16", "utf-16-le", "utf-16-be"]),
+       chunk_size=st.integers(5000, 40000))
+def test_utf16_handed_on_as_utf8_gives_what_its_decoded_text_gives(seed: int, encoding: str, chunk_size: int) -> None:
+    """UTF-16 text is decoded and cut into str units; handed on as the same units in UTF-8 bytes (the matcher's C
+    pass reads those), every finding is the one the str units give: its place, person, confidence and reasons."""
+    data = log_text(seed, 150_000, japanese=True).encode(encoding)
+
+    def found(as_utf8: bool) -> list[tuple[object, ...]]:
+        scanner = FileScanner(ScanOptions(key=b"k" * 32, min_confidence=Confidence.LOW))
+        scanner.extractors[TEXT] = TextExtractor(chunk_size, utf16_as_utf8=as_utf8)
+        result = scanner.scan_stream(io.BytesIO(data))
+        return sorted((f.location, f.fingerprint, f.confidence, f.reasons, f.items) for f in result.findings)
+
+    plain = found(False)
+    assert plain and found(True) == plain

@@ -248,7 +248,14 @@ def test_every_unit_of_utf16_text_has_its_whole_context_whatever_the_block_size(
     text = "".join(rng.choice(["t=1 id 1234 5678 9012 ok\n", "個人番号 １２３４ ５６７８ ９０１８\n", "x" * 300])
                    for _ in range(count))
     data = text.encode("utf-16")
-    units = TextExtractor(chunk_size).extract(Source("member.txt", io.BytesIO(data), data[:chunk_size], len(data)))
+    units = list(TextExtractor(chunk_size, utf16_as_utf8=False).extract(
+        Source("member.txt", io.BytesIO(data), data[:chunk_size], len(data))))
+    handed_on = TextExtractor(chunk_size).extract(Source("member.txt", io.BytesIO(data), data[:chunk_size], len(data)))
+    for unit, in_utf8 in zip(units, handed_on, strict=True):  # as the matcher gets them: the same cuts, in UTF-8
+        assert unit.text is not None and in_utf8.data is not None and in_utf8.encoding == "utf-8"
+        assert in_utf8.data[:in_utf8.scan_from].decode() == unit.text[:unit.scan_from]
+        assert in_utf8.data[in_utf8.scan_from:in_utf8.scan_to].decode() == unit.text[unit.scan_from:unit.scan_to]
+        assert in_utf8.data.decode() == unit.text and in_utf8.continues == unit.continues
     at = 0
     for unit in units:
         assert unit.text is not None

@@ -22,6 +22,7 @@ an incremental ISO-2022-JP decoder (the designated set carried from chunk to chu
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import itertools
 import os
@@ -52,15 +53,19 @@ _PROBE_BYTES = CONTEXT_BYTES + 8192
 class TextExtractor:
     kinds: tuple[str, ...] = (TEXT,)
 
-    def __init__(self, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, chunk_size: int = CHUNK_SIZE, utf16_as_utf8: bool = True) -> None:
         self.chunk_size = chunk_size
+        # UTF-16 units handed on as UTF-8 bytes (the matcher's C pass reads those), not as the str they decode to
+        # (the plain form the tests hold it to): the same text, cut at the same characters.
+        self.utf16_as_utf8 = utf16_as_utf8
 
     def extract(self, source: Source) -> Iterator[TextUnit]:
         head = source.head
         bom = bom_of(head)
         utf16 = bom[0] if bom and bom[0].startswith("utf-16") else utf16_without_bom(head[:4096])
         if utf16 is not None:
-            yield from self._decoded(source, utf16, bom[1] if bom else 0)
+            units = self._decoded(source, utf16, bom[1] if bom else 0)
+            yield from map(_as_utf8, units) if self.utf16_as_utf8 else units
             return
         yield from self._raw(source, bom[1] if bom else 0, "utf-8" if bom else None)
 
@@ -135,6 +140,17 @@ class TextExtractor:
                            scan_from=len(context), scan_to=len(context) + len(chunk))
             continues = True
             context = (chunk if len(chunk) >= CONTEXT_CHARS else context + chunk)[-CONTEXT_CHARS:]  # see _tail
+
+
+def _as_utf8(unit: TextUnit) -> TextUnit:
+    """A str unit as the same text in UTF-8 bytes, its scanned part at the same characters (a decoded text holds
+    no lone surrogate: the decoder replaced any)."""
+    assert unit.text is not None
+    text, stop = unit.text, len(unit.text) if unit.scan_to is None else unit.scan_to
+    before, scanned = text[:unit.scan_from].encode("utf-8"), text[unit.scan_from:stop].encode("utf-8")
+    data = before + scanned + text[stop:].encode("utf-8")
+    return dataclasses.replace(unit, text=None, data=data, encoding="utf-8", scan_from=len(before),
+                               scan_to=None if unit.scan_to is None else len(before) + len(scanned))
 
 
 def _context_before(data: bytes, encoding: str | None) -> bytes:
