@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -330,17 +330,21 @@ class ScanResult:
 
     # -- the json document ----------------------------------------------------------------------------
 
-    def to_json(self, revealed: RevealedNumbers | None = None) -> dict[str, Any]:
+    def to_json(self, revealed: RevealedNumbers | None = None, lazy: bool = False) -> dict[str, Any]:
         """The json document; with ``revealed`` (``--reveal`` only, into a 0600 file), names as they are and
-        each finding's raw ``number``."""
+        each finding's raw ``number``. ``lazy``: its findings as :class:`Entries`, each made as it is written (a
+        writer that writes them one at a time need not hold them all: the json report), else a list."""
         reveal = revealed is not None
-        findings = []
-        for finding in self.findings:
+
+        def finding_entry(finding: Finding) -> dict[str, Any]:
             item = finding.to_json(reveal)
             number = revealed.number(finding) if revealed is not None else None
             if number is not None:
                 item["number"] = number
-            findings.append(item)
+            return item
+
+        findings: Entries | list[dict[str, Any]] = (Entries(self.findings, finding_entry) if lazy and self.findings
+                                                    else [finding_entry(finding) for finding in self.findings])
         return {
             "schema": SCHEMA,
             "tool": {"name": "mynumber", "version": __version__},
@@ -396,6 +400,20 @@ _HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 # Unscanned entries with no content of their own: everything else not read may hold numbers (別添２ 3A).
 # "no such file": a name of --files-from that does not exist (walk.LISTED_NOT_FOUND).
 NO_CONTENT = frozenset({"broken symbolic link", "not a regular file", "no such file"})
+
+
+class Entries:
+    """A document's list of entries, each made from its item when it is read (:meth:`ScanResult.to_json` with
+    ``lazy``): the json report of 200,000 findings held all their dicts at once before it wrote one."""
+
+    def __init__(self, items: Sequence[Any], entry: Callable[[Any], dict[str, Any]]) -> None:
+        self.items, self.entry = items, entry
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self.entry, self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def could_hold_numbers(entry: Unscanned) -> bool:

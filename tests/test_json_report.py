@@ -11,6 +11,8 @@ from detector.people import RevealedNumbers
 from detector.pipeline import ScanOptions, scan_paths
 from detector.report.json_report import document_text, render
 
+from .conftest import valid_number
+
 SHARE = Path(__file__).resolve().parent.parent / "fixtures" / "share"
 
 AWKWARD: dict[str, Any] = {
@@ -47,3 +49,19 @@ def test_a_scan_renders_to_the_document_of_its_result(tmp_path: Path) -> None:
         text = render(result, sink)
         assert json.loads(text) == json.loads(json.dumps(result.to_json(sink), ensure_ascii=False))
         assert sum(line.startswith('    {"path": ') for line in text.split("\n")) >= len(result.findings)
+
+
+def test_the_report_made_one_finding_at_a_time_is_the_document_of_every_finding_at_once(tmp_path: Path) -> None:
+    """``render`` writes the findings as it makes them (ScanResult.to_json's ``lazy``): the text is the one the
+    whole document, every finding's dict made first, gives; with --reveal's numbers too, and with no findings."""
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "a.txt").write_text("".join(f"個人番号 {valid_number(seed)}\n" for seed in range(50)), encoding="utf-8")
+    (share / "b.txt").write_text("nothing\n", encoding="utf-8")
+    for revealed in (None, RevealedNumbers()):
+        options = ScanOptions(key=b"k" * 32, reveal=revealed is not None, jobs=1)
+        result = scan_paths([str(share)], options, revealed=revealed)
+        assert result.findings
+        assert render(result, revealed) == document_text(result.to_json(revealed))
+    empty = scan_paths([str(share / "b.txt")], ScanOptions(key=b"k" * 32, jobs=1))
+    assert render(empty) == document_text(empty.to_json())

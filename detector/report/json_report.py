@@ -17,12 +17,12 @@ from typing import Any
 from ..model import Finding
 from ..names import shown
 from ..people import RevealedNumbers
-from ..result import UNKNOWN_HOST, Found, ScanResult
+from ..result import UNKNOWN_HOST, Entries, Found, ScanResult
 from ..times import rfc3339
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
-    return document_text(result.to_json(revealed))
+    return document_text(result.to_json(revealed, lazy=True))
 
 
 def document_text(document: dict[str, Any]) -> str:
@@ -33,7 +33,7 @@ def document_text(document: dict[str, Any]) -> str:
     entry_text = json.JSONEncoder(ensure_ascii=False).encode
     fields = []
     for key, value in document.items():
-        if isinstance(value, list) and value:
+        if isinstance(value, list | Entries) and value:
             text = "[\n    " + ",\n    ".join(map(entry_text, value)) + "\n  ]"
         else:  # a json string holds no raw line end: every line end here is the indented layout's
             text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
