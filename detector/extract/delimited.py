@@ -27,9 +27,10 @@ _BLOCK_ROWS = 1024
 
 
 class DelimitedExtractor:
-    """Each row a unit, once the column headers are read (the first :data:`~detector.extract.table.
-    HEADER_SEARCH_ROWS` rows); past them, rows are taken a block at a time, and only those that could hold a
-    candidate give one. ``every_row``: the plain form, a unit for every row (the twin the tests hold it to)."""
+    """Each row a unit while the column headers are looked for (the first rows:
+    :data:`~detector.extract.table.HEADER_SEARCH_ROWS`); past them, rows are taken a block at a time, and only
+    those that could hold a candidate give one. ``every_row``: the plain form, a unit for every row (the twin the
+    tests hold it to)."""
 
     kinds: tuple[str, ...] = (DELIMITED,)
 
@@ -62,15 +63,14 @@ class DelimitedExtractor:
                     continue
                 block.append((row, delimiter.join(row), first_line))
                 if len(block) >= _BLOCK_ROWS:
-                    yield from self._block_units(block, delimiter, headers.names)
+                    yield from self._block_units(block, headers.names)
                     block = []
-            yield from self._block_units(block, delimiter, headers.names)
+            yield from self._block_units(block, headers.names)
         finally:
             if not binary.closed:
                 stream.detach()  # the caller owns (and closes) the underlying file
 
-    def _block_units(self, block: list[tuple[list[str], str, int]], delimiter: str,
-                     headers: dict[int, str]) -> Iterator[TextUnit]:
+    def _block_units(self, block: list[tuple[list[str], str, int]], headers: dict[int, str]) -> Iterator[TextUnit]:
         """The units of a block of rows (their headers settled): only of the rows that could hold a candidate
         (:func:`~detector.mynumber.could_hold`, asked once for the block), unless ``every_row``."""
         rows = block if self.every_row else _rows_that_could_hold(block)
