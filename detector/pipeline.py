@@ -406,7 +406,7 @@ class ProcessPool:
     10,000 small files); with one job, or fewer than two batches, the batches are scanned here (starting workers
     costs more than scanning a few files). The workers are :mod:`detector.forked`'s: a worker that stops (a file
     that crashes a reader) costs its batch's files a second reading, one by one, and a file that stops one on its
-    own is listed unscanned with how it stopped; the others are scanned."""
+    own (or a part of a large file that does) is listed unscanned with how it stopped; the others are scanned."""
 
     def __init__(self, jobs: int, prefetch: StatPrefetch | None = None, split_bytes: int = SPLIT_BYTES) -> None:
         self.jobs = jobs
