@@ -22,9 +22,10 @@ Why the result is the one a whole-file read gives:
   block: :func:`detector.extract.text.encoding_met_later`), and reads again, in that encoding and as more
   parts, only those that read otherwise (another encoding, or non-ASCII bytes in their context:
   :func:`read_again`): the others are ASCII or read as the file is. A mostly-ASCII log with Japanese lines
-  deep inside is read once, by all the workers. An ISO-2022-JP escape, or one the reader's block edges depend
-  on, sends the file to be read whole. UTF-16 and ISO-2022-JP files are never cut: UTF-16 is decoded before it
-  is cut, and JIS carries its character set across line ends.
+  deep inside is read once, by all the workers (a terminal's colours in it included). An ISO-2022-JP
+  designation, or an escape byte the reader's block edges depend on, sends the file to be read whole. UTF-16
+  and ISO-2022-JP files are never cut: UTF-16 is decoded before it is cut, and JIS carries its character set
+  across line ends.
 """
 
 from __future__ import annotations

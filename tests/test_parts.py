@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from detector import parts
 from detector.cuts import CONTEXT_BYTES
+from detector.decode import SAMPLE_SIZE
 from detector.extract.text import CHUNK_SIZE
 from detector.model import Confidence, FileResult, ScanOptions
 from detector.people import Revealed, RevealedNumbers
@@ -182,11 +183,14 @@ def test_a_part_that_told_another_encoding_or_read_japanese_context_as_ascii_is_
 
 
 def mostly_ascii(seed: int, encoding: str, japanese_lines: int) -> bytes:
-    """An ASCII log of about 1.6 MB (its first block, head and chunk, ASCII) with a few Japanese lines (numbers
-    with their keywords, full-width digits) further on, at random places: the first at least 1.2 MB in."""
+    """An ASCII log of about 1.6 MB (its first block, head and chunk, ASCII; a terminal's colours on a line in a
+    hundred) with a few Japanese lines (numbers with their keywords, full-width digits) further on, at random
+    places: the first at least 1.2 MB in."""
     rng = random.Random(seed)
     lines = log_text(24_000, seed, False).splitlines(keepends=True)
     after_head = next(index for index, size in enumerate(itertools.accumulate(map(len, lines))) if size > 1_200_000)
+    for index in rng.sample(range(len(lines)), len(lines) // 100):  # a terminal's colours on some lines
+        lines[index] = "\x1b[32m" + lines[index].rstrip("\n") + "\x1b[0m\n"
     japanese = [line for line in log_text(japanese_lines * 40, seed + 1, True).splitlines(keepends=True)
                 if not line.isascii()]
     places = sorted(rng.sample(range(after_head + 1, len(lines)), japanese_lines))
@@ -214,18 +218,37 @@ def test_a_mostly_ascii_log_read_as_parts_gives_what_it_gives_whole(scanner: Fil
     assert len({part.encoding for part in again}) <= 1 and None not in {part.encoding for part in again}
 
 
-@pytest.mark.parametrize("escape_at", ["before", "in the block"])
-def test_an_escape_byte_before_the_first_japanese_sends_the_file_to_be_read_whole(
-        scanner: FileScanner, tmp_path: Path, escape_at: str) -> None:
-    """An escape byte ahead of the first non-ASCII one (a terminal colour, or an ISO-2022-JP designation the
-    reader would switch at) or in the block the encoding is told from: the file is read whole, as before."""
-    ascii_lines = "GET /index.html 200\n" * 70000
-    colour = "\x1b[31mERROR\x1b[0m\n"
-    text = (ascii_lines + colour + "個人番号 " + valid_number(2) + "\n" if escape_at == "before"
-            else ascii_lines + "個人番号 " + valid_number(2) + "\n" + colour) + "GET / 200\n" * 100
+def test_a_coloured_log_with_japanese_further_on_is_read_by_its_parts(scanner: FileScanner, tmp_path: Path) -> None:
+    """A terminal's colours (escape bytes that designate no character set) pass through the reader as they are:
+    a log with them before and after its first Japanese is still read as parts, with the whole read's findings."""
+    colour = "\x1b[31mERROR\x1b[0m request failed\n"
+    text = ("GET /index.html 200\n" * 30 + colour) * 2500 + f"個人番号 {valid_number(2)}\n" + \
+        (colour + "GET / 200\n" * 50) * 200
     path = tmp_path / "colour.log"
     path.write_bytes(text.encode("utf-8"))
     planned = parts.plan(str(path), path.stat().st_size, 100_000)
+    assert planned is not None
+    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    assert any(result.left_ascii for result, _ in results)
+    assert parts.read_again(results) is not None
+    assert outcome(*by_parts(scanner, str(path), 100_000)) == outcome(*whole(scanner, str(path)))
+
+
+@pytest.mark.parametrize("escape", ["designation", "at the block's edge"])
+def test_iso_2022_jp_or_an_escape_the_blocks_edge_depends_on_sends_the_file_to_be_read_whole(
+        scanner: FileScanner, tmp_path: Path, escape: str) -> None:
+    """An ISO-2022-JP designation switches the reader to its decoder (a part meeting one says so); an escape byte
+    by the edge of the block the encoding is told from may move that edge: the file is read whole, as before."""
+    filler = b"GET /index.html 200\n"
+    if escape == "designation":
+        data = filler * 70_000 + b"\x1b$B8D?MHV9f\x1b(B " + valid_number(3).encode() + b"\n" + filler * 100
+    else:
+        edge = SAMPLE_SIZE + CHUNK_SIZE  # the whole-file read's second block starts here
+        head = filler * (edge // len(filler) - 1)
+        data = head + b"x" * (edge - len(head) - 3) + b"\x1b[0m\n" + "個人番号 登録\n".encode() + filler * 9_000
+    path = tmp_path / "escape.log"
+    path.write_bytes(data)
+    planned = parts.plan(str(path), len(data), 100_000)
     assert planned is not None
     results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
     assert any(result.left_ascii for result, _ in results)

@@ -211,31 +211,28 @@ def whole_read_block(offset: int) -> tuple[int, int]:
 
 def encoding_met_later(fd: int, start: int) -> tuple[int, str] | None:
     """For a file read as parts while ASCII (its first block is), whose bytes are ASCII up to ``start`` (the parts
-    before it met nothing else): where its first non-ASCII byte from ``start`` on is, and the encoding a whole-file
-    read decides there (:func:`detect_encoding` of that byte's :func:`whole_read_block`, as the reader tells it once
-    a file). None when a part cannot be read with that encoding as the whole-file read reads it: no such byte (the
-    file changed), or an escape byte before it or in its block or within reach of the block's edges (ISO-2022-JP
-    switches the reader to its decoder; the JIS stage holds an escape sequence cut by a block's end back, which
-    moves the block's edge)."""
+    before it met nothing else) and in which no part met an ISO-2022-JP designation: where its first non-ASCII
+    byte from ``start`` on is, and the encoding a whole-file read decides there (:func:`detect_encoding` of that
+    byte's :func:`whole_read_block`, as the reader tells it once a file). None when a part cannot be read with that
+    encoding as the whole-file read reads it: no such byte (the file changed), or an escape byte within reach of
+    that block's edges (the JIS stage holds an escape sequence cut by a block's end back, which moves the edge;
+    escape bytes elsewhere, a terminal's colours, pass through it as they are)."""
     offset = start
     while True:
         data = os.pread(fd, CHUNK_SIZE, offset)
         if not data:
             return None
-        met = None if data.isascii() else _NOT_ASCII.search(data)
-        escape = data.find(b"\x1b", 0, len(data) if met is None else met.start())
-        if escape >= 0:
-            return None
-        if met is not None:
+        if not data.isascii():
+            met = _NOT_ASCII.search(data)
+            assert met is not None
             break
         offset += len(data)
     first_non_ascii = offset + met.start()
     block_start, block_end = whole_read_block(first_non_ascii)
-    reach = max(0, block_start - _ESCAPE_REACH)
-    around = os.pread(fd, block_end + _ESCAPE_REACH - reach, reach)
-    if b"\x1b" in around:
-        return None
-    return first_non_ascii, detect_encoding(around[block_start - reach:block_end - reach])
+    for edge in (block_start, block_end):
+        if b"\x1b" in os.pread(fd, 2 * _ESCAPE_REACH, max(0, edge - _ESCAPE_REACH)):
+            return None
+    return first_non_ascii, detect_encoding(os.pread(fd, block_end - block_start, block_start))
 
 
 def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context: bytes = b"", after: bytes = b"",
