@@ -23,7 +23,7 @@ Why the result is the one a whole-file read gives:
   parts, only those that read otherwise (another encoding, or non-ASCII bytes in their context:
   :func:`read_again`): the others are ASCII or read as the file is. A mostly-ASCII log with Japanese lines
   deep inside is read once, by all the workers (a terminal's colours in it included). An ISO-2022-JP
-  designation, or an escape byte the reader's block edges depend on, sends the file to be read whole. UTF-16
+  designation sends the file to be read whole. UTF-16
   and ISO-2022-JP files are never cut: UTF-16 is decoded before it is cut, and JIS carries its character set
   across line ends.
 """
@@ -172,8 +172,8 @@ class PartJoiner:
 
 def read_again(parts: list[tuple[PartResult, list[Revealed]]]) -> list[FilePart] | None:
     """The parts of a file (all of them, in order) to read again, in the file's encoding, before they are joined;
-    None when the file is read whole instead (a part met an ISO-2022-JP escape, or the file's first non-ASCII
-    byte cannot be told from here: :func:`~detector.extract.text.encoding_met_later`).
+    None when the file is read whole instead (a part met an ISO-2022-JP designation, or the file's first
+    non-ASCII byte is no longer there: :func:`~detector.extract.text.encoding_met_later`).
 
     A file whose first block is ASCII is read as ASCII by each part, and a part that meets a non-ASCII byte goes
     on in the encoding its own block tells. The whole-file read decides once, at the file's first non-ASCII

@@ -234,24 +234,39 @@ def test_a_coloured_log_with_japanese_further_on_is_read_by_its_parts(scanner: F
     assert outcome(*by_parts(scanner, str(path), 100_000)) == outcome(*whole(scanner, str(path)))
 
 
-@pytest.mark.parametrize("escape", ["designation", "at the block's edge"])
-def test_iso_2022_jp_or_an_escape_the_blocks_edge_depends_on_sends_the_file_to_be_read_whole(
-        scanner: FileScanner, tmp_path: Path, escape: str) -> None:
-    """An ISO-2022-JP designation switches the reader to its decoder (a part meeting one says so); an escape byte
-    by the edge of the block the encoding is told from may move that edge: the file is read whole, as before."""
+@pytest.mark.parametrize("held", [0, 1, 2, 3])
+def test_an_escape_sequence_cut_by_the_blocks_edge_moves_it_as_the_whole_read_moves_it(
+        scanner: FileScanner, tmp_path: Path, held: int) -> None:
+    """The whole read's JIS stage holds an escape sequence cut by a block's end back for the next block: the
+    encoding of a mostly-ASCII file is told from the block so moved, as the whole read tells it."""
+    edge = SAMPLE_SIZE + CHUNK_SIZE  # the whole-file read's second block starts here
     filler = b"GET /index.html 200\n"
-    if escape == "designation":
-        data = filler * 70_000 + b"\x1b$B8D?MHV9f\x1b(B " + valid_number(3).encode() + b"\n" + filler * 100
-    else:
-        edge = SAMPLE_SIZE + CHUNK_SIZE  # the whole-file read's second block starts here
-        head = filler * (edge // len(filler) - 1)
-        data = head + b"x" * (edge - len(head) - 3) + b"\x1b[0m\n" + "個人番号 登録\n".encode() + filler * 9_000
-    path = tmp_path / "escape.log"
+    head = filler * (edge // len(filler) - 1)
+    colour = b"\x1b[0m"
+    pad = edge - len(head) - held
+    data = head + b"x" * pad + colour + b"\n" + "個人番号 ".encode("cp932") + valid_number(4).encode() + b"\n" + \
+        filler * 9_000
+    path = tmp_path / "edge.log"
     path.write_bytes(data)
     planned = parts.plan(str(path), len(data), 100_000)
     assert planned is not None
     results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
     assert any(result.left_ascii for result, _ in results)
+    assert parts.read_again(results) is not None
+    assert outcome(*by_parts(scanner, str(path), 100_000)) == outcome(*whole(scanner, str(path)))
+
+
+def test_an_iso_2022_jp_designation_sends_the_file_to_be_read_whole(scanner: FileScanner, tmp_path: Path) -> None:
+    """An ISO-2022-JP designation switches the reader to its decoder, which carries its character set across
+    line ends: the part meeting one says so, and the file is read whole, as before."""
+    filler = b"GET /index.html 200\n"
+    data = filler * 70_000 + b"\x1b$B8D?MHV9f\x1b(B " + valid_number(3).encode() + b"\n" + filler * 100
+    path = tmp_path / "jis.log"
+    path.write_bytes(data)
+    planned = parts.plan(str(path), len(data), 100_000)
+    assert planned is not None
+    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    assert any(result.jis for result, _ in results)
     assert parts.read_again(results) is None  # read whole
     joiner = parts.PartJoiner()
     assert [joined for result, revealed in results if (joined := joiner.add(result, revealed)) is not None] == \

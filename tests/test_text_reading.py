@@ -265,3 +265,22 @@ def test_every_unit_of_utf16_text_has_its_whole_context_whatever_the_block_size(
         at += stop - unit.scan_from
         assert unit.text[stop:] == text[at:at + CONTEXT_CHARS]
     assert at == len(text)
+
+
+@pytest.mark.parametrize("tail", [b"", b"\x1b", b"\x1b[", b"\x1b[0", b"\x1b[0m", b"\x1b[0m y"])
+def test_the_bytes_a_block_holds_back_are_told_from_the_file_as_the_jis_stage_holds_them(
+        tmp_path: Path, tail: bytes) -> None:
+    """A part's parent tells the whole read's block from the file (text._held_back): the start of an escape
+    sequence cut by a block's end, which the JIS stage holds back for the next block, and nothing else."""
+    from detector.extract.text import _held_back, _Jis
+
+    block = b"GET / 200 \x1b[32mok\x1b[0m\n" * 20 + tail
+    passed, _, _ = _Jis().transcode(block, b"")
+    path = tmp_path / "blocks"
+    path.write_bytes(block + b"rest\n")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _held_back(fd, len(block)) == len(block) - len(passed)
+    finally:
+        os.close(fd)
+    assert len(block) - len(passed) == (len(tail) if tail in (b"\x1b", b"\x1b[", b"\x1b[0") else 0)

@@ -39,8 +39,8 @@ from . import Source, TextUnit
 CHUNK_SIZE = 1024 * 1024
 _FIRST_ASCII = re.compile(b"[\x00-\x7f]")
 _NOT_ASCII = re.compile(b"[\x80-\xff]")
-# How far an escape byte by a block's edge may move it: the JIS stage holds back at most the last 3 bytes.
-_ESCAPE_REACH = 8
+# The most the JIS stage holds back of a block's end (an escape sequence cut there: its escape byte among the last 3).
+_HELD_MOST = 3
 _LAST_ASCII = re.compile(b"(?s).*[\x00-\x7f]")
 # How far before a part of a large file its context is looked for (detector.parts): far enough to find an ASCII
 # byte in any text but a long run of Japanese with no line end.
@@ -212,11 +212,10 @@ def whole_read_block(offset: int) -> tuple[int, int]:
 def encoding_met_later(fd: int, start: int) -> tuple[int, str] | None:
     """For a file read as parts while ASCII (its first block is), whose bytes are ASCII up to ``start`` (the parts
     before it met nothing else) and in which no part met an ISO-2022-JP designation: where its first non-ASCII
-    byte from ``start`` on is, and the encoding a whole-file read decides there (:func:`detect_encoding` of that
-    byte's :func:`whole_read_block`, as the reader tells it once a file). None when a part cannot be read with that
-    encoding as the whole-file read reads it: no such byte (the file changed), or an escape byte within reach of
-    that block's edges (the JIS stage holds an escape sequence cut by a block's end back, which moves the edge;
-    escape bytes elsewhere, a terminal's colours, pass through it as they are)."""
+    byte from ``start`` on is, and the encoding a whole-file read decides there: :func:`detect_encoding` of that
+    byte's :func:`whole_read_block`, as the reader hands it on (its JIS stage holds an escape sequence cut by a
+    block's end back for the next block, :func:`_held_back`; escape bytes elsewhere, a terminal's colours, pass
+    as they are). None when there is no such byte (the file changed)."""
     offset = start
     while True:
         data = os.pread(fd, CHUNK_SIZE, offset)
@@ -229,10 +228,17 @@ def encoding_met_later(fd: int, start: int) -> tuple[int, str] | None:
         offset += len(data)
     first_non_ascii = offset + met.start()
     block_start, block_end = whole_read_block(first_non_ascii)
-    for edge in (block_start, block_end):
-        if b"\x1b" in os.pread(fd, 2 * _ESCAPE_REACH, max(0, edge - _ESCAPE_REACH)):
-            return None
-    return first_non_ascii, detect_encoding(os.pread(fd, block_end - block_start, block_start))
+    block_end = min(block_end, os.fstat(fd).st_size)
+    start_read, end_read = block_start - _held_back(fd, block_start), block_end - _held_back(fd, block_end)
+    return first_non_ascii, detect_encoding(os.pread(fd, end_read - start_read, start_read))
+
+
+def _held_back(fd: int, edge: int) -> int:
+    """How many bytes before ``edge``, a block's end, the JIS stage of a reader ASCII so far holds back into the
+    next block: from the last escape byte among the block's last three (:meth:`_Jis.transcode`), else none."""
+    tail = os.pread(fd, min(_HELD_MOST, edge), edge - min(_HELD_MOST, edge))
+    escape = tail.rfind(b"\x1b")
+    return 0 if escape < 0 else len(tail) - escape
 
 
 def _chunked(blocks: Iterable[bytes | bytearray], encoding: str | None, context: bytes = b"", after: bytes = b"",
@@ -431,7 +437,7 @@ class _Jis:
             if b"\x1b" not in block:
                 return (b"", carry + block, True) if end else (block, carry, False)
             whole = block
-            escape = block.rfind(b"\x1b", max(0, len(block) - 3))
+            escape = block.rfind(b"\x1b", max(0, len(block) - _HELD_MOST))
             if escape >= 0 and not end:
                 block, self.held = block[:escape], bytes(block[escape:])
             encoding = jis_encoding(block)
