@@ -90,6 +90,13 @@ def whole(scanner: FileScanner, path: str) -> tuple[FileResult, list[Revealed]]:
     return result, scanner.people.take_revealed()
 
 
+def read_as_parts(scanner: FileScanner, path: Path, part_bytes: int) -> list[tuple[parts.PartResult, list[Revealed]]]:
+    """Each part of the file as a worker reads it, in order, with its --reveal records."""
+    planned = parts.plan(str(path), path.stat().st_size, part_bytes)
+    assert planned is not None and len(planned) > 1
+    return [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+
+
 @pytest.fixture(scope="module")
 def scanner() -> FileScanner:
     return FileScanner(OPTIONS)
@@ -145,13 +152,14 @@ def test_an_ascii_log_with_japanese_further_on_is_read_once(scanner: FileScanner
     number = valid_number(5)
     text = "GET /index.html 200\n" * 60000 + f"個人番号 {number}\n" + "GET /index.html 200\n" * 2000
     path = tmp_path / "later.log"
-    path.write_bytes(text.encode("cp932"))
-    planned = parts.plan(str(path), path.stat().st_size, 100_000)
-    assert planned is not None and planned[0].encoding is None
-    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    data = text.encode("cp932")
+    path.write_bytes(data)
+    results = read_as_parts(scanner, path, 100_000)
+    at = data.index("個人番号".encode("cp932"))
+    assert results[0][0].part.encoding is None
     assert [(result.part.ordinal, result.switched) for result, _ in results if result.left_ascii] == \
-        [(ordinal, "cp932") for ordinal in range(len(planned)) if text.encode("cp932").find(b"\x8c\xc2", *(
-            planned[ordinal].start, planned[ordinal].end or len(text) * 2)) >= 0]
+        [(result.part.ordinal, "cp932") for result, _ in results
+         if result.part.start <= at < (result.part.end or len(data))]
     assert all(result.edges_ascii for result, _ in results)
     assert parts.read_again(results) == []
     again: list[parts.FilePart] = []
@@ -170,9 +178,7 @@ def test_a_part_that_told_another_encoding_or_read_japanese_context_as_ascii_is_
     data = filler * 60000 + cp932_line + filler * 6000 + euc_line + filler * 10
     path = tmp_path / "two-encodings.log"
     path.write_bytes(data)
-    planned = parts.plan(str(path), len(data), 40_000)
-    assert planned is not None
-    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    results = read_as_parts(scanner, path, 40_000)
     switched = {result.switched for result, _ in results if result.left_ascii}
     assert len(switched) == 2  # each part told its own block's encoding
     again_parts = parts.read_again(results)
@@ -226,9 +232,7 @@ def test_a_coloured_log_with_japanese_further_on_is_read_by_its_parts(scanner: F
         (colour + "GET / 200\n" * 50) * 200
     path = tmp_path / "colour.log"
     path.write_bytes(text.encode("utf-8"))
-    planned = parts.plan(str(path), path.stat().st_size, 100_000)
-    assert planned is not None
-    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    results = read_as_parts(scanner, path, 100_000)
     assert any(result.left_ascii for result, _ in results)
     assert parts.read_again(results) is not None
     assert outcome(*by_parts(scanner, str(path), 100_000)) == outcome(*whole(scanner, str(path)))
@@ -248,9 +252,7 @@ def test_an_escape_sequence_cut_by_the_blocks_edge_moves_it_as_the_whole_read_mo
         filler * 9_000
     path = tmp_path / "edge.log"
     path.write_bytes(data)
-    planned = parts.plan(str(path), len(data), 100_000)
-    assert planned is not None
-    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    results = read_as_parts(scanner, path, 100_000)
     assert any(result.left_ascii for result, _ in results)
     assert parts.read_again(results) is not None
     assert outcome(*by_parts(scanner, str(path), 100_000)) == outcome(*whole(scanner, str(path)))
@@ -263,9 +265,7 @@ def test_an_iso_2022_jp_designation_sends_the_file_to_be_read_whole(scanner: Fil
     data = filler * 70_000 + b"\x1b$B8D?MHV9f\x1b(B " + valid_number(3).encode() + b"\n" + filler * 100
     path = tmp_path / "jis.log"
     path.write_bytes(data)
-    planned = parts.plan(str(path), len(data), 100_000)
-    assert planned is not None
-    results = [(scanner.scan_part(part), scanner.people.take_revealed()) for part in planned]
+    results = read_as_parts(scanner, path, 100_000)
     assert any(result.jis for result, _ in results)
     assert parts.read_again(results) is None  # read whole
     joiner = parts.PartJoiner()
