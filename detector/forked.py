@@ -30,6 +30,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fs.descriptors import read_up_to, write_all
+
 _LENGTH = struct.Struct("<Q")
 
 
@@ -90,10 +92,10 @@ def _fork_one(run: Callable[[Any], Any], others: list[Worker]) -> Worker:
 def _serve(tasks: int, results: int, run: Callable[[Any], Any]) -> None:
     """The worker's loop: a batch in, its result (or the exception it raised) out, until the parent closes."""
     while True:
-        head = _read_exactly(tasks, _LENGTH.size)
+        head = read_up_to(tasks, _LENGTH.size)
         if not head:
             return
-        batch = pickle.loads(_read_exactly(tasks, _LENGTH.unpack(head)[0]))
+        batch = pickle.loads(read_up_to(tasks, _LENGTH.unpack(head)[0]))
         try:
             answer: tuple[bool, Any] = (True, run(batch))
         except Exception as exc:  # a bug: raised again in the parent, as a pool's future raises it
@@ -102,26 +104,7 @@ def _serve(tasks: int, results: int, run: Callable[[Any], Any]) -> None:
             payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an exception that cannot be pickled: its words
             payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")), pickle.HIGHEST_PROTOCOL)
-        _write_all(results, _LENGTH.pack(len(payload)) + payload)
-
-
-def _read_exactly(fd: int, size: int) -> bytes:
-    """``size`` bytes from a blocking pipe, or fewer at its end."""
-    chunks = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """``data`` into a blocking pipe (the worker's results)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+        write_all(results, _LENGTH.pack(len(payload)) + payload)
 
 
 @dataclass

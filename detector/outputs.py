@@ -28,6 +28,7 @@ import stat
 import tempfile
 
 from .errors import ScanError, UsageError
+from .fs.descriptors import write_all
 from .messages import Text, text
 
 _NAME_IN_TEMPORARY = 40  # characters of the output's name kept in its temporary file's name (a name has 255 bytes)
@@ -87,12 +88,6 @@ def _open_nofollow(path: str, flags: int, what: str | Text) -> int:
         raise _cannot_write(path, what, exc) from None
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 class ReplacedFile:
     """A report: written whole into a temporary file beside ``path``, then renamed onto it (see the module).
 
@@ -131,7 +126,7 @@ class ReplacedFile:
         """Write ``data`` and put the file in place (for a special file: write it there)."""
         assert self.fd is not None, "committed twice"
         try:
-            _write_all(self.fd, data)
+            write_all(self.fd, data)
             if self.temporary is not None:
                 os.fsync(self.fd)  # the new content is on disk before the rename makes it the report
                 os.replace(self.temporary, self.path)
@@ -160,7 +155,7 @@ class ReplacedFile:
         """Write ``data`` into the file being streamed (:meth:`publish`)."""
         assert self.fd is not None, "already committed"
         try:
-            _write_all(self.fd, data)
+            write_all(self.fd, data)
         except OSError as exc:
             raise _cannot_write(self.path, self.what, exc) from None
 

@@ -22,6 +22,7 @@ from .errors import UnscannableFile
 from .extract import Extractor, ForwardStream, PictureSettings, PossibleNumber, Skipped, Source, TextUnit, registry
 from .extract.containers import Expander
 from .extract.text import PartReading, TextExtractor
+from .fs.descriptors import read_up_to
 from .fs.facts import facts_of_bytes, facts_of_path, read_facts
 from .identify import (
     DELIMITED,
@@ -149,7 +150,7 @@ class FileScanner:
                     if encoding is not None:
                         return encoding, head, kind
                 else:  # it changed since fstat: the usual head, and the usual way
-                    head += _read_up_to(fd, SAMPLE_SIZE - len(head))
+                    head += read_up_to(fd, SAMPLE_SIZE - len(head))
                     kind = None
             owned = False  # the file object closes it
             with io.FileIO(fd, "rb", closefd=True) as stream:  # positioned after the head already read
@@ -465,20 +466,8 @@ def _head(stream: io.FileIO, size: int) -> bytes:
         return stream.read(SAMPLE_SIZE) or b""
     head = stream.read(size + 1) or b""
     if len(head) > size:
-        head += _read_up_to(stream.fileno(), SAMPLE_SIZE - len(head))
+        head += read_up_to(stream.fileno(), SAMPLE_SIZE - len(head))
     return head
-
-
-def _read_up_to(fd: int, size: int) -> bytes:
-    """Up to ``size`` bytes, fewer only at the end of the file."""
-    parts = []
-    while size > 0:
-        part = os.read(fd, size)
-        if not part:
-            break
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
 
 
 def _failed(path: str, exc: Exception, kind: str = "unscanned") -> FileResult:

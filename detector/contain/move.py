@@ -14,6 +14,7 @@ import os
 import stat
 from typing import NamedTuple
 
+from ..fs.descriptors import write_all
 from ..fs.facts import sha256_of  # the scan's: a file's hash here is the one its scan kept (model.FileFacts)
 from .paths import FILE_FLAGS, Place, Refused, exists, fsync_folder, open_quietly
 
@@ -157,8 +158,6 @@ def read_xattrs(fd: int) -> dict[str, bytes]:
 def _copy_content(source_fd: int, target_fd: int) -> None:
     offset = 0
     while chunk := os.pread(source_fd, CHUNK, offset):
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(target_fd, view):]
+        write_all(target_fd, chunk)
         offset += len(chunk)
 
