@@ -130,9 +130,11 @@ ESCAPE_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
 ESCAPE_HINT = "|".join(pattern for _, pattern in ESCAPE_HINTS)
 _ESCAPE_HINT_RE = re.compile(ESCAPE_HINT, re.IGNORECASE)
 _HINT_NEEDS = tuple({needed.decode("ascii") for needs, _ in ESCAPE_HINTS for needed in needs})
-# What the finder (detector.candidates.DigitFinder) cannot find a candidate without: twelve digits, in a row or in
-# groups of four joined twice by the same character of any kind, whatever the rules' separators.
-_COULD_HOLD_RE = re.compile(f"[{DIGIT_CLASS}]{{4}}(.?)[{DIGIT_CLASS}]{{4}}\\1[{DIGIT_CLASS}]{{4}}", re.DOTALL)
+# What no candidate is found without (the finder, detector.candidates.DigitFinder, whatever the rules' separators,
+# and a name's cheap test, detector.names.may_hold_number): twelve digits in a row, or three groups of four with
+# the same character between them (any character but a digit and the NUL that joins names). One pattern with an
+# optional separator, not an alternation: re's search runs twice as fast on digit-dense text.
+COULD_HOLD = re.compile(f"[{DIGIT_CLASS}]{{4}}([^{DIGIT_CLASS}\\x00]?)[{DIGIT_CLASS}]{{4}}\\1[{DIGIT_CLASS}]{{4}}")
 
 
 def could_hold(text: str) -> Iterator[tuple[int, int]]:
@@ -141,6 +143,6 @@ def could_hold(text: str) -> Iterator[tuple[int, int]]:
     characters around it, so the strings of many table rows can be asked at once (joined by any character: each
     row's spans overlap one of the joined text's, as ``finditer`` reports each span that does not overlap one it
     reported before). Escape hints are looked for only in text holding a character one needs."""
-    yield from (match.span() for match in _COULD_HOLD_RE.finditer(text))
+    yield from (match.span() for match in COULD_HOLD.finditer(text))
     if any(needed in text for needed in _HINT_NEEDS):
         yield from (match.span() for match in _ESCAPE_HINT_RE.finditer(text))

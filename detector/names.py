@@ -38,7 +38,7 @@ import hashlib
 import hmac
 import re
 
-from .mynumber import FULLWIDTH_DIGITS, is_valid_digits, to_ascii
+from .mynumber import COULD_HOLD, FULLWIDTH_DIGITS, is_valid_digits, to_ascii
 
 # Characters of Unicode categories Cc, Cf, Zl, Zp and Cs (Unicode 14, Python 3.11's; checked by the tests
 # against unicodedata), and the backslash: the characters the escaped form writes as escapes.
@@ -56,9 +56,6 @@ _DIGIT = f"[0-9{FULLWIDTH_DIGITS}]"
 # What a name needs work for: a character to escape, or four digits in a row (a number's first group).
 _WORK_RE = re.compile(f"[{_ESCAPED}]|{_DIGIT}{{4}}")
 _FOUR_DIGITS_RE = re.compile(f"{_DIGIT}{{4}}")
-# The cheap test a name passes before it is looked at: twelve digits in a row, or three groups of four with the
-# same character between them (any character but a digit and the NUL that joins names), as any candidate has.
-_MAY_HOLD_RE = re.compile(f"{_DIGIT}{{12}}|{_DIGIT}{{4}}([^0-9{FULLWIDTH_DIGITS}\\x00]){_DIGIT}{{4}}\\1{_DIGIT}{{4}}")
 # A My Number in a name: 12 digits, or 4-4-4 groups with the same separator twice (any separator, not only the
 # rules' ones: masking more is safe), not glued to other digits.
 _NUMBER_RE = re.compile(f"(?<!{_DIGIT})(?:{_DIGIT}{{12}}|{_DIGIT}{{4}}([^0-9{FULLWIDTH_DIGITS}]){_DIGIT}{{4}}\\1"
@@ -124,7 +121,7 @@ def mask_numbers(text: str) -> str:
 def may_hold_number(text: str) -> bool:
     """The cheap test run on every name (one regex search): twelve digits in a row, or 4-4-4 groups with the same
     separator, without which no number can be in it. ``IMG_20241201_123045`` and ``note000123`` do not pass."""
-    return _MAY_HOLD_RE.search(text) is not None
+    return COULD_HOLD.search(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)
