@@ -109,20 +109,21 @@ def _serve(tasks: int, results: int, run: Callable[[Any], Any]) -> None:
 
 @dataclass
 class WorkerStopped:
-    """A worker ended while reading ``batch``: killed by ``signal`` (its number), or exited with ``status``."""
+    """A worker ended while reading ``batch``: killed by the signal numbered ``killed_by``, or exited with
+    ``status``."""
 
     batch: Any
-    signal: int | None
+    killed_by: int | None
     status: int | None
 
     def how(self) -> str:
         """How the worker stopped, in the words of an unscanned file's reason."""
-        if self.signal is not None:
+        if self.killed_by is not None:
             try:
-                name = signal.Signals(self.signal).name
+                name = signal.Signals(self.killed_by).name
             except ValueError:
-                name = str(self.signal)
-            return f"the process reading it stopped: killed by signal {self.signal} ({name})"
+                name = str(self.killed_by)
+            return f"the process reading it stopped: killed by signal {self.killed_by} ({name})"
         return f"the process reading it stopped: exit status {self.status}"
 
 
