@@ -9,7 +9,7 @@ a field of these types (see :mod:`detector.people`).
 from __future__ import annotations
 
 import enum
-import socket
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -533,7 +533,13 @@ class ScanOptions(NamedTuple):
         """The host a file read here is reported under: ``--host-label``, else this machine's name. Asked in the
         process that reads the files (a worker on another machine answers with its own name), never carried
         over from the process that built the options."""
-        return self.host_label or socket.gethostname()
+        return self.host_label or this_machine()
+
+
+def this_machine() -> str:
+    """This machine's name: the kernel's node name, what ``socket.gethostname()`` answers on POSIX systems,
+    without importing the socket module into every command."""
+    return os.uname().nodename
 
 
 _LABELS = {confidence: confidence.name.lower() for confidence in Confidence}  # a property lookup per finding

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from detector import model
 from detector.model import Confidence, FileResult, Finding, Location, ScanOptions, Unscanned
 from detector.pipeline import Scanned, scan_batch, scan_paths
 from detector.result import merge
@@ -104,7 +105,7 @@ class _OtherMachine:
     def scan(self, batches: Iterator[list[str]], scanner: FileScanner, listed: bool) -> Iterator[Scanned]:
         for batch in batches:
             with self.monkeypatch.context() as there:
-                there.setattr(socket, "gethostname", lambda: "worker-b")
+                there.setattr(model, "this_machine", lambda: "worker-b")
                 scanned = scan_batch(scanner, batch, listed)
             yield scanned
 
