@@ -13,6 +13,7 @@ import sys
 
 def run() -> None:
     _collect_garbage_rarely()  # first: the imports that follow make many objects, and none of them is garbage
+    _keep_freed_memory()
     from .cli import main
 
     gc.freeze()  # what was imported is never examined again
@@ -28,6 +29,24 @@ def _collect_garbage_rarely() -> None:
     collector's passes over them took a large share of a walk and of the start (figures in docs/performance.md).
     Passes are made rarer, not stopped."""
     gc.set_threshold(50_000, 50, 100)
+
+
+# A scan reads files in blocks of about 1 MiB; a block is freed when the next is read. glibc maps blocks above
+# its threshold (128 KiB, raised as such blocks are freed) and gives freed memory at the heap's top back to the
+# kernel above twice that, so the process kept receiving fresh pages: a fault and a zeroed page each 4 KiB read.
+MMAP_THRESHOLD = 4 << 20
+TRIM_THRESHOLD = 64 << 20  # what the process may keep freed at the top: 64 MiB
+
+
+def _keep_freed_memory() -> None:
+    """Keep the blocks' memory in the heap from one block to the next (glibc only; the C speed-ups set it). A
+    user's own MALLOC_ settings or GLIBC_TUNABLES are left to rule."""
+    if any(name.startswith("MALLOC_") or name == "GLIBC_TUNABLES" for name in os.environ):
+        return
+    from .native import speedups
+
+    if speedups is not None and hasattr(speedups, "keep_freed_memory"):
+        speedups.keep_freed_memory(MMAP_THRESHOLD, TRIM_THRESHOLD)
 
 
 def _exit_now(code: object) -> None:

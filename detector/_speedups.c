@@ -30,6 +30,8 @@
  * chunk of its files) instead of a DirEntry and a stat result per file, without holding the GIL, so a second
  * thread can stat at the same time. filesystem_type: whether a folder's modification time can stand for its
  * listing (local file systems only).
+ *
+ * keep_freed_memory: glibc's heap thresholds for a process that reads files block by block (detector/__main__.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -39,6 +41,9 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -1692,7 +1697,28 @@ static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
     return PyLong_FromUnsignedLongLong((unsigned long long)(unsigned long)info.f_type);
 }
 
+PyDoc_STRVAR(keep_freed_memory_doc,
+"keep_freed_memory(mmap_threshold, trim_threshold) -> bool\n\n"
+"Where the C library is glibc: blocks of ``mmap_threshold`` bytes or more are mapped of their own, smaller ones\n"
+"come from the heap, and up to ``trim_threshold`` bytes freed at the heap's top stay with the process (glibc's\n"
+"mallopt M_MMAP_THRESHOLD and M_TRIM_THRESHOLD, set once, which also ends glibc's own adjustment of the first).\n"
+"True when both were set; False elsewhere. Not a result, so no Python twin: it changes no answer, only how\n"
+"often the kernel hands a scanner's blocks fresh pages.");
+
+static PyObject *keep_freed_memory(PyObject *Py_UNUSED(self), PyObject *args) {
+    int mmap_threshold, trim_threshold;
+    if (!PyArg_ParseTuple(args, "ii", &mmap_threshold, &trim_threshold)) return NULL;
+#ifdef __GLIBC__
+    int done = mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+    return PyBool_FromLong(done);
+#else
+    (void)mmap_threshold, (void)trim_threshold;
+    Py_RETURN_FALSE;
+#endif
+}
+
 static PyMethodDef methods[] = {
+    {"keep_freed_memory", keep_freed_memory, METH_VARARGS, keep_freed_memory_doc},
     {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
     {"text_facts", text_facts, METH_VARARGS, text_facts_doc},
     {"find_identity", find_identity, METH_VARARGS, find_identity_doc},

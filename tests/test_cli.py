@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import platform
 import socket
 import stat
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from detector import native
 
 from .conftest import valid_number
 
@@ -376,6 +379,31 @@ def test_the_command_ends_as_sys_exit_would(tmp_path: Path, code: str, status: i
     assert marker.exists()
 
 
+@pytest.mark.parametrize(("environment", "kept"), [({}, True), ({"MALLOC_ARENA_MAX": "2"}, False),
+                                                   ({"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=0"}, False)])
+def test_the_command_keeps_freed_blocks_unless_the_user_tuned_malloc(monkeypatch: pytest.MonkeyPatch,
+                                                                     environment: dict[str, str], kept: bool) -> None:
+    """The command asks glibc to keep the memory of the blocks it reads from one to the next; a user's own
+    MALLOC_ variables or GLIBC_TUNABLES rule instead."""
+    from detector import __main__ as entry
+    from detector import native
+
+    asked: list[tuple[int, int]] = []
+    fake = type("Speedups", (), {"keep_freed_memory": staticmethod(lambda *sizes: asked.append(sizes) or True)})
+    monkeypatch.setattr(native, "speedups", fake)
+    for name in [name for name in os.environ if name.startswith("MALLOC_") or name == "GLIBC_TUNABLES"]:
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    entry._keep_freed_memory()
+    assert asked == ([(entry.MMAP_THRESHOLD, entry.TRIM_THRESHOLD)] if kept else [])
+
+
+@pytest.mark.skipif(native.speedups is None or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_glibc_takes_the_heap_thresholds() -> None:
+    assert native.speedups.keep_freed_memory(4 << 20, 64 << 20) is True
+
+
 # What a scan of a few text files written to standard output never needs: each is imported by the scans that do.
 NOT_LOADED_BY_A_PLAIN_SCAN = {
     "sqlite3": "--state", "detector.incremental.changes": "--state", "detector.ocr": "a picture",
@@ -384,6 +412,7 @@ NOT_LOADED_BY_A_PLAIN_SCAN = {
     "urllib.parse": "an escaped value", "pathlib": "nothing", "detector.report.csv_report": "--format csv",
     "detector.report.sarif_report": "--format sarif", "detector.report.text_report": "--format text",
     "detector.watch": "watch", "detector.dask_scan": "--dask", "detector.contain": "quarantine",
+    "socket": "watch's metrics, quarantine",
 }
 
 
