@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
@@ -110,16 +110,25 @@ class _Output:
         return self.file.identities() if self.file is not None else frozenset()
 
     def write(self, text: str) -> None:
+        self.write_pieces((text,))
+
+    def write_pieces(self, pieces: Iterable[str]) -> None:
+        """The text of ``pieces`` written one after the other, so a long report is never held whole: to standard
+        output as they come, into the file a megabyte at a time, put at its name once the last is written. A
+        failure on the way (in the renderer making the pieces) leaves no file behind: whatever was at the name
+        stays."""
         if self.file is None:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
             sys.stdout.flush()
             return
         try:
-            data = text.encode("utf-8")
+            for data in _encoded_chunks(pieces):
+                self.file.append(data)
         except BaseException:
             self.abandon()
             raise
-        self.file.commit(data)
+        self.file.commit(b"")
 
     def streaming(self) -> Callable[[bytes], None]:
         """A writer for an output written as it goes (``--format jsonl``): the file is put at its name now
@@ -142,6 +151,24 @@ class _Output:
     def abandon(self) -> None:
         if self.file is not None:
             self.file.abandon()
+
+
+_CHUNK_CHARACTERS = 1 << 20
+
+
+def _encoded_chunks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """``pieces`` joined into chunks of about a million characters, in UTF-8: a write each."""
+    held: list[str] = []
+    size = 0
+    for piece in pieces:
+        held.append(piece)
+        size += len(piece)
+        if size >= _CHUNK_CHARACTERS:
+            yield "".join(held).encode("utf-8")
+            held.clear()
+            size = 0
+    if held:
+        yield "".join(held).encode("utf-8")
 
 
 class _Progress:
@@ -307,7 +334,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
     def action() -> int:
         from .people import RevealedNumbers
         from .pipeline import scan_paths
-        from .report import render
+        from .report import pieces as report_pieces
         from .scan_setup import scan_setup
 
         out: _Output | None = None
@@ -345,13 +372,15 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple
                 shown.close()
             if runner is not None:
                 runner.close()
-        try:
-            text = stream.rest(result) if stream is not None else render(result, fmt, revealed,
-                                                                          list_excluded=list_excluded)
-        except BaseException:
-            out.abandon()  # the temporary file goes; whatever was at the name stays
-            raise
-        out.write(text)
+        if stream is not None:
+            try:
+                text = stream.rest(result)
+            except BaseException:
+                out.abandon()  # the temporary file goes; whatever was at the name stays
+                raise
+            out.write(text)
+        else:  # written as it is rendered; a failure on the way leaves no file either
+            out.write_pieces(report_pieces(result, fmt, revealed, list_excluded=list_excluded))
         return result.exit_status
 
     _run(action)
@@ -367,15 +396,14 @@ def merge(scans: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tupl
     _setup_logging(verbose, quiet)
 
     def action() -> int:
-        from .report import render
+        from .report import pieces as report_pieces
         from .result import merge as merge_documents
         from .rules import load_rules
 
         rules = load_rules(rules_dirs)
         result = merge_documents(_read_documents(scans), rules.triggers,
                                  item_ids=[item.item_id for item in rules.items])
-        text = render(result, fmt)  # before the output is created: a failure leaves no file behind
-        _Output(output).write(text)
+        _Output(output).write_pieces(report_pieces(result, fmt))  # a failure on the way leaves no file behind
         return result.exit_status
 
     _run(action)

@@ -9,7 +9,7 @@ from typing import Any
 
 from detector.people import RevealedNumbers
 from detector.pipeline import ScanOptions, scan_paths
-from detector.report.json_report import document_text, render
+from detector.report.json_report import ENTRIES_A_PIECE, document_pieces, document_text, render
 
 from .conftest import valid_number
 
@@ -65,3 +65,22 @@ def test_the_report_made_one_finding_at_a_time_is_the_document_of_every_finding_
         assert render(result, revealed) == document_text(result.to_json(revealed))
     empty = scan_paths([str(share / "b.txt")], ScanOptions(key=b"k" * 32, jobs=1))
     assert render(empty) == document_text(empty.to_json())
+
+
+def test_a_long_list_written_a_thousand_entries_a_piece_is_one_list_of_one_entry_a_line() -> None:
+    """The report is written in pieces (each a thousand entries of a list): joined, they are the layout above,
+    at every count around a piece's edge."""
+    for count in (1, ENTRIES_A_PIECE - 1, ENTRIES_A_PIECE, ENTRIES_A_PIECE + 1, 2 * ENTRIES_A_PIECE + 345):
+        document = {"schema": "mynumber/2", "findings": [{"n": i, "path": f"/srv/{i}\n"} for i in range(count)],
+                    "summary": {"findings": count}}
+        pieces = list(document_pieces(document))
+        text = "".join(pieces)
+        assert json.loads(text) == document
+        lines = text.split("\n")
+        entries = lines[lines.index('  "findings": [') + 1:lines.index("  ],")]
+        assert [json.loads(line.strip().removesuffix(",")) for line in entries] == document["findings"]
+        assert len(pieces) <= 2 * len(document) + 2 + -(-count // ENTRIES_A_PIECE)  # no piece an entry
+
+
+def test_an_empty_document_is_an_empty_object() -> None:
+    assert json.loads(document_text({})) == {}

@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,12 @@ def test_an_output_that_cannot_be_rendered_leaves_no_file(workspace: Path, comma
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("cannot render")
 
+    def broken_midway(*args: object, **kwargs: object) -> Iterator[str]:
+        yield " " * (3 << 20)  # written into the temporary file before the failure
+        raise RuntimeError("cannot render")
+
     monkeypatch.setattr(detector.report, "render", broken)
+    monkeypatch.setattr(detector.report, "pieces", broken_midway)
     monkeypatch.setattr(detector.report.incident, "render_incident", broken)
     monkeypatch.setattr(detector.notify.Notification, "to_csv", broken)
     monkeypatch.chdir(workspace)

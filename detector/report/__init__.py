@@ -8,7 +8,7 @@ Reporters only see :class:`~detector.model.Finding` values (masked numbers and f
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .formats import LISTING_EXCLUDED_RENDERERS, SCAN_RENDERERS
@@ -17,16 +17,29 @@ if TYPE_CHECKING:  # the format table is imported by the CLI without loading res
     from ..people import RevealedNumbers
     from ..result import ScanResult
 
-Renderer = Callable[["ScanResult", "RevealedNumbers | None"], str]
+Renderer = Callable[["ScanResult", "RevealedNumbers | None"], "str | Iterable[str]"]
 
 
 def renderer(fmt: str, list_excluded: bool = False) -> Renderer:
     """The function rendering a scan in ``fmt``, its module imported now (a scan renders one format); with
-    ``list_excluded`` (``--list-excluded``), the one that lists the excluded files, where the format has one."""
+    ``list_excluded`` (``--list-excluded``), the one that lists the excluded files, where the format has one.
+    It gives the text, or the text's pieces (a format written piece by piece: see :func:`pieces`)."""
     module, function = (LISTING_EXCLUDED_RENDERERS.get(fmt) if list_excluded else None) or SCAN_RENDERERS[fmt]
     found: Renderer = getattr(importlib.import_module(f".{module}", __name__), function)
     return found
 
 
+def pieces(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None,
+           list_excluded: bool = False) -> Iterator[str]:
+    """A scan's report in ``fmt`` as pieces of its text, for a command to write one after the other: a format
+    rendered piece by piece (json) never holds its whole text; the others come as one piece."""
+    rendered = renderer(fmt, list_excluded)(result, revealed)
+    if isinstance(rendered, str):
+        yield rendered
+    else:
+        yield from rendered
+
+
 def render(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None, list_excluded: bool = False) -> str:
-    return renderer(fmt, list_excluded)(result, revealed)
+    """A scan's report in ``fmt``: the join of its :func:`pieces`."""
+    return "".join(pieces(result, fmt, revealed, list_excluded))

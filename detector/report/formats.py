@@ -6,10 +6,11 @@ renderers are looked up from here, so adding a scan format touches this table an
 
 from __future__ import annotations
 
-# A scan's formats: name -> (module in detector.report, function(result, revealed) -> str).
+# A scan's formats: name -> (module in detector.report, function(result, revealed) -> str, or an iterator of the
+# text's pieces for a format written piece by piece).
 SCAN_RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("text_report", "render"),
-    "json": ("json_report", "render"),
+    "json": ("json_report", "pieces"),
     "jsonl": ("json_report", "render_lines"),
     "csv": ("csv_report", "render"),
     "sarif": ("sarif_report", "render"),

@@ -10,8 +10,9 @@ order.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..model import Finding
@@ -22,7 +23,13 @@ from ..times import rfc3339
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
-    return document_text(result.to_json(revealed, lazy=True))
+    return "".join(pieces(result, revealed))
+
+
+def pieces(result: ScanResult, revealed: RevealedNumbers | None = None) -> Iterator[str]:
+    """:func:`render`'s text in pieces, each finding's entry made as it is written: a command writes them to its
+    output one after the other, never holding the whole text (a report of 200,000 findings is over 100 MB)."""
+    return document_pieces(result.to_json(revealed, lazy=True))
 
 
 def document_text(document: dict[str, Any]) -> str:
@@ -30,15 +37,33 @@ def document_text(document: dict[str, Any]) -> str:
     top-level list (findings, samples, files...) on one line of its own. A long list is what takes the time, and
     one entry a line lets Python's C encoder write it (``indent`` makes :func:`json.dumps` fall back to its
     pure-Python encoder), with no change to what :func:`json.loads` reads back."""
+    return "".join(document_pieces(document))
+
+
+ENTRIES_A_PIECE = 1_000  # entries of a top-level list written as one piece
+
+
+def document_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """:func:`document_text` in pieces (the plain form is their join): a long list's entries a thousand at a
+    time."""
     entry_text = json.JSONEncoder(ensure_ascii=False).encode
-    fields = []
-    for key, value in document.items():
+    for index, (key, value) in enumerate(document.items()):
+        yield f"{'{' if index == 0 else ','}\n  {json.dumps(key, ensure_ascii=False)}: "
         if isinstance(value, list | Entries) and value:
-            text = "[\n    " + ",\n    ".join(map(entry_text, value)) + "\n  ]"
+            yield "[\n    "
+            for count, chunk in enumerate(_chunks(value)):
+                yield (",\n    " if count else "") + ",\n    ".join(map(entry_text, chunk))
+            yield "\n  ]"
         else:  # a json string holds no raw line end: every line end here is the indented layout's
-            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        fields.append(f"  {json.dumps(key, ensure_ascii=False)}: {text}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+            yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    yield "\n}\n" if document else "{\n\n}\n"
+
+
+def _chunks(entries: Iterable[Any]) -> Iterator[list[Any]]:
+    """``entries``, :data:`ENTRIES_A_PIECE` at a time."""
+    remaining = iter(entries)
+    while chunk := list(itertools.islice(remaining, ENTRIES_A_PIECE)):
+        yield chunk
 
 
 def render_lines(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
