@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+from collections.abc import Iterator
 
 from ..formulas import neutralised
 from ..names import display, shown
@@ -21,11 +23,27 @@ COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", 
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    return "".join(pieces(result, revealed))
+
+
+ROWS_A_PIECE = 1_000
+
+
+def pieces(result: ScanResult, revealed: RevealedNumbers | None = None) -> Iterator[str]:
+    """The table in pieces, a thousand rows each, each finding's row made as it is written."""
+    rows = _rows(result, revealed)  # the header row first: never none
+    bom = "\ufeff"
+    while chunk := list(itertools.islice(rows, ROWS_A_PIECE)):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(chunk)
+        yield bom + out.getvalue()
+        bom = ""
+
+
+def _rows(result: ScanResult, revealed: RevealedNumbers | None) -> Iterator[list[str]]:
     reveal = revealed is not None
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*COLUMNS, "number"] if reveal else COLUMNS)  # our own names: nothing to neutralise
-    for item in result.to_json(revealed)["findings"]:
+    yield [*COLUMNS, "number"] if reveal else COLUMNS  # our own names: nothing to neutralise
+    for item in result.to_json(revealed, lazy=True)["findings"]:
         location = item["location"]
         row = [item["path"], *(location.get(key, "") for key in
                                ("member", "line", "sheet", "cell", "page", "part", "hidden", "column")),
@@ -35,7 +53,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
                item.get("host", "")]
         if reveal:
             row.append(item.get("number", ""))
-        writer.writerow(neutralised([str(cell) for cell in row]))
+        yield neutralised([str(cell) for cell in row])
     for entry in result.unreadable_candidates:
         location = entry.location.to_json(reveal)
         row = [shown(entry.path, reveal), *(location.get(key, "") for key in
@@ -44,5 +62,4 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
                display(entry.path, reveal) or "", "yes" if location.get("ocr") else "", ""]
         if reveal:
             row.append("")
-        writer.writerow(neutralised([str(cell) for cell in row]))
-    return "\ufeff" + out.getvalue()
+        yield neutralised([str(cell) for cell in row])

@@ -12,8 +12,8 @@ SCAN_RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("text_report", "render"),
     "json": ("json_report", "pieces"),
     "jsonl": ("json_report", "render_lines"),
-    "csv": ("csv_report", "render"),
-    "sarif": ("sarif_report", "render"),
+    "csv": ("csv_report", "pieces"),
+    "sarif": ("sarif_report", "pieces"),
 }
 SCAN_FORMATS = tuple(SCAN_RENDERERS)
 # `scan --list-excluded`: the renderer of each format that lists the excluded files only when asked. json and

@@ -27,8 +27,10 @@ number for them, and a result needs a location that was scanned."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
@@ -174,23 +176,38 @@ def _baselined_result(entry: Baselined, number: str | None, reveal: bool) -> dic
     return out
 
 
-def _results(result: ScanResult, doc: dict[str, Any], reveal: bool) -> list[dict[str, Any]]:
-    """The findings, the possible numbers OCR could not read, then (with a baseline) the findings it accepts."""
-    numbers = [item.get("number") for item in doc["findings"]]
-    results = [_result(f, n, reveal) for f, n in zip(result.findings, numbers, strict=True)]
-    results += [_unreadable_result(entry, reveal) for entry in result.unreadable_candidates]
-    if not result.compared_to_baseline:
-        return results
-    for item in results:
-        item["baselineState"] = "new"
-    accepted = [item.get("number") for item in doc["baselined"]]
-    return results + [_baselined_result(b, n, reveal) for b, n in zip(result.baselined, accepted, strict=True)]
+def _results(result: ScanResult, revealed: RevealedNumbers | None) -> Iterator[dict[str, Any]]:
+    """The findings, the possible numbers OCR could not read, then (with a baseline) the findings it accepts; each
+    made as it is written."""
+    reveal = revealed is not None
+    state = {"baselineState": "new"} if result.compared_to_baseline else {}
+    for finding in result.findings:
+        yield _result(finding, revealed.number(finding) if revealed is not None else None, reveal) | state
+    for entry in result.unreadable_candidates:
+        yield _unreadable_result(entry, reveal) | state
+    for baselined in result.baselined if result.compared_to_baseline else ():
+        yield _baselined_result(baselined, revealed.number(baselined.finding) if revealed is not None else None,
+                                reveal)
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
+    return "".join(pieces(result, revealed))
+
+
+# Where the results go in the log's layout: the rest of the log is laid out around this string.
+_RESULTS_HERE = "\0mynumber: the results\0"
+RESULTS_A_PIECE = 1_000
+
+
+def document(result: ScanResult, revealed: RevealedNumbers | None = None) -> dict[str, Any]:
+    """The SARIF log as one document, every result made: the plain form of :func:`pieces`, which the tests hold
+    it to."""
+    return _log(result, revealed, list(_results(result, revealed)))
+
+
+def _log(result: ScanResult, revealed: RevealedNumbers | None, results: object) -> dict[str, Any]:
     reveal = revealed is not None
-    doc = result.to_json(revealed)
-    sarif = {
+    return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -198,7 +215,7 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
             "tool": {"driver": {"name": "mynumber", "version": __version__, "semanticVersion": __version__,
                                 "rules": _rules()}},
             "originalUriBaseIds": _BASES,
-            "results": _results(result, doc, reveal),
+            "results": results,
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
@@ -209,7 +226,26 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
                     for u in result.unscanned
                 ],
             }],
-            "properties": {"summary": doc["summary"]},
+            "properties": {"summary": result.summary()},
         }],
     }
-    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+
+
+def pieces(result: ScanResult, revealed: RevealedNumbers | None = None) -> Iterator[str]:
+    """The SARIF log in pieces: indented as ``json.dumps(..., indent=2)`` lays it out, but for its results, each on
+    a line of its own and a thousand a piece, made as they are written (a log of 200,000 results took minutes and
+    gigabytes laid out by the pure-Python encoder ``indent`` needs, all held at once)."""
+    sarif = _log(result, revealed, _RESULTS_HERE)
+    layout = json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+    marker = json.dumps(_RESULTS_HERE)
+    before, after = layout.split(marker)
+    key_line = before[before.rfind("\n") + 1:]
+    indent = "\n" + " " * (len(key_line) - len(key_line.lstrip()) + 2)  # the results one level in from their key
+    entry_text = json.JSONEncoder(ensure_ascii=False).encode
+    results = _results(result, revealed)
+    yield before + "["
+    written = False
+    while chunk := list(itertools.islice(results, RESULTS_A_PIECE)):
+        yield ("," if written else "") + indent + ("," + indent).join(map(entry_text, chunk))
+        written = True
+    yield (indent[:-2] + "]" if written else "]") + after
