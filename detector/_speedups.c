@@ -31,6 +31,8 @@
  * thread can stat at the same time. filesystem_type: whether a folder's modification time can stand for its
  * listing (local file systems only).
  *
+ * could_hold_spans: where a candidate could be in a str (detector.mynumber.could_hold), for a table's rows.
+ *
  * keep_freed_memory: glibc's heap thresholds for a process that reads files block by block (detector/__main__.py).
  */
 #define PY_SSIZE_T_CLEAN
@@ -1697,6 +1699,78 @@ static PyObject *filesystem_type(PyObject *Py_UNUSED(self), PyObject *args) {
     return PyLong_FromUnsignedLongLong((unsigned long long)(unsigned long)info.f_type);
 }
 
+/* ---- could_hold_spans: where in a str a candidate could be, for the tables' rows ------------------------------ */
+
+/* A half- or full-width digit (the class the finder's and COULD_HOLD's patterns call DIGIT_CLASS). */
+#define COULD_HOLD_DIGIT(c) ((Py_UCS4)((c) - '0') < 10 || (Py_UCS4)((c) - 0xFF10) < 10)
+
+/* The spans detector.mynumber.COULD_HOLD's finditer gives, in one pass over the characters of one kind: a run of
+ * twelve digits or more gives its first twelve (the rest of the run is read as a new run: the pattern has no look
+ * behind), a run of four to eleven gives its last four with the separator after them, four digits, the same
+ * separator and four digits, when those follow (the separator any character but a digit and NUL). */
+#define COULD_HOLD_PASS(TYPE)                                                                                   \
+    do {                                                                                                        \
+        const TYPE *s = (const TYPE *)data;                                                                     \
+        Py_ssize_t i = 0;                                                                                       \
+        while (i < n) {                                                                                         \
+            if (!COULD_HOLD_DIGIT(s[i])) {                                                                      \
+                i++;                                                                                            \
+                continue;                                                                                       \
+            }                                                                                                   \
+            Py_ssize_t r = i, j = i;                                                                            \
+            while (j < n && COULD_HOLD_DIGIT(s[j])) j++;                                                        \
+            if (j - r >= 12) {                                                                                  \
+                if (add_span(spans, r, r + 12) < 0) goto failed;                                                \
+                i = r + 12;                                                                                     \
+                continue;                                                                                       \
+            }                                                                                                   \
+            if (j - r >= 4 && j + 10 <= n && s[j] != 0 && s[j + 5] == s[j]) {                                   \
+                int groups = 1;                                                                                 \
+                for (int k = 1; k <= 9 && groups; k++)                                                          \
+                    if (k != 5 && !COULD_HOLD_DIGIT(s[j + k])) groups = 0;                                      \
+                if (groups) {                                                                                   \
+                    if (add_span(spans, j - 4, j + 10) < 0) goto failed;                                        \
+                    i = j + 10;                                                                                 \
+                    continue;                                                                                   \
+                }                                                                                               \
+            }                                                                                                   \
+            i = j;                                                                                              \
+        }                                                                                                       \
+    } while (0)
+
+static int add_span(PyObject *list, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = Py_BuildValue("(nn)", start, end);
+    if (span == NULL) return -1;
+    int failed = PyList_Append(list, span);
+    Py_DECREF(span);
+    return failed;
+}
+
+PyDoc_STRVAR(could_hold_spans_doc,
+"could_hold_spans(text) -> list of (start, end)\n\n"
+"The spans of ``detector.mynumber.COULD_HOLD.finditer(text)``: twelve half- or full-width digits in a row, or\n"
+"three groups of four joined twice by the same character (not a digit, not NUL), leftmost first, none\n"
+"overlapping. The pattern's backreference makes re slow on digit-dense text (a table of phone numbers and\n"
+"dates); this is one pass over the characters.");
+
+static PyObject *could_hold_spans(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    PyObject *spans = PyList_New(0);
+    if (spans == NULL) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND: COULD_HOLD_PASS(Py_UCS1); break;
+    case PyUnicode_2BYTE_KIND: COULD_HOLD_PASS(Py_UCS2); break;
+    default: COULD_HOLD_PASS(Py_UCS4); break;
+    }
+    return spans;
+failed:
+    Py_DECREF(spans);
+    return NULL;
+}
+
 PyDoc_STRVAR(keep_freed_memory_doc,
 "keep_freed_memory(mmap_threshold, trim_threshold) -> bool\n\n"
 "Where the C library is glibc: blocks of ``mmap_threshold`` bytes or more are mapped of their own, smaller ones\n"
@@ -1719,6 +1793,7 @@ static PyObject *keep_freed_memory(PyObject *Py_UNUSED(self), PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"keep_freed_memory", keep_freed_memory, METH_VARARGS, keep_freed_memory_doc},
+    {"could_hold_spans", could_hold_spans, METH_VARARGS, could_hold_spans_doc},
     {"filesystem_type", filesystem_type, METH_VARARGS, filesystem_type_doc},
     {"text_facts", text_facts, METH_VARARGS, text_facts_doc},
     {"find_identity", find_identity, METH_VARARGS, find_identity_doc},

@@ -22,8 +22,10 @@ detector.mynumber.InvalidChecksum: the check digit is wrong
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import mul
+
+from .native import speedups
 
 FULLWIDTH_DIGITS = "０１２３４５６７８９"
 DIGIT_CLASS = "0-9０-９"  # a regex character class body: half- and full-width digits
@@ -143,6 +145,17 @@ def could_hold(text: str) -> Iterator[tuple[int, int]]:
     characters around it, so the strings of many table rows can be asked at once (joined by any character: each
     row's spans overlap one of the joined text's, as ``finditer`` reports each span that does not overlap one it
     reported before). Escape hints are looked for only in text holding a character one needs."""
-    yield from (match.span() for match in COULD_HOLD.finditer(text))
+    yield from _could_hold_spans(text)
     if any(needed in text for needed in _HINT_NEEDS):
         yield from (match.span() for match in _ESCAPE_HINT_RE.finditer(text))
+
+
+def could_hold_spans_plain(text: str) -> list[tuple[int, int]]:
+    """The spans of :data:`COULD_HOLD` in ``text``, by ``re``: the definition. The C speed-ups give the same in one
+    pass over the characters (``could_hold_spans``; re's search of the pattern, whose backreference it cannot
+    skip ahead on, took most of a large table's time: ``tests/test_could_hold.py`` holds the two together)."""
+    return [match.span() for match in COULD_HOLD.finditer(text)]
+
+
+_could_hold_spans: Callable[[str], list[tuple[int, int]]] = getattr(speedups, "could_hold_spans",
+                                                                   could_hold_spans_plain)
