@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import Confidence
+from .model import Confidence, shared
 from .normalize import normalise
 from .rules import Rules, Term
 
@@ -43,6 +43,7 @@ class ContextScorer:
         # The terms beside a candidate, remembered by the raw texts around it: a templated log gives the same few
         # texts before and after thousands of candidates, each pair normalised and searched once.
         self._seen: dict[tuple[str, str], _Beside] = {}
+        self._reason_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def can_raise(self, data: bytes, start: int, end: int) -> bool:
         """Whether anything in the window of the contiguous candidate ``data[start:end]`` of ASCII data could
@@ -105,7 +106,13 @@ class ContextScorer:
 
     def score(self, text: str, start: int, end: int, grouped: bool,
               column: ColumnContext | None = None) -> tuple[Confidence, tuple[str, ...]]:
-        """Confidence and reason codes for the candidate ``text[start:end]``."""
+        """Confidence and reason codes for the candidate ``text[start:end]``: the codes one tuple for each set of
+        them (a table of 200,000 numbers made a tuple and a ``column:`` string each)."""
+        confidence, reasons = self._score(text, start, end, grouped, column)
+        return confidence, shared(self._reason_sets, reasons)
+
+    def _score(self, text: str, start: int, end: int, grouped: bool,
+               column: ColumnContext | None) -> tuple[Confidence, tuple[str, ...]]:
         beside = (text[max(0, start - self.before):start], text[end:end + self.after])
         pos, neg = self._seen.get(beside) or self._remember(beside)
         reasons: list[str] = ["grouped" if grouped else "bare"]
@@ -192,6 +199,7 @@ class ItemFinder:
         ordered = sorted(self.item_of, key=len, reverse=True)
         self.regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._headers: dict[tuple[str, ...], frozenset[str]] = {}
+        self._item_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def in_text(self, norm: str) -> frozenset[str]:
         if self.regex is None:
@@ -211,4 +219,4 @@ class ItemFinder:
             if cached is None:
                 cached = self._headers[headers] = frozenset().union(*(self.in_text(normalise(h)) for h in headers))
             found |= cached
-        return tuple(sorted(found))
+        return shared(self._item_sets, tuple(sorted(found)))

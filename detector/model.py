@@ -12,7 +12,7 @@ import enum
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .names import name_fields, readable, shown, unescape
 
@@ -172,6 +172,23 @@ class Counted(NamedTuple):
 
     def __repr__(self) -> str:
         return f"Counted(location={self.location!r}, confidence={self.confidence!r}, {len(self.digits)} candidates)"
+
+
+T = TypeVar("T")
+SHARED_MOST = 10_000  # distinct values a cache of :func:`shared` holds by default: every masked number fits
+
+
+def shared(cache: dict[T, T], value: T, most: int = SHARED_MOST) -> T:
+    """The one object ``cache`` holds equal to ``value`` (``value`` itself the first time): values made once a
+    finding of which there are few different ones (reason codes and item ids from the rules, masked numbers: ten
+    thousand at most), held once however many findings hold them. Past ``most`` distinct values, each is kept as it
+    comes."""
+    kept = cache.get(value)
+    if kept is not None:
+        return kept
+    if len(cache) < most:
+        cache[value] = value
+    return value
 
 
 @dataclass(slots=True)

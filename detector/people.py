@@ -29,7 +29,18 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import KeyError_, UsageError
 from .messages import text
-from .model import Candidate, Confidence, Counted, FileCandidates, FileResult, Finding, Location, Sample, ScanOptions
+from .model import (
+    Candidate,
+    Confidence,
+    Counted,
+    FileCandidates,
+    FileResult,
+    Finding,
+    Location,
+    Sample,
+    ScanOptions,
+    shared,
+)
 from .mynumber import mask
 
 if TYPE_CHECKING:
@@ -189,6 +200,7 @@ class People:
         self.locator = locator
         self.items = items
         self.revealed: list[Revealed] = []
+        self.masks: dict[str, str] = {}  # each masked number once (see model.shared)
 
     def take_revealed(self) -> list[Revealed]:
         """The raw numbers of the findings made since the last call (none unless ``--reveal``)."""
@@ -228,7 +240,8 @@ class People:
             if key in best and best[key][0].confidence >= candidate.confidence:
                 continue
             best[key] = (Finding(
-                path=path, location=candidate.location, masked=mask(candidate.digits), fingerprint=fingerprint,
+                path=path, location=candidate.location, masked=shared(self.masks, mask(candidate.digits)),
+                fingerprint=fingerprint,
                 confidence=candidate.confidence, reasons=candidate.reasons, public=public_reason is not None,
                 public_reason=public_reason, items=self.items.near(candidate.around, candidate.headers),
             ), candidate.digits)

@@ -27,6 +27,7 @@ from .model import (
     FileFacts,
     FileResult,
     Finding,
+    Location,
     Sample,
     UnreadableCandidate,
     Unscanned,
@@ -106,7 +107,7 @@ class ScanResult:
     # With findings set aside and none new: the assessment of what is new (no one found), for the exit status.
     assessment_of_new: Assessment | None = None
     exposure: Exposure = field(default_factory=Exposure, repr=False)
-    _seen: set[tuple[str | None, FindingKey]] = field(default_factory=set, repr=False)
+    _seen: set[tuple[str | None, str, Location, str]] = field(default_factory=set, repr=False)  # host, finding key
     # The host of file results that come without one (:attr:`FileResult.host`): the scanning machine, or None
     # when merging documents (whose entries carry their own).
     host: str | None = None
@@ -144,7 +145,7 @@ class ScanResult:
                 continue
             if finding.host is None and host is not None:
                 finding = finding._replace(host=host)
-            key = (finding.host, finding_key(finding))  # two hosts' same path are two files
+            key = (finding.host, *finding_key(finding))  # two hosts' same path are two files (one flat tuple)
             if key in self._seen:
                 continue
             self._seen.add(key)
