@@ -53,7 +53,10 @@ class InvalidChecksum(InvalidNumber):
 
 
 def compact(number: str) -> str:
-    """Remove separators and turn full-width digits into ASCII ones."""
+    """Remove separators and turn full-width digits into ASCII ones. (ASCII digits alone, what every finding's
+    number is, are returned as they are: the character loop below gives them back unchanged.)"""
+    if number.isdigit() and number.isascii():
+        return number
     text = number.translate(_TO_ASCII)
     return "".join(ch for ch in text if ch not in _SEPARATORS)
 

@@ -62,6 +62,13 @@ def test_compact_removes_separators_and_full_width() -> None:
     assert compact("1234 5678 9018") == "123456789018"
 
 
+@given(st.text(alphabet="0123456789０１２３４５６７８９-－ 　.a²٣", max_size=16))
+def test_compact_of_any_text_is_its_ascii_digits_without_separators(text: str) -> None:
+    """ASCII digits alone come back as they are (every finding's number): the same as the general path gives."""
+    general = "".join(c for c in text.translate(mynumber._TO_ASCII) if c not in mynumber._SEPARATORS)
+    assert compact(text) == general
+
+
 def test_mask_keeps_only_the_last_four_digits() -> None:
     assert mask("1234-5678-9018") == "********9018"
 
