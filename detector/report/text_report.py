@@ -48,21 +48,21 @@ def render(result: ScanResult, revealed: RevealedNumbers | None = None, list_exc
     reveal = revealed is not None
     summary = result.summary()
     lines: list[str] = []
-    document = result.to_json(revealed)
-    doc_findings = document["findings"]
-    if doc_findings:
+    # The findings' entries are made lazily: only the rows shown read one (a scan of 200,000 findings made them all).
+    document = result.to_json(revealed, lazy=True)
+    if result.findings:
         lines.append("Findings")
         header = f"  {_pad('PATH', 48)} {_pad('LOCATION', 18)} {_pad('NUMBER', 14)} {_pad('CONFIDENCE', 10)} PUBLIC"
         lines.append(header)
-        pairs = list(zip(result.findings, doc_findings, strict=True))
-        for heading, (finding, item) in _by_host(pairs, lambda pair: pair[0].host, reveal)[:MAX_ROWS]:
+        for heading, finding in _by_host(result.findings, lambda finding: finding.host, reveal)[:MAX_ROWS]:
             lines.extend(heading)
-            shown = item.get("number", finding.masked) if reveal else finding.masked
+            number = revealed.number(finding) if revealed is not None else None
+            shown = number if number is not None else finding.masked
             public = (finding.public_reason or "yes") if finding.public else "-"
             lines.append(f"  {_pad(readable(finding.path, reveal), 48)} {_pad(finding.location.describe(reveal), 18)} "
                          f"{_pad(shown, 14)} {_pad(finding.confidence.label, 10)} {readable(public)}")
-        if len(doc_findings) > MAX_ROWS:
-            lines.append(f"  ... and {len(doc_findings) - MAX_ROWS} more (use --format json or csv for all)")
+        if len(result.findings) > MAX_ROWS:
+            lines.append(f"  ... and {len(result.findings) - MAX_ROWS} more (use --format json or csv for all)")
         lines.append("")
     lines.extend(_baselined(result, document["baselined"], reveal))
     if list_excluded:
