@@ -8,8 +8,9 @@ Reporters only see :class:`~detector.model.Finding` values (masked numbers and f
 from __future__ import annotations
 
 import importlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .formats import LISTING_EXCLUDED_RENDERERS, SCAN_RENDERERS
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # the format table is imported by the CLI without loading res
     from ..people import RevealedNumbers
     from ..result import ScanResult
 
+T = TypeVar("T")
 Renderer = Callable[["ScanResult", "RevealedNumbers | None"], "str | Iterable[str]"]
 
 
@@ -43,3 +45,11 @@ def pieces(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None
 def render(result: ScanResult, fmt: str, revealed: RevealedNumbers | None = None, list_excluded: bool = False) -> str:
     """A scan's report in ``fmt``: the join of its :func:`pieces`."""
     return "".join(pieces(result, fmt, revealed, list_excluded))
+
+
+def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` ``size`` at a time (the last chunk shorter): how the renderers that write in pieces take a long
+    list, each entry made only as its chunk is written."""
+    remaining = iter(items)
+    while chunk := list(itertools.islice(remaining, size)):
+        yield chunk

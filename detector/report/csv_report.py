@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Iterator
 
 from ..formulas import neutralised
 from ..names import display, shown
 from ..people import RevealedNumbers
 from ..result import ScanResult
+from . import in_chunks
 
 UNREADABLE = "unreadable"  # the confidence column of a possible number OCR could not read
 COLUMNS = ["path", "member", "line", "sheet", "cell", "page", "part", "hidden", "column", "masked", "fingerprint",
@@ -31,9 +31,8 @@ ROWS_A_PIECE = 1_000
 
 def pieces(result: ScanResult, revealed: RevealedNumbers | None = None) -> Iterator[str]:
     """The table in pieces, a thousand rows each, each finding's row made as it is written."""
-    rows = _rows(result, revealed)  # the header row first: never none
     bom = "\ufeff"
-    while chunk := list(itertools.islice(rows, ROWS_A_PIECE)):
+    for chunk in in_chunks(_rows(result, revealed), ROWS_A_PIECE):  # the header row first: never none
         out = io.StringIO()
         csv.writer(out, lineterminator="\r\n").writerows(chunk)
         yield bom + out.getvalue()

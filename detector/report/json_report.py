@@ -10,9 +10,8 @@ order.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..model import Finding
@@ -20,6 +19,7 @@ from ..names import shown
 from ..people import RevealedNumbers
 from ..result import UNKNOWN_HOST, Entries, Found, ScanResult
 from ..times import rfc3339
+from . import in_chunks
 
 
 def render(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:
@@ -44,26 +44,18 @@ ENTRIES_A_PIECE = 1_000  # entries of a top-level list written as one piece
 
 
 def document_pieces(document: dict[str, Any]) -> Iterator[str]:
-    """:func:`document_text` in pieces (the plain form is their join): a long list's entries a thousand at a
-    time."""
+    """:func:`document_text` in pieces (that text is their join): a long list's entries a thousand a piece."""
     entry_text = json.JSONEncoder(ensure_ascii=False).encode
     for index, (key, value) in enumerate(document.items()):
         yield f"{'{' if index == 0 else ','}\n  {json.dumps(key, ensure_ascii=False)}: "
         if isinstance(value, list | Entries) and value:
             yield "[\n    "
-            for count, chunk in enumerate(_chunks(value)):
+            for count, chunk in enumerate(in_chunks(value, ENTRIES_A_PIECE)):
                 yield (",\n    " if count else "") + ",\n    ".join(map(entry_text, chunk))
             yield "\n  ]"
         else:  # a json string holds no raw line end: every line end here is the indented layout's
             yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
     yield "\n}\n" if document else "{\n\n}\n"
-
-
-def _chunks(entries: Iterable[Any]) -> Iterator[list[Any]]:
-    """``entries``, :data:`ENTRIES_A_PIECE` at a time."""
-    remaining = iter(entries)
-    while chunk := list(itertools.islice(remaining, ENTRIES_A_PIECE)):
-        yield chunk
 
 
 def render_lines(result: ScanResult, revealed: RevealedNumbers | None = None) -> str:

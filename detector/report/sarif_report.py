@@ -27,7 +27,6 @@ number for them, and a result needs a location that was scanned."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import urllib.parse
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from ..model import Baselined, Finding, Location, UnreadableCandidate
 from ..names import display, mask_numbers, shown
 from ..people import RevealedNumbers
 from ..result import ScanResult
+from . import in_chunks
 
 # Characters a URI path may hold as they are (RFC 3986 pchar and "/"); every other byte is percent-encoded.
 _URI_SAFE = "/:@!$&'()*+,;=-._~"
@@ -242,10 +242,9 @@ def pieces(result: ScanResult, revealed: RevealedNumbers | None = None) -> Itera
     key_line = before[before.rfind("\n") + 1:]
     indent = "\n" + " " * (len(key_line) - len(key_line.lstrip()) + 2)  # the results one level in from their key
     entry_text = json.JSONEncoder(ensure_ascii=False).encode
-    results = _results(result, revealed)
     yield before + "["
     written = False
-    while chunk := list(itertools.islice(results, RESULTS_A_PIECE)):
+    for chunk in in_chunks(_results(result, revealed), RESULTS_A_PIECE):
         yield ("," if written else "") + indent + ("," + indent).join(map(entry_text, chunk))
         written = True
     yield (indent[:-2] + "]" if written else "]") + after
